@@ -1,0 +1,3 @@
+using Catalytic.Cli;
+
+return await CommandLine.RunAsync(args);

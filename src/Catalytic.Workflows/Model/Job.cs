@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+
+namespace Catalytic.Workflows.Model;
+
+/// <summary>A job as written. Matrix expansion happens in planning/running, not here.</summary>
+public sealed record Job
+{
+    public required string Id { get; init; }
+
+    /// <summary>`name:` as written (may contain matrix expressions); null when absent.</summary>
+    public TemplateScalar? Name { get; init; }
+
+    public ImmutableArray<string> Needs { get; init; } = [];
+
+    /// <summary>`if:` as written, without `${{ }}` stripped; null means the implicit `success()`.</summary>
+    public TemplateScalar? If { get; init; }
+
+    public TemplateNode? RunsOn { get; init; }
+
+    public TemplateNode? Environment { get; init; }
+
+    public TemplateMapping? Outputs { get; init; }
+
+    public TemplateMapping? Env { get; init; }
+
+    public Defaults? Defaults { get; init; }
+
+    public Strategy? Strategy { get; init; }
+
+    /// <summary>`continue-on-error` as written (bool or expression).</summary>
+    public TemplateScalar? ContinueOnError { get; init; }
+
+    public TemplateScalar? TimeoutMinutes { get; init; }
+
+    public Concurrency? Concurrency { get; init; }
+
+    public TemplateNode? Permissions { get; init; }
+
+    /// <summary>`services:`: id → definition as written.</summary>
+    public TemplateMapping? Services { get; init; }
+
+    public TemplateNode? Container { get; init; }
+
+    public ImmutableArray<Step> Steps { get; init; } = [];
+
+    /// <summary>For a job that calls a reusable workflow: `uses`, `with`, `secrets` (a mapping or the scalar `inherit`).</summary>
+    public string? Uses { get; init; }
+    public TemplateMapping? With { get; init; }
+    public TemplateNode? Secrets { get; init; }
+
+    public SourceSpan Span { get; init; }
+}
+
+/// <summary>`strategy:`; <see cref="Matrix"/> is a mapping or a single `${{ }}` scalar.</summary>
+public sealed record Strategy(TemplateNode? Matrix, TemplateScalar? FailFast, TemplateScalar? MaxParallel, SourceSpan Span);

@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+
+namespace Catalytic.Workflows.Model;
+
+/// <summary>A step as written: either <see cref="Run"/> or <see cref="Uses"/> is set.</summary>
+public sealed record Step
+{
+    /// <summary>`id:`; null when absent (the runner names it `__N` like GitHub's `__run_N`).</summary>
+    public string? Id { get; init; }
+
+    public TemplateScalar? Name { get; init; }
+
+    public TemplateScalar? If { get; init; }
+
+    public TemplateScalar? Run { get; init; }
+
+    public string? Uses { get; init; }
+
+    public TemplateMapping? With { get; init; }
+
+    public TemplateMapping? Env { get; init; }
+
+    public TemplateScalar? Shell { get; init; }
+
+    public TemplateScalar? WorkingDirectory { get; init; }
+
+    public TemplateScalar? ContinueOnError { get; init; }
+
+    public TemplateScalar? TimeoutMinutes { get; init; }
+
+    /// <summary>0-based position in the job.</summary>
+    public int Index { get; init; }
+
+    public SourceSpan Span { get; init; }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs every test of the project. Installs what the tests need when it is missing (as root, from Debian),
+# starts the servers they use on loopback, and ends with the line "N passed, N failed, N skipped".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# ---- what the tests need from the machine -------------------------------------------------------------
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v git >/dev/null || need+=(git)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/tmp/catalytic-apt.log 2>&1 \
+      || { tail -20 /tmp/catalytic-apt.log; echo "test.sh: could not install ${need[*]}" >&2; }
+  else
+    echo "test.sh: missing ${need[*]} and not root; tests that need them will fail" >&2
+  fi
+fi
+
+# ---- servers on loopback for this run -----------------------------------------------------------------
+state="$(mktemp -d /tmp/catalytic-test.XXXXXX)"
+chmod 755 "$state"
+pids=()
+cleanup() {
+  if [ -n "${PGBIN:-}" ] && [ -d "$state/pg" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$state/pg" -m immediate stop >/dev/null 2>&1 \
+      || "$PGBIN/pg_ctl" -D "$state/pg" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+if [ -n "$PGBIN" ]; then
+  pgport=$(free_port)
+  as_pg=()
+  [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
+  mkdir -p "$state/pg" && { [ "$(id -u)" = 0 ] && chown postgres "$state/pg"; }
+  if "${as_pg[@]}" "$PGBIN/initdb" -D "$state/pg" -U postgres -A trust >"$state/initdb.log" 2>&1 \
+     && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$state/pg" -l "$state/pg.log" -w \
+          -o "-p $pgport -k $state -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+    export CATALYTIC_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
+    log "PostgreSQL on 127.0.0.1:$pgport"
+  else
+    cat "$state/initdb.log" "$state/pg.log" 2>/dev/null | tail -20 >&2
+    echo "test.sh: PostgreSQL did not start" >&2
+  fi
+fi
+if command -v redis-server >/dev/null; then
+  rport=$(free_port)
+  redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$state/redis.log" 2>&1 &
+  pids+=($!)
+  export CATALYTIC_TEST_REDIS="127.0.0.1:$rport"
+  log "Redis on 127.0.0.1:$rport"
+fi
+command -v chromium >/dev/null && export CATALYTIC_TEST_CHROMIUM="$(command -v chromium)"
+
+# ---- build and run ------------------------------------------------------------------------------------
+log "building (Release)"
+if ! dotnet build Catalytic.slnx -c Release --nologo -v q -clp:ErrorsOnly > "$state/build.log" 2>&1; then
+  cat "$state/build.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+log "running tests"
+dotnet test --solution Catalytic.slnx -c Release --no-build --no-progress --output Detailed 2>&1 | tee "$state/test.log"
+status=${PIPESTATUS[0]}
+
+# MTP prints the totals as "total: N / failed: N / succeeded: N / skipped: N".
+num() { grep -E "^\s*$1: [0-9]+" "$state/test.log" | tail -1 | grep -oE '[0-9]+' | head -1; }
+passed=$(num succeeded); failed=$(num failed); skipped=$(num skipped)
+passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A crash or a project that ran no test: count it as a failure so the run is red.
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
