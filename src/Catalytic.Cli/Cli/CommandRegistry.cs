@@ -8,5 +8,6 @@ internal static class CommandRegistry
     public static IReadOnlyList<ICommand> All() =>
     [
         new VersionCommand(),
+        new ValidateCommand(),
     ];
 }
