@@ -73,6 +73,12 @@ internal sealed partial class JobExecutor
             outcome = StepOutcome.Fail(e.Message);
             report.Conclusion = Results.Failure;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // A program that cannot start, a folder that cannot be written: the step fails, the run goes on.
+            outcome = StepOutcome.Fail(e.Message);
+            report.Conclusion = Results.Failure;
+        }
 
         report.Name = name;
         report.Outcome = outcome.Result;

@@ -100,6 +100,12 @@ internal sealed partial class JobExecutor
             reason = e.Message;
             Emit("", "##[error]" + e.Message, LineKind.Runner);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            _failed = true;
+            reason = e.Message;
+            Emit("", "##[error]" + e.Message, LineKind.Runner);
+        }
         finally
         {
             if (services is not null)

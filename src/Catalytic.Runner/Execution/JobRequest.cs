@@ -27,3 +27,9 @@ internal static class Results
     public const string Cancelled = "cancelled";
     public const string Skipped = "skipped";
 }
+
+/// <summary>How a JSON value of a context becomes the string a step or a message sees.</summary>
+public static class JobExecutorStrings
+{
+    public static string Stringify(JsonNode? node) => JobExecutor.Stringify(node);
+}

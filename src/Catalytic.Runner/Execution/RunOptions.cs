@@ -4,7 +4,7 @@ using Catalytic.Runner.Actions;
 namespace Catalytic.Runner.Execution;
 
 /// <summary>Everything one run needs besides the workflows. Defaults are documented per property.</summary>
-public sealed class RunOptions
+public sealed record RunOptions
 {
     /// <summary>The repository's working tree (GITHUB_WORKSPACE).</summary>
     public required string Workspace { get; init; }
