@@ -207,8 +207,8 @@ public static class GithubContextBuilder
         };
     }
 
-    /// <summary>Runs git; the trimmed stdout on success, null on failure or when git is missing.</summary>
-    internal static string? RunGit(string workspace, params string[] args)
+    /// <summary>Runs git in <paramref name="workspace"/>; the trimmed stdout on success, null on failure or when git is missing.</summary>
+    public static string? RunGit(string workspace, params string[] args)
     {
         try
         {

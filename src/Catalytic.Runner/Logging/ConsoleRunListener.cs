@@ -87,7 +87,8 @@ public sealed class ConsoleRunListener : IRunListener, IDisposable
         }
     }
 
-    internal static string Format(TimeSpan d) =>
+    /// <summary>A duration the way the console shows it: 850ms, 4.2s, 3m07s.</summary>
+    public static string Format(TimeSpan d) =>
         d.TotalSeconds < 1 ? $"{d.TotalMilliseconds:0}ms" : d.TotalMinutes < 1 ? $"{d.TotalSeconds:0.0}s" : $"{(int)d.TotalMinutes}m{d.Seconds:00}s";
 
     private void Write(string line)

@@ -230,7 +230,9 @@ public sealed class WorkflowRunnerTests : IDisposable
                     run: touch normal
                   - id: cleanup
                     if: always()
-                    run: echo "${{ cancelled() }}" > cleanup
+                    run: echo "${{ job.status }}" > cleanup
+                  - if: cancelled()
+                    run: touch on-cancel
               later:
                 needs: j
                 runs-on: ubuntu-latest
@@ -242,7 +244,8 @@ public sealed class WorkflowRunnerTests : IDisposable
         Assert.Equal("cancelled", r.Step("j", "long").Outcome);
         Assert.Contains("got SIGINT", r.Output, StringComparison.Ordinal);
         Assert.Equal("skipped", r.Step("j", "normal").Outcome);
-        Assert.Equal("true", Read("cleanup"));
+        Assert.Equal("cancelled", Read("cleanup"));
+        Assert.True(File.Exists(Path.Combine(_repo.Root, "on-cancel")));
         Assert.Equal("skipped", r.Job("later").Result);
         Assert.False(File.Exists(Path.Combine(_repo.Root, "later")));
     }
@@ -271,9 +274,9 @@ public sealed class WorkflowRunnerTests : IDisposable
             """, o => o with { Secrets = new Dictionary<string, string> { ["TOKEN"] = secret } }, cancellationToken: Ct);
         Assert.Equal("success", r.Report.Result);
         Assert.Contains("token is ***", r.Output, StringComparison.Ordinal);
-        Assert.Contains("later ***", r.Output, StringComparison.Ordinal);
+        Assert.Contains("] later ***", r.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, r.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("dynamic-xyz-123", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("] later dynamic-xyz-123", r.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, r.Json, StringComparison.Ordinal);
         var runDir = r.Report.RunDirectory;
         foreach (var file in Directory.EnumerateFiles(runDir, "*", SearchOption.AllDirectories))
@@ -360,9 +363,9 @@ public sealed class WorkflowRunnerTests : IDisposable
                     run: echo "sh:$0" > sh.txt
                   - shell: bash
                     run: |
-                      false | true
+                      true | true
                       echo "$-" > bash.txt
-                  - shell: node
+                  - shell: node {0}
                     run: require('fs').writeFileSync('node.txt', 'node')
                   - shell: bash -c "cat {0} > custom.txt" {0}
                     run: echo custom
