@@ -7,6 +7,7 @@ internal static class CommandRegistry
 {
     public static IReadOnlyList<ICommand> All() =>
     [
+        new RunCommand(),
         new VersionCommand(),
         new ValidateCommand(),
     ];
