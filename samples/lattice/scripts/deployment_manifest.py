@@ -2,7 +2,7 @@
 """Writes the deployment manifest: what would ship, from which commit, and how every phase ended.
 
 Usage: deployment_manifest.py OUTPUT.json
-Reads VERSION, COMMIT, RUN_ID, RUN_NUMBER, REF, STRATEGY_STAGING, STRATEGY_PRODUCTION and PHASES (a JSON
+Reads RELEASE_VERSION, ARTIFACT, COMMIT, RUN_ID, RUN_NUMBER, REF, STRATEGY_STAGING, STRATEGY_PRODUCTION and PHASES (a JSON
 object of job id → result, built from needs.*.result) from the environment. Exit 1 when a phase did not
 succeed (the release is not ready), 0 otherwise; the manifest is written either way.
 """
@@ -22,11 +22,11 @@ def main(argv):
     blocking = sorted(job for job in REQUIRED if phases.get(job) != "success")
     manifest = {
         "app": "lattice",
-        "version": os.environ.get("VERSION", ""),
+        "version": os.environ.get("RELEASE_VERSION", ""),
         "commit": os.environ.get("COMMIT", ""),
         "ref": os.environ.get("REF", ""),
         "run": {"id": os.environ.get("RUN_ID", ""), "number": os.environ.get("RUN_NUMBER", "")},
-        "artifact": f"lattice-{os.environ.get('VERSION', '')}",
+        "artifact": os.environ.get("ARTIFACT", ""),
         "phases": phases,
         "deployments": [
             {"environment": "staging", "strategy": os.environ.get("STRATEGY_STAGING", "rolling"), "approval": "none"},
