@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using Catalytic.Edge.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Catalytic.Edge.Proxy;
+
+/// <summary>
+/// The per-request path of the edge: read the snapshot once, pick a version (sticky cookie or weight), pick an
+/// instance, forward with YARP's <see cref="IHttpForwarder"/>, retry a refused connection elsewhere, record metrics.
+/// </summary>
+internal sealed class EdgeProxy
+{
+    /// <summary>Status recorded for requests the client abandoned (nginx's convention); not a backend error.</summary>
+    private const int ClientClosedRequest = 499;
+
+    private readonly EdgeRouter _router;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly ForwarderRequestConfig _config;
+    private readonly EdgeHostOptions _options;
+    private readonly TimeProvider _time;
+    private readonly long _cooldownTicks;
+
+    public EdgeProxy(EdgeRouter router, IHttpForwarder forwarder, HttpMessageInvoker invoker, EdgeHostOptions options)
+    {
+        _router = router;
+        _forwarder = forwarder;
+        _invoker = invoker;
+        _options = options;
+        _time = router.TimeProvider;
+        _cooldownTicks = (long)(options.FailedInstanceCooldown.TotalSeconds * _time.TimestampFrequency);
+        _config = new ForwarderRequestConfig
+        {
+            ActivityTimeout = options.RequestTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            AllowResponseBuffering = false,
+        };
+    }
+
+    public Task HandleAsync(HttpContext context, RouteSlot slot)
+    {
+        var snapshot = slot.Current;
+        if (snapshot is null || !snapshot.IsRoutable)
+        {
+            return WriteUnavailableAsync(context, slot, snapshot);
+        }
+
+        VersionRoute route;
+        VersionTransformer transformer;
+        if (snapshot.StickyCookie is { } cookie)
+        {
+            var pinned = context.Request.Cookies.TryGetValue(cookie, out var value) && value is not null
+                ? snapshot.FindRoutable(value) ?? snapshot.FindRoutable(Uri.UnescapeDataString(value))
+                : null;
+            if (pinned is not null)
+            {
+                route = pinned;
+                transformer = pinned.Transformer;
+            }
+            else
+            {
+                route = snapshot.Pick()!;
+                transformer = route.StickyTransformer!;
+            }
+        }
+        else
+        {
+            route = snapshot.Pick()!;
+            transformer = route.Transformer;
+        }
+
+        return ForwardAsync(context, snapshot, route, transformer);
+    }
+
+    private async Task ForwardAsync(HttpContext context, RouteSnapshot snapshot, VersionRoute route, VersionTransformer transformer)
+    {
+        var start = _time.GetTimestamp();
+        ReadTrackingStream? body = null;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
+        {
+            body = new ReadTrackingStream(context.Request.Body);
+            context.Request.Body = body;
+        }
+
+        var instance = route.ChooseInstance(start)!;
+        var retriesLeft = _options.RetryAttempts;
+        while (true)
+        {
+            instance.Enter();
+            route.Stats.Begin();
+            var error = ForwarderError.RequestCreation;
+            try
+            {
+                error = await _forwarder.SendAsync(context, instance.Prefix, _invoker, _config, transformer);
+            }
+            finally
+            {
+                instance.Leave();
+                if (error == ForwarderError.RequestCreation)
+                {
+                    // SendAsync threw (it reports failures as values, so this is unexpected): still balance the gauge.
+                    route.Stats.Abandon();
+                }
+            }
+
+            if (error != ForwarderError.None && retriesLeft > 0 && CanRetry(context, error, body))
+            {
+                var now = _time.GetTimestamp();
+                instance.MarkUnavailableUntil(now + _cooldownTicks);
+                if (FindAlternative(snapshot, route, instance, now) is { } next)
+                {
+                    route.Stats.Abandon();
+                    context.Response.Clear();
+                    context.Features.Set<IForwarderErrorFeature>(null);
+                    transformer = ReferenceEquals(next.Route, route) ? transformer
+                        : snapshot.StickyCookie is null ? next.Route.Transformer : next.Route.StickyTransformer!;
+                    route = next.Route;
+                    instance = next.Instance;
+                    retriesLeft--;
+                    continue;
+                }
+            }
+
+            var status = context.Response.StatusCode;
+            var proxyFailure = false;
+            if (error != ForwarderError.None)
+            {
+                if (IsClientSide(error))
+                {
+                    status = ClientClosedRequest;
+                }
+                else
+                {
+                    proxyFailure = true;
+                    transformer.Stamp(context.Response);
+                }
+            }
+
+            var micros = (long)_time.GetElapsedTime(start).TotalMicroseconds;
+            route.Stats.End(_router.NowSecond(), status, proxyFailure, micros);
+            return;
+        }
+    }
+
+    private static (VersionRoute Route, InstanceState Instance)? FindAlternative(
+        RouteSnapshot snapshot, VersionRoute route, InstanceState failed, long now)
+    {
+        var sameVersion = route.ChooseInstance(now, exclude: failed);
+        if (sameVersion is not null && sameVersion.IsAvailable(now))
+        {
+            return (route, sameVersion);
+        }
+
+        foreach (var other in snapshot.RetryOrder)
+        {
+            if (ReferenceEquals(other, route))
+            {
+                continue;
+            }
+
+            var candidate = other.ChooseInstance(now, exclude: failed);
+            if (candidate is not null && candidate.IsAvailable(now))
+            {
+                return (other, candidate);
+            }
+        }
+
+        return sameVersion is null ? null : (route, sameVersion);
+    }
+
+    /// <summary>
+    /// Safe to send again: nothing reached the client, no byte of the request body was consumed, and either the
+    /// connection was refused (the backend never saw the request) or the method is idempotent.
+    /// </summary>
+    private static bool CanRetry(HttpContext context, ForwarderError error, ReadTrackingStream? body)
+    {
+        if (error != ForwarderError.Request || context.Response.HasStarted || body is { HasRead: true }
+            || context.RequestAborted.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (IsConnectRefused(exception))
+        {
+            return true;
+        }
+
+        return IsIdempotent(context.Request.Method)
+            && exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded };
+    }
+
+    private static bool IsConnectRefused(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.AddressNotAvailable })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+        || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+
+    private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled
+        or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+        or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
+        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
+        or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
+
+    private static Task WriteUnavailableAsync(HttpContext context, RouteSlot slot, RouteSnapshot? snapshot)
+    {
+        var reason = snapshot is null ? "no route table was applied" : snapshot.UnroutableReason();
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.RetryAfter = "1";
+        var text = $"catalytic edge: {slot.App}/{slot.Environment} has no version that can take traffic ({reason}).\n";
+        return response.Body.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask();
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using Catalytic.Delivery.Routing;
+using Catalytic.Edge.Metrics;
+
+namespace Catalytic.Edge.Routing;
+
+/// <summary>
+/// The edge's routing state and per-version metrics. <see cref="Apply"/> compiles a table into an immutable snapshot
+/// and swaps it in with one atomic exchange; listeners of an <see cref="Proxy.EdgeHost"/> read the snapshot per request.
+/// Thread-safe; one instance serves every listener of a process.
+/// </summary>
+public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
+{
+    private readonly ConcurrentDictionary<(string App, string Environment), RouteSlot> _slots = new();
+    private readonly ConcurrentDictionary<(string App, string Environment, string Version), VersionStats> _stats = new();
+    private readonly ConcurrentDictionary<Uri, InstanceState> _instances = new();
+
+    /// <summary>Creates a router; <paramref name="timeProvider"/> stamps metric buckets and times requests (system clock by default).</summary>
+    public EdgeRouter(TimeProvider? timeProvider = null)
+    {
+        TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The clock of metric buckets and latencies.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// Replaces the table of (table.App, table.Environment) in one atomic swap.
+    /// </summary>
+    /// <exception cref="ArgumentException">The table is invalid (every problem is listed by field); the live table is unchanged.</exception>
+    public void Apply(RouteTable table)
+    {
+        var errors = RouteTableValidator.Validate(table);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Route table of {table.App}/{table.Environment} rejected: " + string.Join("; ", errors), nameof(table));
+        }
+
+        var sticky = string.IsNullOrEmpty(table.StickyCookie) ? null : table.StickyCookie;
+        var versions = new VersionRoute[table.Versions.Length];
+        for (var i = 0; i < versions.Length; i++)
+        {
+            var v = table.Versions[i];
+            var instances = v.Instances.Select(u => _instances.GetOrAdd(u, static a => new InstanceState(a))).ToArray();
+            versions[i] = new VersionRoute(v.Version, v.Weight, instances, StatsFor(table.App, table.Environment, v.Version), sticky);
+        }
+
+        Slot(table.App, table.Environment).Swap(new RouteSnapshot(table, versions));
+    }
+
+    /// <inheritdoc />
+    public RouteTable? Current(string app, string environment) =>
+        _slots.TryGetValue((app, environment), out var slot) ? slot.Current?.Table : null;
+
+    /// <summary>Every table in force, ordered by app then environment.</summary>
+    public IReadOnlyList<RouteTable> Tables() =>
+        _slots.Values.Select(s => s.Current?.Table).OfType<RouteTable>()
+            .OrderBy(t => t.App, StringComparer.Ordinal).ThenBy(t => t.Environment, StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Requests, errors and p99 of a version over the last <paramref name="window"/> (whole seconds, rounded up, the
+    /// current second included; at most 300 s). A version never seen reads as zero requests and a null p99.
+    /// </summary>
+    public VersionMetrics Read(string app, string environment, string version, TimeSpan window)
+    {
+        if (window <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, "The window must be positive.");
+        }
+
+        if (!_stats.TryGetValue((app, environment, version), out var stats))
+        {
+            return new VersionMetrics(version, 0, 0, null);
+        }
+
+        var seconds = (int)Math.Min(VersionStats.RingSeconds, Math.Ceiling(window.TotalSeconds));
+        var reading = stats.Read(NowSecond(), seconds);
+        return new VersionMetrics(version, reading.Requests, reading.Errors, reading.Quantile(0.99));
+    }
+
+    /// <summary>Requests being proxied to (app, environment, version) right now.</summary>
+    public long ActiveRequests(string app, string environment, string version) =>
+        _stats.TryGetValue((app, environment, version), out var stats) ? stats.Active : 0;
+
+    /// <summary>Writes every edge metric in the Prometheus text exposition format 0.0.4.</summary>
+    public Task WritePrometheusAsync(TextWriter writer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var text = PrometheusExposition.Format(_stats.Values, Tables());
+        return writer.WriteAsync(text.AsMemory(), cancellationToken);
+    }
+
+    /// <summary>Every edge metric in the Prometheus text exposition format 0.0.4.</summary>
+    public string FormatPrometheus() => PrometheusExposition.Format(_stats.Values, Tables());
+
+    internal RouteSlot Slot(string app, string environment) =>
+        _slots.GetOrAdd((app, environment), static k => new RouteSlot(k.App, k.Environment));
+
+    internal VersionStats StatsFor(string app, string environment, string version) =>
+        _stats.GetOrAdd((app, environment, version), static k => new VersionStats(k.App, k.Environment, k.Version));
+
+    internal long NowSecond() => TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+}

@@ -1,0 +1,659 @@
+using System.Collections.Immutable;
+using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Validation;
+
+namespace Catalytic.Workflows.Parsing;
+
+/// <summary>`jobs:` — step jobs and reusable-workflow call jobs, their strategy, containers and steps.</summary>
+internal sealed partial class WorkflowReader
+{
+    private ImmutableArray<Job> ReadJobs(TemplateNode node)
+    {
+        if (node is not TemplateMapping map)
+        {
+            Error(node.Span, $"'jobs' must be a mapping of job ids to jobs, found {Describe(node)}");
+            return [];
+        }
+
+        if (map.Entries.IsEmpty)
+        {
+            Error(map.Span, "'jobs' must define at least one job");
+            return [];
+        }
+
+        var jobs = ImmutableArray.CreateBuilder<Job>();
+        foreach (var (id, value) in map.Entries)
+        {
+            CheckId(id, "job id");
+            if (value is not TemplateMapping job)
+            {
+                Error(value.Span, $"job '{id.Value}' must be a mapping (with 'runs-on' and 'steps', or 'uses'), found {Describe(value)}");
+                continue;
+            }
+
+            jobs.Add(job["uses"] is not null ? ReadCallJob(id, job) : ReadStepJob(id, job));
+        }
+
+        var result = jobs.ToImmutable();
+        JobGraph.Check(result, diagnostics);
+        return result;
+    }
+
+    private Job ReadCommon(TemplateScalar id, TemplateMapping job)
+    {
+        var name = job["name"] is { } n ? Scalar(n, "name", ExpressionLocation.JobStrategyContext) : null;
+        var needs = job["needs"] is { } nd ? StringList(nd, $"jobs.{id.Value}.needs") ?? [] : ImmutableArray<string>.Empty;
+        TemplateScalar? condition = null;
+        if (job["if"] is { } ifNode)
+        {
+            condition = Condition(ifNode, $"jobs.{id.Value}.if", ExpressionLocation.JobIf);
+        }
+
+        return new Job
+        {
+            Id = id.Value,
+            Name = name,
+            Needs = needs,
+            If = condition,
+            Strategy = job["strategy"] is { } s ? ReadStrategy(s, $"jobs.{id.Value}.strategy") : null,
+            Concurrency = ReadConcurrency(job["concurrency"], $"jobs.{id.Value}.concurrency", ExpressionLocation.JobStrategyContext),
+            Permissions = ReadPermissions(job["permissions"], $"jobs.{id.Value}.permissions"),
+            Span = id.Span,
+        };
+    }
+
+    private TemplateScalar? Condition(TemplateNode node, string what, ExpressionLocation scope)
+    {
+        if (node is not TemplateScalar s)
+        {
+            Error(node.Span, $"'{what}' must be an expression or a boolean, found a {YamlTreeReader.KindName(node)}");
+            return null;
+        }
+
+        if (IsNull(s) || s.Value.Trim().Length == 0)
+        {
+            Error(s.Span, $"'{what}' must not be empty");
+            return null;
+        }
+
+        Track(s, scope, isCondition: true);
+        return s;
+    }
+
+    private Job ReadCallJob(TemplateScalar id, TemplateMapping job)
+    {
+        CheckKeys(job, $"job '{id.Value}' (a job calling a reusable workflow with 'uses' accepts only these keys)", WorkflowSchema.CallJobKeys);
+        var common = ReadCommon(id, job);
+        var uses = NonEmpty(job["uses"]!, $"jobs.{id.Value}.uses", null);
+        if (uses is not null && !IsReusableWorkflowRef(uses.Value))
+        {
+            Error(uses.Span, $"'jobs.{id.Value}.uses' must be './.github/workflows/<file>.yml' or '<owner>/<repo>/.github/workflows/<file>.yml@<ref>', found '{uses.Value}'");
+        }
+
+        var with = job["with"] is { } w ? ReadScalarMapping(w, $"jobs.{id.Value}.with", ExpressionLocation.JobStrategyContext) : null;
+        TemplateNode? secrets = null;
+        if (job["secrets"] is { } sec)
+        {
+            if (sec is TemplateScalar { Value: "inherit" })
+            {
+                secrets = sec;
+            }
+            else if (sec is TemplateMapping)
+            {
+                secrets = ReadScalarMapping(sec, $"jobs.{id.Value}.secrets", ExpressionLocation.CallJobSecrets);
+            }
+            else
+            {
+                Error(sec.Span, $"'jobs.{id.Value}.secrets' must be 'inherit' or a mapping of secret names to values, found {Describe(sec)}");
+            }
+        }
+
+        return common with { Uses = uses?.Value, With = with, Secrets = secrets };
+    }
+
+    private static bool IsReusableWorkflowRef(string uses)
+    {
+        if (uses.StartsWith("./", StringComparison.Ordinal))
+        {
+            return uses.EndsWith(".yml", StringComparison.Ordinal) || uses.EndsWith(".yaml", StringComparison.Ordinal);
+        }
+
+        var at = uses.LastIndexOf('@');
+        return at > 0 && at < uses.Length - 1 && uses[..at].Split('/').Length >= 3
+            && uses.Contains("/.github/workflows/", StringComparison.Ordinal);
+    }
+
+    private Job ReadStepJob(TemplateScalar id, TemplateMapping job)
+    {
+        CheckKeys(job, $"job '{id.Value}'", WorkflowSchema.JobKeys);
+        var common = ReadCommon(id, job);
+        var prefix = $"jobs.{id.Value}";
+
+        TemplateNode? runsOn = null;
+        if (job["runs-on"] is { } ro)
+        {
+            runsOn = ReadRunsOn(ro, prefix + ".runs-on");
+        }
+        else
+        {
+            Error(id.Span, $"job '{id.Value}' is missing 'runs-on' (e.g. 'runs-on: ubuntu-latest'), or 'uses' to call a reusable workflow");
+        }
+
+        var steps = ImmutableArray<Step>.Empty;
+        if (job["steps"] is { } stepsNode)
+        {
+            steps = ReadSteps(stepsNode, id.Value);
+        }
+        else
+        {
+            Error(id.Span, $"job '{id.Value}' has no 'steps'");
+        }
+
+        if (job["cancel-timeout-minutes"] is { } ctm)
+        {
+            _ = Number(ctm, prefix + ".cancel-timeout-minutes", ExpressionLocation.JobStrategyContext);
+        }
+
+        if (job["snapshot"] is { } snap)
+        {
+            ReadSnapshot(snap, prefix + ".snapshot");
+        }
+
+        return common with
+        {
+            RunsOn = runsOn,
+            Environment = job["environment"] is { } e ? ReadEnvironment(e, prefix + ".environment") : null,
+            Outputs = job["outputs"] is { } o ? ReadScalarMapping(o, prefix + ".outputs", ExpressionLocation.JobOutputs) : null,
+            Env = ReadEnv(job["env"], prefix + ".env", ExpressionLocation.JobEnv),
+            Defaults = ReadDefaults(job["defaults"], prefix + ".defaults", ExpressionLocation.JobDefaultsRun),
+            ContinueOnError = job["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionLocation.JobStrategyContext) : null,
+            TimeoutMinutes = job["timeout-minutes"] is { } t ? Number(t, prefix + ".timeout-minutes", ExpressionLocation.JobStrategyContext) : null,
+            Services = job["services"] is { } sv ? ReadServices(sv, prefix + ".services") : null,
+            Container = job["container"] is { } ct ? ReadContainer(ct, prefix + ".container", WorkflowSchema.ContainerKeys) : null,
+            Steps = steps,
+        };
+    }
+
+    private TemplateNode? ReadRunsOn(TemplateNode node, string what)
+    {
+        switch (node)
+        {
+            case TemplateScalar s:
+                return NonEmpty(s, what, ExpressionLocation.JobStrategyContext);
+            case TemplateSequence seq:
+                if (seq.Items.IsEmpty)
+                {
+                    Error(seq.Span, $"'{what}' must name at least one runner label");
+                }
+
+                _ = StringList(seq, what, ExpressionLocation.JobStrategyContext);
+                return seq;
+            case TemplateMapping map:
+                CheckKeys(map, $"'{what}'", WorkflowSchema.RunsOnKeys);
+                if (map["group"] is { } g)
+                {
+                    _ = NonEmpty(g, what + ".group", ExpressionLocation.JobStrategyContext);
+                }
+
+                if (map["labels"] is { } l)
+                {
+                    _ = StringList(l, what + ".labels", ExpressionLocation.JobStrategyContext);
+                }
+
+                if (map["group"] is null && map["labels"] is null)
+                {
+                    Error(map.Span, $"'{what}' needs 'group' or 'labels'");
+                }
+
+                return map;
+            default:
+                return null;
+        }
+    }
+
+    private TemplateNode? ReadEnvironment(TemplateNode node, string what)
+    {
+        switch (node)
+        {
+            case TemplateScalar s:
+                return NonEmpty(s, what, ExpressionLocation.JobStrategyContext);
+            case TemplateMapping map:
+                CheckKeys(map, $"'{what}'", WorkflowSchema.EnvironmentKeys);
+                if (map["name"] is { } n)
+                {
+                    _ = NonEmpty(n, what + ".name", ExpressionLocation.JobStrategyContext);
+                }
+                else
+                {
+                    Error(map.Span, $"'{what}' is missing the required key 'name'");
+                }
+
+                if (map["url"] is { } u)
+                {
+                    _ = Scalar(u, what + ".url", ExpressionLocation.EnvironmentUrl);
+                }
+
+                if (map["deployment"] is { } d)
+                {
+                    _ = Boolean(d, what + ".deployment", null);
+                }
+
+                return map;
+            default:
+                Error(node.Span, $"'{what}' must be an environment name or a mapping with 'name' and 'url', found a sequence");
+                return null;
+        }
+    }
+
+    private void ReadSnapshot(TemplateNode node, string what)
+    {
+        if (node is TemplateScalar)
+        {
+            _ = NonEmpty(node, what, null);
+            return;
+        }
+
+        if (Mapping(node, what) is not { } map)
+        {
+            return;
+        }
+
+        CheckKeys(map, $"'{what}'", WorkflowSchema.SnapshotKeys);
+        if (map["image-name"] is null)
+        {
+            Error(map.Span, $"'{what}' is missing the required key 'image-name'");
+        }
+    }
+
+    /// <summary>A mapping whose values are scalars (`with`, `outputs`, call-job `secrets`).</summary>
+    private TemplateMapping? ReadScalarMapping(TemplateNode node, string what, ExpressionLocation scope)
+    {
+        if (IsNull(node))
+        {
+            return null;
+        }
+
+        if (Mapping(node, what) is not { } map)
+        {
+            return null;
+        }
+
+        foreach (var (key, value) in map.Entries)
+        {
+            if (value is TemplateScalar s)
+            {
+                Track(s, scope);
+            }
+            else
+            {
+                Error(value.Span, $"'{what}.{key.Value}' must be a string, number or boolean, found a {YamlTreeReader.KindName(value)}");
+            }
+        }
+
+        return map;
+    }
+
+    private TemplateMapping? ReadServices(TemplateNode node, string what)
+    {
+        if (Mapping(node, what) is not { } map)
+        {
+            return null;
+        }
+
+        foreach (var (key, value) in map.Entries)
+        {
+            _ = ReadContainer(value, $"{what}.{key.Value}", WorkflowSchema.ServiceKeys);
+        }
+
+        return map;
+    }
+
+    private TemplateNode? ReadContainer(TemplateNode node, string what, IReadOnlyList<string> keys)
+    {
+        switch (node)
+        {
+            case TemplateScalar s:
+                return NonEmpty(s, what, ExpressionLocation.JobStrategyContext);
+            case TemplateMapping map:
+                CheckKeys(map, $"'{what}'", keys);
+                if (map["image"] is { } img)
+                {
+                    _ = NonEmpty(img, what + ".image", ExpressionLocation.JobStrategyContext);
+                }
+                else
+                {
+                    Error(map.Span, $"'{what}' is missing the required key 'image'");
+                }
+
+                if (map["options"] is { } opt)
+                {
+                    _ = Scalar(opt, what + ".options", ExpressionLocation.JobStrategyContext);
+                }
+
+                foreach (var k in new[] { "entrypoint", "command" })
+                {
+                    if (map[k] is { } v && keys.Contains(k))
+                    {
+                        _ = Scalar(v, $"{what}.{k}", ExpressionLocation.JobStrategyContext);
+                    }
+                }
+
+                _ = ReadEnv(map["env"], what + ".env", ExpressionLocation.ContainerEnv);
+                foreach (var k in new[] { "ports", "volumes" })
+                {
+                    if (map[k] is { } list)
+                    {
+                        if (list is TemplateSequence)
+                        {
+                            _ = StringList(list, $"{what}.{k}", ExpressionLocation.JobStrategyContext);
+                        }
+                        else
+                        {
+                            Error(list.Span, $"'{what}.{k}' must be a sequence, found {Describe(list)}");
+                        }
+                    }
+                }
+
+                if (map["credentials"] is { } cred && Mapping(cred, what + ".credentials") is { } cm)
+                {
+                    CheckKeys(cm, $"'{what}.credentials'", WorkflowSchema.CredentialsKeys);
+                    foreach (var (_, v) in cm.Entries)
+                    {
+                        _ = NonEmpty(v, what + ".credentials", ExpressionLocation.ContainerCredentials);
+                    }
+                }
+
+                return map;
+            default:
+                Error(node.Span, $"'{what}' must be an image name or a mapping with 'image', found a sequence");
+                return null;
+        }
+    }
+
+    private Strategy? ReadStrategy(TemplateNode node, string what)
+    {
+        if (node is TemplateScalar es && IsExpression(es))
+        {
+            Track(es, ExpressionLocation.JobStrategy);
+            return new Strategy(null, null, null, es.Span);
+        }
+
+        if (Mapping(node, what) is not { } map)
+        {
+            return null;
+        }
+
+        CheckKeys(map, $"'{what}'", WorkflowSchema.StrategyKeys);
+        TemplateNode? matrix = null;
+        if (map["matrix"] is { } m)
+        {
+            matrix = ReadMatrix(m, what + ".matrix");
+        }
+
+        var failFast = map["fail-fast"] is { } ff ? Boolean(ff, what + ".fail-fast", ExpressionLocation.JobStrategy) : null;
+        var maxParallel = map["max-parallel"] is { } mp ? Number(mp, what + ".max-parallel", ExpressionLocation.JobStrategy) : null;
+        if (maxParallel is { IsPlain: true } mps && double.TryParse(mps.Value, System.Globalization.CultureInfo.InvariantCulture, out var mpv) && mpv < 1)
+        {
+            Error(mps.Span, $"'{what}.max-parallel' must be at least 1, found {mps.Value}");
+        }
+
+        return new Strategy(matrix, failFast, maxParallel, map.Span);
+    }
+
+    private TemplateNode? ReadMatrix(TemplateNode node, string what)
+    {
+        if (node is TemplateScalar s)
+        {
+            if (!IsExpression(s))
+            {
+                Error(s.Span, $"'{what}' must be a mapping of vectors or an expression such as '${{{{ fromJSON(needs.setup.outputs.matrix) }}}}', found {Describe(s)}");
+                return null;
+            }
+
+            Track(s, ExpressionLocation.JobStrategy);
+            return s;
+        }
+
+        if (Mapping(node, what) is not { } map)
+        {
+            return null;
+        }
+
+        if (map.Entries.IsEmpty)
+        {
+            Error(map.Span, $"'{what}' must define at least one vector or 'include'");
+        }
+
+        foreach (var (key, value) in map.Entries)
+        {
+            if (value is TemplateScalar vs && IsExpression(vs))
+            {
+                Track(vs, ExpressionLocation.JobStrategy);
+                continue;
+            }
+
+            if (key.Value is "include" or "exclude")
+            {
+                if (value is not TemplateSequence filters)
+                {
+                    Error(value.Span, $"'{what}.{key.Value}' must be a sequence of mappings, found {Describe(value)}");
+                    continue;
+                }
+
+                foreach (var item in filters.Items)
+                {
+                    if (item is TemplateScalar ie && IsExpression(ie))
+                    {
+                        Track(ie, ExpressionLocation.JobStrategy);
+                    }
+                    else if (item is not TemplateMapping)
+                    {
+                        Error(item.Span, $"each item of '{what}.{key.Value}' must be a mapping of matrix keys to values, found {Describe(item)}");
+                    }
+                    else
+                    {
+                        TrackAll(item, ExpressionLocation.JobStrategy);
+                    }
+                }
+
+                if (key.Value == "exclude")
+                {
+                    CheckExcludeKeys(map, filters);
+                }
+
+                continue;
+            }
+
+            if (value is not TemplateSequence vector)
+            {
+                Error(value.Span, $"matrix vector '{key.Value}' must be a sequence of values, found {Describe(value)}");
+                continue;
+            }
+
+            if (vector.Items.IsEmpty)
+            {
+                Error(vector.Span, $"matrix vector '{key.Value}' has no values");
+            }
+
+            TrackAll(vector, ExpressionLocation.JobStrategy);
+        }
+
+        return map;
+    }
+
+    /// <summary>GitHub rejects an exclude naming a key the matrix does not define.</summary>
+    private void CheckExcludeKeys(TemplateMapping matrix, TemplateSequence excludes)
+    {
+        var vectors = matrix.Entries.Select(e => e.Key.Value).Where(k => k is not ("include" or "exclude")).ToList();
+        if (matrix.Entries.Any(e => e.Value is TemplateScalar s && IsExpression(s)))
+        {
+            return; // a vector given by an expression: keys known only at run time.
+        }
+
+        foreach (var item in excludes.Items.OfType<TemplateMapping>())
+        {
+            foreach (var (key, _) in item.Entries)
+            {
+                if (!vectors.Contains(key.Value, StringComparer.Ordinal))
+                {
+                    Error(key.Span, $"matrix exclude names '{key.Value}', which is not a vector of the matrix{Suggestions.DidYouMean(key.Value, vectors)} (vectors: {string.Join(", ", vectors)})");
+                }
+            }
+        }
+    }
+
+    private void TrackAll(TemplateNode node, ExpressionLocation scope)
+    {
+        switch (node)
+        {
+            case TemplateScalar s:
+                Track(s, scope);
+                break;
+            case TemplateSequence seq:
+                foreach (var i in seq.Items)
+                {
+                    TrackAll(i, scope);
+                }
+
+                break;
+            case TemplateMapping map:
+                foreach (var (_, v) in map.Entries)
+                {
+                    TrackAll(v, scope);
+                }
+
+                break;
+        }
+    }
+
+    private ImmutableArray<Step> ReadSteps(TemplateNode node, string jobId)
+    {
+        if (node is not TemplateSequence seq)
+        {
+            Error(node.Span, $"'jobs.{jobId}.steps' must be a sequence of steps ('- run: …' or '- uses: …'), found {Describe(node)}");
+            return [];
+        }
+
+        if (seq.Items.IsEmpty)
+        {
+            Error(seq.Span, $"job '{jobId}' has an empty 'steps' list");
+        }
+
+        var steps = ImmutableArray.CreateBuilder<Step>();
+        var ids = new Dictionary<string, SourceSpan>(StringComparer.OrdinalIgnoreCase);
+        for (var index = 0; index < seq.Items.Length; index++)
+        {
+            var item = seq.Items[index];
+            if (item is not TemplateMapping step)
+            {
+                Error(item.Span, $"step {index + 1} of job '{jobId}' must be a mapping with 'run' or 'uses', found {Describe(item)}");
+                continue;
+            }
+
+            steps.Add(ReadStep(step, jobId, index, ids));
+        }
+
+        return steps.ToImmutable();
+    }
+
+    private Step ReadStep(TemplateMapping step, string jobId, int index, Dictionary<string, SourceSpan> ids)
+    {
+        var where = $"step {index + 1} of job '{jobId}'";
+        var prefix = $"jobs.{jobId}.steps[{index}]";
+        foreach (var (key, _) in step.Entries)
+        {
+            if (WorkflowSchema.UnsupportedStepKeys.Contains(key.Value, StringComparer.Ordinal))
+            {
+                Error(key.Span, $"'{key.Value}' (background steps) in {where} is not supported by Catalytic");
+            }
+            else if (!WorkflowSchema.StepKeys.Contains(key.Value, StringComparer.Ordinal))
+            {
+                Error(key.Span, UnknownKey(key.Value, where, WorkflowSchema.StepKeys));
+            }
+        }
+
+        string? id = null;
+        if (step["id"] is { } idNode && NonEmpty(idNode, prefix + ".id", null) is { } ids2)
+        {
+            id = ids2.Value;
+            if (!IdentifierPattern().IsMatch(id))
+            {
+                Error(ids2.Span, $"invalid step id '{id}': it must start with a letter or '_' and contain only letters, digits, '-' and '_'");
+            }
+            else if (ids.TryGetValue(id, out var first))
+            {
+                Error(ids2.Span, $"duplicate step id '{id}' in job '{jobId}' (first used at line {first.Line})");
+            }
+            else
+            {
+                ids[id] = ids2.Span;
+            }
+        }
+
+        var run = step["run"] is { } r ? Scalar(r, prefix + ".run", ExpressionLocation.Step) : null;
+        var usesNode = step["uses"] is { } u ? NonEmpty(u, prefix + ".uses", null) : null;
+        if (step["run"] is not null && step["uses"] is not null)
+        {
+            Error(step.Span, $"{where} has both 'run' and 'uses'; a step either runs a command or uses an action");
+        }
+        else if (step["run"] is null && step["uses"] is null)
+        {
+            Error(step.Span, $"{where} has neither 'run' nor 'uses'");
+        }
+
+        if (usesNode is not null && !IsActionRef(usesNode.Value))
+        {
+            Error(usesNode.Span, $"invalid action reference '{usesNode.Value}': expected '<owner>/<repo>[/<path>]@<ref>', './<path>' or 'docker://<image>'");
+        }
+
+        if (step["uses"] is not null)
+        {
+            foreach (var runOnly in new[] { "shell", "working-directory" })
+            {
+                if (Entry(step, runOnly) is { } e)
+                {
+                    Error(e.Key.Span, $"'{runOnly}' is only valid on a step with 'run', not on one with 'uses'");
+                }
+            }
+        }
+
+        if (step["with"] is not null && step["run"] is not null && Entry(step, "with") is { } withEntry)
+        {
+            Error(withEntry.Key.Span, "'with' is only valid on a step with 'uses', not on one with 'run'");
+        }
+
+        return new Step
+        {
+            Id = id,
+            Name = step["name"] is { } n ? Scalar(n, prefix + ".name", ExpressionLocation.Step) : null,
+            If = step["if"] is { } i ? Condition(i, prefix + ".if", ExpressionLocation.StepIf) : null,
+            Run = run,
+            Uses = usesNode?.Value,
+            With = step["with"] is { } w ? ReadScalarMapping(w, prefix + ".with", ExpressionLocation.Step) : null,
+            Env = ReadEnv(step["env"], prefix + ".env", ExpressionLocation.Step),
+            Shell = step["shell"] is { } sh ? ReadShell(sh, prefix + ".shell") : null,
+            WorkingDirectory = step["working-directory"] is { } wd ? NonEmpty(wd, prefix + ".working-directory", ExpressionLocation.Step) : null,
+            ContinueOnError = step["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionLocation.Step) : null,
+            TimeoutMinutes = step["timeout-minutes"] is { } t ? Number(t, prefix + ".timeout-minutes", ExpressionLocation.Step) : null,
+            Index = index,
+            Span = step.Span,
+        };
+    }
+
+    private static bool IsActionRef(string uses)
+    {
+        if (uses.StartsWith("./", StringComparison.Ordinal) || uses.StartsWith("docker://", StringComparison.Ordinal))
+        {
+            return uses.Length > (uses[0] == '.' ? 2 : 9);
+        }
+
+        var at = uses.IndexOf('@', StringComparison.Ordinal);
+        if (at <= 0 || at == uses.Length - 1)
+        {
+            return false;
+        }
+
+        var parts = uses[..at].Split('/');
+        return parts.Length >= 2 && parts.All(p => p.Length > 0);
+    }
+}

@@ -1,0 +1,87 @@
+using Catalytic.Edge.Tests.Support;
+
+namespace Catalytic.Edge.Tests.Metrics;
+
+public sealed class EdgeMetricsEndToEndTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Read_AfterProxiedTraffic_CountsRequestsErrorsAndLatencyPerVersion()
+    {
+        await using var edge = await EdgeTestContext.StartAsync();
+        var good = await edge.BackendAsync("v1");
+        var bad = await edge.BackendAsync("v2");
+        edge.Route(null, ("v1", 100, [good]));
+        for (var i = 0; i < 20; i++)
+        {
+            (await edge.Client.GetAsync("/slow?ms=60", Ct)).Dispose();
+        }
+
+        edge.Route(null, ("v1", 0, [good]), ("v2", 100, [bad]));
+        for (var i = 0; i < 20; i++)
+        {
+            (await edge.Client.GetAsync(i % 2 == 0 ? "/status/500" : "/", Ct)).Dispose();
+        }
+
+        var v1 = edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30));
+        var v2 = edge.Router.Read("web", "production", "v2", TimeSpan.FromSeconds(30));
+        Assert.Equal((20, 0), (v1.Requests, v1.Errors));
+        Assert.InRange(v1.P99!.Value.TotalMilliseconds, 57, 400);
+        Assert.Equal((20, 10), (v2.Requests, v2.Errors));
+        Assert.Equal(0.5, v2.ErrorRate);
+        Assert.Equal(0, edge.Router.ActiveRequests("web", "production", "v1"));
+    }
+
+    [Fact]
+    public async Task Read_ClientThatGivesUp_IsNotABackendError()
+    {
+        await using var edge = await EdgeTestContext.StartAsync();
+        var v1 = await edge.BackendAsync("v1");
+        edge.Route(null, ("v1", 100, [v1]));
+
+        using var impatient = edge.NewClient();
+        impatient.Timeout = TimeSpan.FromMilliseconds(100);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient.GetAsync("/slow?ms=2000", Ct));
+
+        for (var i = 0; i < 100 && edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30)).Requests == 0; i++)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        var m = edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30));
+        Assert.Equal((1, 0), (m.Requests, m.Errors));
+        Assert.Contains("code=\"499\"} 1", edge.Router.FormatPrometheus(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prometheus_AfterTraffic_ReportsCountsHistogramAndWeights()
+    {
+        await using var edge = await EdgeTestContext.StartAsync();
+        var v1 = await edge.BackendAsync("v1");
+        var v2 = await edge.BackendAsync("v2");
+        edge.Route(null, ("v1", 100, [v1]), ("v2", 0, [v2]));
+        for (var i = 0; i < 7; i++)
+        {
+            (await edge.Client.GetAsync("/", Ct)).Dispose();
+        }
+
+        (await edge.Client.GetAsync("/status/404", Ct)).Dispose();
+        edge.Route(null, ("v1", 75, [v1]), ("v2", 25, [v2]));
+
+        using var writer = new StringWriter();
+        await edge.Router.WritePrometheusAsync(writer, Ct);
+        var families = PrometheusText.Parse(writer.ToString());
+
+        var labels = "app=\"web\",env=\"production\",version=\"v1\"";
+        Assert.Equal(7, families.Value("catalytic_edge_requests_total", labels + ",code=\"200\""));
+        Assert.Equal(1, families.Value("catalytic_edge_requests_total", labels + ",code=\"404\""));
+        Assert.Equal(8, families.Value("catalytic_edge_request_duration_seconds_count", labels));
+        Assert.Equal(8, families.Value("catalytic_edge_request_duration_seconds_bucket", labels + ",le=\"+Inf\""));
+        Assert.InRange(families.Value("catalytic_edge_request_duration_seconds_sum", labels), 1e-6, 5);
+        Assert.Equal(0, families.Value("catalytic_edge_active_requests", labels));
+        Assert.Equal(75, families.Value("catalytic_edge_route_weight", labels));
+        Assert.Equal(25, families.Value("catalytic_edge_route_weight", "app=\"web\",env=\"production\",version=\"v2\""));
+        Assert.Equal("histogram", families.Types["catalytic_edge_request_duration_seconds"]);
+    }
+}
