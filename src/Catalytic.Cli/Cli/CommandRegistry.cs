@@ -10,5 +10,12 @@ internal static class CommandRegistry
         new RunCommand(),
         new VersionCommand(),
         new ValidateCommand(),
+        new ServeCommand(),
+        new DeployCommand(),
+        new ApproveCommand(),
+        new RejectCommand(),
+        new RollbackCommand(),
+        new StatusCommand(),
+        new LogsCommand(),
     ];
 }
