@@ -9,5 +9,6 @@ internal static class CommandRegistry
     [
         new RunCommand(),
         new VersionCommand(),
+        new ValidateCommand(),
     ];
 }
