@@ -9,6 +9,7 @@ internal static class CommandRegistry
     [
         new RunCommand(),
         new VersionCommand(),
+        new Demo.DemoCommand(),
         new ValidateCommand(),
     ];
 }
