@@ -12,8 +12,7 @@ namespace Catalytic.Cli.Commands.Demo;
 /// </summary>
 internal sealed partial class DemoCommand : ICommand
 {
-    private const string App = "lattice";
-    private const string BaselineVersion = "1.0.0";
+        private const string BaselineVersion = "1.0.0";
     private static readonly Uri ProductionUrl = new("http://127.0.0.1:18490/version");
     private static readonly Uri StagingUrl = new("http://127.0.0.1:18480/version");
 
@@ -45,7 +44,7 @@ internal sealed partial class DemoCommand : ICommand
         Directory.CreateDirectory(logs);
 
         await using var server = await DemoServer.StartAsync(work, Path.Combine(logs, "serve.log"), narrator, cancellationToken);
-        var delivery = new DemoDelivery(work, narrator);
+        var delivery = new DemoDelivery(Path.Combine(work, ".catalytic"), narrator);
 
         narrator.Step("Production runs the previous release");
         narrator.Say($"publishing the first commit as lattice {BaselineVersion} and deploying it to production (blue-green, approval required)…");
@@ -58,9 +57,10 @@ internal sealed partial class DemoCommand : ICommand
             return narrator.Fail($"publishing the baseline failed; see {Path.Combine(logs, "baseline-publish.log")}");
         }
 
-        if (!await delivery.DeployApprovedAsync("production", baseline, BaselineVersion, cancellationToken))
+        var first = await delivery.DeployApprovedAsync("production", baseline, BaselineVersion, cancellationToken);
+        if (first.State != "succeeded")
         {
-            return narrator.Fail("the baseline deployment did not succeed; see " + server.LogFile);
+            return narrator.Fail($"the baseline deployment ended {first.State}: {first.Reason}; see {server.LogFile}");
         }
 
         await CommitChangeAsync(work, narrator, cancellationToken);
