@@ -15,12 +15,21 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     {
         using var client = DeliveryClient.Connect(stateDirectory);
         var d = await client.DeployAndWaitAsync(new DeployBody(App, environment, artifact, version, By: "demo"), e => narrator.Say($"  {e.State}: {e.Message}"), ct);
-        if (d.IsWaiting)
+        // Every gate gets the demo's approval: the first before traffic moves, and any later one that analysis asks
+        // for when it cannot judge (no traffic reaches a release nobody uses yet).
+        var seen = d.Events?.Count ?? 0;
+        while (d.IsWaiting)
         {
-            narrator.Say($"{environment} asks for an approval; the demo approves it for you (a person runs: catalytic approve {App} --env {environment})");
-            await client.ApproveAsync(App, environment, d.Id, by: "catalytic demo", comment: "approved by the demo", ct: ct);
-            var seen = d.Events?.Count ?? 0;
-            d = await client.WaitAsync(d.Id, e => { if (seen-- <= 0) narrator.Say($"  {e.State}: {e.Message}"); }, throughGates: true, ct);
+            narrator.Say($"{environment} waits for a person ({d.Reason}); the demo approves for you (a person runs: catalytic approve {App} --env {environment})");
+            d = await client.ApproveAsync(App, environment, d.Id, by: "catalytic demo", comment: "approved by the demo", ct: ct);
+            if (d.IsTerminal)
+            {
+                break;
+            }
+
+            var skip = seen;
+            d = await client.WaitAsync(d.Id, e => { if (skip-- <= 0) narrator.Say($"  {e.State}: {e.Message}"); }, throughGates: false, ct);
+            seen = d.Events?.Count ?? seen;
         }
 
         return d;
