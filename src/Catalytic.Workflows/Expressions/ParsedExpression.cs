@@ -4,6 +4,9 @@ using Catalytic.Workflows.Expressions.Syntax;
 
 namespace Catalytic.Workflows.Expressions;
 
+/// <summary>A context name or function name as written, with its 0-based offset in the expression.</summary>
+public readonly record struct ExpressionReference(string Name, int Offset);
+
 /// <summary>
 /// An expression parsed once and reusable from any thread. Parsing checks syntax only; which contexts and
 /// functions are available is checked by <see cref="Validate(ExpressionContext)"/> (and before every evaluation),
@@ -13,6 +16,7 @@ public sealed class ParsedExpression
 {
     private const int CacheCapacity = 8192;
     private static readonly ConcurrentDictionary<string, ParsedExpression> s_cache = new(StringComparer.Ordinal);
+    private static int s_cacheSize;
 
     private readonly Node? _root;
     private readonly ExpressionError? _syntaxError;
@@ -61,8 +65,10 @@ public sealed class ParsedExpression
         }
 
         var parsed = Parser.Parse(text);
-        if (s_cache.Count >= CacheCapacity)
+        // ConcurrentDictionary.Count takes every lock, so the size is tracked separately.
+        if (Interlocked.Increment(ref s_cacheSize) > CacheCapacity)
         {
+            Interlocked.Exchange(ref s_cacheSize, 0);
             // A crude bound: a workflow run uses far fewer distinct expressions than this.
             s_cache.Clear();
         }
