@@ -74,6 +74,12 @@ public sealed class ActionContext
     /// <summary>Asks the runner to call <see cref="IBuiltinAction.PostAsync"/> when the job ends.</summary>
     public required Action RegisterPost { get; init; }
 
+    /// <summary>
+    /// The job's status when <see cref="IBuiltinAction.PostAsync"/> runs: `success`, `failure` or `cancelled`
+    /// (GitHub's `job.status`). `actions/cache` saves only on `success`, like its `post-if: success()`.
+    /// </summary>
+    public string JobStatus { get; init; } = "success";
+
     /// <summary>The clock; actions never read the system time directly.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -38,11 +38,12 @@ public sealed record ExpressionError(ExpressionErrorKind Kind, string Reason, st
 /// </summary>
 public sealed class ExpressionException : Exception
 {
-    public ExpressionException(ExpressionError error, SourceSpan? location = null)
+    public ExpressionException(ExpressionError error, SourceSpan? location = null, int? textOffset = null)
         : base(location is { } l ? $"{l}: {error.Message}" : error.Message)
     {
         Error = error;
         Location = location;
+        TextOffset = textOffset ?? error.Offset;
     }
 
     public ExpressionException()
@@ -64,6 +65,12 @@ public sealed class ExpressionException : Exception
     public ExpressionError Error { get; }
 
     public SourceSpan? Location { get; }
+
+    /// <summary>
+    /// 0-based offset of the problem in the text that was evaluated: for a template such as
+    /// <c>echo ${{ x }}</c> this counts from the start of the template, not of the expression.
+    /// </summary>
+    public int? TextOffset { get; }
 
     /// <summary>As a validator diagnostic (needs a location; falls back to <paramref name="fallback"/>).</summary>
     public Diagnostic ToDiagnostic(SourceSpan fallback) => new(Location ?? fallback, Error.Message);

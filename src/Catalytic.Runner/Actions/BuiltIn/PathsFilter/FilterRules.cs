@@ -1,0 +1,140 @@
+using Catalytic.Runner.Actions.BuiltIn.Globbing;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Catalytic.Runner.Actions.BuiltIn.PathsFilter;
+
+/// <summary>One changed file: its repository-relative path and git status (`added`, `modified`, `deleted`, `renamed`, `copied`, `unmerged`).</summary>
+public sealed record ChangedFile(string Path, string Status);
+
+/// <summary>
+/// dorny/paths-filter's `filters` YAML: named rules, each a glob, a list of globs (nested lists from YAML
+/// anchors are flattened), or `status|status: glob(s)` items. Under `predicate-quantifier: some` (the default)
+/// a rule's plain globs act like a .gitignore: a file matches when a positive glob matches and no `!glob` does;
+/// under `every` each item must match. Globs are picomatch with `dot: true`.
+/// </summary>
+public sealed class FilterRules
+{
+    private readonly List<(string Name, List<RuleItem> Items)> _rules = [];
+    private readonly bool _every;
+
+    private FilterRules(bool every) => _every = every;
+
+    /// <summary>The filter names in the order they were written.</summary>
+    public IReadOnlyList<string> Names => _rules.Select(r => r.Name).ToArray();
+
+    private sealed record RuleItem(IReadOnlyList<string>? Statuses, Func<string, bool> IsMatch);
+
+    /// <summary>Parses the YAML; throws <see cref="FormatException"/> with a precise message on bad input.</summary>
+    public static FilterRules Parse(string yaml, bool every)
+    {
+        var rules = new FilterRules(every);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new FormatException($"Invalid filter YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new FormatException("Invalid filter YAML format: Root element is not an object.");
+        }
+
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var name = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            rules._rules.Add((name, rules.ParseItem(value, name)));
+        }
+
+        return rules;
+    }
+
+    /// <summary>The files each filter matches, by filter name in written order.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyList<ChangedFile> Files)> Match(IReadOnlyList<ChangedFile> files) =>
+        _rules.Select(rule => (rule.Name, (IReadOnlyList<ChangedFile>)files.Where(f => IsMatch(f, rule.Items)).ToArray())).ToArray();
+
+    private bool IsMatch(ChangedFile file, List<RuleItem> items)
+    {
+        bool Predicate(RuleItem item) => (item.Statuses is null || item.Statuses.Contains(file.Status)) && item.IsMatch(file.Path);
+        return _every ? items.All(Predicate) : items.Any(Predicate);
+    }
+
+    private List<RuleItem> ParseItem(YamlNode node, string name)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                var glob = GlobPattern.Compile(scalar.Value ?? string.Empty);
+                return [new RuleItem(null, glob.IsMatch)];
+            case YamlSequenceNode sequence when !_every:
+                var strings = new List<string>();
+                var others = new List<RuleItem>();
+                Collect(sequence, strings, others, name);
+                var grouped = Grouped(strings);
+                if (grouped is null && others.Count == 0)
+                {
+                    throw new FormatException($"Invalid filter YAML format: filter '{name}' must contain at least one positive pattern.");
+                }
+
+                return grouped is null ? others : [new RuleItem(null, grouped), .. others];
+            case YamlSequenceNode sequence:
+                return sequence.Children.SelectMany(child => ParseItem(child, name)).ToList();
+            case YamlMappingNode mapping:
+                return mapping.Children.Select(entry =>
+                {
+                    var statuses = (((YamlScalarNode)entry.Key).Value ?? string.Empty)
+                        .Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(s => s.ToLowerInvariant()).ToArray();
+                    Func<string, bool> matcher = entry.Value switch
+                    {
+                        YamlScalarNode s => GlobPattern.Compile(s.Value ?? string.Empty).IsMatch,
+                        YamlSequenceNode seq => Grouped(seq.Children.OfType<YamlScalarNode>().Select(c => c.Value ?? string.Empty).ToList())
+                            ?? throw new FormatException($"Invalid filter YAML format: status-tagged item '{entry.Key}' of filter '{name}' has no positive pattern."),
+                        _ => throw new FormatException($"Invalid filter YAML format: filter '{name}' item '{entry.Key}' must be a glob or a list of globs (line {entry.Value.Start.Line})."),
+                    };
+                    return new RuleItem(statuses, matcher);
+                }).ToList();
+            default:
+                throw new FormatException($"Invalid filter YAML format: unexpected element in filter '{name}' at line {node.Start.Line}.");
+        }
+    }
+
+    private void Collect(YamlNode node, List<string> strings, List<RuleItem> others, string name)
+    {
+        switch (node)
+        {
+            case YamlSequenceNode sequence:
+                foreach (var child in sequence.Children)
+                {
+                    Collect(child, strings, others, name);
+                }
+
+                break;
+            case YamlScalarNode scalar:
+                strings.Add(scalar.Value ?? string.Empty);
+                break;
+            default:
+                others.AddRange(ParseItem(node, name));
+                break;
+        }
+    }
+
+    /// <summary>Positive globs OR'ed, minus any `!glob` (gitignore-like); null when there is no positive glob.</summary>
+    private static Func<string, bool>? Grouped(IReadOnlyList<string> patterns)
+    {
+        var positives = patterns.Where(p => !IsNegation(p)).Select(GlobPattern.Compile).ToArray();
+        var negatives = patterns.Where(IsNegation).Select(p => GlobPattern.Compile(p[1..])).ToArray();
+        if (positives.Length == 0)
+        {
+            return null;
+        }
+
+        return path => positives.Any(p => p.IsMatch(path)) && !negatives.Any(n => n.IsMatch(path));
+    }
+
+    private static bool IsNegation(string pattern) => pattern.Length > 1 && pattern[0] == '!' && pattern[1] != '(';
+}

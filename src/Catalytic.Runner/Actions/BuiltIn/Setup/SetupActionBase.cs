@@ -1,0 +1,111 @@
+namespace Catalytic.Runner.Actions.BuiltIn.Setup;
+
+/// <summary>
+/// What every `actions/setup-*` shares: read the requested versions (the version input, else the version file),
+/// find the host's toolchains, pick the highest that satisfies each request, set outputs and PATH; otherwise fail
+/// naming the wanted and the found versions. Nothing is downloaded.
+/// </summary>
+public abstract class SetupActionBase : IBuiltinAction
+{
+    public abstract IReadOnlyList<string> Names { get; }
+
+    /// <summary>The tool's name in messages (`node`, `.NET SDK`…).</summary>
+    protected abstract string Tool { get; }
+
+    /// <summary>The input holding the version request(s), e.g. `node-version`.</summary>
+    protected abstract string VersionInput { get; }
+
+    protected abstract Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken);
+
+    /// <summary>Further, slower candidates, looked for only when a request is not met by <see cref="FindAsync"/>'s.</summary>
+    protected virtual Task<IReadOnlyList<HostTool>> FindMoreAsync(ActionContext context, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<HostTool>>([]);
+
+    /// <summary>Requests from a version file input (or the tool's default file), or an error naming the file.</summary>
+    protected abstract IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error);
+
+    /// <summary>Sets outputs and environment for the chosen toolchain.</summary>
+    protected abstract void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all);
+
+    /// <summary>Maps a request to a range; a tool can resolve aliases (`lts/*`) here. Null when it is not understood.</summary>
+    protected virtual VersionRange? ToRange(string request, IReadOnlyList<HostTool> found, ActionContext context) => VersionRange.Parse(request);
+
+    public async Task<ActionResult> RunAsync(ActionContext context, CancellationToken cancellationToken)
+    {
+        var requests = context.GetLines(VersionInput);
+        if (requests.Count == 0)
+        {
+            requests = ReadVersionFile(context, out var fileError);
+            if (fileError is not null)
+            {
+                return ActionResult.Fail($"{Names[0]}: {fileError}");
+            }
+        }
+
+        var found = await FindAsync(context, cancellationToken);
+        var searchedMore = false;
+        string FoundText() => found.Count == 0
+            ? $"found none: no {Tool} on PATH"
+            : "found " + string.Join(", ", found.Select(t => $"{t.Version} ({t.Executable})"));
+        if (requests.Count == 0)
+        {
+            if (found.Count == 0)
+            {
+                return ActionResult.Fail($"{Names[0]}: no version requested and {FoundText()}");
+            }
+
+            var best = found.OrderByDescending(t => t.Version).First();
+            context.Log($"No {VersionInput} requested; using the host's {Tool} {best.Version}.");
+            Apply(context, best, found);
+            return ActionResult.Success;
+        }
+
+        HostTool? chosen = null;
+        foreach (var request in requests)
+        {
+            var range = ToRange(request, found, context);
+            if (range is null)
+            {
+                return ActionResult.Fail($"{Names[0]}: '{request}' ({VersionInput}) is not a version or version range this action understands");
+            }
+
+            var match = found.Where(t => range.IsSatisfiedBy(t.Version)).OrderByDescending(t => t.Version).FirstOrDefault();
+            if (match is null && !searchedMore)
+            {
+                searchedMore = true;
+                var known = found.Select(t => t.Executable).ToHashSet();
+                found = [.. found, .. (await FindMoreAsync(context, cancellationToken)).Where(t => !known.Contains(t.Executable))];
+                match = found.Where(t => range.IsSatisfiedBy(t.Version)).OrderByDescending(t => t.Version).FirstOrDefault();
+            }
+
+            if (match is null)
+            {
+                return ActionResult.Fail(
+                    $"{Names[0]}: wanted {Tool} {request}, {FoundText()}. Catalytic uses the host's toolchains and downloads nothing: install a matching {Tool} or change {VersionInput}.");
+            }
+
+            context.Log($"Using the host's {Tool} {match.Version} ({match.Executable}) for {request}.");
+            chosen = match; // like setup-*, the last requested version is the default one
+        }
+
+        Apply(context, chosen!, found);
+        return ActionResult.Success;
+    }
+
+    /// <summary>Reads a version file relative to the workspace; null content with an error when it is missing.</summary>
+    protected static string? ReadFile(ActionContext context, string input, out string? error)
+    {
+        error = null;
+        var path = context.ResolvePath(input);
+        if (!File.Exists(path))
+        {
+            error = $"The specified version file at: {path} does not exist";
+            return null;
+        }
+
+        return File.ReadAllText(path);
+    }
+
+    protected static string FirstMeaningfulLine(string text) =>
+        text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? string.Empty;
+}
