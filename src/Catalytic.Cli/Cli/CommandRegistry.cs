@@ -7,6 +7,8 @@ internal static class CommandRegistry
 {
     public static IReadOnlyList<ICommand> All() =>
     [
+        new RunCommand(),
         new VersionCommand(),
+        new ValidateCommand(),
     ];
 }

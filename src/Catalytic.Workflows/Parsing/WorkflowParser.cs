@@ -45,7 +45,7 @@ public static class WorkflowParser
         {
             var reader = new WorkflowReader(path, diagnostics);
             workflow = reader.Read(root);
-            ExpressionValidation.Check(reader.Expressions, workflow, diagnostics);
+            ExpressionValidation.Check(reader.Expressions, diagnostics);
         }
 
         var ordered = diagnostics

@@ -41,12 +41,12 @@ internal sealed partial class WorkflowReader
 
     private Job ReadCommon(TemplateScalar id, TemplateMapping job)
     {
-        var name = job["name"] is { } n ? Scalar(n, "name", ExpressionScope.JobStrategyContext) : null;
+        var name = job["name"] is { } n ? Scalar(n, "name", ExpressionLocation.JobStrategyContext) : null;
         var needs = job["needs"] is { } nd ? StringList(nd, $"jobs.{id.Value}.needs") ?? [] : ImmutableArray<string>.Empty;
         TemplateScalar? condition = null;
         if (job["if"] is { } ifNode)
         {
-            condition = Condition(ifNode, $"jobs.{id.Value}.if", ExpressionScope.JobIf);
+            condition = Condition(ifNode, $"jobs.{id.Value}.if", ExpressionLocation.JobIf);
         }
 
         return new Job
@@ -56,13 +56,13 @@ internal sealed partial class WorkflowReader
             Needs = needs,
             If = condition,
             Strategy = job["strategy"] is { } s ? ReadStrategy(s, $"jobs.{id.Value}.strategy") : null,
-            Concurrency = ReadConcurrency(job["concurrency"], $"jobs.{id.Value}.concurrency", ExpressionScope.JobStrategyContext),
+            Concurrency = ReadConcurrency(job["concurrency"], $"jobs.{id.Value}.concurrency", ExpressionLocation.JobStrategyContext),
             Permissions = ReadPermissions(job["permissions"], $"jobs.{id.Value}.permissions"),
             Span = id.Span,
         };
     }
 
-    private TemplateScalar? Condition(TemplateNode node, string what, ExpressionScope scope)
+    private TemplateScalar? Condition(TemplateNode node, string what, ExpressionLocation scope)
     {
         if (node is not TemplateScalar s)
         {
@@ -90,7 +90,7 @@ internal sealed partial class WorkflowReader
             Error(uses.Span, $"'jobs.{id.Value}.uses' must be './.github/workflows/<file>.yml' or '<owner>/<repo>/.github/workflows/<file>.yml@<ref>', found '{uses.Value}'");
         }
 
-        var with = job["with"] is { } w ? ReadScalarMapping(w, $"jobs.{id.Value}.with", ExpressionScope.JobStrategyContext) : null;
+        var with = job["with"] is { } w ? ReadScalarMapping(w, $"jobs.{id.Value}.with", ExpressionLocation.JobStrategyContext) : null;
         TemplateNode? secrets = null;
         if (job["secrets"] is { } sec)
         {
@@ -100,7 +100,7 @@ internal sealed partial class WorkflowReader
             }
             else if (sec is TemplateMapping)
             {
-                secrets = ReadScalarMapping(sec, $"jobs.{id.Value}.secrets", ExpressionScope.CallJobSecrets);
+                secrets = ReadScalarMapping(sec, $"jobs.{id.Value}.secrets", ExpressionLocation.CallJobSecrets);
             }
             else
             {
@@ -151,7 +151,7 @@ internal sealed partial class WorkflowReader
 
         if (job["cancel-timeout-minutes"] is { } ctm)
         {
-            _ = Number(ctm, prefix + ".cancel-timeout-minutes", ExpressionScope.JobStrategyContext);
+            _ = Number(ctm, prefix + ".cancel-timeout-minutes", ExpressionLocation.JobStrategyContext);
         }
 
         if (job["snapshot"] is { } snap)
@@ -163,11 +163,11 @@ internal sealed partial class WorkflowReader
         {
             RunsOn = runsOn,
             Environment = job["environment"] is { } e ? ReadEnvironment(e, prefix + ".environment") : null,
-            Outputs = job["outputs"] is { } o ? ReadScalarMapping(o, prefix + ".outputs", ExpressionScope.JobOutputs) : null,
-            Env = ReadEnv(job["env"], prefix + ".env", ExpressionScope.JobEnv),
-            Defaults = ReadDefaults(job["defaults"], prefix + ".defaults", ExpressionScope.JobDefaultsRun),
-            ContinueOnError = job["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionScope.JobStrategyContext) : null,
-            TimeoutMinutes = job["timeout-minutes"] is { } t ? Number(t, prefix + ".timeout-minutes", ExpressionScope.JobStrategyContext) : null,
+            Outputs = job["outputs"] is { } o ? ReadScalarMapping(o, prefix + ".outputs", ExpressionLocation.JobOutputs) : null,
+            Env = ReadEnv(job["env"], prefix + ".env", ExpressionLocation.JobEnv),
+            Defaults = ReadDefaults(job["defaults"], prefix + ".defaults", ExpressionLocation.JobDefaultsRun),
+            ContinueOnError = job["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionLocation.JobStrategyContext) : null,
+            TimeoutMinutes = job["timeout-minutes"] is { } t ? Number(t, prefix + ".timeout-minutes", ExpressionLocation.JobStrategyContext) : null,
             Services = job["services"] is { } sv ? ReadServices(sv, prefix + ".services") : null,
             Container = job["container"] is { } ct ? ReadContainer(ct, prefix + ".container", WorkflowSchema.ContainerKeys) : null,
             Steps = steps,
@@ -179,25 +179,25 @@ internal sealed partial class WorkflowReader
         switch (node)
         {
             case TemplateScalar s:
-                return NonEmpty(s, what, ExpressionScope.JobStrategyContext);
+                return NonEmpty(s, what, ExpressionLocation.JobStrategyContext);
             case TemplateSequence seq:
                 if (seq.Items.IsEmpty)
                 {
                     Error(seq.Span, $"'{what}' must name at least one runner label");
                 }
 
-                _ = StringList(seq, what, ExpressionScope.JobStrategyContext);
+                _ = StringList(seq, what, ExpressionLocation.JobStrategyContext);
                 return seq;
             case TemplateMapping map:
                 CheckKeys(map, $"'{what}'", WorkflowSchema.RunsOnKeys);
                 if (map["group"] is { } g)
                 {
-                    _ = NonEmpty(g, what + ".group", ExpressionScope.JobStrategyContext);
+                    _ = NonEmpty(g, what + ".group", ExpressionLocation.JobStrategyContext);
                 }
 
                 if (map["labels"] is { } l)
                 {
-                    _ = StringList(l, what + ".labels", ExpressionScope.JobStrategyContext);
+                    _ = StringList(l, what + ".labels", ExpressionLocation.JobStrategyContext);
                 }
 
                 if (map["group"] is null && map["labels"] is null)
@@ -216,12 +216,12 @@ internal sealed partial class WorkflowReader
         switch (node)
         {
             case TemplateScalar s:
-                return NonEmpty(s, what, ExpressionScope.JobStrategyContext);
+                return NonEmpty(s, what, ExpressionLocation.JobStrategyContext);
             case TemplateMapping map:
                 CheckKeys(map, $"'{what}'", WorkflowSchema.EnvironmentKeys);
                 if (map["name"] is { } n)
                 {
-                    _ = NonEmpty(n, what + ".name", ExpressionScope.JobStrategyContext);
+                    _ = NonEmpty(n, what + ".name", ExpressionLocation.JobStrategyContext);
                 }
                 else
                 {
@@ -230,7 +230,7 @@ internal sealed partial class WorkflowReader
 
                 if (map["url"] is { } u)
                 {
-                    _ = Scalar(u, what + ".url", ExpressionScope.EnvironmentUrl);
+                    _ = Scalar(u, what + ".url", ExpressionLocation.EnvironmentUrl);
                 }
 
                 if (map["deployment"] is { } d)
@@ -266,7 +266,7 @@ internal sealed partial class WorkflowReader
     }
 
     /// <summary>A mapping whose values are scalars (`with`, `outputs`, call-job `secrets`).</summary>
-    private TemplateMapping? ReadScalarMapping(TemplateNode node, string what, ExpressionScope scope)
+    private TemplateMapping? ReadScalarMapping(TemplateNode node, string what, ExpressionLocation scope)
     {
         if (IsNull(node))
         {
@@ -313,12 +313,12 @@ internal sealed partial class WorkflowReader
         switch (node)
         {
             case TemplateScalar s:
-                return NonEmpty(s, what, ExpressionScope.JobStrategyContext);
+                return NonEmpty(s, what, ExpressionLocation.JobStrategyContext);
             case TemplateMapping map:
                 CheckKeys(map, $"'{what}'", keys);
                 if (map["image"] is { } img)
                 {
-                    _ = NonEmpty(img, what + ".image", ExpressionScope.JobStrategyContext);
+                    _ = NonEmpty(img, what + ".image", ExpressionLocation.JobStrategyContext);
                 }
                 else
                 {
@@ -327,25 +327,25 @@ internal sealed partial class WorkflowReader
 
                 if (map["options"] is { } opt)
                 {
-                    _ = Scalar(opt, what + ".options", ExpressionScope.JobStrategyContext);
+                    _ = Scalar(opt, what + ".options", ExpressionLocation.JobStrategyContext);
                 }
 
                 foreach (var k in new[] { "entrypoint", "command" })
                 {
                     if (map[k] is { } v && keys.Contains(k))
                     {
-                        _ = Scalar(v, $"{what}.{k}", ExpressionScope.JobStrategyContext);
+                        _ = Scalar(v, $"{what}.{k}", ExpressionLocation.JobStrategyContext);
                     }
                 }
 
-                _ = ReadEnv(map["env"], what + ".env", ExpressionScope.ContainerEnv);
+                _ = ReadEnv(map["env"], what + ".env", ExpressionLocation.ContainerEnv);
                 foreach (var k in new[] { "ports", "volumes" })
                 {
                     if (map[k] is { } list)
                     {
                         if (list is TemplateSequence)
                         {
-                            _ = StringList(list, $"{what}.{k}", ExpressionScope.JobStrategyContext);
+                            _ = StringList(list, $"{what}.{k}", ExpressionLocation.JobStrategyContext);
                         }
                         else
                         {
@@ -359,7 +359,7 @@ internal sealed partial class WorkflowReader
                     CheckKeys(cm, $"'{what}.credentials'", WorkflowSchema.CredentialsKeys);
                     foreach (var (_, v) in cm.Entries)
                     {
-                        _ = NonEmpty(v, what + ".credentials", ExpressionScope.ContainerCredentials);
+                        _ = NonEmpty(v, what + ".credentials", ExpressionLocation.ContainerCredentials);
                     }
                 }
 
@@ -374,7 +374,7 @@ internal sealed partial class WorkflowReader
     {
         if (node is TemplateScalar es && IsExpression(es))
         {
-            Track(es, ExpressionScope.JobStrategy);
+            Track(es, ExpressionLocation.JobStrategy);
             return new Strategy(null, null, null, es.Span);
         }
 
@@ -390,8 +390,8 @@ internal sealed partial class WorkflowReader
             matrix = ReadMatrix(m, what + ".matrix");
         }
 
-        var failFast = map["fail-fast"] is { } ff ? Boolean(ff, what + ".fail-fast", ExpressionScope.JobStrategy) : null;
-        var maxParallel = map["max-parallel"] is { } mp ? Number(mp, what + ".max-parallel", ExpressionScope.JobStrategy) : null;
+        var failFast = map["fail-fast"] is { } ff ? Boolean(ff, what + ".fail-fast", ExpressionLocation.JobStrategy) : null;
+        var maxParallel = map["max-parallel"] is { } mp ? Number(mp, what + ".max-parallel", ExpressionLocation.JobStrategy) : null;
         if (maxParallel is { IsPlain: true } mps && double.TryParse(mps.Value, System.Globalization.CultureInfo.InvariantCulture, out var mpv) && mpv < 1)
         {
             Error(mps.Span, $"'{what}.max-parallel' must be at least 1, found {mps.Value}");
@@ -410,7 +410,7 @@ internal sealed partial class WorkflowReader
                 return null;
             }
 
-            Track(s, ExpressionScope.JobStrategy);
+            Track(s, ExpressionLocation.JobStrategy);
             return s;
         }
 
@@ -428,7 +428,7 @@ internal sealed partial class WorkflowReader
         {
             if (value is TemplateScalar vs && IsExpression(vs))
             {
-                Track(vs, ExpressionScope.JobStrategy);
+                Track(vs, ExpressionLocation.JobStrategy);
                 continue;
             }
 
@@ -444,7 +444,7 @@ internal sealed partial class WorkflowReader
                 {
                     if (item is TemplateScalar ie && IsExpression(ie))
                     {
-                        Track(ie, ExpressionScope.JobStrategy);
+                        Track(ie, ExpressionLocation.JobStrategy);
                     }
                     else if (item is not TemplateMapping)
                     {
@@ -452,7 +452,7 @@ internal sealed partial class WorkflowReader
                     }
                     else
                     {
-                        TrackAll(item, ExpressionScope.JobStrategy);
+                        TrackAll(item, ExpressionLocation.JobStrategy);
                     }
                 }
 
@@ -475,7 +475,7 @@ internal sealed partial class WorkflowReader
                 Error(vector.Span, $"matrix vector '{key.Value}' has no values");
             }
 
-            TrackAll(vector, ExpressionScope.JobStrategy);
+            TrackAll(vector, ExpressionLocation.JobStrategy);
         }
 
         return map;
@@ -485,7 +485,7 @@ internal sealed partial class WorkflowReader
     private void CheckExcludeKeys(TemplateMapping matrix, TemplateSequence excludes)
     {
         var vectors = matrix.Entries.Select(e => e.Key.Value).Where(k => k is not ("include" or "exclude")).ToList();
-        if (matrix.Entries.Any(e => e.Value is TemplateScalar))
+        if (matrix.Entries.Any(e => e.Value is TemplateScalar s && IsExpression(s)))
         {
             return; // a vector given by an expression: keys known only at run time.
         }
@@ -502,7 +502,7 @@ internal sealed partial class WorkflowReader
         }
     }
 
-    private void TrackAll(TemplateNode node, ExpressionScope scope)
+    private void TrackAll(TemplateNode node, ExpressionLocation scope)
     {
         switch (node)
         {
@@ -590,7 +590,7 @@ internal sealed partial class WorkflowReader
             }
         }
 
-        var run = step["run"] is { } r ? Scalar(r, prefix + ".run", ExpressionScope.Step) : null;
+        var run = step["run"] is { } r ? Scalar(r, prefix + ".run", ExpressionLocation.Step) : null;
         var usesNode = step["uses"] is { } u ? NonEmpty(u, prefix + ".uses", null) : null;
         if (step["run"] is not null && step["uses"] is not null)
         {
@@ -625,16 +625,16 @@ internal sealed partial class WorkflowReader
         return new Step
         {
             Id = id,
-            Name = step["name"] is { } n ? Scalar(n, prefix + ".name", ExpressionScope.Step) : null,
-            If = step["if"] is { } i ? Condition(i, prefix + ".if", ExpressionScope.StepIf) : null,
+            Name = step["name"] is { } n ? Scalar(n, prefix + ".name", ExpressionLocation.Step) : null,
+            If = step["if"] is { } i ? Condition(i, prefix + ".if", ExpressionLocation.StepIf) : null,
             Run = run,
             Uses = usesNode?.Value,
-            With = step["with"] is { } w ? ReadScalarMapping(w, prefix + ".with", ExpressionScope.Step) : null,
-            Env = ReadEnv(step["env"], prefix + ".env", ExpressionScope.Step),
+            With = step["with"] is { } w ? ReadScalarMapping(w, prefix + ".with", ExpressionLocation.Step) : null,
+            Env = ReadEnv(step["env"], prefix + ".env", ExpressionLocation.Step),
             Shell = step["shell"] is { } sh ? ReadShell(sh, prefix + ".shell") : null,
-            WorkingDirectory = step["working-directory"] is { } wd ? NonEmpty(wd, prefix + ".working-directory", ExpressionScope.Step) : null,
-            ContinueOnError = step["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionScope.Step) : null,
-            TimeoutMinutes = step["timeout-minutes"] is { } t ? Number(t, prefix + ".timeout-minutes", ExpressionScope.Step) : null,
+            WorkingDirectory = step["working-directory"] is { } wd ? NonEmpty(wd, prefix + ".working-directory", ExpressionLocation.Step) : null,
+            ContinueOnError = step["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionLocation.Step) : null,
+            TimeoutMinutes = step["timeout-minutes"] is { } t ? Number(t, prefix + ".timeout-minutes", ExpressionLocation.Step) : null,
             Index = index,
             Span = step.Span,
         };

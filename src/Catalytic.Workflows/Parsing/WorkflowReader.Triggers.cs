@@ -112,7 +112,7 @@ internal sealed partial class WorkflowReader
         }
 
         var schema = WorkflowSchema.Events[key.Value];
-        if (value is not TemplateMapping map)
+        if (value is not TemplateMapping map || schema.Keys.Count == 0)
         {
             Error(value.Span, schema.Keys.Count == 0
                 ? $"event '{key.Value}' takes no configuration; write '{key.Value}:' with nothing after it"
@@ -224,6 +224,11 @@ internal sealed partial class WorkflowReader
             else
             {
                 crons.Add(cron.Value);
+                var minute = cron.Value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0];
+                if (minute == "*" || (minute.StartsWith("*/", StringComparison.Ordinal) && int.TryParse(minute[2..], out var step) && step < 5))
+                {
+                    Warning(cron.Span, $"cron '{cron.Value}' runs more often than every 5 minutes; GitHub runs schedules at most every 5 minutes");
+                }
             }
 
             if (entry["timezone"] is { } tz && NonEmpty(tz, "timezone", null) is { } tzs && !TimeZoneInfo.TryFindSystemTimeZoneById(tzs.Value, out _))
@@ -269,7 +274,7 @@ internal sealed partial class WorkflowReader
                 }
 
                 CheckKeys(d, $"output '{name.Value}'", WorkflowSchema.WorkflowCallOutputKeys);
-                var v = d["value"] is { } vn ? Scalar(vn, $"outputs.{name.Value}.value", ExpressionScope.WorkflowCallOutputValue) : null;
+                var v = d["value"] is { } vn ? Scalar(vn, $"outputs.{name.Value}.value", ExpressionLocation.WorkflowCallOutputValue) : null;
                 if (d["value"] is null)
                 {
                     Error(d.Span, $"output '{name.Value}' of workflow_call is missing the required key 'value'");
@@ -345,7 +350,7 @@ internal sealed partial class WorkflowReader
             TemplateScalar? dflt = null;
             if (d["default"] is { } dn)
             {
-                dflt = Scalar(dn, "default", dispatch ? null : ExpressionScope.WorkflowCallInputDefault);
+                dflt = Scalar(dn, "default", dispatch ? null : ExpressionLocation.WorkflowCallInputDefault);
             }
 
             if (dflt is not null && !(ContainsExpression(dflt) && !dispatch))

@@ -34,8 +34,8 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
 
         CheckKeys(map, "the workflow", WorkflowSchema.WorkflowKeys);
 
-        var name = OptionalString(map, "name", "name");
-        var runName = map["run-name"] is { } rn ? ScalarValue(rn, "run-name", ExpressionScope.RunName) : null;
+        var name = map["name"] is { } nameNode ? Scalar(nameNode, "name", null) : null;
+        var runName = map["run-name"] is { } rn ? ScalarValue(rn, "run-name", ExpressionLocation.RunName) : null;
         _ = OptionalString(map, "description", "description");
 
         ImmutableArray<Trigger> triggers = [];
@@ -50,9 +50,9 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
             Error(map.Span, "missing required key 'on': the events that trigger the workflow (e.g. 'on: push')");
         }
 
-        var env = ReadEnv(map["env"], "env", ExpressionScope.WorkflowEnv);
+        var env = ReadEnv(map["env"], "env", ExpressionLocation.WorkflowEnv);
         var defaults = ReadDefaults(map["defaults"], "defaults", null);
-        var concurrency = ReadConcurrency(map["concurrency"], "concurrency", ExpressionScope.WorkflowConcurrency);
+        var concurrency = ReadConcurrency(map["concurrency"], "concurrency", ExpressionLocation.WorkflowConcurrency);
         var permissions = ReadPermissions(map["permissions"], "permissions");
 
         ImmutableArray<Job> jobs = [];
@@ -145,29 +145,37 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
 
     private static string Shorten(string s) => s.Length > 40 ? s[..37] + "..." : s;
 
-    /// <summary>Registers a scalar for the expression check when it holds `${{ }}`.</summary>
-    private void Track(TemplateScalar s, ExpressionScope? scope, bool isCondition = false)
+    /// <summary>
+    /// Registers a scalar for the expression check when it holds `${{ }}` (or is an `if:`). Where GitHub evaluates no
+    /// expressions (<paramref name="location"/> null: `uses`, `shell`, ids…) a `${{` is an error.
+    /// </summary>
+    private void Track(TemplateScalar s, ExpressionLocation? location, bool isCondition = false, string? what = null)
     {
+        if (location is null)
+        {
+            if (ContainsExpression(s) && what is not null)
+            {
+                Error(s.Span, $"expressions are not allowed in '{what}'; its value is used as written");
+            }
+
+            return;
+        }
+
         if (isCondition || ContainsExpression(s))
         {
-            _expressions.Add(new ExpressionSite(s, scope, isCondition));
-        }
-        else if (s.Value.Contains("}}", StringComparison.Ordinal) && s.Value.Contains("{{", StringComparison.Ordinal) && scope is not null)
-        {
-            // `{{ x }}` without the dollar is literal text in GitHub; worth a warning because it is almost always a typo.
-            Warning(s.Span, "'{{ … }}' without '$' is not an expression and is kept as literal text; did you mean '${{ … }}'?");
+            _expressions.Add(new ExpressionSite(s, location, isCondition));
         }
     }
 
     /// <summary>Any scalar (string, number or boolean) as text; expressions tracked against <paramref name="scope"/>.</summary>
-    private string? ScalarValue(TemplateNode node, string what, ExpressionScope? scope) =>
+    private string? ScalarValue(TemplateNode node, string what, ExpressionLocation? scope) =>
         Scalar(node, what, scope)?.Value;
 
-    private TemplateScalar? Scalar(TemplateNode node, string what, ExpressionScope? scope)
+    private TemplateScalar? Scalar(TemplateNode node, string what, ExpressionLocation? scope)
     {
         if (node is TemplateScalar s)
         {
-            Track(s, scope);
+            Track(s, scope, what: what);
             return s;
         }
 
@@ -178,7 +186,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     private TemplateScalar? OptionalString(TemplateMapping map, string key, string what) =>
         map[key] is { } node ? Scalar(node, what, null) : null;
 
-    private TemplateScalar? NonEmpty(TemplateNode node, string what, ExpressionScope? scope)
+    private TemplateScalar? NonEmpty(TemplateNode node, string what, ExpressionLocation? scope)
     {
         var s = Scalar(node, what, scope);
         if (s is not null && (IsNull(s) || s.Value.Length == 0))
@@ -191,11 +199,11 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     }
 
     /// <summary>A boolean written plainly (`true`/`false`) or an expression.</summary>
-    private TemplateScalar? Boolean(TemplateNode node, string what, ExpressionScope? scope)
+    private TemplateScalar? Boolean(TemplateNode node, string what, ExpressionLocation? scope)
     {
         if (node is TemplateScalar s && (IsBoolean(s) || (scope is not null && IsExpression(s))))
         {
-            Track(s, scope);
+            Track(s, scope, what: what);
             return s;
         }
 
@@ -204,11 +212,11 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     }
 
     /// <summary>A number written plainly or an expression.</summary>
-    private TemplateScalar? Number(TemplateNode node, string what, ExpressionScope? scope)
+    private TemplateScalar? Number(TemplateNode node, string what, ExpressionLocation? scope)
     {
         if (node is TemplateScalar s && (IsNumber(s) || (scope is not null && IsExpression(s))))
         {
-            Track(s, scope);
+            Track(s, scope, what: what);
             return s;
         }
 
@@ -228,7 +236,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     }
 
     /// <summary>A string or a sequence of non-empty strings (filters, needs, labels…).</summary>
-    private ImmutableArray<string>? StringList(TemplateNode node, string what, ExpressionScope? scope = null)
+    private ImmutableArray<string>? StringList(TemplateNode node, string what, ExpressionLocation? scope = null)
     {
         switch (node)
         {
@@ -261,7 +269,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     }
 
     /// <summary>`env`-like mapping: names to scalar values.</summary>
-    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionScope scope)
+    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope)
     {
         if (node is null || IsNull(node))
         {
@@ -293,7 +301,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
         return map;
     }
 
-    private Defaults? ReadDefaults(TemplateNode? node, string what, ExpressionScope? scope)
+    private Defaults? ReadDefaults(TemplateNode? node, string what, ExpressionLocation? scope)
     {
         if (node is null || IsNull(node) || Mapping(node, what) is not { } map)
         {
@@ -328,7 +336,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
         return s;
     }
 
-    private Concurrency? ReadConcurrency(TemplateNode? node, string what, ExpressionScope scope)
+    private Concurrency? ReadConcurrency(TemplateNode? node, string what, ExpressionLocation scope)
     {
         switch (node)
         {
@@ -408,4 +416,4 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
 }
 
 /// <summary>A scalar that may hold expressions, where it was written. <see cref="IsCondition"/> marks `if:` (implicit `${{ }}`).</summary>
-internal sealed record ExpressionSite(TemplateScalar Scalar, ExpressionScope? Scope, bool IsCondition);
+internal sealed record ExpressionSite(TemplateScalar Scalar, ExpressionLocation Location, bool IsCondition);

@@ -85,7 +85,8 @@ internal static class YamlTreeReader
             {
                 parser.MoveNext();
                 var entries = ImmutableArray.CreateBuilder<KeyValuePair<TemplateScalar, TemplateNode>>();
-                var seen = new HashSet<string>(StringComparer.Ordinal);
+                // GitHub compares keys case-insensitively ("'X' is already defined").
+                var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 while (parser.Current is not MappingEnd)
                 {
                     var keyNode = ReadNode(file, parser, anchors, diagnostics);
@@ -98,7 +99,7 @@ internal static class YamlTreeReader
 
                     if (!seen.Add(key.Value))
                     {
-                        diagnostics.Add(new Diagnostic(key.Span, $"duplicate key '{key.Value}' in this mapping"));
+                        diagnostics.Add(new Diagnostic(key.Span, $"duplicate key '{key.Value}': it is already defined in this mapping (keys are compared ignoring case)"));
                         continue;
                     }
 

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Catalytic.Runner.Execution;
+using Catalytic.Runner.Scheduling;
+using Catalytic.Workflows.Model;
+
+namespace Catalytic.Cli.Commands;
+
+internal sealed partial class RunCommand
+{
+    /// <summary>Prints the plan: triggered workflows (and why the others are not), jobs, needs, matrix combinations.</summary>
+    private static void PrintPlan(TextWriter output, IReadOnlyList<PlannedWorkflow> plan, IReadOnlyList<string> jobFilter)
+    {
+        var engine = new WorkflowExpressionEngine();
+        foreach (var p in plan)
+        {
+            if (!p.Triggered)
+            {
+                output.WriteLine($"{p.Workflow.File}: not triggered — {p.NotTriggeredReason}");
+                continue;
+            }
+
+            output.WriteLine($"{p.Workflow.File}: {p.Workflow.Name}");
+            foreach (var job in p.Workflow.Jobs.Where(j => jobFilter.Count == 0 || jobFilter.Contains(j.Id) || NeededBy(p.Workflow, jobFilter).Contains(j.Id)))
+            {
+                var needs = job.Needs.Length == 0 ? "" : $"  needs: {string.Join(", ", job.Needs)}";
+                var cond = job.If is null ? "" : $"  if: {job.If.Value}";
+                output.WriteLine($"  {job.Id}{needs}{cond}");
+                if (job.Uses is not null)
+                {
+                    output.WriteLine($"    uses: {job.Uses}");
+                    continue;
+                }
+
+                if (job.Strategy?.Matrix is { } matrix)
+                {
+                    output.WriteLine("    matrix: " + DescribeMatrix(engine, matrix));
+                }
+
+                foreach (var step in job.Steps)
+                {
+                    var what = step.Uses ?? step.Run?.Value.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+                    output.WriteLine($"    - {(step.Name?.Value ?? what)}");
+                }
+            }
+        }
+    }
+
+    private static string DescribeMatrix(WorkflowExpressionEngine engine, TemplateNode matrix)
+    {
+        try
+        {
+            // Only github/vars/inputs are known before the run; a matrix built from needs outputs is expanded then.
+            var scope = new ExpressionScope(
+                new Dictionary<string, JsonNode?> { ["github"] = new JsonObject(), ["vars"] = new JsonObject(), ["inputs"] = new JsonObject() },
+                new JobStatusView(true, false, false),
+                Directory.GetCurrentDirectory());
+            var (combos, error) = MatrixExpansion.Expand(engine.Evaluate(matrix, scope));
+            return error is not null ? error
+                : $"{combos.Count} combination(s): " + string.Join("; ", combos.Select(c => string.Join(", ", c.Select(kv => $"{kv.Key}={JobExecutorStrings.Stringify(kv.Value)}"))));
+        }
+        catch (ExpressionEvaluationException)
+        {
+            return "expanded at run time (depends on needs outputs)";
+        }
+    }
+
+    private static HashSet<string> NeededBy(Workflow workflow, IReadOnlyList<string> ids)
+    {
+        var jobs = workflow.Jobs.ToDictionary(j => j.Id, StringComparer.Ordinal);
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>(ids.Where(jobs.ContainsKey));
+        while (stack.Count > 0)
+        {
+            foreach (var n in jobs[stack.Pop()].Needs.Where(jobs.ContainsKey))
+            {
+                if (result.Add(n))
+                {
+                    stack.Push(n);
+                }
+            }
+        }
+
+        return result;
+    }
+}

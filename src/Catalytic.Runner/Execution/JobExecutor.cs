@@ -1,0 +1,426 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Catalytic.Runner.Actions;
+using Catalytic.Runner.Logging;
+using Catalytic.Runner.Reporting;
+using Catalytic.Workflows.Model;
+
+namespace Catalytic.Runner.Execution;
+
+/// <summary>
+/// Runs the steps of one job instance on the host: evaluates each step's <c>if:</c> against the job's status,
+/// runs scripts and actions, applies file and workflow commands, then the post steps, then the job's outputs.
+/// </summary>
+internal sealed partial class JobExecutor
+{
+    private static readonly TimeSpan DefaultJobTimeout = TimeSpan.FromMinutes(360);
+
+    private readonly RunSession _session;
+    private readonly JobRequest _request;
+    private readonly JobReport _report;
+    private readonly Dictionary<string, string> _exportedEnv = new(StringComparer.Ordinal);
+    private readonly List<string> _pathPrepends = [];
+    private readonly JsonObject _steps = [];
+    private readonly List<PostStep> _posts = [];
+    private readonly List<int> _processGroups = [];
+    private readonly StringBuilder _summary = new();
+    private readonly JsonObject _jobContext = new() { ["status"] = Results.Success, ["services"] = new JsonObject(), ["container"] = new JsonObject() };
+    private readonly Dictionary<string, string> _serviceEnv = new(StringComparer.Ordinal);
+    private readonly object _logGate = new();
+    private StreamWriter? _log;
+    private Dictionary<string, string> _jobEnv = new(StringComparer.Ordinal);
+    private JsonObject _github = [];
+    private string _runnerTemp = "";
+    private bool _failed;
+    private bool _cancelled;
+
+    public JobExecutor(RunSession session, JobRequest request)
+    {
+        _session = session;
+        _request = request;
+        _report = new JobReport { Id = request.Job.Id, Name = request.Label, Matrix = request.Matrix?.ToJsonString() };
+    }
+
+    private RunOptions Options => _session.Options;
+
+    private Job Job => _request.Job;
+
+    /// <summary>Runs the job; <paramref name="cancellationToken"/> is the run's cancellation (Ctrl-C, fail-fast).</summary>
+    public async Task<JobInstanceResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        _report.LogFile = _request.LogFile;
+        Directory.CreateDirectory(Path.GetDirectoryName(_request.LogFile)!);
+        _log = new StreamWriter(_request.LogFile, append: false, Encoding.UTF8) { AutoFlush = false };
+        _runnerTemp = Directory.CreateTempSubdirectory("catalytic-job-").FullName;
+        _session.Listener.JobStarted(_request.Label);
+        string? reason = null;
+        var timedOut = false;
+        IAsyncDisposable? services = null;
+        try
+        {
+            _github = BuildGithubContext();
+            var jobTimeout = EvaluateTimeout(Job.TimeoutMinutes, BaseScope(null)) ?? DefaultJobTimeout;
+            using var jobTimeoutCts = new CancellationTokenSource(jobTimeout);
+            using var jobCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeoutCts.Token);
+
+            _jobEnv = EvaluateEnv(Job.Env, _request.WorkflowEnv, BaseScope(_request.WorkflowEnv));
+            if (Job.Services is { Entries.Length: > 0 })
+            {
+                var started = await StartServicesAsync(jobCts.Token);
+                if (!started.Succeeded)
+                {
+                    _failed = true;
+                    reason = started.Message;
+                }
+
+                services = started.Handle;
+            }
+
+            if (!_failed)
+            {
+                await RunStepsAsync(jobCts.Token, cancellationToken, jobTimeoutCts);
+            }
+
+            timedOut = jobTimeoutCts.IsCancellationRequested;
+            if (timedOut)
+            {
+                _failed = true;
+                reason = $"the job exceeded its timeout of {jobTimeout.TotalMinutes:0.##} minutes";
+                Emit("", $"##[error]{reason}", LineKind.Runner);
+            }
+
+            await RunPostStepsAsync();
+        }
+        catch (ExpressionEvaluationException e)
+        {
+            _failed = true;
+            reason = e.Message;
+            Emit("", "##[error]" + e.Message, LineKind.Runner);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            _failed = true;
+            reason = e.Message;
+            Emit("", "##[error]" + e.Message, LineKind.Runner);
+        }
+        finally
+        {
+            if (services is not null)
+            {
+                await services.DisposeAsync();
+            }
+
+            KillOrphans();
+            TryDelete(_runnerTemp);
+        }
+
+        var outcome = _cancelled && !_failed ? Results.Cancelled : _failed ? Results.Failure : Results.Success;
+        if (_cancelled && !timedOut)
+        {
+            outcome = Results.Cancelled;
+        }
+
+        var outputs = outcome == Results.Cancelled ? new Dictionary<string, string>() : EvaluateOutputs();
+        var continueOnError = outcome == Results.Failure && EvaluateFlag(Job.ContinueOnError, BaseScope(_jobEnv));
+        var result = continueOnError ? Results.Success : outcome;
+        if (reason is null && outcome == Results.Failure)
+        {
+            reason = _report.Steps.LastOrDefault(s => s.Outcome == Results.Failure) is { } failedStep ? $"step '{failedStep.Name}' failed" : null;
+        }
+
+        _report.Result = result;
+        _report.Outcome = outcome;
+        _report.Reason = reason is null ? null : _session.Masker.Apply(reason);
+        _report.DurationMs = clock.Elapsed.TotalMilliseconds;
+        foreach (var (k, v) in outputs)
+        {
+            _report.Outputs[k] = _session.Masker.Apply(v);
+        }
+
+        WriteSummary();
+        lock (_logGate)
+        {
+            _log.WriteLine($"job {result}{(reason is null ? "" : ": " + _report.Reason)} in {clock.Elapsed.TotalSeconds:0.000}s");
+            _log.Dispose();
+            _log = null;
+        }
+
+        _session.Listener.JobFinished(_request.Label, result + (result != outcome ? $" (outcome {outcome}, continue-on-error)" : ""), clock.Elapsed);
+        return new JobInstanceResult(result, outcome, _report.Reason, outputs, _report);
+    }
+
+    private async Task RunStepsAsync(CancellationToken jobToken, CancellationToken runToken, CancellationTokenSource jobTimeout)
+    {
+        for (var i = 0; i < Job.Steps.Length; i++)
+        {
+            var step = Job.Steps[i];
+            if (jobTimeout.IsCancellationRequested)
+            {
+                break;
+            }
+
+            _cancelled |= runToken.IsCancellationRequested;
+            await RunStepAsync(step, i, _cancelled ? jobTimeout.Token : jobToken);
+        }
+    }
+
+    private JsonObject BuildGithubContext()
+    {
+        var g = (JsonObject)Options.Github.DeepClone();
+        g["event"] = Options.EventPayload.DeepClone();
+        g["job"] = Job.Id;
+        g["workflow"] = _request.Workflow.Name;
+        g["workflow_ref"] = $"{g["repository"]}/{_request.Workflow.File}@{g["ref"]}";
+        g["event_path"] = _request.EventPath;
+        if (_request.Workflow.DispatchInputs.Length > 0 || Options.EventName == "workflow_dispatch")
+        {
+            ((JsonObject)g["event"]!)["inputs"] = DispatchEventInputs();
+        }
+
+        return g;
+    }
+
+    /// <summary>`github.event.inputs`: the same inputs as strings (GitHub's rule for workflow_dispatch).</summary>
+    private JsonObject DispatchEventInputs()
+    {
+        var o = new JsonObject();
+        foreach (var (k, v) in _request.Inputs)
+        {
+            o[k] = v switch
+            {
+                null => "",
+                JsonValue jv when jv.TryGetValue<bool>(out var b) => b ? "true" : "false",
+                _ => v is JsonValue sv && sv.TryGetValue<string>(out var s) ? s : v.ToJsonString(),
+            };
+        }
+
+        return o;
+    }
+
+    private ExpressionScope BaseScope(IReadOnlyDictionary<string, string>? env, bool includeSteps = false) =>
+        new(Contexts(env, includeSteps), Status(), Options.Workspace);
+
+    private JobStatusView Status() => new(!_failed && !_cancelled, _failed, _cancelled);
+
+    private Dictionary<string, JsonNode?> Contexts(IReadOnlyDictionary<string, string>? env, bool includeSteps)
+    {
+        var envNode = new JsonObject();
+        if (env is not null)
+        {
+            foreach (var (k, v) in env)
+            {
+                envNode[k] = v;
+            }
+        }
+
+        _jobContext["status"] = _cancelled ? Results.Cancelled : _failed ? Results.Failure : Results.Success;
+        return new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["github"] = _github,
+            ["env"] = envNode,
+            ["vars"] = _session.Vars,
+            ["secrets"] = _session.Secrets,
+            ["inputs"] = _request.Inputs,
+            ["job"] = _jobContext,
+            ["steps"] = includeSteps ? _steps : new JsonObject(),
+            ["runner"] = RunnerContext(),
+            ["strategy"] = _request.Strategy,
+            ["matrix"] = _request.Matrix ?? new JsonObject(),
+            ["needs"] = _request.Needs,
+        };
+    }
+
+    private JsonObject RunnerContext() => new()
+    {
+        ["os"] = OperatingSystem.IsMacOS() ? "macOS" : OperatingSystem.IsWindows() ? "Windows" : "Linux",
+        ["arch"] = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.Arm64 => "ARM64",
+            System.Runtime.InteropServices.Architecture.Arm => "ARM",
+            System.Runtime.InteropServices.Architecture.X86 => "X86",
+            _ => "X64",
+        },
+        ["name"] = "catalytic",
+        ["environment"] = "self-hosted",
+        ["temp"] = _runnerTemp,
+        ["tool_cache"] = ToolCache,
+        ["workspace"] = Path.GetDirectoryName(Options.Workspace) ?? Options.Workspace,
+    };
+
+    private string ToolCache => Path.Combine(Options.State, "tool-cache");
+
+    /// <summary>Evaluates an `env:` mapping on top of <paramref name="lower"/>; each value sees the layers below it.</summary>
+    private Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, IReadOnlyDictionary<string, string> lower, ExpressionScope scope)
+    {
+        var result = new Dictionary<string, string>(lower, StringComparer.Ordinal);
+        if (mapping is null)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in mapping.Entries)
+        {
+            result[key.Value] = value is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : Stringify(_session.Expressions.Evaluate(value, scope));
+        }
+
+        return result;
+    }
+
+    internal static string Stringify(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
+        JsonValue v when v.TryGetValue<double>(out var d) => d.ToString(CultureInfo.InvariantCulture),
+        _ => node.ToJsonString(),
+    };
+
+    private TimeSpan? EvaluateTimeout(TemplateScalar? scalar, ExpressionScope scope)
+    {
+        if (scalar is null)
+        {
+            return null;
+        }
+
+        var text = _session.Expressions.EvaluateString(scalar, scope);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var minutes) || minutes <= 0)
+        {
+            throw new ExpressionEvaluationException(scalar.Span, $"timeout-minutes must be a positive number, got '{text}'");
+        }
+
+        return TimeSpan.FromMinutes(minutes);
+    }
+
+    private bool EvaluateFlag(TemplateScalar? scalar, ExpressionScope scope)
+    {
+        if (scalar is null)
+        {
+            return false;
+        }
+
+        var value = _session.Expressions.Evaluate(scalar, scope);
+        return value switch
+        {
+            JsonValue v when v.TryGetValue<bool>(out var b) => b,
+            JsonValue v when v.TryGetValue<string>(out var s) => s.Equals("true", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
+    }
+
+    private Dictionary<string, string> EvaluateOutputs()
+    {
+        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Job.Outputs is null)
+        {
+            return outputs;
+        }
+
+        var scope = BaseScope(_jobEnv, includeSteps: true);
+        foreach (var (key, value) in Job.Outputs.Entries)
+        {
+            try
+            {
+                outputs[key.Value] = value is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : Stringify(_session.Expressions.Evaluate(value, scope));
+            }
+            catch (ExpressionEvaluationException e)
+            {
+                Emit("", "##[warning]output '" + key.Value + "': " + e.Message, LineKind.Runner);
+            }
+        }
+
+        return outputs;
+    }
+
+    private async Task<JobServicesResult> StartServicesAsync(CancellationToken cancellationToken)
+    {
+        if (Options.Services is null)
+        {
+            return new JobServicesResult(false, $"job '{Job.Id}' declares services but this runner has no service host", null, null, null);
+        }
+
+        var scope = BaseScope(_jobEnv);
+        var definitions = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var (key, value) in Job.Services!.Entries)
+        {
+            definitions[key.Value] = _session.Expressions.Evaluate(value, scope);
+        }
+
+        var result = await Options.Services.StartAsync(
+            new JobServicesRequest(_request.Workflow.Name, Job.Id, definitions, _runnerTemp, Options.State, line => Emit("services", line, LineKind.Output)),
+            cancellationToken);
+        if (result.Context is not null)
+        {
+            _jobContext["services"] = result.Context;
+        }
+
+        foreach (var (k, v) in result.Environment ?? new Dictionary<string, string>())
+        {
+            _serviceEnv[k] = v;
+        }
+
+        return result;
+    }
+
+    private void KillOrphans()
+    {
+        // GitHub ends processes a job left behind (`server &`) when the job is over.
+        foreach (var pgid in _processGroups)
+        {
+            if (Processes.ProcessGroup.IsAlive(pgid))
+            {
+                Processes.ProcessGroup.Signal(pgid, Processes.ProcessGroup.SigKill);
+            }
+
+            RunSession.Untrack(pgid);
+        }
+    }
+
+    private void WriteSummary()
+    {
+        if (_summary.Length == 0)
+        {
+            return;
+        }
+
+        var path = Path.ChangeExtension(_request.LogFile, ".summary.md");
+        File.WriteAllText(path, _session.Masker.Apply(_summary.ToString()));
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (dir.Length > 0 && Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A process the job left behind may still hold a file; the temp folder is the OS's to clean then.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Writes one line to the job log and the listener, masked.</summary>
+    private void Emit(string stepName, string text, LineKind kind)
+    {
+        var masked = _session.Masker.Apply(text);
+        lock (_logGate)
+        {
+            _log?.Write('[');
+            _log?.Write(stepName);
+            _log?.Write("] ");
+            _log?.WriteLine(kind == LineKind.GroupStart ? "::group::" + masked : kind == LineKind.GroupEnd ? "::endgroup::" : masked);
+        }
+
+        _session.Listener.Line(_request.Label, stepName, masked, kind);
+    }
+
+    private sealed record PostStep(string Name, IBuiltinAction Action, ActionContext Context);
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Catalytic.Runner.Actions;
+
+namespace Catalytic.Runner.Execution;
+
+/// <summary>Everything one run needs besides the workflows. Defaults are documented per property.</summary>
+public sealed record RunOptions
+{
+    /// <summary>The repository's working tree (GITHUB_WORKSPACE).</summary>
+    public required string Workspace { get; init; }
+
+    /// <summary>The state folder; default <c>{Workspace}/.catalytic</c>.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>The event that triggered the run (<c>push</c> by default).</summary>
+    public string EventName { get; init; } = "push";
+
+    /// <summary>The <c>github</c> context (without <c>event</c>, which is <see cref="EventPayload"/>); see <see cref="Context.GithubContextBuilder"/>.</summary>
+    public required JsonObject Github { get; init; }
+
+    public JsonObject EventPayload { get; init; } = [];
+
+    /// <summary>`--input` values for workflow_dispatch (raw strings; typed per the workflow's definitions).</summary>
+    public IReadOnlyDictionary<string, string> Inputs { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Vars { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>`--env` values: a layer below the workflow's own `env`.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Only these job ids (and the jobs they need) run; empty = all.</summary>
+    public IReadOnlyList<string> JobFilter { get; init; } = [];
+
+    /// <summary>Job instances running at once across the run; default the core count.</summary>
+    public int MaxParallel { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>How long a cancelled or timed-out step gets after SIGINT before SIGKILL (GitHub: 7.5 s).</summary>
+    public TimeSpan CancelGracePeriod { get; init; } = TimeSpan.FromSeconds(7.5);
+
+    /// <summary>Lines of a failed step repeated in the summary.</summary>
+    public int FailedStepTailLines { get; init; } = 10;
+
+    public IReadOnlyList<IBuiltinAction> Actions { get; init; } = [];
+
+    public ILocalActionRunner? LocalActions { get; init; }
+
+    public IJobServiceHost? Services { get; init; }
+
+    public IReusableWorkflowRunner? ReusableWorkflows { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Extra environment for every step (tests pin HOME, PATH…); default the runner's own.</summary>
+    public IReadOnlyDictionary<string, string>? HostEnvironment { get; init; }
+
+    internal string State => StateDirectory ?? Path.Combine(Workspace, ".catalytic");
+}

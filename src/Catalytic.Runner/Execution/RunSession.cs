@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Catalytic.Runner.Actions;
+using Catalytic.Runner.Logging;
+using Catalytic.Runner.Masking;
+using Catalytic.Runner.Processes;
+
+namespace Catalytic.Runner.Execution;
+
+/// <summary>State shared by every job of one run: options, masker, listener, the run folder and live processes.</summary>
+internal sealed class RunSession
+{
+    private static readonly ConcurrentDictionary<int, byte> LiveGroups = new();
+
+    static RunSession()
+    {
+        // If the runner is torn down (second Ctrl-C, SIGTERM not handled), do not leave steps running on their own.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var pgid in LiveGroups.Keys)
+            {
+                ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
+            }
+        };
+    }
+
+    public RunSession(RunOptions options, IExpressionEngine expressions, SecretMasker masker, IRunListener listener, string runDirectory, int runNumber)
+    {
+        Options = options;
+        Expressions = expressions;
+        Masker = masker;
+        Listener = listener;
+        RunDirectory = runDirectory;
+        RunNumber = runNumber;
+        Actions = new ActionRegistry(options.Actions);
+        Slots = new SemaphoreSlim(Math.Max(1, options.MaxParallel));
+        HostEnvironment = options.HostEnvironment ?? ReadHostEnvironment();
+        Secrets = new JsonObject();
+        foreach (var (k, v) in options.Secrets)
+        {
+            Secrets[k] = v;
+        }
+
+        Secrets["GITHUB_TOKEN"] = options.Secrets.GetValueOrDefault("GITHUB_TOKEN", "");
+        Vars = new JsonObject();
+        foreach (var (k, v) in options.Vars)
+        {
+            Vars[k] = v;
+        }
+    }
+
+    public RunOptions Options { get; }
+
+    public IExpressionEngine Expressions { get; }
+
+    public SecretMasker Masker { get; }
+
+    public IRunListener Listener { get; }
+
+    public string RunDirectory { get; }
+
+    public int RunNumber { get; }
+
+    public ActionRegistry Actions { get; }
+
+    /// <summary>Bounds the job instances running at once across the run.</summary>
+    public SemaphoreSlim Slots { get; }
+
+    public IReadOnlyDictionary<string, string> HostEnvironment { get; }
+
+    public JsonObject Secrets { get; }
+
+    public JsonObject Vars { get; }
+
+    /// <summary>Serialises concurrency groups: group name → the task of the job that holds it.</summary>
+    public ConcurrentDictionary<string, SemaphoreSlim> ConcurrencyGroups { get; } = new(StringComparer.Ordinal);
+
+    public static void Track(int pgid) => LiveGroups[pgid] = 0;
+
+    public static void Untrack(int pgid) => LiveGroups.TryRemove(pgid, out _);
+
+    private static Dictionary<string, string> ReadHostEnvironment()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+        {
+            var key = (string)e.Key;
+
+            // The host's own GitHub Actions variables (when catalytic itself runs inside a runner) must not leak in.
+            if (!key.StartsWith("GITHUB_", StringComparison.Ordinal) && !key.StartsWith("RUNNER_", StringComparison.Ordinal))
+            {
+                env[key] = (string?)e.Value ?? "";
+            }
+        }
+
+        return env;
+    }
+}

@@ -1,0 +1,188 @@
+namespace Catalytic.Runner.Services;
+
+/// <summary>
+/// The services of one running job. Dispose when the job ends, whatever its outcome: every server is stopped,
+/// its temporary folder removed, and nothing is left listening.
+/// </summary>
+public interface IJobServices : IAsyncDisposable
+{
+    /// <summary>By service id. Steps run on the host reach a service at <see cref="RunningService.Host"/> (127.0.0.1)
+    /// and its mapped port: GitHub's service hostnames only resolve inside a container job's network, and on a GitHub
+    /// runner too a job on the host uses `localhost:&lt;port&gt;`.</summary>
+    IReadOnlyDictionary<string, RunningService> Services { get; }
+
+    /// <summary>`job.services` as the expression context wants it: id → { id, network, ports: { container → host } }.</summary>
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, object>> ToContext();
+}
+
+/// <summary>How starting a job's services ended: the running services, or an error naming the service.</summary>
+public sealed record ServiceStartResult(IJobServices? Services, string? Error)
+{
+    public bool Succeeded => Services is not null;
+}
+
+/// <summary>Options of <see cref="JobServiceStarter"/>.</summary>
+public sealed record JobServiceOptions
+{
+    /// <summary>The podman executable; null looks it up on PATH.</summary>
+    public string? Podman { get; init; }
+
+    /// <summary>PATH used to find redis-server and podman; null uses the process's.</summary>
+    public string? SearchPath { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// Starts a job's `services:` on the host: `postgres:*` from the machine's PostgreSQL binaries, `redis:*` (and
+/// valkey) from redis-server, any other image through podman when installed (local images only), else a clear
+/// error naming the image and what is supported. Services start in order; if one fails, those already started are
+/// stopped before the error is returned.
+/// </summary>
+public sealed class JobServiceStarter(JobServiceOptions? options = null)
+{
+    private readonly JobServiceOptions _options = options ?? new JobServiceOptions();
+
+    /// <summary>The images run from host binaries.</summary>
+    public static IReadOnlyList<string> HostImages { get; } = ["postgres", "redis", "valkey"];
+
+    public async Task<ServiceStartResult> StartAsync(IReadOnlyList<ServiceDefinition> services, Action<string> log, CancellationToken cancellationToken)
+    {
+        var started = new List<IServiceInstance>();
+        try
+        {
+            foreach (var definition in services)
+            {
+                started.Add(await StartOneAsync(definition, log, cancellationToken));
+            }
+        }
+        catch (ServiceStartException ex)
+        {
+            await StopAllAsync(started);
+            return new ServiceStartResult(null, ex.Message);
+        }
+        catch
+        {
+            await StopAllAsync(started);
+            throw;
+        }
+
+        return new ServiceStartResult(new RunningServices(started), null);
+    }
+
+    /// <summary>
+    /// Starts a job's `container:` through podman (kept alive with `sleep infinity`, the workspace mounted at the
+    /// same path) so the runner can `podman exec` its steps; without podman, an error saying so.
+    /// </summary>
+    public async Task<ServiceStartResult> StartJobContainerAsync(ServiceDefinition container, string workspace, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (Which("podman") is not { } podman)
+        {
+            return new ServiceStartResult(null,
+                $"job container {container.Image}: Catalytic runs steps on the host, and running them in a container needs podman, which is not installed. Remove `container:` to run on the host, or install podman with the image loaded locally.");
+        }
+
+        try
+        {
+            var definition = container with { Volumes = [.. container.Volumes, $"{workspace}:{workspace}"] };
+            var instance = await PodmanService.StartAsync(definition, podman, log, _options.Time, cancellationToken, ["sleep", "infinity"]);
+            return new ServiceStartResult(new RunningServices([instance]), null);
+        }
+        catch (ServiceStartException ex)
+        {
+            return new ServiceStartResult(null, ex.Message);
+        }
+    }
+
+    private async Task<IServiceInstance> StartOneAsync(ServiceDefinition definition, Action<string> log, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(definition.Image))
+        {
+            throw new ServiceStartException($"service '{definition.Id}': no image");
+        }
+
+        switch (definition.ImageName)
+        {
+            case "postgres" or "postgis":
+                return await PostgresService.StartAsync(definition, log, ct);
+            case "redis" or "valkey" or "redis-stack-server":
+                return await RedisService.StartAsync(definition, log, Which, _options.Time, ct);
+        }
+
+        if (Which("podman") is { } podman)
+        {
+            return await PodmanService.StartAsync(definition, podman, log, _options.Time, ct);
+        }
+
+        throw new ServiceStartException(
+            $"service '{definition.Id}': image {definition.Image} cannot run on this host: postgres:* and redis:* run from the machine's own binaries, and other images need podman (not installed) with the image present locally.");
+    }
+
+    private string? Which(string name)
+    {
+        if (name == "podman" && _options.Podman is { } configured)
+        {
+            return File.Exists(configured) ? configured : null;
+        }
+
+        var path = _options.SearchPath ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+    }
+
+    private static async Task StopAllAsync(IEnumerable<IServiceInstance> instances)
+    {
+        foreach (var instance in instances.Reverse())
+        {
+            await instance.DisposeAsync();
+        }
+    }
+
+    private sealed class RunningServices : IJobServices
+    {
+        private readonly IReadOnlyList<IServiceInstance> _instances;
+        private readonly EventHandler _onExit;
+        private int _disposed;
+
+        public RunningServices(IReadOnlyList<IServiceInstance> instances)
+        {
+            _instances = instances;
+            Services = instances.ToDictionary(i => i.Info.Id, i => i.Info, StringComparer.Ordinal);
+
+            // A runner killed by Ctrl-C or SIGTERM still stops its servers.
+            _onExit = (_, _) =>
+            {
+                foreach (var instance in _instances)
+                {
+                    instance.StopNow();
+                }
+            };
+            AppDomain.CurrentDomain.ProcessExit += _onExit;
+        }
+
+        public IReadOnlyDictionary<string, RunningService> Services { get; }
+
+        internal IReadOnlyList<IServiceInstance> Instances => _instances;
+
+        public IReadOnlyDictionary<string, IReadOnlyDictionary<string, object>> ToContext() =>
+            Services.ToDictionary(
+                s => s.Key,
+                s => (IReadOnlyDictionary<string, object>)new Dictionary<string, object>
+                {
+                    ["id"] = s.Value.ContainerId,
+                    ["network"] = string.Empty,
+                    ["ports"] = s.Value.Ports,
+                },
+                StringComparer.Ordinal);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            AppDomain.CurrentDomain.ProcessExit -= _onExit;
+            await StopAllAsync(_instances);
+        }
+    }
+}

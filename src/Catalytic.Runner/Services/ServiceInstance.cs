@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Catalytic.Runner.Actions.BuiltIn.Processes;
+
+namespace Catalytic.Runner.Services;
+
+/// <summary>A started service that knows how to stop itself and leave nothing behind.</summary>
+internal interface IServiceInstance : IAsyncDisposable
+{
+    RunningService Info { get; }
+
+    /// <summary>Stops synchronously at process exit (Ctrl-C), best effort.</summary>
+    void StopNow();
+}
+
+/// <summary>What the service implementations share: ports, health budget, temp folders, log tails.</summary>
+internal static class ServiceSupport
+{
+    /// <summary>A free TCP port on 127.0.0.1 (bind to 0 and release).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>True when something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static async Task<bool> IsListeningAsync(int port, CancellationToken ct)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Resolves the host port of a mapping; an explicit one must be free.</summary>
+    public static int HostPortFor(PortMapping mapping, string serviceId)
+    {
+        if (mapping.HostPort is not { } port)
+        {
+            return FreePort();
+        }
+
+        try
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, port);
+            probe.Start();
+        }
+        catch (SocketException)
+        {
+            throw new ServiceStartException($"service '{serviceId}': port {port} on 127.0.0.1 is already in use (map another host port, e.g. '{port + 10000}:{mapping.ContainerPort}')");
+        }
+
+        return port;
+    }
+
+    /// <summary>
+    /// The wait budget from `--health-interval`, `--health-retries`, `--health-start-period`, `--health-timeout`
+    /// (Docker's defaults otherwise: 30 s, 3 retries), capped at two minutes.
+    /// </summary>
+    public static TimeSpan HealthBudget(string options)
+    {
+        var tokens = options.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        string? Value(string flag)
+        {
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                if (tokens[i] == flag && i + 1 < tokens.Length)
+                {
+                    return tokens[i + 1];
+                }
+
+                if (tokens[i].StartsWith(flag + "=", StringComparison.Ordinal))
+                {
+                    return tokens[i][(flag.Length + 1)..];
+                }
+            }
+
+            return null;
+        }
+
+        var interval = ParseDuration(Value("--health-interval")) ?? TimeSpan.FromSeconds(30);
+        var retries = int.TryParse(Value("--health-retries"), out var r) && r > 0 ? r : 3;
+        var start = ParseDuration(Value("--health-start-period")) ?? TimeSpan.Zero;
+        var budget = start + (interval * retries);
+        return budget < TimeSpan.FromSeconds(20) ? TimeSpan.FromSeconds(20) : budget > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(2) : budget;
+    }
+
+    internal static TimeSpan? ParseDuration(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var total = TimeSpan.Zero;
+        var number = string.Empty;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsDigit(c) || c == '.')
+            {
+                number += c;
+                continue;
+            }
+
+            if (!double.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            {
+                return null;
+            }
+
+            if (c == 'm' && i + 1 < text.Length && text[i + 1] == 's')
+            {
+                total += TimeSpan.FromMilliseconds(n);
+                i++;
+            }
+            else
+            {
+                total += c switch { 'h' => TimeSpan.FromHours(n), 'm' => TimeSpan.FromMinutes(n), 's' => TimeSpan.FromSeconds(n), _ => TimeSpan.Zero };
+            }
+
+            number = string.Empty;
+        }
+
+        return number.Length > 0 && double.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? total + TimeSpan.FromSeconds(seconds)
+            : total;
+    }
+
+    public static string NewTempDirectory(string id)
+    {
+        var safe = new string(id.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+        var path = Path.Combine(Path.GetTempPath(), $"catalytic-svc-{safe}-{Guid.NewGuid().ToString("N")[..10]}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Mode 600 (700 for a folder): the password file and data folder are the server account's alone.</summary>
+    public static void OwnerOnly(string path, bool directory = false)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | (directory ? UnixFileMode.UserExecute : UnixFileMode.None));
+        }
+    }
+
+    public static string Tail(string file, int lines = 20)
+    {
+        try
+        {
+            return File.Exists(file) ? string.Join('\n', File.ReadLines(file).TakeLast(lines)) : "(no log)";
+        }
+        catch (IOException)
+        {
+            return "(log unreadable)";
+        }
+    }
+
+    public static void DeleteDirectory(string path)
+    {
+        for (var attempt = 0; attempt < 3 && Directory.Exists(path); attempt++)
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A server still finishing its last write: try again.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    public static bool IsRoot => Environment.UserName == "root" || (OperatingSystem.IsLinux() && File.Exists("/proc/self/status") &&
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0");
+
+    public static Task<ProcessOutcome> RunAsync(string file, IEnumerable<string> args, CancellationToken ct, IReadOnlyDictionary<string, string>? env = null) =>
+        ProcessRunner.RunAsync(file, args, null, env, ct);
+
+    public static void Kill(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (ArgumentException)
+        {
+            // already gone
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+}
+
+/// <summary>A service could not be started; the message names the service and what to do.</summary>
+public sealed class ServiceStartException(string message) : Exception(message);

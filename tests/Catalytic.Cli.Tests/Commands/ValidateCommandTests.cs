@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Catalytic.Cli;
+using Catalytic.Cli.Commands;
+
+namespace Catalytic.Cli.Tests.Commands;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private const string Good = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n";
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("catalytic-validate-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private async Task<(int Code, string[] Lines)> Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var command = new ValidateCommand(writer);
+        var code = await command.ExecuteAsync(CliArgs.Parse(args, command.Spec), TestContext.Current.CancellationToken);
+        return (code, writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Validate_valid_folder_exits_0_and_counts_workflows()
+    {
+        Write("a.yml", Good);
+        Write("b.yaml", Good);
+        var (code, lines) = await Run("-W", _dir.FullName);
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Equal("2 workflows valid", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_invalid_file_prints_each_error_with_position_and_exits_2()
+    {
+        Write("a.yml", Good);
+        var bad = Write("bad.yml", "on: push\njobs:\n  a:\n    runs_on: x\n    steps:\n      - run: echo\n        shell: zsh\n");
+        var (code, lines) = await Run("--workflows", _dir.FullName);
+        Assert.Equal(ExitCodes.Invalid, code);
+        Assert.Contains(lines, l => l.StartsWith(bad + ":4:5: error: unknown key 'runs_on'", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(bad + ":7:16: error: invalid shell 'zsh'", StringComparison.Ordinal));
+        Assert.Equal("3 errors in 1 file", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Validate_missing_path_exits_2_with_message()
+    {
+        var (code, lines) = await Run("-W", Path.Combine(_dir.FullName, "nope"));
+        Assert.Equal(ExitCodes.Invalid, code);
+        Assert.Contains("no workflow file or folder", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_is_registered_as_a_verb()
+    {
+        Assert.Contains(CommandLine.Commands, c => c.Spec.Name == "validate");
+        Write("a.yml", Good);
+        Assert.Equal(ExitCodes.Success, await CommandLine.RunAsync(["validate", "-W", _dir.FullName]));
+    }
+
+    [Fact]
+    public async Task Validate_as_a_real_process_prints_diagnostics_and_exit_code()
+    {
+        Write("bad.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    needs: b\n    steps:\n      - run: echo\n  b:\n    runs-on: x\n    needs: a\n    steps:\n      - run: echo\n");
+        var dll = Path.Combine(AppContext.BaseDirectory, "catalytic.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.FullName };
+        foreach (var a in new[] { dll, "validate", "-W", "bad.yml" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(ExitCodes.Invalid, process.ExitCode);
+        Assert.Contains("bad.yml:3:3: error: jobs a → b → a form a cycle in 'needs'", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("1 error in 1 file", stdout.TrimEnd(), StringComparison.Ordinal);
+    }
+}

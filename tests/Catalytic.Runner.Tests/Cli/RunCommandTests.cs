@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Catalytic.Cli;
+using Catalytic.Runner.Tests.Execution;
+
+namespace Catalytic.Runner.Tests.Cli;
+
+/// <summary>Drives `catalytic run` through the real CLI entry point and checks the exit codes.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TempRepo _repo = new();
+
+    public void Dispose() => _repo.Dispose();
+
+    [Fact]
+    public async Task Run_AllJobsSucceed_ExitsZeroAndWritesJson()
+    {
+        var wf = _repo.WriteWorkflow("on: push\njobs:\n  ok:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo fine\n");
+        var json = Path.Combine(_repo.Root, "report.json");
+        var code = await CommandLine.RunAsync(["run", "-W", wf, "--json", json]);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("success", doc.RootElement.GetProperty("result").GetString());
+        Assert.Equal("ok", doc.RootElement.GetProperty("workflows")[0].GetProperty("jobs")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Run_FailingJob_ExitsOne()
+    {
+        var wf = _repo.WriteWorkflow("on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 4\n");
+        Assert.Equal(1, await CommandLine.RunAsync(["run", "-W", wf]));
+    }
+
+    [Fact]
+    public async Task Run_InvalidWorkflow_ExitsTwoAndRunsNothing()
+    {
+        var wf = _repo.WriteWorkflow("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: missing\n    steps:\n      - run: touch ran\n");
+        Assert.Equal(2, await CommandLine.RunAsync(["run", "-W", wf]));
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "ran")));
+    }
+
+    [Fact]
+    public async Task Run_BadUsage_ExitsTwo()
+    {
+        var wf = _repo.WriteWorkflow("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: true\n");
+        Assert.Equal(2, await CommandLine.RunAsync(["run", "-W", wf, "--secret", "novalue"]));
+        Assert.Equal(2, await CommandLine.RunAsync(["run", "-W", wf, "-j", "nosuchjob"]));
+    }
+
+    [Fact]
+    public async Task Run_List_PrintsPlanAndRunsNothing()
+    {
+        var wf = _repo.WriteWorkflow("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran\n");
+        Assert.Equal(0, await CommandLine.RunAsync(["run", "-W", wf, "--list"]));
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "ran")));
+    }
+
+    [Fact]
+    public async Task Run_WorkflowDispatch_TypesInputsAndChecksRequired()
+    {
+        var wf = _repo.WriteWorkflow("""
+            on:
+              workflow_dispatch:
+                inputs:
+                  flag:
+                    type: boolean
+                    default: false
+                  name:
+                    required: true
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "${{ inputs.flag == true }} ${{ github.event.inputs.flag }} ${{ inputs.name }}" > inputs.txt
+            """);
+        Assert.Equal(2, await CommandLine.RunAsync(["run", "workflow_dispatch", "-W", wf]));
+        Assert.Equal(0, await CommandLine.RunAsync(["run", "workflow_dispatch", "-W", wf, "--input", "flag=true", "--input", "name=x"]));
+        Assert.Equal("true true x", File.ReadAllText(Path.Combine(_repo.Root, "inputs.txt")).Trim());
+    }
+
+    [Fact]
+    public async Task Run_EventNotListenedTo_DoesNotRunAndExitsZero()
+    {
+        var wf = _repo.WriteWorkflow("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran\n");
+        Assert.Equal(0, await CommandLine.RunAsync(["run", "push", "-W", wf]));
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "ran")));
+    }
+
+    [Fact]
+    public void ReadDotenv_QuotesCommentsAndExport_AreUnderstood()
+    {
+        var f = Path.Combine(_repo.Root, ".secrets");
+        File.WriteAllText(f, "# comment\nexport A=1\nB=\"two\\nlines\"\nC='x y'\nD=plain # note\n");
+        var d = Catalytic.Cli.Commands.RunCommand.ReadDotenv(f);
+        Assert.Equal("1", d["A"]);
+        Assert.Equal("two\nlines", d["B"]);
+        Assert.Equal("x y", d["C"]);
+        Assert.Equal("plain", d["D"]);
+    }
+}

@@ -1,0 +1,653 @@
+using System.Diagnostics;
+
+namespace Catalytic.Runner.Tests.Execution;
+
+public sealed class WorkflowRunnerTests : IDisposable
+{
+    private readonly TempRepo _repo = new();
+
+    public void Dispose() => _repo.Dispose();
+
+    private string Read(string file) => File.ReadAllText(Path.Combine(_repo.Root, file)).Trim();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Run_JobOutputs_FlowToDependentJob()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                outputs:
+                  greeting: ${{ steps.s.outputs.text }}
+                steps:
+                  - id: s
+                    run: echo "text=hello from a" >> "$GITHUB_OUTPUT"
+              b:
+                needs: a
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "${{ needs.a.outputs.greeting }}|${{ needs.a.result }}" > out.txt
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal("hello from a|success", Read("out.txt"));
+        Assert.Equal("hello from a", r.Job("a").Outputs["greeting"]);
+    }
+
+    [Fact]
+    public async Task Run_Matrix_RunsEveryCombinationWithItsValues()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              m:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    os: [a, b]
+                    n: [1, 2]
+                    include:
+                      - os: c
+                        n: 9
+                steps:
+                  - run: echo "${{ strategy.job-total }}" > "m-${{ matrix.os }}-${{ matrix.n }}.txt"
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        foreach (var name in new[] { "m-a-1", "m-a-2", "m-b-1", "m-b-2", "m-c-9" })
+        {
+            Assert.Equal("5", Read(name + ".txt"));
+        }
+
+        Assert.Equal(5, r.Report.Workflows[0].Jobs.Count);
+    }
+
+    [Fact]
+    public async Task Run_MatrixFromJsonOfNeedsOutput_ExpandsAtRunTime()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              plan:
+                runs-on: ubuntu-latest
+                outputs:
+                  list: ${{ steps.p.outputs.list }}
+                steps:
+                  - id: p
+                    run: echo 'list=["x","y","z"]' >> "$GITHUB_OUTPUT"
+              build:
+                needs: plan
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    item: ${{ fromJSON(needs.plan.outputs.list) }}
+                steps:
+                  - run: touch "built-${{ matrix.item }}"
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.True(File.Exists(Path.Combine(_repo.Root, "built-x")));
+        Assert.True(File.Exists(Path.Combine(_repo.Root, "built-z")));
+    }
+
+    [Fact]
+    public async Task Run_FailedStep_SkipsLaterStepsButRunsFailureAndAlways()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: bad
+                    run: |
+                      echo about to fail
+                      exit 3
+                  - id: next
+                    run: touch next
+                  - id: onfail
+                    if: failure()
+                    run: touch onfail
+                  - id: always
+                    if: always()
+                    run: echo "${{ steps.bad.outcome }}" > always
+            """, cancellationToken: Ct);
+        Assert.Equal("failure", r.Report.Result);
+        Assert.Equal(3, r.Step("j", "bad").ExitCode);
+        Assert.Contains("about to fail", r.Step("j", "bad").Tail);
+        Assert.Equal("skipped", r.Step("j", "next").Outcome);
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "next")));
+        Assert.True(File.Exists(Path.Combine(_repo.Root, "onfail")));
+        Assert.Equal("failure", Read("always"));
+    }
+
+    [Fact]
+    public async Task Run_ContinueOnError_KeepsOutcomeButConcludesSuccess()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: flaky
+                    continue-on-error: true
+                    run: exit 1
+                  - run: echo "${{ steps.flaky.outcome }}/${{ steps.flaky.conclusion }}" > coe
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal("failure/success", Read("coe"));
+        Assert.Equal("failure", r.Step("j", "flaky").Outcome);
+        Assert.Equal("success", r.Step("j", "flaky").Conclusion);
+    }
+
+    [Fact]
+    public async Task Run_JobContinueOnError_DoesNotFailTheWorkflow()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                continue-on-error: true
+                steps:
+                  - run: exit 1
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal("failure", r.Job("j").Outcome);
+    }
+
+    [Fact]
+    public async Task Run_StepTimeout_KillsTheProcessTreeAndFailsTheStep()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: slow
+                    timeout-minutes: 0.005
+                    run: |
+                      (trap '' INT; exec sleep 60) &
+                      echo $! > grandchild.pid
+                      wait
+            """, cancellationToken: Ct);
+        Assert.Equal("failure", r.Report.Result);
+        Assert.Contains("timeout", r.Step("j", "slow").Message, StringComparison.Ordinal);
+        var pid = int.Parse(Read("grandchild.pid"), System.Globalization.CultureInfo.InvariantCulture);
+        var sw = Stopwatch.StartNew();
+        while (IsAlive(pid) && sw.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.False(IsAlive(pid), "grandchild survived the step timeout");
+    }
+
+    [Fact]
+    public async Task Run_JobTimeout_EndsTheJobAsFailure()
+    {
+        var sw = Stopwatch.StartNew();
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                timeout-minutes: 0.005
+                steps:
+                  - run: sleep 30
+                  - id: after
+                    run: touch after
+            """, cancellationToken: Ct);
+        Assert.Equal("failure", r.Job("j").Result);
+        Assert.Contains("timeout", r.Job("j").Reason, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "after")));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10));
+    }
+
+    internal static bool IsAlive(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Run_Cancelled_InterruptsStepAndRunsAlwaysSteps()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(700));
+        var sw = Stopwatch.StartNew();
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: long
+                    run: |
+                      trap 'echo got SIGINT; exit 130' INT
+                      sleep 30 &
+                      wait
+                  - id: normal
+                    run: touch normal
+                  - id: cleanup
+                    if: always()
+                    run: echo "${{ job.status }}" > cleanup
+                  - if: cancelled()
+                    run: touch on-cancel
+              later:
+                needs: j
+                runs-on: ubuntu-latest
+                steps:
+                  - run: touch later
+            """, cancellationToken: cts.Token);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(6), $"took {sw.Elapsed}");
+        Assert.Equal("cancelled", r.Report.Result);
+        Assert.Equal("cancelled", r.Step("j", "long").Outcome);
+        Assert.Contains("got SIGINT", r.Output, StringComparison.Ordinal);
+        Assert.Equal("skipped", r.Step("j", "normal").Outcome);
+        Assert.Equal("cancelled", Read("cleanup"));
+        Assert.True(File.Exists(Path.Combine(_repo.Root, "on-cancel")));
+        Assert.Equal("skipped", r.Job("later").Result);
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "later")));
+    }
+
+    [Fact]
+    public async Task Run_Secrets_AreMaskedInConsoleLogJsonAndSummary()
+    {
+        const string secret = "s3cr3t-Value-42";
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                outputs:
+                  leaked: ${{ steps.s.outputs.v }}
+                steps:
+                  - id: s
+                    run: |
+                      echo "token is ${{ secrets.TOKEN }}"
+                      echo "v=$TOKEN_ENV" >> "$GITHUB_OUTPUT"
+                      echo "summary ${{ secrets.TOKEN }}" >> "$GITHUB_STEP_SUMMARY"
+                      echo "::add-mask::dynamic-xyz-123"
+                      echo "later dynamic-xyz-123"
+                    env:
+                      TOKEN_ENV: ${{ secrets.TOKEN }}
+            """, o => o with { Secrets = new Dictionary<string, string> { ["TOKEN"] = secret } }, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Contains("token is ***", r.Output, StringComparison.Ordinal);
+        Assert.Contains("] later ***", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("] later dynamic-xyz-123", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, r.Json, StringComparison.Ordinal);
+        var runDir = r.Report.RunDirectory;
+        foreach (var file in Directory.EnumerateFiles(runDir, "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(secret, File.ReadAllText(file), StringComparison.Ordinal);
+        }
+
+        var summary = Directory.EnumerateFiles(runDir, "*.summary.md", SearchOption.AllDirectories).Single();
+        Assert.Contains("summary ***", File.ReadAllText(summary), StringComparison.Ordinal);
+        var log = File.ReadAllText(r.Job("j").LogFile!);
+        Assert.Contains("token is ***", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_EnvAndPathFiles_WithHeredoc_ReachLaterSteps()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      {
+                        echo "MULTI<<EOF"
+                        echo "line one"
+                        echo "line two"
+                        echo "EOF"
+                        echo "SINGLE=value=with=equals"
+                      } >> "$GITHUB_ENV"
+                      mkdir -p tools
+                      printf '#!/bin/sh\necho tool-ran\n' > tools/mytool
+                      chmod +x tools/mytool
+                      echo "$PWD/tools" >> "$GITHUB_PATH"
+                  - run: |
+                      printf '%s\n' "$MULTI" > multi
+                      echo "$SINGLE" > single
+                      mytool > tool
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal("line one\nline two", Read("multi"));
+        Assert.Equal("value=with=equals", Read("single"));
+        Assert.Equal("tool-ran", Read("tool"));
+    }
+
+    [Fact]
+    public async Task Run_EnvPrecedence_StepOverJobOverWorkflow()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            env:
+              A: wf
+              B: wf
+              C: wf
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                env:
+                  B: job
+                  C: job
+                steps:
+                  - run: echo "$A $B $C ${{ env.C }}" > env.txt
+                    env:
+                      C: step
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal("wf job step step", Read("env.txt"));
+    }
+
+    [Fact]
+    public async Task Run_Shells_UseTheirInterpreters()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - shell: python
+                    run: |
+                      import sys
+                      open("py.txt", "w").write("py" + str(sys.version_info[0]))
+                  - shell: sh
+                    run: echo "sh:$0" > sh.txt
+                  - shell: bash
+                    run: |
+                      true | true
+                      echo "$-" > bash.txt
+                  - shell: node {0}
+                    run: require('fs').writeFileSync('node.txt', 'node')
+                  - shell: bash -c "cat {0} > custom.txt" {0}
+                    run: echo custom
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal("py3", Read("py.txt"));
+        Assert.EndsWith(".sh", Read("sh.txt"), StringComparison.Ordinal);
+        Assert.Contains("e", Read("bash.txt"), StringComparison.Ordinal);
+        Assert.Equal("node", Read("node.txt"));
+        Assert.Equal("echo custom", Read("custom.txt"));
+    }
+
+    [Fact]
+    public async Task Run_BashShellExplicit_FailsOnPipelineError()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: pipe
+                    shell: bash
+                    run: false | true
+            """, cancellationToken: Ct);
+        Assert.Equal("failure", r.Step("j", "pipe").Outcome);
+    }
+
+    [Fact]
+    public async Task Run_FailedNeed_PropagatesSkipsWithReasons()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: exit 1
+              b:
+                needs: a
+                runs-on: ubuntu-latest
+                steps:
+                  - run: touch b
+              c:
+                needs: b
+                runs-on: ubuntu-latest
+                steps:
+                  - run: touch c
+              report:
+                needs: [b]
+                if: always()
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "${{ needs.b.result }}" > report
+              onfail:
+                needs: c
+                if: failure()
+                runs-on: ubuntu-latest
+                steps:
+                  - run: touch onfail
+            """, cancellationToken: Ct);
+        Assert.Equal("failure", r.Report.Result);
+        Assert.Equal("skipped", r.Job("b").Result);
+        Assert.Contains("'a'", r.Job("b").Reason, StringComparison.Ordinal);
+        Assert.Equal("skipped", r.Job("c").Result);
+        Assert.Equal("skipped", Read("report"));
+        Assert.True(File.Exists(Path.Combine(_repo.Root, "onfail")), "failure() sees a failed ancestor through skipped jobs");
+    }
+
+    [Fact]
+    public async Task Run_IndependentJobs_RunInParallel()
+    {
+        var sw = Stopwatch.StartNew();
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: sleep 0.3
+              b:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: sleep 0.3
+            """, o => o with { MaxParallel = 4 }, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(0.55), $"two 0.3 s jobs took {sw.Elapsed.TotalSeconds:0.000} s");
+    }
+
+    [Fact]
+    public async Task Run_JobStartsWhenItsOwnNeedsAreDone_NotAtAStageBarrier()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              slow:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: sleep 1; date +%s%N > slow-end
+              fast:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: true
+              after-fast:
+                needs: fast
+                runs-on: ubuntu-latest
+                steps:
+                  - run: date +%s%N > after-fast-start
+            """, o => o with { MaxParallel = 4 }, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.True(long.Parse(Read("after-fast-start"), System.Globalization.CultureInfo.InvariantCulture) < long.Parse(Read("slow-end"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Run_FailFast_CancelsSiblingInstances()
+    {
+        var sw = Stopwatch.StartNew();
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              m:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    n: [1, 2]
+                steps:
+                  - run: |
+                      if [ "${{ matrix.n }}" = 1 ]; then exit 1; fi
+                      sleep 20
+            """, o => o with { MaxParallel = 4, CancelGracePeriod = TimeSpan.FromMilliseconds(300) }, cancellationToken: Ct);
+        Assert.Equal("failure", r.Report.Result);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(8), $"took {sw.Elapsed}");
+        Assert.Contains(r.Report.Workflows[0].Jobs, j => j.Result == "cancelled");
+    }
+
+    [Fact]
+    public async Task Run_WorkflowCommands_AnnotationsGroupsAndStopCommands()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: s
+                    run: |
+                      echo "::group::My group"
+                      echo inside
+                      echo "::endgroup::"
+                      echo "::warning file=src/app.cs,line=3,col=5::Look here"
+                      echo "::stop-commands::pause-token"
+                      echo "::error::not an error while stopped"
+                      echo "::pause-token::"
+                      echo "::error title=Boom::real error"
+            """, cancellationToken: Ct);
+        var step = r.Step("j", "s");
+        Assert.Contains("warning: src/app.cs:3:5: Look here", step.Annotations);
+        Assert.Contains("error: Boom: real error", step.Annotations);
+        Assert.Equal(2, step.Annotations.Count);
+        Assert.Contains("::error::not an error while stopped", r.Output, StringComparison.Ordinal);
+        Assert.Contains("inside", File.ReadAllText(r.Job("j").LogFile!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_DefaultsRun_SetShellAndWorkingDirectory()
+    {
+        Directory.CreateDirectory(Path.Combine(_repo.Root, "sub"));
+        var r = await _repo.RunAsync("""
+            on: push
+            defaults:
+              run:
+                working-directory: sub
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                defaults:
+                  run:
+                    shell: sh
+                steps:
+                  - run: echo "$0" > where.txt
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.EndsWith(".sh", File.ReadAllText(Path.Combine(_repo.Root, "sub", "where.txt")).Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_GithubContext_ComesFromTheRepository()
+    {
+        var head = _repo.Git("rev-parse", "HEAD");
+        var before = _repo.Git("rev-parse", "HEAD~1");
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      echo "$GITHUB_SHA ${{ github.sha }} ${{ github.event.before }} ${{ github.ref }} $GITHUB_REF_NAME $CI $GITHUB_JOB ${{ github.actor }}" > ctx
+                      test -d "$RUNNER_TEMP"
+                      test "$GITHUB_WORKSPACE" = "$PWD"
+                      git log --oneline | wc -l > commits
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal($"{head} {head} {before} refs/heads/main main true j Test User", Read("ctx"));
+        Assert.Equal("2", Read("commits"));
+    }
+
+    [Fact]
+    public async Task Run_UnknownAction_FailsTheStepNamingIt()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: u
+                    uses: someone/does-not-exist@v1
+            """, cancellationToken: Ct);
+        Assert.Equal("failure", r.Report.Result);
+        Assert.Contains("someone/does-not-exist", r.Step("j", "u").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_StepIfFalse_IsSkippedAndJobIfFalse_SkipsJob()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: no
+                    if: github.event_name == 'pull_request'
+                    run: touch no
+                  - run: touch yes
+              k:
+                if: ${{ false }}
+                runs-on: ubuntu-latest
+                steps:
+                  - run: touch k
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal("skipped", r.Step("j", "no").Outcome);
+        Assert.True(File.Exists(Path.Combine(_repo.Root, "yes")));
+        Assert.Equal("skipped", r.Job("k").Result);
+        Assert.Contains("if:", r.Job("k").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MaxParallelOne_RunsJobsOneAtATime()
+    {
+        var sw = Stopwatch.StartNew();
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: sleep 0.2
+              b:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: sleep 0.2
+            """, o => o with { MaxParallel = 1 }, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(0.4), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Run_WritesLogPerJobAndReportUnderRunsFolder()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo hello-log
+            """, cancellationToken: Ct);
+        Assert.StartsWith(Path.Combine(_repo.State, "runs"), r.Report.RunDirectory, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(r.Report.RunDirectory, "report.json")));
+        Assert.Contains("hello-log", File.ReadAllText(r.Job("j").LogFile!), StringComparison.Ordinal);
+    }
+}
