@@ -63,6 +63,18 @@ public sealed class ExpressionContext
         return this;
     }
 
+    /// <summary>A copy sharing the (immutable) values, for a scope that adds or replaces contexts.</summary>
+    public ExpressionContext Clone()
+    {
+        var copy = new ExpressionContext { Status = Status, HashFiles = HashFiles, MaxMemory = MaxMemory };
+        foreach (var (name, value) in _contexts)
+        {
+            copy._contexts[name] = value;
+        }
+
+        return copy;
+    }
+
     public bool Contains(string name) => _contexts.ContainsKey(name);
 
     public bool TryGetContext(string name, out ExpressionValue value) => _contexts.TryGetValue(name, out value);

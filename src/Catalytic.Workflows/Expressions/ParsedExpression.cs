@@ -13,6 +13,7 @@ public sealed class ParsedExpression
 {
     private const int CacheCapacity = 8192;
     private static readonly ConcurrentDictionary<string, ParsedExpression> s_cache = new(StringComparer.Ordinal);
+    private static int s_cacheSize;
 
     private readonly Node? _root;
     private readonly ExpressionError? _syntaxError;
@@ -61,8 +62,10 @@ public sealed class ParsedExpression
         }
 
         var parsed = Parser.Parse(text);
-        if (s_cache.Count >= CacheCapacity)
+        // ConcurrentDictionary.Count takes every lock, so the size is tracked separately.
+        if (Interlocked.Increment(ref s_cacheSize) > CacheCapacity)
         {
+            Interlocked.Exchange(ref s_cacheSize, 0);
             // A crude bound: a workflow run uses far fewer distinct expressions than this.
             s_cache.Clear();
         }

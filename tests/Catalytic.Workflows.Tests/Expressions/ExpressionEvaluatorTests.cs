@@ -47,6 +47,24 @@ public sealed class ExpressionEvaluatorTests
     }
 
     [Fact]
+    public void HashFiles_host_failure_becomes_an_expression_error()
+    {
+        var context = new ExpressionContext { HashFiles = _ => throw new IOException("disk gone") };
+        var e = Assert.Throws<ExpressionException>(() => ExpressionEvaluator.Evaluate("hashFiles('a')", context));
+        Assert.Equal("hashFiles('a') failed: disk gone", e.Error.Reason);
+    }
+
+    [Fact]
+    public void Clone_copies_contexts_without_touching_the_original()
+    {
+        var original = new ExpressionContext { ["env"] = "a", Status = new StatusFunctions(true, false, false) };
+        var copy = original.Clone().Set("matrix", 1);
+        Assert.True(copy.Contains("env"));
+        Assert.False(original.Contains("matrix"));
+        Assert.Equal(original.Status, copy.Status);
+    }
+
+    [Fact]
     public void Status_functions_read_the_host_values()
     {
         var context = new ExpressionContext { Status = new StatusFunctions(Success: false, Failure: true, Cancelled: false) };

@@ -135,7 +135,14 @@ internal static class Builtins
             patterns[i] = node.Arguments[i].Evaluate(state).ToString();
         }
 
-        return hash(patterns) ?? string.Empty;
+        try
+        {
+            return hash(patterns) ?? string.Empty;
+        }
+        catch (Exception e) when (e is not ExpressionException)
+        {
+            throw state.Error($"hashFiles('{string.Join(", ", patterns)}') failed: {e.Message}", node.Offset);
+        }
     }
 
     public static ExpressionValue Success(FunctionNode node, EvaluationState state) => Status(node, state).Success;

@@ -18,6 +18,7 @@ public sealed class ParsedTemplate
 {
     private const int CacheCapacity = 8192;
     private static readonly ConcurrentDictionary<string, ParsedTemplate> s_cache = new(StringComparer.Ordinal);
+    private static int s_cacheSize;
 
     private ParsedTemplate(string text, TemplateSegment[] segments, ExpressionError? error, bool isSingleExpression)
     {
@@ -56,8 +57,10 @@ public sealed class ParsedTemplate
         }
 
         var parsed = ParseCore(text);
-        if (s_cache.Count >= CacheCapacity)
+        // ConcurrentDictionary.Count takes every lock, so the size is tracked separately.
+        if (Interlocked.Increment(ref s_cacheSize) > CacheCapacity)
         {
+            Interlocked.Exchange(ref s_cacheSize, 0);
             s_cache.Clear();
         }
 
