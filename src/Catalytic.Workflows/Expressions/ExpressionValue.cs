@@ -18,7 +18,7 @@ public enum ExpressionValueKind
 /// A struct so that numbers and booleans cost no allocation; arrays and objects are shared by reference,
 /// which is also how GitHub compares them (<c>a == a</c> is true, two equal-looking objects are not).
 /// </summary>
-public readonly partial struct ExpressionValue
+public readonly partial struct ExpressionValue : IEquatable<ExpressionValue>
 {
     private readonly double _number;
     private readonly object? _ref;
@@ -381,6 +381,24 @@ public readonly partial struct ExpressionValue
             ExpressionValueKind.String => string.Equals((string)_ref!, (string)other._ref!, StringComparison.Ordinal),
             _ => ReferenceEquals(_ref, other._ref),
         });
+
+    /// <summary>Identity as <see cref="IsSameAs"/> (not the language's loose <c>==</c>, see <see cref="LooseEquals"/>).</summary>
+    public bool Equals(ExpressionValue other) => IsSameAs(other);
+
+    public override bool Equals(object? obj) => obj is ExpressionValue other && IsSameAs(other);
+
+    public override int GetHashCode() => Kind switch
+    {
+        ExpressionValueKind.Null => 0,
+        ExpressionValueKind.Number or ExpressionValueKind.Boolean => HashCode.Combine(Kind, _number),
+        ExpressionValueKind.String => HashCode.Combine(Kind, StringComparer.Ordinal.GetHashCode((string)_ref!)),
+        _ => HashCode.Combine(Kind, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_ref!)),
+    };
+
+    /// <summary>Identity, as <see cref="Equals(ExpressionValue)"/>.</summary>
+    public static bool operator ==(ExpressionValue left, ExpressionValue right) => left.IsSameAs(right);
+
+    public static bool operator !=(ExpressionValue left, ExpressionValue right) => !left.IsSameAs(right);
 
     /// <summary>Property lookup (case-insensitive) when this is an object; <see cref="Null"/> otherwise.</summary>
     public ExpressionValue this[string key] =>
