@@ -1,4 +1,5 @@
 using Catalytic.Cli.Commands;
+using Catalytic.Cli.Commands.Demo;
 
 namespace Catalytic.Cli;
 
@@ -7,8 +8,9 @@ internal static class CommandRegistry
 {
     public static IReadOnlyList<ICommand> All() =>
     [
+        new DemoCommand(),
         new RunCommand(),
-        new VersionCommand(),
         new ValidateCommand(),
+        new VersionCommand(),
     ];
 }

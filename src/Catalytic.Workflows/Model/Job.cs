@@ -52,4 +52,8 @@ public sealed record Job
 }
 
 /// <summary>`strategy:`; <see cref="Matrix"/> is a mapping or a single `${{ }}` scalar.</summary>
-public sealed record Strategy(TemplateNode? Matrix, TemplateScalar? FailFast, TemplateScalar? MaxParallel, SourceSpan Span);
+public sealed record Strategy(TemplateNode? Matrix, TemplateScalar? FailFast, TemplateScalar? MaxParallel, SourceSpan Span)
+{
+    /// <summary>Set when the whole `strategy:` is one `${{ }}` expression (then the other members are null).</summary>
+    public TemplateScalar? Expression { get; init; }
+}

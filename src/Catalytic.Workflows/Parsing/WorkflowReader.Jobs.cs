@@ -375,7 +375,7 @@ internal sealed partial class WorkflowReader
         if (node is TemplateScalar es && IsExpression(es))
         {
             Track(es, ExpressionLocation.JobStrategy);
-            return new Strategy(null, null, null, es.Span);
+            return new Strategy(null, null, null, es.Span) { Expression = es };
         }
 
         if (Mapping(node, what) is not { } map)

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Catalytic.Runner.Reporting;
+
+namespace Catalytic.Cli.Commands.Demo;
+
+/// <summary>
+/// `catalytic demo`: takes the sample service (samples/lattice) through its whole 8-phase pipeline to production on
+/// embedded defaults, with traffic on the production edge during the switch, then prints what happened and stops
+/// everything it started.
+/// </summary>
+internal sealed partial class DemoCommand : ICommand
+{
+    private const string App = "lattice";
+    private const string BaselineVersion = "1.0.0";
+    private static readonly Uri ProductionUrl = new("http://127.0.0.1:18490/version");
+    private static readonly Uri StagingUrl = new("http://127.0.0.1:18480/version");
+
+    public CommandSpec Spec { get; } = new(
+        "demo",
+        "demo [--keep] [--dir DIR]",
+        "Take the sample service through its 8-phase pipeline to production, with live traffic during the switch.",
+        [
+            new OptionSpec("keep", null, "Leave the platform serving after the demo, until Ctrl-C"),
+            new OptionSpec("dir", null, "Where to lay out the demo repository (default .catalytic/demo under the catalytic checkout)", "DIR"),
+            new OptionSpec("sample", null, "The sample repository to use (default samples/lattice of the checkout)", "DIR"),
+        ]);
+
+    public async Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var total = Stopwatch.StartNew();
+        var sample = args.Get("sample") is { } s ? Path.GetFullPath(s) : FindSample()
+            ?? throw new UsageException("cannot find samples/lattice; run the demo from a catalytic checkout or pass --sample DIR");
+        var home = Path.GetFullPath(Path.Combine(sample, "..", ".."));
+        var work = Path.GetFullPath(args.Get("dir") ?? Path.Combine(home, ".catalytic", "demo"));
+        var narrator = new Narrator(Console.Out);
+
+        narrator.Title("Catalytic demo: the lattice API from a git push to production");
+        narrator.Say($"sample service   {sample}");
+        narrator.Say($"demo repository  {work}  (a fresh git repository; everything the demo writes stays below it)");
+
+        await PrepareRepositoryAsync(sample, work, narrator, cancellationToken);
+        var logs = Path.Combine(work, ".catalytic", "demo-logs");
+        Directory.CreateDirectory(logs);
+
+        await using var server = await DemoServer.StartAsync(work, Path.Combine(logs, "serve.log"), narrator, cancellationToken);
+        var delivery = new DemoDelivery(work, narrator);
+
+        narrator.Step("Production runs the previous release");
+        narrator.Say($"publishing the first commit as lattice {BaselineVersion} and deploying it to production (blue-green, approval required)…");
+        var baseline = Path.Combine(work, ".catalytic", "baseline");
+        var publish = await SelfProcess.LoggedAsync("dotnet",
+            ["publish", "src/Lattice.Api/Lattice.Api.csproj", "-c", "Release", "-o", baseline, $"-p:Version={BaselineVersion}", "--nologo"],
+            work, Path.Combine(logs, "baseline-publish.log"), cancellationToken);
+        if (publish != 0)
+        {
+            return narrator.Fail($"publishing the baseline failed; see {Path.Combine(logs, "baseline-publish.log")}");
+        }
+
+        if (!await delivery.DeployApprovedAsync("production", baseline, BaselineVersion, cancellationToken))
+        {
+            return narrator.Fail("the baseline deployment did not succeed; see " + server.LogFile);
+        }
+
+        await CommitChangeAsync(work, narrator, cancellationToken);
+
+        narrator.Step("The pipeline: catalytic run push");
+        narrator.Say("traffic: 8 connections on the production edge " + ProductionUrl + " for as long as the pipeline runs");
+        var report = Path.Combine(work, ".catalytic", "demo-report.json");
+        await using var load = new DemoLoad(ProductionUrl, connections: 8);
+        load.Start();
+        using var approverStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var approver = delivery.ApproveWhenAskedAsync("production", approverStop.Token);
+        var pipelineClock = Stopwatch.StartNew();
+        var exit = await SelfProcess.StreamAsync(SelfProcess.Executable, ["run", "push", "--json", report], work,
+            line => narrator.Pipeline(line), cancellationToken);
+        pipelineClock.Stop();
+        await approverStop.CancelAsync();
+        var approvals = await approver;
+        await load.DisposeAsync();
+
+        var summary = new DemoSummary(ReadReport(report), await delivery.StatusAsync(cancellationToken), load, approvals, pipelineClock.Elapsed);
+        summary.Print(narrator, ProductionUrl, StagingUrl, work, server);
+        var ok = exit == 0 && load.Failed == 0;
+
+        if (args.Has("keep"))
+        {
+            narrator.Say("");
+            narrator.Say($"--keep: the platform keeps serving (production {ProductionUrl.GetLeftPart(UriPartial.Authority)}, staging {StagingUrl.GetLeftPart(UriPartial.Authority)}). Ctrl-C stops it.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: fall through to stop the server.
+            }
+        }
+
+        await server.StopAsync();
+        narrator.Say($"stopped the platform and its instances; the demo took {Format(total.Elapsed)}.");
+        return ok ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private static RunReport? ReadReport(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), RunReportJsonContext.Default.RunReport);
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>samples/lattice of the checkout this binary was built from (artifacts/cli/ sits two levels below it).</summary>
+    private static string? FindSample()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "samples", "lattice");
+            if (File.Exists(Path.Combine(candidate, "catalytic.yml")))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    internal static string Format(TimeSpan t) =>
+        t.TotalSeconds < 1 ? $"{t.TotalMilliseconds:0} ms"
+        : t.TotalMinutes < 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.0} s")
+        : $"{(int)t.TotalMinutes} min {t.Seconds:00} s";
+}

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using Catalytic.Delivery.Config;
+
+namespace Catalytic.Delivery.Targets;
+
+/// <summary>What an instance needs to start: the command, where, with which variables, and how it is checked and stopped.</summary>
+/// <param name="Env">Variables added to the instance's environment (secrets already resolved; never printed).</param>
+/// <param name="LogPath">File that receives the instance's stdout and stderr.</param>
+public sealed record InstanceSpec(
+    string App,
+    string Environment,
+    string Version,
+    string WorkingDirectory,
+    string Run,
+    IReadOnlyDictionary<string, string> Env,
+    HealthConfig Health,
+    TimeSpan StopTimeout,
+    string LogPath);
+
+/// <summary>Health of an instance as the supervisor sees it.</summary>
+public enum InstanceHealth
+{
+    /// <summary>Started, not yet healthy.</summary>
+    Starting,
+
+    /// <summary>Passed its health check the configured number of times in a row.</summary>
+    Healthy,
+
+    /// <summary>Failed its health check after having been healthy.</summary>
+    Unhealthy,
+
+    /// <summary>Exited unexpectedly; waiting to restart.</summary>
+    Crashed,
+
+    /// <summary>Stopped on purpose.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// One supervised local process: started with /bin/sh -c in its own process group (setsid) with PORT set,
+/// health-checked over HTTP on a timer, restarted with exponential backoff when it exits, and stopped with
+/// SIGTERM then SIGKILL after a grace.
+/// </summary>
+public sealed class Instance : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) }) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly InstanceSpec _spec;
+    private readonly TimeProvider _time;
+    private readonly string _pidFile;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource<bool> _healthy = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Process? _process;
+    private Task? _loop;
+    private int _successes;
+    private int _failures;
+
+    internal Instance(InstanceSpec spec, int port, TimeProvider time, string pidDirectory, Action<Instance> changed)
+    {
+        _spec = spec;
+        _time = time;
+        Port = port;
+        Id = $"{spec.App}-{spec.Environment}-{spec.Version}-{port}";
+        Address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        _pidFile = Path.Combine(pidDirectory, Id + ".pid");
+        Changed = changed;
+    }
+
+    /// <summary>Unique id: app-env-version-port.</summary>
+    public string Id { get; }
+
+    /// <summary>The application it belongs to.</summary>
+    public string App => _spec.App;
+
+    /// <summary>The environment it serves.</summary>
+    public string Environment => _spec.Environment;
+
+    /// <summary>The version it runs.</summary>
+    public string Version => _spec.Version;
+
+    /// <summary>The port given in PORT.</summary>
+    public int Port { get; }
+
+    /// <summary>http://127.0.0.1:PORT/</summary>
+    public Uri Address { get; }
+
+    /// <summary>Current health.</summary>
+    public InstanceHealth Health { get; private set; } = InstanceHealth.Starting;
+
+    /// <summary>How many times it was restarted after exiting.</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>The process id (and process group id) of the running process, or 0.</summary>
+    public int Pid => _process is { HasExited: false } p ? p.Id : 0;
+
+    /// <summary>The file receiving its output.</summary>
+    public string LogPath => _spec.LogPath;
+
+    private Action<Instance> Changed { get; }
+
+    internal void Start()
+    {
+        Launch();
+        _loop = Task.Run(() => SuperviseAsync(_stop.Token));
+    }
+
+    /// <summary>Waits until healthy; false when <paramref name="timeout"/> passes first or the instance keeps crashing.</summary>
+    public async Task<bool> WaitHealthyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        Task<bool> healthy;
+        lock (_gate)
+        {
+            healthy = _healthy.Task;
+        }
+
+        try
+        {
+            return await healthy.WaitAsync(timeout, _time, ct);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM to the process group, SIGKILL after the stop timeout. Idempotent.</summary>
+    public async Task StopAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            if (_loop is not null)
+            {
+                await _loop.ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        var p = _process;
+        if (p is not null)
+        {
+            ProcessGroups.Signal(p.Id, ProcessGroups.SigTerm);
+            try
+            {
+                await p.WaitForExitAsync().WaitAsync(_spec.StopTimeout, _time);
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            // The shell may be gone while a child of it lingers in the group: the group is what must end.
+            ProcessGroups.Signal(p.Id, ProcessGroups.SigKill);
+            p.Dispose();
+        }
+
+        File.Delete(_pidFile);
+        SetHealth(InstanceHealth.Stopped);
+        lock (_gate)
+        {
+            _healthy.TrySetResult(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    private void Launch()
+    {
+        var psi = new ProcessStartInfo("/usr/bin/setsid")
+        {
+            WorkingDirectory = _spec.WorkingDirectory,
+            UseShellExecute = false,
+        };
+        // The outer shell points stdout/stderr at the log file and replaces itself with the app's shell, so
+        // output survives the server (no pipe to break) and the pid is the process group id.
+        psi.ArgumentList.Add("/bin/sh");
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("exec >>\"$CATALYTIC_LOG\" 2>&1 </dev/null; exec /bin/sh -c \"$CATALYTIC_RUN\"");
+        foreach (var (k, v) in _spec.Env)
+        {
+            psi.Environment[k] = v;
+        }
+
+        psi.Environment["PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        psi.Environment["CATALYTIC_APP"] = _spec.App;
+        psi.Environment["CATALYTIC_ENVIRONMENT"] = _spec.Environment;
+        psi.Environment["CATALYTIC_VERSION"] = _spec.Version;
+        psi.Environment["CATALYTIC_INSTANCE"] = Id;
+        psi.Environment["CATALYTIC_LOG"] = _spec.LogPath;
+        psi.Environment["CATALYTIC_RUN"] = _spec.Run;
+        Directory.CreateDirectory(Path.GetDirectoryName(_spec.LogPath)!);
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/setsid");
+        File.WriteAllText(_pidFile, _process.Id.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private async Task SuperviseAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!ct.IsCancellationRequested)
+        {
+            if (_process is { HasExited: true } exited)
+            {
+                var code = exited.ExitCode;
+                SetHealth(InstanceHealth.Crashed);
+                ResetHealthy();
+                File.AppendAllText(_spec.LogPath, $"[catalytic] instance exited with code {code}; restarting in {Units.Format(backoff)}\n");
+                await Task.Delay(backoff, _time, ct);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                exited.Dispose();
+                Restarts++;
+                _successes = _failures = 0;
+                Launch();
+                continue;
+            }
+
+            var ok = await CheckAsync(ct);
+            if (ok)
+            {
+                _failures = 0;
+                if (++_successes >= _spec.Health.HealthyThreshold && Health != InstanceHealth.Healthy)
+                {
+                    backoff = TimeSpan.FromMilliseconds(250);
+                    SetHealth(InstanceHealth.Healthy);
+                    lock (_gate)
+                    {
+                        _healthy.TrySetResult(true);
+                    }
+                }
+            }
+            else
+            {
+                _successes = 0;
+                if (++_failures >= 2 && Health == InstanceHealth.Healthy)
+                {
+                    SetHealth(InstanceHealth.Unhealthy);
+                    ResetHealthy();
+                }
+            }
+
+            // Poll fast until healthy so a deployment does not wait a whole interval for a ready instance.
+            var delay = Health == InstanceHealth.Healthy ? _spec.Health.Interval : TimeSpan.FromTicks(Math.Min(_spec.Health.Interval.Ticks, TimeSpan.FromMilliseconds(100).Ticks));
+            await Task.Delay(delay, _time, ct);
+        }
+    }
+
+    private void ResetHealthy()
+    {
+        lock (_gate)
+        {
+            if (_healthy.Task.IsCompleted)
+            {
+                _healthy = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    private async Task<bool> CheckAsync(CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(_spec.Health.Timeout);
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(Address, _spec.Health.Path.TrimStart('/')), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void SetHealth(InstanceHealth h)
+    {
+        if (Health != h)
+        {
+            Health = h;
+            Changed(this);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Catalytic.Delivery.Targets;
+
+/// <summary>
+/// Starts and tracks every local instance. Each instance's pid is written under <c>run/</c> so a server that
+/// was killed (SIGKILL leaves no chance to clean up) can end the orphans of its previous life at the next start.
+/// </summary>
+public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly string _pidDirectory = Path.Combine(stateDirectory, "run");
+
+    /// <summary>Raised (on a pool thread) when an instance's health changes.</summary>
+    public event Action<Instance>? InstanceChanged;
+
+    /// <summary>Folder of instance logs: logs/APP/ENV/.</summary>
+    public string LogDirectory(string app, string environment) => Path.Combine(stateDirectory, "logs", app, environment);
+
+    /// <summary>Every instance not yet stopped.</summary>
+    public IReadOnlyCollection<Instance> Instances => [.. _instances.Values];
+
+    /// <summary>Starts one instance of <paramref name="spec"/> on a free port.</summary>
+    public Instance Start(InstanceSpec spec)
+    {
+        Directory.CreateDirectory(_pidDirectory);
+        var instance = new Instance(spec, FreePort(), time, _pidDirectory, i => InstanceChanged?.Invoke(i));
+        _instances[instance.Id] = instance;
+        instance.Start();
+        return instance;
+    }
+
+    /// <summary>Stops an instance (SIGTERM, then SIGKILL after its grace) and forgets it.</summary>
+    public async Task StopAsync(Instance instance)
+    {
+        await instance.StopAsync();
+        _instances.TryRemove(instance.Id, out _);
+    }
+
+    /// <summary>
+    /// Ends the process groups recorded by an earlier server that did not stop them. A pid is only signalled when
+    /// /proc shows the same instance id in its environment, so a recycled pid is never hit.
+    /// </summary>
+    public int KillOrphans()
+    {
+        if (!Directory.Exists(_pidDirectory))
+        {
+            return 0;
+        }
+
+        var killed = 0;
+        foreach (var file in Directory.EnumerateFiles(_pidDirectory, "*.pid"))
+        {
+            var id = Path.GetFileNameWithoutExtension(file);
+            if (int.TryParse(File.ReadAllText(file).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && IsInstance(pid, id))
+            {
+                ProcessGroups.Signal(pid, ProcessGroups.SigKill);
+                killed++;
+            }
+
+            File.Delete(file);
+        }
+
+        return killed;
+    }
+
+    /// <summary>Stops every instance.</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(_instances.Values.Select(StopAsync));
+
+    private static bool IsInstance(int pid, string id)
+    {
+        try
+        {
+            var environ = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ");
+            return environ.Split('\0').Contains("CATALYTIC_INSTANCE=" + id);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A port nobody listens on right now (bound to 0 and released).</summary>
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
