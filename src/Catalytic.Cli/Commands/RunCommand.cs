@@ -160,7 +160,8 @@ internal sealed partial class RunCommand : ICommand
             JobFilter = jobFilter,
             MaxParallel = maxParallel,
             CancelGracePeriod = grace,
-            Actions = Catalytic.Runner.Actions.BuiltinActionCatalog.Discover(),
+            Actions = Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(),
+            Services = new HostJobServices(),
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         using var listener = new ConsoleRunListener(human, isTerminal: !args.Has("json") && !Console.IsOutputRedirected);

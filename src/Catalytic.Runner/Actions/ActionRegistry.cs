@@ -36,17 +36,3 @@ public sealed class ActionRegistry
     public static bool IsLocal(string uses) => uses.StartsWith("./", StringComparison.Ordinal);
 }
 
-/// <summary>Finds the built-in actions compiled into the runner, so a new one needs no registration edit.</summary>
-public static class BuiltinActionCatalog
-{
-    /// <summary>
-    /// Every non-abstract <see cref="IBuiltinAction"/> in this assembly with a public parameterless constructor.
-    /// Actions that need collaborators (delivery, storage) are added by the host to <c>RunOptions.Actions</c>.
-    /// </summary>
-    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The CLI is not trimmed.")]
-    public static IReadOnlyList<IBuiltinAction> Discover() =>
-        typeof(IBuiltinAction).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBuiltinAction).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
-            .Select(t => (IBuiltinAction)Activator.CreateInstance(t)!)
-            .ToList();
-}

@@ -28,11 +28,15 @@ public interface IJobServiceHost
     Task<JobServicesResult> StartAsync(JobServicesRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>What the services host gets: the evaluated definitions and a log line writer (masked, tagged).</summary>
+/// <summary>
+/// What the services host gets: each service's definition as written (id → node) with the evaluator for its
+/// scalars (they may hold <c>${{ }}</c>), the job's temp folder, and a log line writer (masked, tagged).
+/// </summary>
 public sealed record JobServicesRequest(
     string WorkflowName,
     string JobId,
-    IReadOnlyDictionary<string, JsonNode?> Services,
+    IReadOnlyList<KeyValuePair<string, TemplateNode>> Services,
+    Func<TemplateScalar, string> Evaluate,
     string RunnerTemp,
     string StateDirectory,
     Action<string> Log);

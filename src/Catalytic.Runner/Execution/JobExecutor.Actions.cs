@@ -37,7 +37,7 @@ internal sealed partial class JobExecutor
             Emit(name, line, LineKind.Output);
         }
 
-        var context = new ActionContext
+        ActionContext ContextFor(string jobStatus) => new()
         {
             Inputs = inputs,
             Workspace = Options.Workspace,
@@ -54,9 +54,11 @@ internal sealed partial class JobExecutor
             SaveState = (k, v) => state[k] = v,
             State = state,
             RegisterPost = () => postRegistered = true,
+            JobStatus = jobStatus,
             Time = Options.Time,
         };
 
+        var context = ContextFor(Results.Success);
         Emit(name, "Run " + uses, LineKind.Runner);
         using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
@@ -79,7 +81,7 @@ internal sealed partial class JobExecutor
                 result = await action.RunAsync(context, linked.Token);
                 if (postRegistered)
                 {
-                    _posts.Add(new PostStep("Post " + name, action, context));
+                    _posts.Add(new PostStep("Post " + name, action, ContextFor));
                 }
             }
             else
@@ -131,7 +133,7 @@ internal sealed partial class JobExecutor
             ActionResult result;
             try
             {
-                result = await post.Action.PostAsync(post.Context, CancellationToken.None);
+                result = await post.Action.PostAsync(post.Context(_cancelled ? Results.Cancelled : _failed ? Results.Failure : Results.Success), CancellationToken.None);
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
             {

@@ -342,14 +342,16 @@ internal sealed partial class JobExecutor
         }
 
         var scope = BaseScope(_jobEnv);
-        var definitions = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        foreach (var (key, value) in Job.Services!.Entries)
-        {
-            definitions[key.Value] = _session.Expressions.Evaluate(value, scope);
-        }
-
+        var definitions = Job.Services!.Entries.Select(e => new KeyValuePair<string, TemplateNode>(e.Key.Value, e.Value)).ToList();
         var result = await Options.Services.StartAsync(
-            new JobServicesRequest(_request.Workflow.Name, Job.Id, definitions, _runnerTemp, Options.State, line => Emit("services", line, LineKind.Output)),
+            new JobServicesRequest(
+                _request.Workflow.Name,
+                Job.Id,
+                definitions,
+                s => _session.Expressions.EvaluateString(s, scope),
+                _runnerTemp,
+                Options.State,
+                line => Emit("services", line, LineKind.Output)),
             cancellationToken);
         if (result.Context is not null)
         {
@@ -422,5 +424,6 @@ internal sealed partial class JobExecutor
         _session.Listener.Line(_request.Label, stepName, masked, kind);
     }
 
-    private sealed record PostStep(string Name, IBuiltinAction Action, ActionContext Context);
+    /// <summary>A post part to run at the end of the job; <see cref="Context"/> builds its context for the job's final status.</summary>
+    private sealed record PostStep(string Name, IBuiltinAction Action, Func<string, ActionContext> Context);
 }

@@ -4,6 +4,9 @@ using Catalytic.Workflows.Expressions.Syntax;
 
 namespace Catalytic.Workflows.Expressions;
 
+/// <summary>A context name or function name as written, with its 0-based offset in the expression.</summary>
+public readonly record struct ExpressionReference(string Name, int Offset);
+
 /// <summary>
 /// An expression parsed once and reusable from any thread. Parsing checks syntax only; which contexts and
 /// functions are available is checked by <see cref="Validate(ExpressionContext)"/> (and before every evaluation),

@@ -436,26 +436,6 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_IndependentJobs_RunInParallel()
-    {
-        var sw = Stopwatch.StartNew();
-        var r = await _repo.RunAsync("""
-            on: push
-            jobs:
-              a:
-                runs-on: ubuntu-latest
-                steps:
-                  - run: sleep 0.3
-              b:
-                runs-on: ubuntu-latest
-                steps:
-                  - run: sleep 0.3
-            """, o => o with { MaxParallel = 4 }, cancellationToken: Ct);
-        Assert.Equal("success", r.Report.Result);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(0.55), $"two 0.3 s jobs took {sw.Elapsed.TotalSeconds:0.000} s");
-    }
-
-    [Fact]
     public async Task Run_JobStartsWhenItsOwnNeedsAreDone_NotAtAStageBarrier()
     {
         var r = await _repo.RunAsync("""

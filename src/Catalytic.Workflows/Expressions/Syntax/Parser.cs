@@ -2,9 +2,6 @@ using Catalytic.Workflows.Expressions.Evaluation;
 
 namespace Catalytic.Workflows.Expressions.Syntax;
 
-/// <summary>A context name or function name as written, with its 0-based offset.</summary>
-public readonly record struct ExpressionReference(string Name, int Offset);
-
 /// <summary>A function call as written: name, offset of the name, number of arguments, offset of its ')'.</summary>
 internal readonly record struct FunctionCall(string Name, int Offset, int ArgumentCount, int CloseOffset, FunctionInfo? Function);
 

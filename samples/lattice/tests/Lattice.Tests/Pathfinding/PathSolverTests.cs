@@ -127,14 +127,26 @@ public sealed class PathSolverTests
     }
 
     [Fact]
-    public void Solve_LargestLattice_FinishesQuickly()
+    public void Solve_LargestLattice_FindsTheCornerToCornerPath()
     {
-        var problem = Problems.Of([1000, 1000, 2], [0, 0, 0], [999, 999, 1], algorithm: "bfs");
+        // 2 000 000 cells, the limit. A* keeps this fast even under coverage instrumentation.
+        var problem = Problems.Of([1000, 1000, 2], [0, 0, 0], [999, 999, 1]);
 
-        var result = PathSolver.Solve(problem, TestContext.Current.CancellationToken);
+        var result = Solve(problem);
 
         Assert.Equal(1999, result.Length);
-        Assert.Equal(2_000_000, result.Visited);
+    }
+
+    [Fact]
+    public void Solve_BfsWithUnreachableGoal_VisitsEveryFreeCell()
+    {
+        int[][] cage = [[98, 99, 4], [99, 98, 4], [99, 99, 3]];
+        var problem = Problems.Of([100, 100, 5], [0, 0, 0], [99, 99, 4], cage, algorithm: "bfs");
+
+        var result = Solve(problem);
+
+        Assert.False(result.Reachable);
+        Assert.Equal(50_000 - 3 - 1, result.Visited);
     }
 
     [Fact]
