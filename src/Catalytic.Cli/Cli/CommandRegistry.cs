@@ -11,6 +11,13 @@ internal static class CommandRegistry
         new DemoCommand(),
         new RunCommand(),
         new ValidateCommand(),
+        new ServeCommand(),
+        new DeployCommand(),
+        new ApproveCommand(),
+        new RejectCommand(),
+        new RollbackCommand(),
+        new StatusCommand(),
+        new LogsCommand(),
         new VersionCommand(),
     ];
 }

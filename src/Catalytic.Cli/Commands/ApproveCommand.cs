@@ -1,0 +1,29 @@
+namespace Catalytic.Cli.Commands;
+
+/// <summary>`catalytic approve APP --env ENV [--id ID]`: lets a waiting deployment go on, then waits like deploy.</summary>
+internal sealed class ApproveCommand : ICommand
+{
+    public CommandSpec Spec { get; } = new("approve", "approve APP --env ENV [--id ID]",
+        "Approve the deployment waiting for approval, then wait for it like deploy (exit 0/1/3).",
+        [DeliveryCommandSupport.Env, new("id", null, "Deployment id (default: the one waiting)", "ID"), new("comment", "m", "Recorded with the decision", "TEXT"), new("no-wait", null, "Return at once"), DeliveryCommandSupport.State],
+        MaxPositionals: 1);
+
+    public Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var app = DeliveryCommandSupport.RequireApp(args, "approve");
+        var env = DeliveryCommandSupport.RequireEnv(args, "approve");
+        return DeliveryCommandSupport.WithClientAsync(args, "approve", async client =>
+        {
+            var d = await client.ApproveAsync(app, env, args.Get("id"), DeliveryCommandSupport.Who, args.Get("comment"), cancellationToken);
+            Console.Error.WriteLine($"approved {d.Id} as {DeliveryCommandSupport.Who}");
+            if (args.Has("no-wait"))
+            {
+                return DeliveryCommandSupport.Report(d);
+            }
+
+            // The gate just closed; wait until the run has moved past it before watching for the next one.
+            await Task.Delay(300, cancellationToken);
+            return DeliveryCommandSupport.Report(await client.WaitAsync(d.Id, DeliveryCommandSupport.PrintEvent, throughGates: false, cancellationToken));
+        });
+    }
+}

@@ -1,0 +1,54 @@
+using Catalytic.Delivery.Client;
+
+namespace Catalytic.Cli.Commands;
+
+/// <summary>What the delivery verbs share: finding the server of the current directory and printing deployments.</summary>
+internal static class DeliveryCommandSupport
+{
+    public static readonly OptionSpec State = new("state", null, "State folder of the server (default .catalytic)", "DIR");
+    public static readonly OptionSpec Env = new("env", "e", "Environment name", "ENV");
+
+    public static string StateDirectory(CliArgs args) => args.Get("state") ?? ".catalytic";
+
+    public static string Who => Environment.UserName is { Length: > 0 } u ? u : "unknown";
+
+    public static string RequireEnv(CliArgs args, string verb) =>
+        args.Get("env") ?? throw new UsageException($"--env ENV is required (usage: catalytic {verb} APP --env ENV)");
+
+    public static string RequireApp(CliArgs args, string verb) =>
+        args.Positional(0) ?? throw new UsageException($"APP is required (usage: catalytic {verb} APP --env ENV)");
+
+    /// <summary>Runs <paramref name="action"/> against the server; maps API refusals to messages and exit codes.</summary>
+    public static async Task<int> WithClientAsync(CliArgs args, string verb, Func<DeliveryClient, Task<int>> action)
+    {
+        try
+        {
+            using var client = DeliveryClient.Connect(StateDirectory(args));
+            return await action(client);
+        }
+        catch (DeliveryApiException e)
+        {
+            Console.Error.WriteLine($"catalytic {verb}: {e.Message}{(e.Field is null ? "" : $" (field: {e.Field})")}");
+            foreach (var line in e.Errors)
+            {
+                Console.Error.WriteLine("  " + line);
+            }
+
+            return e.Status is 400 or 404 or 409 ? ExitCodes.Invalid : ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>Prints a deployment's final line: id, state, reason; returns its exit code.</summary>
+    public static int Report(DeploymentView d)
+    {
+        Console.Out.WriteLine($"{d.Id} {d.State}: {d.Reason}");
+        if (d.IsWaiting)
+        {
+            Console.Error.WriteLine($"  approve with: catalytic approve {d.App} --env {d.Environment} --id {d.Id}   (or reject / rollback)");
+        }
+
+        return DeliveryClient.ExitCode(d);
+    }
+
+    public static void PrintEvent(EventView e) => Console.Error.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss.fff} {e.State,-20} {e.Message}");
+}

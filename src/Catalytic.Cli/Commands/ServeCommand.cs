@@ -1,0 +1,33 @@
+using Catalytic.Server.Hosting;
+
+namespace Catalytic.Cli.Commands;
+
+/// <summary>`catalytic serve`: the platform process (API, edge listeners, supervisor, /metrics).</summary>
+internal sealed class ServeCommand : ICommand
+{
+    public CommandSpec Spec { get; } = new("serve", "serve [--config FILE] [--state DIR] [--port N]",
+        "Run the platform: one edge listener per environment in catalytic.yml, the supervisor, the API on 127.0.0.1 and /metrics. State lives in .catalytic/.",
+        [
+            new("config", "c", "Delivery configuration (default catalytic.yml)", "FILE"),
+            new("state", null, "State folder (default .catalytic)", "DIR"),
+            new("port", "p", "API port on 127.0.0.1 (default: a free one, written to .catalytic/server.json)", "N"),
+            new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
+        ]);
+
+    public Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var port = 0;
+        if (args.Get("port") is { } p && (!int.TryParse(p, out port) || port is < 0 or > 65535))
+        {
+            throw new UsageException("--port must be a number from 0 to 65535");
+        }
+
+        return CatalyticServer.RunAsync(new ServerOptions
+        {
+            ConfigPath = args.Get("config") ?? "catalytic.yml",
+            StateDirectory = args.Get("state") ?? ".catalytic",
+            ApiPort = port,
+            Postgres = args.Get("postgres"),
+        }, cancellationToken);
+    }
+}

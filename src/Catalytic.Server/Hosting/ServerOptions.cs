@@ -1,0 +1,17 @@
+namespace Catalytic.Server.Hosting;
+
+/// <summary>How `catalytic serve` runs.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The state folder (default .catalytic): database, releases, logs, server.json, token.</summary>
+    public string StateDirectory { get; init; } = ".catalytic";
+
+    /// <summary>The delivery configuration (default catalytic.yml).</summary>
+    public string ConfigPath { get; init; } = "catalytic.yml";
+
+    /// <summary>API port on 127.0.0.1; 0 picks a free one (written to server.json).</summary>
+    public int ApiPort { get; init; }
+
+    /// <summary>PostgreSQL connection string; SQLite under the state folder when null.</summary>
+    public string? Postgres { get; init; }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Catalytic.Delivery.Client;
+using Catalytic.Delivery.Targets;
+using Catalytic.Delivery.Tests.Support;
+
+namespace Catalytic.Delivery.Tests.Server;
+
+/// <summary>The real `catalytic` binary: serve, the CLI verbs as thin clients, and a SIGKILL in the middle.</summary>
+public sealed class ServeProcessTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("catalytic-serve-").FullName;
+    private readonly int _edgePort = ProcessSupervisor.FreePort();
+    private Process? _serve;
+
+    public ValueTask InitializeAsync()
+    {
+        File.WriteAllText(Path.Combine(_dir, "catalytic.yml"), $$"""
+            apps:
+              web:
+                run: python3 app.py
+                instances: 1
+                health: { path: /healthz, interval: 100ms }
+                drain: 100ms
+                environments:
+                  production:
+                    listen: 127.0.0.1:{{_edgePort}}
+                    strategy: blue-green
+                    scale-down-delay: 1s
+                    analysis: { interval: 200ms, window: 600ms, min-requests: 0 }
+            """);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_serve is { HasExited: false })
+        {
+            _serve.Kill(entireProcessTree: false);
+            await _serve.WaitForExitAsync();
+        }
+
+        // Whatever the last server left behind must not outlive the test.
+        new ProcessSupervisor(Path.Combine(_dir, ".catalytic"), TimeProvider.System).KillOrphans();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Serve_KilledWithSigkill_RestartsIntoTheSameLiveVersionAndHistory()
+    {
+        await StartServeAsync();
+        var (code1, out1, _) = await CliAsync("deploy", "web", "--env", "production", "--artifact", TestApp.Write(_dir, "v1"), "--version", "v1");
+        Assert.True(code1 == 0, out1);
+        var (code2, out2, err2) = await CliAsync("deploy", "web", "--env", "production", "--artifact", TestApp.Write(_dir, "v2"), "--version", "v2");
+        Assert.True(code2 == 0, out2 + err2);
+        Assert.Matches(@"^d-\S+ succeeded: v2 is live", out2);
+        Assert.Equal("v2", await EdgeVersionAsync());
+        var oldPids = (await StatusAsync()).Environments[0].Instances.Select(i => i.Pid).ToList();
+
+        _serve!.Kill(); // SIGKILL: no cleanup at all
+        await _serve.WaitForExitAsync();
+        var clock = Stopwatch.StartNew();
+        await StartServeAsync();
+        string? version = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && (version = await EdgeVersionAsync()) != "v2")
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(version == "v2", $"edge served {version ?? "nothing"} {clock.Elapsed} after restart");
+        var status = await StatusAsync();
+        var env = Assert.Single(status.Environments);
+        Assert.Equal("v2", env.LiveVersion);
+        Assert.Equal(["v2", "v1"], env.History.Select(d => d.Version));
+        Assert.All(env.History, d => Assert.Equal("succeeded", d.State));
+        Assert.All(oldPids, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"orphan {pid} of the killed server still runs"));
+        var (statusCode, statusText, _) = await CliAsync("status", "web");
+        Assert.Equal(0, statusCode);
+        Assert.Contains("live: v2", statusText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_ApprovalGateAndErrors_UseDocumentedExitCodes()
+    {
+        var (noServer, _, noServerErr) = await CliAsync("status");
+        Assert.Equal(1, noServer);
+        Assert.Contains(DeliveryClient.NoServer, noServerErr, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(_dir, "catalytic.yml"), File.ReadAllText(Path.Combine(_dir, "catalytic.yml")).Replace("strategy: blue-green", "strategy: blue-green\n        approval: required", StringComparison.Ordinal));
+        await StartServeAsync();
+        var (unknown, _, unknownErr) = await CliAsync("deploy", "web", "--env", "staging", "--artifact", TestApp.Write(_dir, "v0"));
+        Assert.Equal(2, unknown);
+        Assert.Contains("no environment 'staging'", unknownErr.Replace("has no environment", "no environment", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        var (waiting, waitingOut, _) = await CliAsync("deploy", "web", "--env", "production", "--artifact", TestApp.Write(_dir, "v1"), "--version", "v1");
+        Assert.Equal(3, waiting);
+        Assert.Contains("waiting-for-approval", waitingOut, StringComparison.Ordinal);
+        var (approved, approvedOut, _) = await CliAsync("approve", "web", "--env", "production");
+        Assert.True(approved == 0, approvedOut);
+        Assert.Equal("v1", await EdgeVersionAsync());
+
+        using var http = new HttpClient();
+        var info = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(_dir, ".catalytic", "server.json")), DeliveryJson.Default.ServerInfo)!;
+        using var unauthorized = await http.GetAsync(new Uri(new Uri(info.Url), "api/status"));
+        Assert.Equal(401, (int)unauthorized.StatusCode);
+        Assert.Equal("application/problem+json", unauthorized.Content.Headers.ContentType?.MediaType);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, ".catalytic", "server.token")));
+        }
+        var metrics = await http.GetStringAsync(new Uri(new Uri(info.Url), "metrics"));
+        Assert.Contains("catalytic_deployments_total{app=\"web\",environment=\"production\",state=\"succeeded\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    private async Task StartServeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, ".catalytic"));
+        File.Delete(Path.Combine(_dir, ".catalytic", "server.json"));
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(CliPath());
+        psi.ArgumentList.Add("serve");
+        _serve = Process.Start(psi)!;
+        _serve.ErrorDataReceived += (_, _) => { };
+        _serve.BeginErrorReadLine();
+        _serve.BeginOutputReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(_dir, ".catalytic", "server.json")))
+        {
+            Assert.False(_serve.HasExited, "catalytic serve exited");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "catalytic serve did not write server.json");
+            await Task.Delay(25);
+        }
+    }
+
+    private async Task<StatusView> StatusAsync()
+    {
+        using var client = DeliveryClient.Connect(Path.Combine(_dir, ".catalytic"));
+        return await client.StatusAsync();
+    }
+
+    private async Task<string?> EdgeVersionAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var r = await http.GetAsync(new Uri($"http://127.0.0.1:{_edgePort}/"));
+            return r.IsSuccessStatusCode ? (await r.Content.ReadAsStringAsync()).Split(' ')[0].Trim() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(CliPath());
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The built CLI next to this repository's sources (the test project builds it first).</summary>
+    private static string CliPath()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Catalytic.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        var path = Path.Combine(dir!.FullName, "src", "Catalytic.Cli", "bin", configuration, "net10.0", "catalytic.dll");
+        Assert.True(File.Exists(path), $"{path} is missing; build src/Catalytic.Cli");
+        return path;
+    }
+}
