@@ -187,6 +187,11 @@ public sealed class EdgeHost : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
+        if (_options.InlineScheduling)
+        {
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
+
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = _options.DrainTimeout);
         var web = builder.Build();
         var proxy = _proxy;

@@ -15,17 +15,22 @@ public static class GithubContextBuilder
 {
     public static GithubContext Build(string workspace, string stateDirectory, string eventName, JsonObject? eventFile, TimeProvider time)
     {
-        string? Git(params string[] args) => RunGit(workspace, args);
-        var sha = Git("rev-parse", "HEAD") ?? new string('0', 40);
-        var symbolic = Git("symbolic-ref", "-q", "HEAD");
+        // The git questions are independent: ask them at once (each is a process start).
+        var log = Task.Run(() => RunGit(workspace, "log", "-1", "--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%B"));
+        var symbolic = Task.Run(() => RunGit(workspace, "rev-parse", "--symbolic-full-name", "HEAD"));
+        var remote = Task.Run(() => RunGit(workspace, "config", "--get", "remote.origin.url"));
+        var userName = Task.Run(() => RunGit(workspace, "config", "--get", "user.name"));
+        var runNumber = NextRunNumber(stateDirectory);
+        var commit = log.Result?.Split('\0');
+        var sha = commit is { Length: >= 8 } ? commit[0] : new string('0', 40);
         string gitRef;
         string refType;
-        if (symbolic is not null)
+        if (symbolic.Result is { } full && full.StartsWith("refs/", StringComparison.Ordinal))
         {
-            gitRef = symbolic;
-            refType = "branch";
+            gitRef = full;
+            refType = full.StartsWith("refs/tags/", StringComparison.Ordinal) ? "tag" : "branch";
         }
-        else if (Git("describe", "--exact-match", "--tags", "HEAD") is { } tag)
+        else if (RunGit(workspace, "describe", "--exact-match", "--tags", "HEAD") is { } tag)
         {
             gitRef = "refs/tags/" + tag;
             refType = "tag";
@@ -38,11 +43,10 @@ public static class GithubContextBuilder
 
         var refName = gitRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? gitRef["refs/heads/".Length..]
             : gitRef.StartsWith("refs/tags/", StringComparison.Ordinal) ? gitRef["refs/tags/".Length..] : gitRef;
-        var repository = RepositoryFromRemote(Git("remote", "get-url", "origin"))
+        var repository = RepositoryFromRemote(remote.Result)
             ?? ("local/" + new DirectoryInfo(workspace).Name);
         var owner = repository.Split('/')[0];
-        var actor = Git("config", "user.name") is { Length: > 0 } n ? n : Environment.GetEnvironmentVariable("USER") ?? "catalytic";
-        var runNumber = NextRunNumber(stateDirectory);
+        var actor = userName.Result is { Length: > 0 } n ? n : Environment.GetEnvironmentVariable("USER") ?? "catalytic";
         var runId = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         JsonObject payload;
@@ -52,7 +56,7 @@ public static class GithubContextBuilder
         }
         else if (eventName == "push")
         {
-            var before = Git("rev-parse", "HEAD~1") ?? new string('0', 40);
+            var before = commit is { Length: >= 8 } && commit[1].Length > 0 ? commit[1].Split(' ')[0] : new string('0', 40);
             payload = new JsonObject
             {
                 ["ref"] = gitRef,
@@ -65,8 +69,9 @@ public static class GithubContextBuilder
                 ["pusher"] = new JsonObject { ["name"] = actor },
                 ["sender"] = new JsonObject { ["login"] = actor },
             };
-            if (HeadCommit(workspace, sha) is { } head)
+            if (commit is { Length: >= 8 })
             {
+                var head = HeadCommit(commit);
                 payload["head_commit"] = head;
                 payload["commits"] = new JsonArray(head.DeepClone());
             }
@@ -182,30 +187,15 @@ public static class GithubContextBuilder
         ["owner"] = new JsonObject { ["login"] = owner, ["name"] = owner },
     };
 
-    private static JsonObject? HeadCommit(string workspace, string sha)
+    private static JsonObject HeadCommit(string[] f) => new()
     {
-        var raw = RunGit(workspace, "log", "-1", "--format=%H%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%B", sha);
-        if (raw is null)
-        {
-            return null;
-        }
-
-        var f = raw.Split('\0');
-        if (f.Length < 7)
-        {
-            return null;
-        }
-
-        return new JsonObject
-        {
-            ["id"] = f[0],
-            ["tree_id"] = "",
-            ["message"] = f[6].TrimEnd(),
-            ["timestamp"] = f[3],
-            ["author"] = new JsonObject { ["name"] = f[1], ["email"] = f[2], ["username"] = f[1] },
-            ["committer"] = new JsonObject { ["name"] = f[4], ["email"] = f[5], ["username"] = f[4] },
-        };
-    }
+        ["id"] = f[0],
+        ["tree_id"] = "",
+        ["message"] = f[7].TrimEnd(),
+        ["timestamp"] = f[4],
+        ["author"] = new JsonObject { ["name"] = f[2], ["email"] = f[3], ["username"] = f[2] },
+        ["committer"] = new JsonObject { ["name"] = f[5], ["email"] = f[6], ["username"] = f[5] },
+    };
 
     /// <summary>Runs git in <paramref name="workspace"/>; the trimmed stdout on success, null on failure or when git is missing.</summary>
     public static string? RunGit(string workspace, params string[] args)

@@ -1,12 +1,14 @@
 using Catalytic.Workflows.Expressions;
+using Catalytic.Workflows.Expressions.Checking;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;
 
 namespace Catalytic.Workflows.Validation;
 
 /// <summary>
-/// Checks every `${{ }}` of a workflow where it is written: that it is closed, parses, calls known functions with
-/// the right number of arguments, and uses only the contexts and functions GitHub makes available at that place.
+/// Checks every `${{ }}` of a workflow where it is written (with the shared <see cref="ExpressionChecker"/>): that it
+/// is closed, parses, calls known functions with the right number of arguments, and uses only the contexts and
+/// functions GitHub makes available at that place. Diagnostics point at the offending character.
 /// </summary>
 internal static class ExpressionValidation
 {
@@ -16,29 +18,31 @@ internal static class ExpressionValidation
     {
         foreach (var site in sites)
         {
+            // GitHub's context availability table is shared with the evaluator; fall back to ours for a location it lacks.
+            var scope = ContextAvailability.TryGet(site.Location.Name, out var known)
+                ? known
+                : new ExpressionScope(site.Location.Contexts, Special(site.Location));
             if (site.IsCondition)
             {
-                CheckCondition(site.Scalar, site.Location, diagnostics);
+                WarnOnMixedCondition(site.Scalar, diagnostics);
             }
-            else
+
+            var found = site.IsCondition ? ExpressionChecker.CheckCondition(site.Scalar, scope) : ExpressionChecker.CheckNode(site.Scalar, scope);
+            foreach (var d in found)
             {
-                CheckTemplate(site.Scalar, site.Location, diagnostics);
+                diagnostics.Add(d with { Message = d.Message + Hint(d.Message, site.Location, scope) });
             }
         }
     }
 
-    private static void CheckCondition(TemplateScalar scalar, ExpressionLocation location, List<Diagnostic> diagnostics)
+    private static string[] Special(ExpressionLocation location) =>
+        [.. location.StatusFunctions ? new[] { "success", "failure", "cancelled", "always" } : [], .. location.HashFiles ? new[] { "hashFiles" } : []];
+
+    /// <summary>`if: ${{ a }} && b` is a string, so always true: GitHub accepts it, people rarely mean it.</summary>
+    private static void WarnOnMixedCondition(TemplateScalar scalar, List<Diagnostic> diagnostics)
     {
         var text = scalar.Value.Trim();
-        if (!text.Contains(Open, StringComparison.Ordinal))
-        {
-            // `if:` without `${{ }}` is an expression as a whole.
-            CheckExpression(scalar, text, location, diagnostics);
-            return;
-        }
-
-        var segments = Split(scalar, diagnostics);
-        if (segments is null)
+        if (!text.Contains(Open, StringComparison.Ordinal) || Split(scalar) is not { } segments)
         {
             return;
         }
@@ -49,72 +53,35 @@ internal static class ExpressionValidation
                 "this condition mixes '${{ }}' with other text, so it evaluates to a non-empty string and is always true; "
                 + "write the whole condition inside one '${{ }}' or leave '${{ }}' out", DiagnosticSeverity.Warning));
         }
-
-        foreach (var segment in segments)
-        {
-            CheckExpression(scalar, segment.Expression, location, diagnostics);
-        }
     }
 
-    private static void CheckTemplate(TemplateScalar scalar, ExpressionLocation location, List<Diagnostic> diagnostics)
+    /// <summary>What a person needs next: the contexts that are available, or why a known function is not.</summary>
+    private static string Hint(string message, ExpressionLocation location, ExpressionScope scope)
     {
-        if (Split(scalar, diagnostics) is { } segments)
+        if (message.StartsWith("Unrecognized named-value", StringComparison.Ordinal))
         {
-            foreach (var segment in segments)
+            return $" (contexts available in '{location.Name}': {string.Join(", ", scope.Contexts.Order(StringComparer.Ordinal))})";
+        }
+
+        const string prefix = "Unrecognized function: '";
+        if (message.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            var name = message[prefix.Length..message.IndexOf('\'', prefix.Length)];
+            return FunctionInfo.Find(name) switch
             {
-                CheckExpression(scalar, segment.Expression, location, diagnostics);
-            }
-        }
-    }
-
-    private static void CheckExpression(TemplateScalar scalar, string expression, ExpressionLocation location, List<Diagnostic> diagnostics)
-    {
-        var trimmed = expression.Trim();
-        if (trimmed.Length == 0)
-        {
-            diagnostics.Add(new Diagnostic(scalar.Span, "an expression was expected inside '${{ }}'"));
-            return;
+                { Availability: FunctionAvailability.Status } => " (status functions are available only in 'if' conditions)",
+                { } f => $" ('{f.Name}' is not available in '{location.Name}')",
+                null => Suggestions.DidYouMean(name, FunctionInfo.All.Select(f => f.Name)),
+            };
         }
 
-        var parsed = ParsedExpression.Parse(trimmed);
-        var error = parsed.Validate(
-            name => location.Contexts.Contains(name),
-            f => f.Availability switch
-            {
-                FunctionAvailability.Status => location.StatusFunctions,
-                FunctionAvailability.HashFiles => location.HashFiles,
-                _ => true,
-            });
-        if (error is null)
-        {
-            return;
-        }
-
-        var hint = "";
-        if (error.Kind == ExpressionErrorKind.Reference && error.Reason.StartsWith("Unrecognized named-value", StringComparison.Ordinal))
-        {
-            hint = $" (contexts available in '{location.Name}': {string.Join(", ", location.Contexts.Order(StringComparer.Ordinal))})";
-        }
-        else if (error.Kind == ExpressionErrorKind.Reference && error.Reason.StartsWith("Unrecognized function", StringComparison.Ordinal)
-            && parsed.Functions.FirstOrDefault(f => error.Reason.Contains($"'{f.Name}'", StringComparison.Ordinal)) is { } call
-            && FunctionInfo.Find(call.Name) is { } known)
-        {
-            hint = known.Availability == FunctionAvailability.Status
-                ? " (status functions are available only in 'if' conditions)"
-                : $" ('{known.Name}' is not available in '{location.Name}')";
-        }
-        else if (error.Reason.StartsWith("Unrecognized function", StringComparison.Ordinal))
-        {
-            hint = Suggestions.DidYouMean(parsed.Functions.FirstOrDefault().Name ?? "", FunctionInfo.All.Select(f => f.Name));
-        }
-
-        diagnostics.Add(new Diagnostic(scalar.Span, error.Message + hint));
+        return "";
     }
 
     private readonly record struct Segment(int Start, int End, string Expression);
 
     /// <summary>The `${{ … }}` segments of a scalar (a `}}` inside a quoted string does not close); null when one is not closed.</summary>
-    private static List<Segment>? Split(TemplateScalar scalar, List<Diagnostic> diagnostics)
+    private static List<Segment>? Split(TemplateScalar scalar)
     {
         var raw = scalar.Value.Trim();
         var segments = new List<Segment>();
@@ -138,7 +105,6 @@ internal static class ExpressionValidation
 
             if (end < 0)
             {
-                diagnostics.Add(new Diagnostic(scalar.Span, "the expression is not closed: '${{' was found without its closing '}}'"));
                 return null;
             }
 

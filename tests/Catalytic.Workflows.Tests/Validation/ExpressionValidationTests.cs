@@ -9,7 +9,7 @@ public sealed class ExpressionValidationTests
     [Fact]
     public void Matrix_in_workflow_env_is_an_unavailable_context()
     {
-        Yaml.HasError("on: push\nenv:\n  OS: ${{ matrix.os }}\n" + Job, 3, 7, "Unrecognized named-value: 'matrix'", "contexts available in 'env'");
+        Yaml.HasError("on: push\nenv:\n  OS: ${{ matrix.os }}\n" + Job, 3, 11, "Unrecognized named-value: 'matrix'", "contexts available in 'env'");
     }
 
     [Fact]
@@ -19,33 +19,33 @@ public sealed class ExpressionValidationTests
     }
 
     [Fact]
-    public void Syntax_error_in_run_is_reported_with_position_in_expression()
+    public void Syntax_error_in_run_points_at_the_offending_character()
     {
-        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha == }}\n", 6, 14, "Located at position");
+        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha == }}\n", 6, 34, "Unexpected end of expression", "Located at position 12");
     }
 
     [Fact]
     public void Unclosed_expression_is_an_error()
     {
-        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha\n", 6, 14, "not closed");
+        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha\n", 6, 19, "not closed");
     }
 
     [Fact]
     public void Unknown_function_is_an_error_with_suggestion()
     {
-        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ startswith2('a', 'b') }}\n", 6, 14, "Unrecognized function: 'startswith2'");
+        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ startswith2('a', 'b') }}\n", 6, 23, "Unrecognized function: 'startswith2'", "did you mean 'startsWith'?");
     }
 
     [Fact]
     public void Status_function_outside_if_is_an_error()
     {
-        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ failure() }}\n", 6, 14, "Unrecognized function: 'failure'", "only in 'if' conditions");
+        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ failure() }}\n", 6, 23, "Unrecognized function: 'failure'", "only in 'if' conditions");
     }
 
     [Fact]
     public void HashFiles_in_job_level_key_is_an_error()
     {
-        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: ${{ hashFiles('x') }}\n    steps:\n      - run: echo\n", 4, 14, "Unrecognized function: 'hashFiles'");
+        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: ${{ hashFiles('x') }}\n    steps:\n      - run: echo\n", 4, 18, "Unrecognized function: 'hashFiles'");
     }
 
     [Fact]

@@ -30,7 +30,8 @@ public static class CacheArchive
                 continue;
             }
 
-            using var data = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+            // Unbuffered: the writer copies through its own pooled buffer, and a per-file 1 MB buffer would only add page faults.
+            using var data = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
             writer.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, name)
             {
                 DataStream = data,
@@ -85,7 +86,6 @@ public static class CacheArchive
             Access = FileAccess.Write,
             Share = FileShare.None,
             BufferSize = 0,
-            PreallocationSize = entry.Length,
         };
         if (!OperatingSystem.IsWindows())
         {
@@ -106,9 +106,10 @@ public static class CacheArchive
         using (output)
         {
             entry.DataStream?.CopyTo(output, BufferSize);
-        }
 
-        File.SetLastWriteTimeUtc(destination, entry.ModificationTime.UtcDateTime);
+            // Through the open handle: no second path lookup per file.
+            File.SetLastWriteTimeUtc(output.SafeFileHandle, entry.ModificationTime.UtcDateTime);
+        }
     }
 
     private static void DeleteIfPresent(string path)

@@ -15,7 +15,7 @@ public sealed record FoundFile(string FullPath, string SearchRoot, bool IsSymlin
 /// </summary>
 public sealed class PathPatternSet
 {
-    private readonly List<(bool Negated, GlobPattern Pattern, string SearchRoot)> _patterns = [];
+    private readonly List<(bool Negated, GlobPattern Pattern, string SearchRoot, string? Literal)> _patterns = [];
 
     private PathPatternSet()
     {
@@ -51,7 +51,8 @@ public sealed class PathPatternSet
             }
 
             var absolute = NormalizeAbsolute(Path.IsPathRooted(line) ? line : Path.Combine(baseDirectory, line));
-            set._patterns.Add((negated, GlobPattern.Compile(absolute), SearchRootOf(absolute)));
+            var literal = GlobPattern.HasMagic(absolute) ? null : absolute.Replace("\\", string.Empty, StringComparison.Ordinal);
+            set._patterns.Add((negated, GlobPattern.Compile(absolute), SearchRootOf(absolute), literal));
         }
 
         var roots = set._patterns.Where(p => !p.Negated).Select(p => p.SearchRoot).Distinct(StringComparer.Ordinal).OrderBy(r => r.Length).ToList();
@@ -74,7 +75,18 @@ public sealed class PathPatternSet
         fullPath = NormalizeAbsolute(fullPath);
         for (var i = _patterns.Count - 1; i >= 0; i--)
         {
-            var (negated, pattern, _) = _patterns[i];
+            var (negated, pattern, _, literal) = _patterns[i];
+            if (literal is not null)
+            {
+                // A plain path (the common `path: node_modules`): a prefix test, no regex per ancestor.
+                if (IsSameOrUnder(fullPath, literal))
+                {
+                    return !negated;
+                }
+
+                continue;
+            }
+
             for (var candidate = fullPath; candidate.Length > 0; candidate = ParentOf(candidate))
             {
                 if (pattern.MatchesBody(candidate))
