@@ -66,12 +66,14 @@ internal sealed partial class DemoCommand : ICommand
         await CommitChangeAsync(work, narrator, cancellationToken);
 
         narrator.Step("The pipeline: catalytic run push");
-        narrator.Say("traffic: 8 connections on the production edge " + ProductionUrl + " for as long as the pipeline runs");
+        narrator.Say($"traffic: 8 connections on the production edge {ProductionUrl} and 2 on staging {StagingUrl}, each a request every 20 ms, for as long as the pipeline runs");
         var report = Path.Combine(work, ".catalytic", "demo-report.json");
-        await using var load = new DemoLoad(ProductionUrl, connections: 8);
+        await using var load = new DemoLoad(ProductionUrl, connections: 8, TimeSpan.FromMilliseconds(20));
+        await using var stagingLoad = new DemoLoad(StagingUrl, connections: 2, TimeSpan.FromMilliseconds(20));
         load.Start();
+        stagingLoad.Start();
         using var approverStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var approver = delivery.ApproveWhenAskedAsync("production", approverStop.Token);
+        var approver = delivery.ApproveWhenAskedAsync(["staging", "production"], approverStop.Token);
         var pipelineClock = Stopwatch.StartNew();
         var exit = await SelfProcess.StreamAsync(SelfProcess.Executable, ["run", "push", "--json", report], work,
             line => narrator.Pipeline(line), cancellationToken);
@@ -79,6 +81,7 @@ internal sealed partial class DemoCommand : ICommand
         await approverStop.CancelAsync();
         var approvals = await approver;
         await load.DisposeAsync();
+        await stagingLoad.DisposeAsync();
 
         var summary = new DemoSummary(ReadReport(report), await delivery.StatusAsync(cancellationToken), load, approvals, pipelineClock.Elapsed);
         summary.Print(narrator, ProductionUrl, StagingUrl, work, server);

@@ -35,8 +35,8 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
         return d;
     }
 
-    /// <summary>Watches <paramref name="environment"/> and approves each deployment that waits at its gate, until stopped.</summary>
-    public async Task<IReadOnlyList<Approval>> ApproveWhenAskedAsync(string environment, CancellationToken ct)
+    /// <summary>Watches the environments and approves each deployment that waits at a gate, until stopped.</summary>
+    public async Task<IReadOnlyList<Approval>> ApproveWhenAskedAsync(IReadOnlyList<string> environments, CancellationToken ct)
     {
         var given = new List<Approval>();
         using var client = DeliveryClient.Connect(stateDirectory);
@@ -45,15 +45,12 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
             try
             {
                 await Task.Delay(300, ct);
-                var status = await client.StatusAsync(App, environment, ct);
-                foreach (var waiting in status.Environments.SelectMany(e => e.History).Where(d => d.IsWaiting))
+                var status = await client.StatusAsync(App, ct: ct);
+                foreach (var waiting in status.Environments.Where(e => environments.Contains(e.Environment)).SelectMany(e => e.History).Where(d => d.IsWaiting))
                 {
-                    if (given.Exists(a => a.Id == waiting.Id))
-                    {
-                        continue;
-                    }
-
-                    narrator.Pipeline($"» demo: {environment} deployment {waiting.Id} ({waiting.Version}) waits for approval; the demo approves it as a person would with `catalytic approve {App} --env {environment}`");
+                    var environment = waiting.Environment;
+                    narrator.Pipeline($"» demo: {environment} deployment {waiting.Id} ({waiting.Version}) waits for a person: {waiting.Reason}");
+                    narrator.Pipeline($"» demo: approving it for you, as a person would with `catalytic approve {App} --env {environment}`");
                     await client.ApproveAsync(App, environment, waiting.Id, by: "catalytic demo", comment: "approved by the demo", ct: CancellationToken.None);
                     given.Add(new Approval(environment, waiting.Id, waiting.Version));
                 }
@@ -64,7 +61,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
             }
             catch (Exception e) when (e is DeliveryApiException or HttpRequestException)
             {
-                narrator.Pipeline($"» demo: could not read or approve {environment}: {e.Message}");
+                narrator.Pipeline($"» demo: could not read or approve a gate: {e.Message}");
             }
         }
 
