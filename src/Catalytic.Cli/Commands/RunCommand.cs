@@ -144,6 +144,10 @@ internal sealed partial class RunCommand : ICommand
             return ExitCodes.Success;
         }
 
+        // Git probes and job bookkeeping briefly block pool threads; without a higher floor the pool adds
+        // threads one at a time (about 2 a second) and a wide graph waits for them.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, Math.Max(16, maxParallel * 2)), io);
         var state = Path.Combine(workspace, ".catalytic");
         var context = GithubContextBuilder.Build(workspace, state, eventName, eventPayload, TimeProvider.System);
         var options = new RunOptions

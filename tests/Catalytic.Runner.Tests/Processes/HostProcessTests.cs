@@ -52,9 +52,19 @@ public sealed class HostProcessTests : IDisposable
     [Fact]
     public async Task RunAsync_Cancelled_SendsSigintFirst()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // Cancel only once the trap is installed (the script says "ready"), so a loaded machine cannot race it.
+        using var cts = new CancellationTokenSource();
         var lines = new List<string>();
-        var exit = await HostProcess.RunAsync(Bash("trap 'echo got-int; exit 7' INT; echo ready; sleep 30 & wait"), lines.Add, null, TimeSpan.FromSeconds(5), null, cts.Token);
+        void OnLine(string line)
+        {
+            lines.Add(line);
+            if (line == "ready")
+            {
+                cts.Cancel();
+            }
+        }
+
+        var exit = await HostProcess.RunAsync(Bash("trap 'echo got-int; exit 7' INT; echo ready; sleep 30 & wait"), OnLine, null, TimeSpan.FromSeconds(5), null, cts.Token);
         Assert.True(exit.Cancelled);
         Assert.Contains("got-int", lines);
         Assert.Equal(7, exit.ExitCode);
