@@ -85,5 +85,23 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # A crash or a project that ran no test: count it as a failure so the run is red.
   failed=1
 fi
+
+# The sample service is a repository of its own (samples/lattice, not in Catalytic.slnx): its unit tests and its
+# integration tests against the same PostgreSQL and Redis.
+log "lattice sample: build and tests"
+lattice_log="$state/lattice.log"
+if (cd samples/lattice && dotnet build Lattice.slnx -c Release --nologo -v q -clp:ErrorsOnly) >"$state/lattice-build.log" 2>&1; then
+  pgdb="${CATALYTIC_TEST_POSTGRES:-}"
+  (cd samples/lattice && LATTICE_TEST_POSTGRES="$pgdb" LATTICE_TEST_REDIS="${CATALYTIC_TEST_REDIS:-}" \
+    dotnet test --solution Lattice.slnx -c Release --no-build --no-progress --output Detailed) 2>&1 | tee "$lattice_log"
+  lattice_status=${PIPESTATUS[0]}
+else
+  cat "$state/lattice-build.log"; lattice_status=1; : >"$lattice_log"
+fi
+lp=$(grep -E "^\s*succeeded: [0-9]+" "$lattice_log" | tail -1 | grep -oE '[0-9]+' | head -1)
+lf=$(grep -E "^\s*failed: [0-9]+" "$lattice_log" | tail -1 | grep -oE '[0-9]+' | head -1)
+lsk=$(grep -E "^\s*skipped: [0-9]+" "$lattice_log" | tail -1 | grep -oE '[0-9]+' | head -1)
+passed=$((passed + ${lp:-0})); failed=$((failed + ${lf:-0})); skipped=$((skipped + ${lsk:-0}))
+if [ "$lattice_status" -ne 0 ] && [ "${lf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

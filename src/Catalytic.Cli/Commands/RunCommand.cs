@@ -164,7 +164,7 @@ internal sealed partial class RunCommand : ICommand
             JobFilter = jobFilter,
             MaxParallel = maxParallel,
             CancelGracePeriod = grace,
-            Actions = Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(),
+            Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
             Services = new HostJobServices(),
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);

@@ -12,8 +12,7 @@ namespace Catalytic.Cli.Commands.Demo;
 /// </summary>
 internal sealed partial class DemoCommand : ICommand
 {
-    private const string App = "lattice";
-    private const string BaselineVersion = "1.0.0";
+        private const string BaselineVersion = "1.0.0";
     private static readonly Uri ProductionUrl = new("http://127.0.0.1:18490/version");
     private static readonly Uri StagingUrl = new("http://127.0.0.1:18480/version");
 
@@ -45,7 +44,7 @@ internal sealed partial class DemoCommand : ICommand
         Directory.CreateDirectory(logs);
 
         await using var server = await DemoServer.StartAsync(work, Path.Combine(logs, "serve.log"), narrator, cancellationToken);
-        var delivery = new DemoDelivery(work, narrator);
+        var delivery = new DemoDelivery(Path.Combine(work, ".catalytic"), narrator);
 
         narrator.Step("Production runs the previous release");
         narrator.Say($"publishing the first commit as lattice {BaselineVersion} and deploying it to production (blue-green, approval required)…");
@@ -58,20 +57,23 @@ internal sealed partial class DemoCommand : ICommand
             return narrator.Fail($"publishing the baseline failed; see {Path.Combine(logs, "baseline-publish.log")}");
         }
 
-        if (!await delivery.DeployApprovedAsync("production", baseline, BaselineVersion, cancellationToken))
+        var first = await delivery.DeployApprovedAsync("production", baseline, BaselineVersion, cancellationToken);
+        if (first.State != "succeeded")
         {
-            return narrator.Fail("the baseline deployment did not succeed; see " + server.LogFile);
+            return narrator.Fail($"the baseline deployment ended {first.State}: {first.Reason}; see {server.LogFile}");
         }
 
         await CommitChangeAsync(work, narrator, cancellationToken);
 
         narrator.Step("The pipeline: catalytic run push");
-        narrator.Say("traffic: 8 connections on the production edge " + ProductionUrl + " for as long as the pipeline runs");
+        narrator.Say($"traffic: 8 connections on the production edge {ProductionUrl} and 2 on staging {StagingUrl}, each a request every 20 ms, for as long as the pipeline runs");
         var report = Path.Combine(work, ".catalytic", "demo-report.json");
-        await using var load = new DemoLoad(ProductionUrl, connections: 8);
+        await using var load = new DemoLoad(ProductionUrl, connections: 8, TimeSpan.FromMilliseconds(20));
+        await using var stagingLoad = new DemoLoad(StagingUrl, connections: 2, TimeSpan.FromMilliseconds(20));
         load.Start();
+        stagingLoad.Start();
         using var approverStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var approver = delivery.ApproveWhenAskedAsync("production", approverStop.Token);
+        var approver = delivery.ApproveWhenAskedAsync(["staging", "production"], approverStop.Token);
         var pipelineClock = Stopwatch.StartNew();
         var exit = await SelfProcess.StreamAsync(SelfProcess.Executable, ["run", "push", "--json", report], work,
             line => narrator.Pipeline(line), cancellationToken);
@@ -79,6 +81,7 @@ internal sealed partial class DemoCommand : ICommand
         await approverStop.CancelAsync();
         var approvals = await approver;
         await load.DisposeAsync();
+        await stagingLoad.DisposeAsync();
 
         var summary = new DemoSummary(ReadReport(report), await delivery.StatusAsync(cancellationToken), load, approvals, pipelineClock.Elapsed);
         summary.Print(narrator, ProductionUrl, StagingUrl, work, server);

@@ -1,130 +1,99 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Catalytic.Delivery.Client;
 
 namespace Catalytic.Cli.Commands.Demo;
 
-/// <summary>The demo's use of the delivery commands, through the same CLI verbs a person types.</summary>
-internal sealed class DemoDelivery(string work, Narrator narrator)
+/// <summary>The demo's use of the delivery API: the same client the CLI verbs and the deploy action use.</summary>
+internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
 {
-    /// <summary>An approval the demo gave in a person's place.</summary>
-    public sealed record Approval(string Environment, string Id, string? Version);
+    public const string App = "lattice";
 
-    /// <summary>Deploys, approves the gate the way a person would, and waits for the end.</summary>
-    public async Task<bool> DeployApprovedAsync(string environment, string artifact, string version, CancellationToken ct)
+    /// <summary>An approval the demo gave in a person's place.</summary>
+    public sealed record Approval(string Environment, string Id, string Version);
+
+    /// <summary>Deploys, approves the gate as a person would, and waits for the end.</summary>
+    public async Task<DeploymentView> DeployApprovedAsync(string environment, string artifact, string version, CancellationToken ct)
     {
-        var (exit, o, e) = await CliAsync(ct, "deploy", DemoCommandApp, "--env", environment, "--artifact", artifact, "--version", version);
-        Echo(o, e);
-        if (exit == ExitCodes.WaitingForApproval)
+        using var client = DeliveryClient.Connect(stateDirectory);
+        var d = await client.DeployAndWaitAsync(new DeployBody(App, environment, artifact, version, By: "demo"), e => narrator.Say($"  {e.State}: {e.Message}"), ct);
+        // Every gate gets the demo's approval: the first before traffic moves, and any later one that analysis asks
+        // for when it cannot judge (no traffic reaches a release nobody uses yet).
+        var seen = d.Events?.Count ?? 0;
+        while (d.IsWaiting)
         {
-            narrator.Say($"{environment} asks for an approval; the demo approves it for you (a person runs: catalytic approve {DemoCommandApp} --env {environment})");
-            (exit, o, e) = await CliAsync(ct, "approve", DemoCommandApp, "--env", environment);
-            Echo(o, e);
+            narrator.Say($"{environment} waits for a person ({d.Reason}); the demo approves for you (a person runs: catalytic approve {App} --env {environment})");
+            d = await client.ApproveAsync(App, environment, d.Id, by: "catalytic demo", comment: "approved by the demo", ct: ct);
+            if (d.IsTerminal)
+            {
+                break;
+            }
+
+            var skip = seen;
+            d = await client.WaitAsync(d.Id, e => { if (skip-- <= 0) narrator.Say($"  {e.State}: {e.Message}"); }, throughGates: false, ct);
+            seen = d.Events?.Count ?? seen;
         }
 
-        return exit == ExitCodes.Success;
+        return d;
     }
 
-    /// <summary>Watches <paramref name="environment"/> and approves every deployment that waits at its gate, until stopped.</summary>
-    public async Task<IReadOnlyList<Approval>> ApproveWhenAskedAsync(string environment, CancellationToken ct)
+    /// <summary>Watches the environments and approves each deployment that waits at a gate, until stopped.</summary>
+    public async Task<IReadOnlyList<Approval>> ApproveWhenAskedAsync(IReadOnlyList<string> environments, CancellationToken ct)
     {
         var given = new List<Approval>();
+        using var client = DeliveryClient.Connect(stateDirectory);
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(500, ct);
-                var status = await StatusAsync(ct, environment);
-                foreach (var waiting in Waiting(status))
+                await Task.Delay(300, ct);
+                var status = await client.StatusAsync(App, ct: ct);
+                foreach (var waiting in status.Environments.Where(e => environments.Contains(e.Environment)).SelectMany(e => e.History).Where(d => d.IsWaiting))
                 {
-                    if (given.Exists(a => a.Id == waiting.Id))
-                    {
-                        continue;
-                    }
-
-                    narrator.Say($"» production deployment {waiting.Id} ({waiting.Version}) waits for approval: the demo approves it, as a person would with `catalytic approve {DemoCommandApp} --env {environment}`");
-                    var (exit, _, err) = await CliAsync(CancellationToken.None, "approve", DemoCommandApp, "--env", environment, "--id", waiting.Id, "--no-wait");
-                    if (exit is ExitCodes.Success or ExitCodes.WaitingForApproval)
-                    {
-                        given.Add(new Approval(environment, waiting.Id, waiting.Version));
-                    }
-                    else
-                    {
-                        narrator.Say($"» approve failed: {err.Trim()}");
-                    }
+                    var environment = waiting.Environment;
+                    narrator.Pipeline($"» demo: {environment} deployment {waiting.Id} ({waiting.Version}) waits for a person: {waiting.Reason}");
+                    narrator.Pipeline($"» demo: approving it for you, as a person would with `catalytic approve {App} --env {environment}`");
+                    await client.ApproveAsync(App, environment, waiting.Id, by: "catalytic demo", comment: "approved by the demo", ct: CancellationToken.None);
+                    given.Add(new Approval(environment, waiting.Id, waiting.Version));
                 }
             }
             catch (OperationCanceledException)
             {
                 break;
             }
+            catch (Exception e) when (e is DeliveryApiException or HttpRequestException)
+            {
+                narrator.Pipeline($"» demo: could not read or approve a gate: {e.Message}");
+            }
         }
 
         return given;
     }
 
-    public async Task<JsonNode?> StatusAsync(CancellationToken ct, string? environment = null)
+    public async Task<StatusView?> StatusAsync(CancellationToken ct)
     {
-        string[] args = environment is null ? ["status", DemoCommandApp, "--json"] : ["status", DemoCommandApp, "--env", environment, "--json"];
-        var (exit, o, _) = await CliAsync(ct, args);
-        if (exit != 0)
-        {
-            return null;
-        }
-
         try
         {
-            return JsonNode.Parse(o);
+            using var client = DeliveryClient.Connect(stateDirectory);
+            return await client.StatusAsync(App, ct: ct);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is DeliveryApiException or HttpRequestException)
         {
+            narrator.Say("could not read the status: " + e.Message);
             return null;
         }
     }
 
-    private const string DemoCommandApp = "lattice";
-
-    private static IEnumerable<(string Id, string? Version)> Waiting(JsonNode? node)
+    /// <summary>True once a server answers for <paramref name="stateDirectory"/>.</summary>
+    public static async Task<bool> IsServingAsync(string stateDirectory, CancellationToken ct)
     {
-        switch (node)
+        try
         {
-            case JsonObject o:
-                if (o["state"]?.GetValueKind() == JsonValueKind.String
-                    && o["state"]!.GetValue<string>().Contains("approval", StringComparison.OrdinalIgnoreCase)
-                    && o["id"]?.ToString() is { } id)
-                {
-                    yield return (id, o["version"]?.ToString());
-                }
-
-                foreach (var (_, child) in o)
-                {
-                    foreach (var w in Waiting(child))
-                    {
-                        yield return w;
-                    }
-                }
-
-                break;
-            case JsonArray a:
-                foreach (var child in a)
-                {
-                    foreach (var w in Waiting(child))
-                    {
-                        yield return w;
-                    }
-                }
-
-                break;
+            using var client = DeliveryClient.Connect(stateDirectory);
+            await client.StatusAsync(ct: ct);
+            return true;
+        }
+        catch (Exception e) when (e is DeliveryApiException or HttpRequestException)
+        {
+            return false;
         }
     }
-
-    private void Echo(string stdout, string stderr)
-    {
-        foreach (var line in (stdout + stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            narrator.Say(line);
-        }
-    }
-
-    private Task<(int Exit, string Out, string Err)> CliAsync(CancellationToken ct, params string[] args) =>
-        SelfProcess.CaptureAsync(SelfProcess.Executable, args, work, ct);
 }

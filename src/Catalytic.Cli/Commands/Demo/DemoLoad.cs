@@ -22,8 +22,12 @@ internal sealed class DemoLoad : IAsyncDisposable
     private string? _lastVersion;
     private string? _firstFailure;
 
-    public DemoLoad(Uri url, int connections)
+    private readonly TimeSpan _pause;
+
+    /// <param name="pause">The pause between two requests of one connection: the demo wants steady traffic, not a benchmark that starves the pipeline of CPU.</param>
+    public DemoLoad(Uri url, int connections, TimeSpan pause)
     {
+        _pause = pause;
         _url = url;
         _connections = connections;
         _http = new HttpClient(new SocketsHttpHandler
@@ -87,6 +91,15 @@ internal sealed class DemoLoad : IAsyncDisposable
             {
                 Interlocked.Increment(ref _requests);
                 Fail($"{e.GetType().Name}: {e.Message}");
+            }
+
+            try
+            {
+                await Task.Delay(_pause, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

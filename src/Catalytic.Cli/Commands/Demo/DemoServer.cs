@@ -53,8 +53,7 @@ internal sealed class DemoServer : IAsyncDisposable
                 throw new InvalidOperationException($"catalytic serve exited with code {process.ExitCode}; its log: {logFile}");
             }
 
-            var (exit, _, _) = await SelfProcess.CaptureAsync(SelfProcess.Executable, ["status"], work, ct);
-            if (exit == 0)
+            if (await DemoDelivery.IsServingAsync(Path.Combine(work, ".catalytic"), ct))
             {
                 break;
             }

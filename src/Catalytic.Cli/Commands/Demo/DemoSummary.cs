@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Catalytic.Delivery.Client;
 using Catalytic.Runner.Reporting;
 
 namespace Catalytic.Cli.Commands.Demo;
 
 /// <summary>The closing page of the demo: each phase, each deployment, the traffic during the switch, the URLs.</summary>
-internal sealed class DemoSummary(RunReport? report, JsonNode? status, DemoLoad load, IReadOnlyList<DemoDelivery.Approval> approvals, TimeSpan pipelineTime)
+internal sealed class DemoSummary(RunReport? report, StatusView? status, DemoLoad load, IReadOnlyList<DemoDelivery.Approval> approvals, TimeSpan pipelineTime)
 {
     public void Print(Narrator n, Uri production, Uri staging, string work, DemoServer server)
     {
@@ -28,15 +28,20 @@ internal sealed class DemoSummary(RunReport? report, JsonNode? status, DemoLoad 
 
         n.Raw("");
         n.Raw("Deployments (newest first):");
-        var deployments = Deployments(status).ToList();
-        if (deployments.Count == 0)
+        var environments = status?.Environments ?? [];
+        if (environments.Count == 0)
         {
             n.Raw("  (the server reported none)");
         }
 
-        foreach (var d in deployments)
+        foreach (var env in environments)
         {
-            n.Raw($"  {d.Environment,-11} {d.Version,-26} {d.Strategy,-11} {d.State}{(d.Reason is null ? "" : " — " + d.Reason)}");
+            var traffic = string.Join(", ", env.Traffic.Where(t => t.Weight > 0).Select(t => $"{t.Version} {t.Weight}%"));
+            n.Raw($"  {env.Environment} — {env.Listen}, live {env.LiveVersion ?? "none"}, traffic {(traffic.Length == 0 ? "none" : traffic)}, {env.Instances.Count} instance(s)");
+            foreach (var d in env.History)
+            {
+                n.Raw($"    {d.Version,-24} {d.Strategy,-11} {d.State,-12} {d.Reason}");
+            }
         }
 
         foreach (var a in approvals)
@@ -59,41 +64,5 @@ internal sealed class DemoSummary(RunReport? report, JsonNode? status, DemoLoad 
         n.Raw("put its first release in production, committed a change and ran the repository's own GitHub Actions");
         n.Raw("workflow (catalytic run push): eight phases, then a rolling deployment to staging and a blue-green one to");
         n.Raw("production behind an approval, judged on live traffic by the edge. Next: README.md and docs/.");
-    }
-
-    private sealed record DeploymentLine(string Environment, string Version, string Strategy, string State, string? Reason);
-
-    /// <summary>Every deployment object in the status document (objects that carry an environment, a version and a state).</summary>
-    private static IEnumerable<DeploymentLine> Deployments(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                if (o["state"] is JsonValue state && o["version"] is JsonValue version && o["environment"] is JsonValue env)
-                {
-                    yield return new DeploymentLine(env.ToString(), version.ToString(), o["strategy"]?.ToString() ?? "", state.ToString(), o["reason"]?.ToString());
-                    yield break;
-                }
-
-                foreach (var (_, child) in o)
-                {
-                    foreach (var d in Deployments(child))
-                    {
-                        yield return d;
-                    }
-                }
-
-                break;
-            case JsonArray a:
-                foreach (var child in a)
-                {
-                    foreach (var d in Deployments(child))
-                    {
-                        yield return d;
-                    }
-                }
-
-                break;
-        }
     }
 }

@@ -1,0 +1,83 @@
+using Catalytic.Delivery.Client;
+using Catalytic.Runner.Actions;
+
+namespace Catalytic.Cli.Actions;
+
+/// <summary>
+/// `catalytic/deploy@v1`: ships an artifact through the `catalytic serve` of the workspace's state directory and
+/// fails the step unless the deployment succeeds. A gate waits for its approval like a GitHub environment's
+/// protection rule does; the step's `timeout-minutes` bounds the wait.
+/// Inputs: app, environment (required), artifact (folder, default the workspace), version, strategy, wait-for-approval (default true).
+/// Outputs: deployment-id, state, version, previous-version.
+/// </summary>
+internal sealed class DeployAction : IBuiltinAction
+{
+    public IReadOnlyList<string> Names { get; } = ["catalytic/deploy"];
+
+    public async Task<ActionResult> RunAsync(ActionContext context, CancellationToken cancellationToken)
+    {
+        string? Input(string name) => context.Inputs.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+        var app = Input("app");
+        var environment = Input("environment");
+        if (app is null || environment is null)
+        {
+            return ActionResult.Fail($"catalytic/deploy: input '{(app is null ? "app" : "environment")}' is required");
+        }
+
+        var artifact = Path.GetFullPath(Input("artifact") ?? ".", context.Workspace);
+        if (!Directory.Exists(artifact))
+        {
+            return ActionResult.Fail($"catalytic/deploy: artifact folder '{artifact}' does not exist");
+        }
+
+        var waitForApproval = !string.Equals(Input("wait-for-approval"), "false", StringComparison.OrdinalIgnoreCase);
+        DeliveryClient client;
+        try
+        {
+            client = DeliveryClient.Connect(context.StateDirectory, context.Time);
+        }
+        catch (DeliveryApiException e)
+        {
+            return ActionResult.Fail($"catalytic/deploy: {e.Message} (state directory {context.StateDirectory})");
+        }
+
+        using (client)
+        {
+            try
+            {
+                var started = await client.DeployAsync(new DeployBody(app, environment, artifact, Input("version"), Input("strategy"), By: "workflow"), cancellationToken);
+                context.SetOutput("deployment-id", started.Id);
+                context.Log($"deployment {started.Id}: {app} {started.Version} to {environment} ({started.Strategy})");
+                var announcedGate = false;
+                var d = await client.WaitAsync(started.Id, e => context.Log($"  {e.State}: {e.Message}"), throughGates: false, cancellationToken);
+                while (d.IsWaiting && waitForApproval)
+                {
+                    if (!announcedGate)
+                    {
+                        context.Log($"waiting for approval: run `catalytic approve {app} --env {environment}` (or reject) in the server's directory");
+                        announcedGate = true;
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), context.Time, cancellationToken);
+                    d = await client.WaitAsync(started.Id, e => context.Log($"  {e.State}: {e.Message}"), throughGates: true, cancellationToken);
+                }
+
+                context.SetOutput("state", d.State);
+                context.SetOutput("version", d.Version);
+                context.SetOutput("previous-version", d.PreviousVersion ?? "");
+                return d.State == "succeeded" || (d.IsWaiting && !waitForApproval)
+                    ? ActionResult.Success
+                    : ActionResult.Fail($"deployment {d.Id} of {app} {d.Version} to {environment} ended {d.State}: {d.Reason}");
+            }
+            catch (DeliveryApiException e)
+            {
+                var details = e.Errors.Count > 0 ? " (" + string.Join("; ", e.Errors) + ")" : "";
+                return ActionResult.Fail($"catalytic/deploy: {e.Message}{details}");
+            }
+            catch (HttpRequestException e)
+            {
+                return ActionResult.Fail($"catalytic/deploy: the server did not answer: {e.Message}");
+            }
+        }
+    }
+}
