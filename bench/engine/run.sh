@@ -69,7 +69,7 @@ else
 fi
 beyond=$(echo "scale=1; $h_cat - $h_bash" | bc)
 
-verdict() { if [ "$(echo "$1" | bc)" = 1 ]; then echo "ok"; else echo "MISSED"; fi; }
+verdict() { if [ "$(echo "scale=3; $1" | bc)" = 1 ]; then echo "ok"; else echo "MISSED"; fi; }
 printf '\n%-44s %s\n' "measure" "figure (goal)"
 printf '%-44s %s ms/step catalytic, %s ms/step bash → overhead %s ms/step (< 3: %s)\n' "per-step overhead ($steps steps)" "$per_cat" "$per_bash" "$overhead" "$(verdict "$overhead < 3")"
 printf '%-44s make -j%s %s ms, catalytic %s ms wall (%s ms in the engine) → %.2fx wall, %.2fx engine (≤ 1.1: %s)\n' "$jobs-job graph of sleeps" "$par" "$t_make" "$t_graph" "$t_engine" "$(echo "$t_graph / $t_make" | bc -l)" "$(echo "$t_engine / $t_make" | bc -l)" "$(verdict "$t_graph / $t_make <= 1.1")"
