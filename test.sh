@@ -30,9 +30,9 @@ state="$(mktemp -d /tmp/catalytic-test.XXXXXX)"
 chmod 755 "$state"
 pids=()
 cleanup() {
-  if [ -n "${PGBIN:-}" ] && [ -d "$state/pg" ]; then
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$state/pg" -m immediate stop >/dev/null 2>&1 \
-      || "$PGBIN/pg_ctl" -D "$state/pg" -m immediate stop >/dev/null 2>&1 || true
+  if [ -n "${PGBIN:-}" ] && [ -d "$state/pgrun/data" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$state/pgrun/data" -m immediate stop >/dev/null 2>&1 \
+      || "$PGBIN/pg_ctl" -D "$state/pgrun/data" -m immediate stop >/dev/null 2>&1 || true
   fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$state"
@@ -46,14 +46,16 @@ if [ -n "$PGBIN" ]; then
   pgport=$(free_port)
   as_pg=()
   [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
-  mkdir -p "$state/pg" && { [ "$(id -u)" = 0 ] && chown postgres "$state/pg"; }
-  if "${as_pg[@]}" "$PGBIN/initdb" -D "$state/pg" -U postgres -A trust >"$state/initdb.log" 2>&1 \
-     && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$state/pg" -l "$state/pg.log" -w \
-          -o "-p $pgport -k $state -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+  # PostgreSQL refuses to run as root: its data, log and socket live in a folder the postgres user owns.
+  pgrun="$state/pgrun"
+  mkdir -p "$pgrun/data" && { [ "$(id -u)" = 0 ] && chown -R postgres "$pgrun"; }
+  if "${as_pg[@]}" "$PGBIN/initdb" -D "$pgrun/data" -U postgres -A trust >"$state/initdb.log" 2>&1 \
+     && "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$pgrun/data" -l "$pgrun/pg.log" -w \
+          -o "-p $pgport -k $pgrun -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
     export CATALYTIC_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
     log "PostgreSQL on 127.0.0.1:$pgport"
   else
-    cat "$state/initdb.log" "$state/pg.log" 2>/dev/null | tail -20 >&2
+    cat "$state/initdb.log" "$pgrun/pg.log" 2>/dev/null | tail -20 >&2
     echo "test.sh: PostgreSQL did not start" >&2
   fi
 fi

@@ -79,7 +79,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
         Assert.Equal("v2", env.LiveVersion);
         Assert.Equal(["v2", "v1"], env.History.Select(d => d.Version));
         Assert.All(env.History, d => Assert.Equal("succeeded", d.State));
-        Assert.All(oldPids, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"orphan {pid} of the killed server still runs"));
+        Assert.All(oldPids, pid => Assert.False(IsRunning(pid), $"orphan {pid} of the killed server still runs"));
         var (statusCode, statusText, _) = await CliAsync("status", "web");
         Assert.Equal(0, statusCode);
         Assert.Contains("live: v2", statusText, StringComparison.Ordinal);
@@ -187,5 +187,23 @@ public sealed class ServeProcessTests : IAsyncLifetime
         var path = Path.Combine(dir!.FullName, "src", "Catalytic.Cli", "bin", configuration, "net10.0", "catalytic.dll");
         Assert.True(File.Exists(path), $"{path} is missing; build src/Catalytic.Cli");
         return path;
+    }
+
+    /// <summary>
+    /// True while <paramref name="pid"/> runs. A killed orphan whose new parent (PID 1 of a container) does not reap it
+    /// stays in /proc as a zombie (state Z) without running anything, so a zombie counts as gone.
+    /// </summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state is not ("Z" or "X");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

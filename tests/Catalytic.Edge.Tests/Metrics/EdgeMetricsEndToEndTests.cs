@@ -44,7 +44,7 @@ public sealed class EdgeMetricsEndToEndTests
         impatient.Timeout = TimeSpan.FromMilliseconds(100);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient.GetAsync("/slow?ms=2000", Ct));
 
-        for (var i = 0; i < 100 && edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30)).Requests == 0; i++)
+        for (var i = 0; i < 300 && edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30)).Requests == 0; i++)
         {
             await Task.Delay(20, Ct);
         }

@@ -18,6 +18,7 @@ internal sealed class DemoLoad : IAsyncDisposable
     private readonly List<(TimeSpan At, string Version)> _switches = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _requests;
+    private int _disposed;
     private long _failed;
     private string? _lastVersion;
     private string? _firstFailure;
@@ -127,8 +128,14 @@ internal sealed class DemoLoad : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the traffic and waits for the requests in flight; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         await Task.WhenAll(_workers);
         _http.Dispose();
