@@ -103,16 +103,23 @@ public static class HostProcess
     {
         if (grouped)
         {
-            ProcessGroup.Signal(pid, ProcessGroup.SigInt);
+            // A step cancelled right after it started may not have called setsid() yet: then there is no group to
+            // signal. Keep trying the group while the process lives, so the signal lands once the group exists.
+            var delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < grace && ProcessGroup.IsAlive(pid))
+            while (deadline.Elapsed < grace && (ProcessGroup.IsAlive(pid) || !process.HasExited))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
+                if (!delivered)
+                {
+                    delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
+                }
             }
 
             ProcessGroup.Signal(pid, ProcessGroup.SigKill);
         }
-        else
+
+        if (!process.HasExited)
         {
             try
             {
