@@ -48,18 +48,12 @@ internal sealed class DeployAction : IBuiltinAction
                 var started = await client.DeployAsync(new DeployBody(app, environment, artifact, Input("version"), Input("strategy"), By: "workflow"), cancellationToken);
                 context.SetOutput("deployment-id", started.Id);
                 context.Log($"deployment {started.Id}: {app} {started.Version} to {environment} ({started.Strategy})");
-                var announcedGate = false;
-                var d = await client.WaitAsync(started.Id, e => context.Log($"  {e.State}: {e.Message}"), throughGates: false, cancellationToken);
-                while (d.IsWaiting && waitForApproval)
+                void Log(EventView e) => context.Log($"  {e.State}: {e.Message}");
+                var d = await client.WaitAsync(started.Id, Log, throughGates: false, cancellationToken);
+                if (d.IsWaiting && waitForApproval)
                 {
-                    if (!announcedGate)
-                    {
-                        context.Log($"waiting for approval: run `catalytic approve {app} --env {environment}` (or reject) in the server's directory");
-                        announcedGate = true;
-                    }
-
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), context.Time, cancellationToken);
-                    d = await client.WaitAsync(started.Id, e => context.Log($"  {e.State}: {e.Message}"), throughGates: true, cancellationToken);
+                    context.Log($"waiting for approval: run `catalytic approve {app} --env {environment}` (or reject) in the server's directory");
+                    d = await client.WaitAsync(started.Id, Log, throughGates: true, cancellationToken, skipEvents: d.Events?.Count ?? 0);
                 }
 
                 context.SetOutput("state", d.State);

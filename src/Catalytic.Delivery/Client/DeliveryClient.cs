@@ -106,11 +106,12 @@ public sealed class DeliveryClient : IDisposable
 
     /// <summary>
     /// Polls a deployment until it is terminal or (unless <paramref name="throughGates"/>) waits for approval,
-    /// reporting each new event once through <paramref name="onEvent"/>.
+    /// reporting each new event once through <paramref name="onEvent"/>. Events before <paramref name="skipEvents"/>
+    /// (those a caller already reported from an earlier wait) are not reported again.
     /// </summary>
-    public async Task<DeploymentView> WaitAsync(string id, Action<EventView>? onEvent = null, bool throughGates = false, CancellationToken ct = default)
+    public async Task<DeploymentView> WaitAsync(string id, Action<EventView>? onEvent = null, bool throughGates = false, CancellationToken ct = default, int skipEvents = 0)
     {
-        var seen = 0;
+        var seen = skipEvents;
         while (true)
         {
             var d = await GetDeploymentAsync(id, ct);

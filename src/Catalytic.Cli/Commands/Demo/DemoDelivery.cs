@@ -17,19 +17,17 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
         var d = await client.DeployAndWaitAsync(new DeployBody(App, environment, artifact, version, By: "demo"), e => narrator.Say($"  {e.State}: {e.Message}"), ct);
         // Every gate gets the demo's approval: the first before traffic moves, and any later one that analysis asks
         // for when it cannot judge (no traffic reaches a release nobody uses yet).
-        var seen = d.Events?.Count ?? 0;
         while (d.IsWaiting)
         {
             narrator.Say($"{environment} waits for a person ({d.Reason}); the demo approves for you (a person runs: catalytic approve {App} --env {environment})");
+            var reported = d.Events?.Count ?? 0;
             d = await client.ApproveAsync(App, environment, d.Id, by: "catalytic demo", comment: "approved by the demo", ct: ct);
             if (d.IsTerminal)
             {
                 break;
             }
 
-            var skip = seen;
-            d = await client.WaitAsync(d.Id, e => { if (skip-- <= 0) narrator.Say($"  {e.State}: {e.Message}"); }, throughGates: false, ct);
-            seen = d.Events?.Count ?? seen;
+            d = await client.WaitAsync(d.Id, e => narrator.Say($"  {e.State}: {e.Message}"), throughGates: false, ct, skipEvents: reported);
         }
 
         return d;
