@@ -40,9 +40,18 @@ public sealed class EdgeMetricsEndToEndTests
         var v1 = await edge.BackendAsync("v1");
         edge.Route(null, ("v1", 100, [v1]));
 
+        // The client gives up once the edge holds its request: a fixed client timeout could fire before the request
+        // reached the edge on a busy machine, and then there would be nothing to record.
         using var impatient = edge.NewClient();
-        impatient.Timeout = TimeSpan.FromMilliseconds(100);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient.GetAsync("/slow?ms=2000", Ct));
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var call = impatient.GetAsync("/slow?ms=2000", giveUp.Token);
+        for (var i = 0; i < 300 && edge.Router.ActiveRequests("web", "production", "v1") == 0; i++)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         for (var i = 0; i < 300 && edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30)).Requests == 0; i++)
         {
