@@ -112,7 +112,11 @@ public readonly partial struct ExpressionValue
                     return FromNumber(d);
                 }
 
-                return FromJsonElement(JsonSerializer.SerializeToElement(node));
+                // Another primitive (int, long, decimal…): its own converter writes it; no reflection needed.
+                using (var document = JsonDocument.Parse(node.ToJsonString()))
+                {
+                    return FromJsonElement(document.RootElement.Clone());
+                }
         }
     }
 
