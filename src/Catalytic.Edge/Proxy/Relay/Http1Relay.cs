@@ -355,7 +355,7 @@ internal sealed class Http1Relay : IDisposable
 
             // From here the client is only watched: a client that leaves aborts the backend request.
             Volatile.Write(ref client.Current, conn);
-            client.NextRead = WatchAsync(client);
+            client.NextRead ??= WatchAsync(client);
 
             var buffer = conn.Buffer;
             var filled = 0;
