@@ -4,7 +4,9 @@ using System.Text.Json.Nodes;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Reporting;
+using Catalytic.Workflows.Expressions;
 using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Planning;
 
 namespace Catalytic.Runner.Scheduling;
 
@@ -163,33 +165,25 @@ internal sealed class WorkflowExecutor
             var scope = new ExpressionScope(contexts, status, _session.Options.Workspace);
             try
             {
-                if (strategy.Matrix is not null)
+                var evaluated = EvaluateStrategy(strategy, scope);
+                if (evaluated.Error is not null)
                 {
-                    var (combos, error) = MatrixExpansion.Expand(_session.Expressions.Evaluate(strategy.Matrix, scope));
-                    if (error is not null)
+                    return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
+                }
+
+                if (evaluated.Matrix is { } matrixValue)
+                {
+                    var expansion = MatrixExpander.Expand(ExpressionValue.FromJsonNode(matrixValue));
+                    if (!expansion.IsValid)
                     {
-                        return Finish(report, Results.Failure, $"{strategy.Matrix.Span}: {error}", ancestorFailed);
+                        return Finish(report, Results.Failure, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}", ancestorFailed);
                     }
 
-                    if (combos.Count == 0)
-                    {
-                        return Finish(report, Results.Skipped, "the matrix has no combinations", ancestorFailed);
-                    }
-
-                    instances = combos.Cast<JsonObject?>().ToList();
+                    instances = [.. expansion.Combinations.Select(c => (JsonObject?)ExpressionValue.FromObject(c).ToJsonNode())];
                 }
 
-                if (strategy.FailFast is not null)
-                {
-                    failFast = JobExecutor.Stringify(_session.Expressions.Evaluate(strategy.FailFast, scope)) != "false";
-                }
-
-                if (strategy.MaxParallel is not null
-                    && int.TryParse(JobExecutor.Stringify(_session.Expressions.Evaluate(strategy.MaxParallel, scope)), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
-                    && mp > 0)
-                {
-                    maxParallel = mp;
-                }
+                failFast = evaluated.FailFast;
+                maxParallel = evaluated.MaxParallel;
             }
             catch (ExpressionEvaluationException e)
             {
@@ -280,6 +274,54 @@ internal sealed class WorkflowExecutor
         }
     }
 
+    private sealed record EvaluatedStrategy(JsonNode? Matrix, bool FailFast, int MaxParallel, string? Error);
+
+    /// <summary>
+    /// `strategy` at run time: its members as written, or the mapping a whole-value `strategy: ${{ … }}` evaluates to.
+    /// A result that is not a mapping fails the job with the place it was written.
+    /// </summary>
+    private EvaluatedStrategy EvaluateStrategy(Strategy strategy, ExpressionScope scope)
+    {
+        JsonNode? matrix;
+        JsonNode? failFast;
+        JsonNode? maxParallel;
+        if (strategy.Expression is { } whole)
+        {
+            if (_session.Expressions.Evaluate(whole, scope) is not JsonObject o)
+            {
+                return new EvaluatedStrategy(null, true, int.MaxValue, $"{whole.Span}: 'strategy' must evaluate to a mapping (matrix, fail-fast, max-parallel), but '{whole.Value.Trim()}' did not");
+            }
+
+            matrix = o["matrix"];
+            failFast = o["fail-fast"];
+            maxParallel = o["max-parallel"];
+            if (o.ContainsKey("matrix") && matrix is not JsonObject)
+            {
+                return new EvaluatedStrategy(null, true, int.MaxValue, $"{whole.Span}: 'strategy.matrix' must be a mapping of vectors, found {JobExecutor.Stringify(matrix)}");
+            }
+        }
+        else
+        {
+            matrix = strategy.Matrix is null ? null : _session.Expressions.Evaluate(strategy.Matrix, scope);
+            failFast = strategy.FailFast is null ? null : _session.Expressions.Evaluate(strategy.FailFast, scope);
+            maxParallel = strategy.MaxParallel is null ? null : _session.Expressions.Evaluate(strategy.MaxParallel, scope);
+            if (strategy.Matrix is { } node && matrix is not JsonObject)
+            {
+                return new EvaluatedStrategy(null, true, int.MaxValue, $"{node.Span}: 'strategy.matrix' must evaluate to a mapping of vectors, but it gave {(matrix is null ? "null" : JobExecutor.Stringify(matrix))}");
+            }
+        }
+
+        var max = int.MaxValue;
+        if (maxParallel is not null
+            && int.TryParse(JobExecutor.Stringify(maxParallel), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
+            && mp > 0)
+        {
+            max = mp;
+        }
+
+        return new EvaluatedStrategy(matrix, failFast is null || JobExecutor.Stringify(failFast) != "false", max, null);
+    }
+
     private string Label(Job job, JsonObject? matrix, JsonObject needs)
     {
         string label;
@@ -294,14 +336,14 @@ internal sealed class WorkflowExecutor
                 label = job.Name.Value;
             }
 
-            if (matrix is not null && !job.Name.Value.Contains("matrix.", StringComparison.Ordinal))
+            if (matrix is not null && !WorkflowPlanner.UsesMatrix(job.Name.Value))
             {
-                label += " (" + string.Join(", ", matrix.Select(kv => JobExecutor.Stringify(kv.Value))) + ")";
+                label = MatrixExpander.DisplayName(label, ExpressionValue.FromJsonNode(matrix).AsObject);
             }
         }
         else
         {
-            label = matrix is null ? job.Id : job.Id + " (" + string.Join(", ", matrix.Select(kv => JobExecutor.Stringify(kv.Value))) + ")";
+            label = matrix is null ? job.Id : MatrixExpander.DisplayName(job.Id, ExpressionValue.FromJsonNode(matrix).AsObject);
         }
 
         return _labelPrefix + label;
