@@ -48,12 +48,17 @@ internal sealed partial class JobExecutor
         if (loaded.Action is null)
         {
             var lines = loaded.ErrorLines.ToList();
-            foreach (var line in lines.Skip(1))
+            if (lines.Count == 1)
+            {
+                return StepOutcome.Fail(lines[0]);
+            }
+
+            foreach (var line in lines)
             {
                 Emit(call.LogName, "##[error]" + line, LineKind.Runner);
             }
 
-            return StepOutcome.Fail(lines[0] + (lines.Count > 1 ? $" (and {lines.Count - 1} more error(s) above)" : ""));
+            return StepOutcome.Fail($"{lines.Count} errors in the metadata of {call.Uses} (above); the first: {lines[0]}");
         }
 
         var action = loaded.Action;

@@ -355,7 +355,7 @@ public sealed class CompositeActionTests : IDisposable
             """, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("bad/action.yml:5:3: unknown key 'stpes' in 'runs' of a composite action; did you mean 'steps'?", r.Output, StringComparison.Ordinal);
-        Assert.Contains("bad/action.yml:4:3: a composite action needs 'runs.steps' (and 1 more error(s) above)", r.Step("j", "bad").Message, StringComparison.Ordinal);
+        Assert.Contains("2 errors in the metadata of ./bad (above); the first: bad/action.yml:4:3: a composite action needs 'runs.steps'", r.Step("j", "bad").Message, StringComparison.Ordinal);
         Assert.Contains("noshell/action.yml:5:7: step 1 of the composite action runs a command but has no 'shell'", r.Step("j", "noshell").Message, StringComparison.Ordinal);
         Assert.Contains("Can't find 'action.yml' or 'action.yaml' under './nowhere'", r.Step("j", "missing").Message, StringComparison.Ordinal);
         Assert.Equal("failure", r.Job("j").Result);
