@@ -2,13 +2,14 @@ using System.Text.Json.Nodes;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Scheduling;
 using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Cli.Commands;
 
 internal sealed partial class RunCommand
 {
     /// <summary>Prints the plan: triggered workflows (and why the others are not), jobs, needs, matrix combinations.</summary>
-    private static void PrintPlan(TextWriter output, IReadOnlyList<PlannedWorkflow> plan, IReadOnlyList<string> jobFilter)
+    private static void PrintPlan(TextWriter output, IReadOnlyList<PlannedWorkflow> plan, IReadOnlyList<string> jobFilter, CalledWorkflows calls)
     {
         var engine = new WorkflowExpressionEngine();
         foreach (var p in plan)
@@ -28,6 +29,7 @@ internal sealed partial class RunCommand
                 if (job.Uses is not null)
                 {
                     output.WriteLine($"    uses: {job.Uses}");
+                    PrintCalledJobs(output, job, calls, job.Id + " / ", "    ", 1);
                     continue;
                 }
 
@@ -41,6 +43,31 @@ internal sealed partial class RunCommand
                     var what = step.Uses ?? step.Run?.Value.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
                     output.WriteLine($"    - {(step.Name?.Value ?? what)}");
                 }
+            }
+        }
+    }
+
+    /// <summary>The jobs a call runs, named as the run shows them (<c>caller / job</c>), nested calls included.</summary>
+    private static void PrintCalledJobs(TextWriter output, Job caller, CalledWorkflows calls, string prefix, string indent, int level)
+    {
+        if (calls.Find(caller.Uses!) is not { } callee || level >= WorkflowCallResolver.MaxLevels)
+        {
+            output.WriteLine($"{indent}(not run: {(WorkflowCallResolver.IsRemote(caller.Uses!) ? "remote reusable workflow" : "not a valid local reusable workflow")})");
+            return;
+        }
+
+        foreach (var job in callee.Jobs)
+        {
+            var needs = job.Needs.Length == 0 ? "" : $"  needs: {string.Join(", ", job.Needs)}";
+            output.WriteLine($"{indent}{prefix}{job.Id}{needs}");
+            if (job.Uses is not null)
+            {
+                output.WriteLine($"{indent}  uses: {job.Uses}");
+                PrintCalledJobs(output, job, calls, prefix + job.Id + " / ", indent + "  ", level + 1);
+            }
+            else if (job.Strategy?.Matrix is not null)
+            {
+                output.WriteLine($"{indent}  matrix: {(job.Strategy.Matrix is TemplateScalar ? "expanded at run time" : "per the called workflow's strategy")}");
             }
         }
     }

@@ -4,6 +4,7 @@ using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Execution;
 
@@ -71,6 +72,9 @@ internal sealed class RunSession
     public JsonObject Secrets { get; }
 
     public JsonObject Vars { get; }
+
+    /// <summary>The reusable workflows the run's workflows call, read and checked before the run.</summary>
+    public CalledWorkflows Called { get; init; } = CalledWorkflows.Empty;
 
     /// <summary>Serialises concurrency groups: group name → the task of the job that holds it.</summary>
     public ConcurrentDictionary<string, SemaphoreSlim> ConcurrencyGroups { get; } = new(StringComparer.Ordinal);
