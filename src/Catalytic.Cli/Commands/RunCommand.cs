@@ -53,7 +53,7 @@ internal sealed partial class RunCommand : ICommand
         var load = WorkflowParser.LoadPath(workflowsPath, workspace);
         var human = args.Has("json") ? Console.Error : Console.Out;
         // Reusable workflows are read and checked with the rest: a bad call stops the run before anything starts.
-        var calls = WorkflowCallResolver.Resolve(load.Workflows, workspace, load.Files);
+        var calls = WorkflowCallResolver.Resolve(load.Files.Select(f => f.Workflow ?? f.Draft).OfType<Workflow>(), workspace, load.Files);
         if (!load.IsValid || !calls.IsValid)
         {
             var diagnostics = load.AllDiagnostics.Concat(calls.Diagnostics).Distinct()

@@ -22,7 +22,7 @@ internal sealed class ValidateCommand(TextWriter? output = null) : ICommand
         var result = WorkflowParser.LoadPath(path);
 
         // Calls to reusable workflows are checked against the called files, read from the repository (the current folder).
-        var calls = WorkflowCallResolver.Resolve(result.Workflows, Directory.GetCurrentDirectory(), result.Files);
+        var calls = WorkflowCallResolver.Resolve(result.Files.Select(f => f.Workflow ?? f.Draft).OfType<Workflow>(), Directory.GetCurrentDirectory(), result.Files);
         var all = result.AllDiagnostics.Concat(calls.Diagnostics).Distinct().ToList();
         foreach (var diagnostic in all)
         {
