@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
+using Catalytic.Runner.Scheduling.Concurrency;
+using Catalytic.Workflows.Expressions;
 using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Planning;
 using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Scheduling;
@@ -80,36 +83,53 @@ internal sealed partial class WorkflowExecutor
         List<JsonObject?> legs = [null];
         var failFast = true;
         var maxParallel = int.MaxValue;
+        ConcurrencyLease? lease = null;
         try
         {
             if (job.Strategy is { } strategy)
             {
-                if (strategy.Matrix is not null)
+                var evaluated = EvaluateStrategy(strategy, scope);
+                if (evaluated.Error is not null)
                 {
-                    var (combos, error) = MatrixExpansion.Expand(_session.Expressions.Evaluate(strategy.Matrix, scope));
-                    if (error is not null)
+                    return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
+                }
+
+                if (evaluated.Matrix is { } matrixValue)
+                {
+                    var expansion = MatrixExpander.Expand(ExpressionValue.FromJsonNode(matrixValue));
+                    if (!expansion.IsValid)
                     {
-                        return Finish(report, Results.Failure, $"{strategy.Matrix.Span}: {error}", ancestorFailed);
+                        return Finish(report, Results.Failure, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}", ancestorFailed);
                     }
 
-                    if (combos.Count == 0)
+                    if (expansion.Combinations.IsEmpty)
                     {
                         return Finish(report, Results.Skipped, "the matrix has no combinations", ancestorFailed);
                     }
 
-                    legs = [.. combos];
+                    legs = [.. expansion.Combinations.Select(c => (JsonObject?)ExpressionValue.FromObject(c).ToJsonNode())];
                 }
 
-                if (strategy.FailFast is not null)
-                {
-                    failFast = JobExecutor.Stringify(_session.Expressions.Evaluate(strategy.FailFast, scope)) != "false";
-                }
+                failFast = evaluated.FailFast;
+                maxParallel = evaluated.MaxParallel;
+            }
 
-                if (strategy.MaxParallel is not null
-                    && int.TryParse(JobExecutor.Stringify(_session.Expressions.Evaluate(strategy.MaxParallel, scope)), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
-                    && mp > 0)
+            // The caller's concurrency group holds for the whole call (all legs), as one job of the caller's workflow.
+            if (job.Concurrency is { } concurrency)
+            {
+                var group = _session.Expressions.EvaluateString(concurrency.Group, scope);
+                var cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
+                if (group.Length > 0)
                 {
-                    maxParallel = mp;
+                    var label = _labelPrefix + report.Name;
+                    var acquired = await _session.Concurrency.AcquireAsync(
+                        group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.Listener.Line(label, "", m, LineKind.Runner), cancellationToken);
+                    if (acquired.Lease is null)
+                    {
+                        return Finish(report, Results.Cancelled, acquired.CancelledReason!, ancestorFailed);
+                    }
+
+                    lease = acquired.Lease;
                 }
             }
         }
@@ -118,15 +138,7 @@ internal sealed partial class WorkflowExecutor
             return Finish(report, Results.Failure, e.Message, ancestorFailed);
         }
 
-        SemaphoreSlim? group = null;
-        if (job.Concurrency is { } concurrency)
-        {
-            var name = _session.Expressions.EvaluateString(concurrency.Group, scope);
-            group = _session.ConcurrencyGroups.GetOrAdd(name, _ => new SemaphoreSlim(1));
-            await group.WaitAsync(CancellationToken.None);
-        }
-
-        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Cancelled ?? CancellationToken.None);
         using var strategyLimit = new SemaphoreSlim(Math.Min(maxParallel, legs.Count));
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
         var legReports = new List<JobReport>[legs.Count];
@@ -162,7 +174,10 @@ internal sealed partial class WorkflowExecutor
         }
         finally
         {
-            group?.Release();
+            if (lease is not null)
+            {
+                await lease.DisposeAsync();
+            }
         }
 
         lock (_report)
