@@ -134,8 +134,8 @@ print(f"{rps:.0f} {p99:.3f} {non2xx} {sock} {ticks / hz * 1e6 / max(1, requests)
 PY
 }
 
-log "warming up (2 s each)"
-for port in "$backend_port" "$edge_port" "$nginx_port"; do run_wrk 2s "$port" >/dev/null; done
+log "warming up (5 s each: tiered compilation of the edge finishes before anything is measured)"
+for port in "$backend_port" "$edge_port" "$nginx_port"; do run_wrk 5s "$port" >/dev/null; done
 
 declare -A rps p99 cpu
 for r in $(seq 1 "$rounds"); do
