@@ -5,8 +5,8 @@
 #   2. CPU time per request of the proxy (edge process; nginx master + workers) over each measured wrk run, from
 #      /proc/PID/stat utime+stime: robust on a shared machine where requests/s is not;
 #   3. 100 route switches (every 50 ms) between two versions while wrk keeps 32 connections busy: failed requests.
-# The edge runs with the runtimeconfig of the published CLI (artifacts/cli/catalytic.runtimeconfig.json, built by
-# ./catalytic), so it measures the settings `catalytic serve` runs with.
+# The edge driver is built like the CLI (eng/NativeHost.props: native, the same GC and runtime switches), so it
+# measures the edge `catalytic serve` ships. EDGE_BUILD=jit measures the IL build on the JIT instead.
 # Settings: WRK_THREADS (1), WRK_CONNECTIONS (32), WRK_DURATION (5s), ROUNDS (3), EDGE_RELAY (1; 0 = YARP only).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,16 +39,14 @@ wait_http() {
   echo "bench/edge: nothing answers on port $1" >&2; exit 1
 }
 
-log "publishing the CLI (./catalytic), backend and edge driver (Release)"
-"$root/catalytic" version >/dev/null
-cli_config="$root/artifacts/cli/catalytic.runtimeconfig.json"
+edge_build=${EDGE_BUILD:-native}
+log "publishing the backend and the edge driver (Release, edge $edge_build; a native build takes a few minutes)"
 dotnet publish "$here/backend/Catalytic.Bench.Backend.csproj" -c Release -o "$work/backend" --nologo -v q -clp:ErrorsOnly >&2
-dotnet publish "$here/driver/Catalytic.Bench.EdgeDriver.csproj" -c Release -o "$work/driver" --nologo -v q -clp:ErrorsOnly >&2
-# The edge as `catalytic serve` runs it: the CLI's runtime settings, the driver's assemblies.
+if [ "$edge_build" = jit ]; then driver_flags=(-p:PublishAot=false); else driver_flags=(--use-current-runtime -p:PublishAot=true); fi
+dotnet publish "$here/driver/Catalytic.Bench.EdgeDriver.csproj" -c Release -o "$work/driver" "${driver_flags[@]}" --nologo -v q -clp:ErrorsOnly >&2
 edge_driver() {
   # exec: the background job is the edge process itself (its pid is measured and signalled).
-  exec dotnet exec --runtimeconfig "$cli_config" --depsfile "$work/driver/Catalytic.Bench.EdgeDriver.deps.json" \
-    "$work/driver/Catalytic.Bench.EdgeDriver.dll" "$@"
+  exec "$work/driver/Catalytic.Bench.EdgeDriver" "$@"
 }
 
 backend_port=$(free_port)
