@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Delivery.Tests.Analysis;
 
@@ -27,7 +28,7 @@ public sealed class ExtraMetricTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         _server = builder.Build();
         // Prometheus' instant query answer: {"status":"success","data":{"resultType":"vector","result":[{"metric":{…},"value":[ts,"v"]}]}}
@@ -70,9 +71,8 @@ public sealed class ExtraMetricTests : IAsyncLifetime
     public async Task PrometheusQuery_AboveMaxForTheNewVersion_RollsItBack()
     {
         await using var h = await DeliveryHarness.StartAsync(Yaml($$"""{ prometheus: "{{Address}}", query: 'error_ratio{version="{version}",app="{app}"}', max: 0.5 }"""));
-        await using var load = new LoadGenerator(h.EdgeUrl, 2, TimeSpan.FromMilliseconds(10));
-
         var v1 = await h.DeployAsync("v1");
+        await using var load = new LoadGenerator(h.EdgeUrl, 2, TimeSpan.FromMilliseconds(10));
         var v2 = await h.DeployAsync("v2");
 
         Assert.True(v1.State == DeploymentState.Succeeded, await h.EventsAsync(v1.Id));
