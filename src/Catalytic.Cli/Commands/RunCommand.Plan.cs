@@ -1,68 +1,89 @@
-using System.Text.Json.Nodes;
-using Catalytic.Runner.Execution;
-using Catalytic.Runner.Scheduling;
+using Catalytic.Workflows.Expressions;
 using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Planning;
+using Catalytic.Workflows.Validation;
 
 namespace Catalytic.Cli.Commands;
 
 internal sealed partial class RunCommand
 {
-    /// <summary>Prints the plan: triggered workflows (and why the others are not), jobs, needs, matrix combinations.</summary>
-    private static void PrintPlan(TextWriter output, IReadOnlyList<PlannedWorkflow> plan, IReadOnlyList<string> jobFilter)
+    /// <summary>
+    /// Prints the <see cref="WorkflowPlan"/>s (`--list`): each workflow triggered or not (and why), its jobs in dependency
+    /// order with needs and conditions, each matrix expanded — or, when built from run-time values, what it will be
+    /// expanded from — and plan errors (a matrix over 256 combinations…). Returns false when a plan has errors.
+    /// </summary>
+    private static bool PrintPlan(TextWriter output, IReadOnlyList<WorkflowPlan> plans, IReadOnlyList<string> jobFilter)
     {
-        var engine = new WorkflowExpressionEngine();
-        foreach (var p in plan)
+        var valid = true;
+        foreach (var plan in plans)
         {
-            if (!p.Triggered)
+            var workflow = plan.Workflow;
+            if (!plan.Triggered)
             {
-                output.WriteLine($"{p.Workflow.File}: not triggered — {p.NotTriggeredReason}");
+                output.WriteLine($"{workflow.File}: {workflow.Name} — not triggered: {plan.Trigger.Reason}");
                 continue;
             }
 
-            output.WriteLine($"{p.Workflow.File}: {p.Workflow.Name}");
-            foreach (var job in p.Workflow.Jobs.Where(j => jobFilter.Count == 0 || jobFilter.Contains(j.Id) || NeededBy(p.Workflow, jobFilter).Contains(j.Id)))
+            output.WriteLine($"{workflow.File}: {workflow.Name} — triggered: {plan.Trigger.Reason}");
+            foreach (var d in plan.Diagnostics)
             {
-                var needs = job.Needs.Length == 0 ? "" : $"  needs: {string.Join(", ", job.Needs)}";
-                var cond = job.If is null ? "" : $"  if: {job.If.Value}";
-                output.WriteLine($"  {job.Id}{needs}{cond}");
-                if (job.Uses is not null)
-                {
-                    output.WriteLine($"    uses: {job.Uses}");
-                    continue;
-                }
+                output.WriteLine("  " + d);
+                valid &= d.Severity != DiagnosticSeverity.Error;
+            }
 
-                if (job.Strategy?.Matrix is { } matrix)
-                {
-                    output.WriteLine("    matrix: " + DescribeMatrix(engine, matrix));
-                }
-
-                foreach (var step in job.Steps)
-                {
-                    var what = step.Uses ?? step.Run?.Value.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
-                    output.WriteLine($"    - {(step.Name?.Value ?? what)}");
-                }
+            var shown = jobFilter.Count == 0 ? null : NeededBy(workflow, jobFilter);
+            foreach (var job in plan.Jobs.Where(j => shown is null || jobFilter.Contains(j.Id) || shown.Contains(j.Id)))
+            {
+                PrintJob(output, job);
             }
         }
+
+        return valid;
     }
 
-    private static string DescribeMatrix(WorkflowExpressionEngine engine, TemplateNode matrix)
+    private static void PrintJob(TextWriter output, PlannedJob planned)
     {
-        try
+        var job = planned.Job;
+        var needs = job.Needs.Length == 0 ? "" : $"  needs: {string.Join(", ", job.Needs)}";
+        var condition = job.If is null ? "" : $"  if: {job.If.Value.Trim()}";
+        output.WriteLine($"  {job.Id}{needs}{condition}");
+        if (job.Concurrency is { } concurrency)
         {
-            // Only github/vars/inputs are known before the run; a matrix built from needs outputs is expanded then.
-            var scope = new ExpressionScope(
-                new Dictionary<string, JsonNode?> { ["github"] = new JsonObject(), ["vars"] = new JsonObject(), ["inputs"] = new JsonObject() },
-                new JobStatusView(true, false, false),
-                Directory.GetCurrentDirectory());
-            var (combos, error) = MatrixExpansion.Expand(engine.Evaluate(matrix, scope));
-            return error is not null ? error
-                : $"{combos.Count} combination(s): " + string.Join("; ", combos.Select(c => string.Join(", ", c.Select(kv => $"{kv.Key}={JobExecutorStrings.Stringify(kv.Value)}"))));
+            output.WriteLine($"    concurrency: {concurrency.Group.Value}{(concurrency.CancelInProgress is { } c ? $" (cancel-in-progress: {c.Value})" : "")}");
         }
-        catch (ExpressionEvaluationException)
+
+        if (job.Uses is not null)
         {
-            return "expanded at run time (depends on needs outputs)";
+            output.WriteLine($"    uses: {job.Uses}");
+            return;
+        }
+
+        if (planned.MatrixIsDynamic)
+        {
+            output.WriteLine($"    matrix: expanded at run time from {planned.RuntimeMatrix ?? "run-time values"}");
+        }
+        else if (job.Strategy?.Matrix is not null || planned.Instances.Length > 1)
+        {
+            output.WriteLine($"    matrix: {planned.Instances.Length} combination{(planned.Instances.Length == 1 ? "" : "s")}");
+            foreach (var instance in planned.Instances)
+            {
+                output.WriteLine($"      {instance.DisplayName}  {Describe(instance.Matrix)}");
+            }
+        }
+        else if (planned.Instances.Length == 1 && job.Name is not null)
+        {
+            output.WriteLine($"    name: {planned.Instances[0].DisplayName}");
+        }
+
+        foreach (var step in job.Steps)
+        {
+            var what = step.Uses ?? step.Run?.Value.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+            output.WriteLine($"    - {step.Name?.Value ?? what}");
         }
     }
+
+    private static string Describe(ExpressionObject matrix) =>
+        string.Join(", ", matrix.Select(kv => $"{kv.Key}={(kv.Value.Kind is ExpressionValueKind.Object or ExpressionValueKind.Array ? kv.Value.ToJsonNode()!.ToJsonString() : kv.Value.ToString())}"));
 
     private static HashSet<string> NeededBy(Workflow workflow, IReadOnlyList<string> ids)
     {

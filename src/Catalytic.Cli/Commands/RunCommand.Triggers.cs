@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Catalytic.Runner.Context;
 using Catalytic.Runner.Execution;
 using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Planning;
 using Catalytic.Workflows.Triggers;
 
 namespace Catalytic.Cli.Commands;
@@ -36,7 +37,7 @@ internal sealed partial class RunCommand
     /// <see cref="TriggerMatcher"/>: the ref (the payload's, else the checked-out one; the base branch for pull
     /// requests), the files the pushed commit changed and the payload's activity type.
     /// </summary>
-    private static PlannedWorkflow Plan(Workflow workflow, string eventName, RefProbe probe, JsonObject? payload, Lazy<IReadOnlyList<string>> changedFiles)
+    private static WorkflowPlan Plan(Workflow workflow, string eventName, RefProbe probe, JsonObject? payload, Lazy<IReadOnlyList<string>> changedFiles)
     {
         string? gitRef = probe.Ref.Length == 0 ? null : probe.Ref;
         if (eventName is "pull_request" or "pull_request_target")
@@ -57,7 +58,6 @@ internal sealed partial class RunCommand
             Action = (payload?["action"] as JsonValue)?.TryGetValue<string>(out var a) == true ? a : null,
             WorkflowName = (payload?["workflow_run"]?["name"] as JsonValue)?.GetValue<string>(),
         };
-        var decision = TriggerMatcher.Match(workflow, ev);
-        return new PlannedWorkflow(workflow, decision.Triggers, decision.Triggers ? null : decision.Reason);
+        return WorkflowPlanner.Plan(workflow, TriggerMatcher.Match(workflow, ev));
     }
 }

@@ -105,9 +105,10 @@ internal sealed partial class RunCommand : ICommand
 
         var changedFiles = new Lazy<IReadOnlyList<string>>(() => ChangedFiles(workspace));
         var githubProbe = ProbeRef(workspace);
-        var plan = load.Workflows
+        var plans = load.Workflows
             .Select(w => Plan(w, eventName, githubProbe, eventPayload, changedFiles))
             .ToList();
+        var plan = plans.Select(p => new PlannedWorkflow(p.Workflow, p.Triggered, p.Triggered ? null : p.Trigger.Reason)).ToList();
         var jobFilter = args.GetAll("job");
         foreach (var id in jobFilter)
         {
@@ -129,8 +130,7 @@ internal sealed partial class RunCommand : ICommand
 
         if (args.Has("list"))
         {
-            PrintPlan(human, plan, jobFilter);
-            return ExitCodes.Success;
+            return PrintPlan(human, plans, jobFilter) ? ExitCodes.Success : ExitCodes.Invalid;
         }
 
         foreach (var p in plan.Where(p => !p.Triggered))

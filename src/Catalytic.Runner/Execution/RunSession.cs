@@ -4,6 +4,7 @@ using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
+using Catalytic.Runner.Scheduling.Concurrency;
 
 namespace Catalytic.Runner.Execution;
 
@@ -34,6 +35,7 @@ internal sealed class RunSession
         RunNumber = runNumber;
         Actions = new ActionRegistry(options.Actions);
         Slots = new SemaphoreSlim(Math.Max(1, options.MaxParallel));
+        Concurrency = new ConcurrencyGroups(options.State, options.Time);
         HostEnvironment = options.HostEnvironment ?? ReadHostEnvironment();
         Secrets = new JsonObject();
         foreach (var (k, v) in options.Secrets)
@@ -72,8 +74,8 @@ internal sealed class RunSession
 
     public JsonObject Vars { get; }
 
-    /// <summary>Serialises concurrency groups: group name → the task of the job that holds it.</summary>
-    public ConcurrentDictionary<string, SemaphoreSlim> ConcurrencyGroups { get; } = new(StringComparer.Ordinal);
+    /// <summary>GitHub's concurrency groups, shared with every other run of the repository (files under the state folder).</summary>
+    public ConcurrencyGroups Concurrency { get; }
 
     public static void Track(int pgid) => LiveGroups[pgid] = 0;
 

@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Reporting;
+using Catalytic.Runner.Scheduling.Concurrency;
+using Catalytic.Workflows.Expressions;
 using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Planning;
 
 namespace Catalytic.Runner.Scheduling;
 
@@ -24,6 +27,8 @@ internal sealed class WorkflowExecutor
     private readonly Dictionary<string, Task<JobSummary>> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Job> _jobs;
     private IReadOnlyDictionary<string, string> _workflowEnv = new Dictionary<string, string>();
+    private string? _workflowGroup;
+    private ConcurrencyLease? _workflowLease;
 
     public WorkflowExecutor(RunSession session, Workflow workflow, WorkflowReport report, JsonObject inputs, string labelPrefix, string eventPath)
     {
@@ -53,17 +58,68 @@ internal sealed class WorkflowExecutor
         }
 
         _workflowEnv = env;
-        foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
+
+        // Workflow-level concurrency: the whole run waits for (or is replaced in) its group before any job starts.
+        CancellationTokenSource? preemptable = null;
+        if (_workflow.Concurrency is { } concurrency)
         {
-            _ = Schedule(job.Id, selected, [], cancellationToken);
+            var group = _session.Expressions.EvaluateString(concurrency.Group, scope);
+            if (group.Length > 0)
+            {
+                _workflowGroup = group;
+                var cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
+                var label = _labelPrefix + _workflow.Name;
+                var acquired = await _session.Concurrency.AcquireAsync(
+                    group, cancelInProgress, $"run {_session.RunNumber} of '{_workflow.Name}'", m => _session.Listener.Line(label, "", m, Logging.LineKind.Runner), cancellationToken);
+                if (acquired.Lease is null)
+                {
+                    foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
+                    {
+                        Finish(new JobReport { Id = job.Id, Name = job.Id }, Results.Cancelled, acquired.CancelledReason!, false);
+                    }
+
+                    return Results.Cancelled;
+                }
+
+                _workflowLease = acquired.Lease;
+                preemptable = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, acquired.Lease.Cancelled);
+                cancellationToken = preemptable.Token;
+            }
         }
 
-        var results = await Task.WhenAll(_tasks.Values);
-        _report.Jobs.Sort((a, b) => _workflow.Jobs.IndexOf(_jobs[a.Id]).CompareTo(_workflow.Jobs.IndexOf(_jobs[b.Id])));
-        return results.Any(r => r.Result == Results.Failure) ? Results.Failure
-            : results.Any(r => r.Result == Results.Cancelled) ? Results.Cancelled
-            : Results.Success;
+        try
+        {
+            foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
+            {
+                _ = Schedule(job.Id, selected, [], cancellationToken);
+            }
+
+            var results = await Task.WhenAll(_tasks.Values);
+            _report.Jobs.Sort((a, b) => _workflow.Jobs.IndexOf(_jobs[a.Id]).CompareTo(_workflow.Jobs.IndexOf(_jobs[b.Id])));
+            return results.Any(r => r.Result == Results.Failure) ? Results.Failure
+                : results.Any(r => r.Result == Results.Cancelled) ? Results.Cancelled
+                : Results.Success;
+        }
+        finally
+        {
+            if (_workflowLease is not null)
+            {
+                await _workflowLease.DisposeAsync();
+            }
+
+            preemptable?.Dispose();
+        }
     }
+
+    private static bool IsTrue(JsonNode? value) => value switch
+    {
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<string>(out var s) => s.Equals("true", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    /// <summary>Why the run's jobs are being cancelled when a newer run took the workflow's concurrency group; null otherwise.</summary>
+    private string? PreemptedReason => _workflowLease is { Cancelled.IsCancellationRequested: true } lease ? lease.Reason : null;
 
     private Task<JobSummary> Schedule(string id, IReadOnlyCollection<string> selected, HashSet<string> visiting, CancellationToken cancellationToken)
     {
@@ -145,6 +201,11 @@ internal sealed class WorkflowExecutor
 
         if (!run)
         {
+            if (cancelled && PreemptedReason is { } preempted)
+            {
+                return Finish(report, Results.Cancelled, preempted, ancestorFailed);
+            }
+
             var why = job.If is null ? (cancelled ? "the run was cancelled" : blocking ?? "skipped") : $"if: {job.If.Value} was false";
             return Finish(report, Results.Skipped, why, ancestorFailed);
         }
@@ -163,33 +224,25 @@ internal sealed class WorkflowExecutor
             var scope = new ExpressionScope(contexts, status, _session.Options.Workspace);
             try
             {
-                if (strategy.Matrix is not null)
+                var evaluated = EvaluateStrategy(strategy, scope);
+                if (evaluated.Error is not null)
                 {
-                    var (combos, error) = MatrixExpansion.Expand(_session.Expressions.Evaluate(strategy.Matrix, scope));
-                    if (error is not null)
+                    return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
+                }
+
+                if (evaluated.Matrix is { } matrixValue)
+                {
+                    var expansion = MatrixExpander.Expand(ExpressionValue.FromJsonNode(matrixValue));
+                    if (!expansion.IsValid)
                     {
-                        return Finish(report, Results.Failure, $"{strategy.Matrix.Span}: {error}", ancestorFailed);
+                        return Finish(report, Results.Failure, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}", ancestorFailed);
                     }
 
-                    if (combos.Count == 0)
-                    {
-                        return Finish(report, Results.Skipped, "the matrix has no combinations", ancestorFailed);
-                    }
-
-                    instances = combos.Cast<JsonObject?>().ToList();
+                    instances = [.. expansion.Combinations.Select(c => (JsonObject?)ExpressionValue.FromObject(c).ToJsonNode())];
                 }
 
-                if (strategy.FailFast is not null)
-                {
-                    failFast = JobExecutor.Stringify(_session.Expressions.Evaluate(strategy.FailFast, scope)) != "false";
-                }
-
-                if (strategy.MaxParallel is not null
-                    && int.TryParse(JobExecutor.Stringify(_session.Expressions.Evaluate(strategy.MaxParallel, scope)), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
-                    && mp > 0)
-                {
-                    maxParallel = mp;
-                }
+                failFast = evaluated.FailFast;
+                maxParallel = evaluated.MaxParallel;
             }
             catch (ExpressionEvaluationException e)
             {
@@ -197,31 +250,9 @@ internal sealed class WorkflowExecutor
             }
         }
 
-        SemaphoreSlim? group = null;
-        if (job.Concurrency is { } concurrency)
-        {
-            var name = _session.Expressions.EvaluateString(concurrency.Group, new ExpressionScope(contexts, status, _session.Options.Workspace));
-            group = _session.ConcurrencyGroups.GetOrAdd(name, _ => new SemaphoreSlim(1));
-        }
-
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var strategyLimit = new SemaphoreSlim(Math.Min(maxParallel, instances.Count));
-        var clock = Stopwatch.StartNew();
-        if (group is not null)
-        {
-            await group.WaitAsync(CancellationToken.None);
-        }
-
-        JobInstanceResult[] results;
-        try
-        {
-            results = await Task.WhenAll(instances.Select((m, i) => RunInstanceAsync(job, m, i, instances.Count, failFast, maxParallel, needs, strategyLimit, siblings)));
-        }
-        finally
-        {
-            group?.Release();
-        }
-
+        var results = await Task.WhenAll(instances.Select((m, i) => RunInstanceAsync(job, m, i, instances.Count, failFast, maxParallel, needs, strategyLimit, siblings)));
         var outputsMerged = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var r in results)
         {
@@ -243,29 +274,75 @@ internal sealed class WorkflowExecutor
             : results.Any(r => r.Result == Results.Cancelled) ? Results.Cancelled
             : results.All(r => r.Result == Results.Skipped) ? Results.Skipped
             : Results.Success;
-        _ = clock;
         return new JobSummary(result, outputsMerged, ancestorFailed);
     }
 
     private async Task<JobInstanceResult> RunInstanceAsync(
         Job job, JsonObject? matrix, int index, int total, bool failFast, int maxParallel, JsonObject needs, SemaphoreSlim strategyLimit, CancellationTokenSource siblings)
     {
+        var label = Label(job, matrix, needs);
+        var strategy = new JsonObject
+        {
+            ["fail-fast"] = failFast,
+            ["job-index"] = index,
+            ["job-total"] = total,
+            ["max-parallel"] = maxParallel == int.MaxValue ? total : maxParallel,
+        };
+
+        // Job-level concurrency applies to each job run (each matrix combination), as on GitHub: it joins the group
+        // when it is ready, before it takes a run slot, so a pending job holds no slot.
+        ConcurrencyLease? lease = null;
+        if (job.Concurrency is { } concurrency)
+        {
+            string group;
+            bool cancelInProgress;
+            try
+            {
+                var contexts = BaseContexts(needs, matrix);
+                contexts["strategy"] = strategy;
+                var scope = new ExpressionScope(contexts, new JobStatusView(true, false, false), _session.Options.Workspace);
+                group = _session.Expressions.EvaluateString(concurrency.Group, scope);
+                cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
+            }
+            catch (ExpressionEvaluationException e)
+            {
+                return Ended(job, label, matrix, Results.Failure, e.Message);
+            }
+
+            if (_workflowGroup is not null && string.Equals(group, _workflowGroup, StringComparison.OrdinalIgnoreCase))
+            {
+                return Ended(job, label, matrix, Results.Cancelled, $"Canceling since a deadlock for concurrency group '{group}' was detected between 'top level workflow' and '{job.Id}'");
+            }
+
+            if (group.Length > 0)
+            {
+                var acquired = await _session.Concurrency.AcquireAsync(
+                    group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.Listener.Line(label, "", m, Logging.LineKind.Runner), siblings.Token);
+                if (acquired.Lease is null)
+                {
+                    return Ended(job, label, matrix, Results.Cancelled, acquired.CancelledReason!);
+                }
+
+                lease = acquired.Lease;
+            }
+        }
+
         await strategyLimit.WaitAsync(CancellationToken.None);
         await _session.Slots.WaitAsync(CancellationToken.None);
         try
         {
-            var label = Label(job, matrix, needs);
-            var strategy = new JsonObject
-            {
-                ["fail-fast"] = failFast,
-                ["job-index"] = index,
-                ["job-total"] = total,
-                ["max-parallel"] = maxParallel == int.MaxValue ? total : maxParallel,
-            };
             var stem = Path.GetFileNameWithoutExtension(_workflow.File);
             var logFile = Path.Combine(_session.RunDirectory, stem, job.Id + (total > 1 ? $"-{index + 1}" : "") + ".log");
             var request = new JobRequest(_workflow, job, label, matrix, strategy, needs, _workflowEnv, _inputs, logFile, _eventPath);
-            var result = await new JobExecutor(_session, request).RunAsync(siblings.Token);
+            using var preemptable = CancellationTokenSource.CreateLinkedTokenSource(siblings.Token, lease?.Cancelled ?? CancellationToken.None);
+            var result = await new JobExecutor(_session, request).RunAsync(preemptable.Token);
+            if (result.Result == Results.Cancelled && (lease is { Cancelled.IsCancellationRequested: true } || PreemptedReason is not null))
+            {
+                var reason = _session.Masker.Apply((lease is { Cancelled.IsCancellationRequested: true } ? lease.Reason : PreemptedReason) ?? "cancelled");
+                result.Report.Reason = reason;
+                result = result with { Reason = reason };
+            }
+
             if (failFast && result.Result == Results.Failure && total > 1)
             {
                 await siblings.CancelAsync();
@@ -277,7 +354,68 @@ internal sealed class WorkflowExecutor
         {
             _session.Slots.Release();
             strategyLimit.Release();
+            if (lease is not null)
+            {
+                await lease.DisposeAsync();
+            }
         }
+    }
+
+    /// <summary>A job run that ends without running (cancelled in its concurrency group, or its group could not be evaluated).</summary>
+    private JobInstanceResult Ended(Job job, string label, JsonObject? matrix, string result, string reason)
+    {
+        var masked = _session.Masker.Apply(reason);
+        var report = new JobReport { Id = job.Id, Name = label, Matrix = matrix?.ToJsonString(), Result = result, Outcome = result, Reason = masked };
+        _session.Listener.Line(label, "", $"{result}: {masked}", Logging.LineKind.Runner);
+        return new JobInstanceResult(result, result, masked, new Dictionary<string, string>(), report);
+    }
+
+    private sealed record EvaluatedStrategy(JsonNode? Matrix, bool FailFast, int MaxParallel, string? Error);
+
+    /// <summary>
+    /// `strategy` at run time: its members as written, or the mapping a whole-value `strategy: ${{ … }}` evaluates to.
+    /// A result that is not a mapping fails the job with the place it was written.
+    /// </summary>
+    private EvaluatedStrategy EvaluateStrategy(Strategy strategy, ExpressionScope scope)
+    {
+        JsonNode? matrix;
+        JsonNode? failFast;
+        JsonNode? maxParallel;
+        if (strategy.Expression is { } whole)
+        {
+            if (_session.Expressions.Evaluate(whole, scope) is not JsonObject o)
+            {
+                return new EvaluatedStrategy(null, true, int.MaxValue, $"{whole.Span}: 'strategy' must evaluate to a mapping (matrix, fail-fast, max-parallel), but '{whole.Value.Trim()}' did not");
+            }
+
+            matrix = o["matrix"];
+            failFast = o["fail-fast"];
+            maxParallel = o["max-parallel"];
+            if (o.ContainsKey("matrix") && matrix is not JsonObject)
+            {
+                return new EvaluatedStrategy(null, true, int.MaxValue, $"{whole.Span}: 'strategy.matrix' must be a mapping of vectors, found {JobExecutor.Stringify(matrix)}");
+            }
+        }
+        else
+        {
+            matrix = strategy.Matrix is null ? null : _session.Expressions.Evaluate(strategy.Matrix, scope);
+            failFast = strategy.FailFast is null ? null : _session.Expressions.Evaluate(strategy.FailFast, scope);
+            maxParallel = strategy.MaxParallel is null ? null : _session.Expressions.Evaluate(strategy.MaxParallel, scope);
+            if (strategy.Matrix is { } node && matrix is not JsonObject)
+            {
+                return new EvaluatedStrategy(null, true, int.MaxValue, $"{node.Span}: 'strategy.matrix' must evaluate to a mapping of vectors, but it gave {(matrix is null ? "null" : JobExecutor.Stringify(matrix))}");
+            }
+        }
+
+        var max = int.MaxValue;
+        if (maxParallel is not null
+            && int.TryParse(JobExecutor.Stringify(maxParallel), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
+            && mp > 0)
+        {
+            max = mp;
+        }
+
+        return new EvaluatedStrategy(matrix, failFast is null || JobExecutor.Stringify(failFast) != "false", max, null);
     }
 
     private string Label(Job job, JsonObject? matrix, JsonObject needs)
@@ -294,14 +432,14 @@ internal sealed class WorkflowExecutor
                 label = job.Name.Value;
             }
 
-            if (matrix is not null && !job.Name.Value.Contains("matrix.", StringComparison.Ordinal))
+            if (matrix is not null && !WorkflowPlanner.UsesMatrix(job.Name.Value))
             {
-                label += " (" + string.Join(", ", matrix.Select(kv => JobExecutor.Stringify(kv.Value))) + ")";
+                label = MatrixExpander.DisplayName(label, ExpressionValue.FromJsonNode(matrix).AsObject);
             }
         }
         else
         {
-            label = matrix is null ? job.Id : job.Id + " (" + string.Join(", ", matrix.Select(kv => JobExecutor.Stringify(kv.Value))) + ")";
+            label = matrix is null ? job.Id : MatrixExpander.DisplayName(job.Id, ExpressionValue.FromJsonNode(matrix).AsObject);
         }
 
         return _labelPrefix + label;

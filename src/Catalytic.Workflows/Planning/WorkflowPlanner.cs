@@ -26,6 +26,12 @@ public sealed record PlannedJob(Job Job, int Level, ImmutableArray<JobInstance> 
 {
     public string Id => Job.Id;
 
+    /// <summary>
+    /// For a dynamic matrix: the expressions it is built from as written (e.g. `${{ fromJSON(needs.plan.outputs.m) }}`,
+    /// or `strategy: ${{ … }}`), so a plan can say what it will be expanded from. Null otherwise.
+    /// </summary>
+    public string? RuntimeMatrix { get; init; }
+
     public ImmutableArray<string> Needs => Job.Needs;
 }
 
@@ -41,7 +47,8 @@ public static class WorkflowPlanner
     /// <summary>Plans <paramref name="workflow"/> without looking at triggers (treated as triggered).</summary>
     public static WorkflowPlan Plan(Workflow workflow) => Plan(workflow, new TriggerDecision(true, "planned without an event"));
 
-    private static WorkflowPlan Plan(Workflow workflow, TriggerDecision trigger)
+    /// <summary>Plans <paramref name="workflow"/> with a trigger decision the caller made (the CLI matches refs and changed files itself).</summary>
+    public static WorkflowPlan Plan(Workflow workflow, TriggerDecision trigger)
     {
         var diagnostics = new List<Diagnostic>();
         var order = JobGraph.TopologicalOrder(workflow.Jobs);
@@ -60,7 +67,7 @@ public static class WorkflowPlanner
             var level = job.Needs.Where(levels.ContainsKey).Select(n => levels[n] + 1).DefaultIfEmpty(0).Max();
             levels[id] = level;
             var (instances, dynamic) = Instances(job, diagnostics);
-            jobs.Add(new PlannedJob(job, level, instances, dynamic));
+            jobs.Add(new PlannedJob(job, level, instances, dynamic) { RuntimeMatrix = dynamic ? RuntimeMatrixSource(job) : null });
         }
 
         return new WorkflowPlan(workflow, trigger, jobs.ToImmutable(), [.. diagnostics]);
@@ -107,30 +114,81 @@ public static class WorkflowPlanner
     }
 
     /// <summary>
-    /// The name GitHub shows for a job run: `name:` evaluated against the matrix when it uses expressions, otherwise
-    /// the name (or the id) followed by the matrix values, e.g. `build (ubuntu-latest, 20)`.
+    /// The name GitHub shows for a job run: `name:` (its expressions evaluated, with the matrix), followed by the matrix
+    /// values — e.g. `build (ubuntu-latest, 20)` — unless the name itself uses the matrix (`Test on ${{ matrix.os }}`).
+    /// The runner uses the same rule with the run's full contexts.
     /// </summary>
     public static string DisplayName(Job job, ExpressionObject matrix)
     {
-        if (job.Name is { } name && name.Value.Contains("${{", StringComparison.Ordinal))
+        var name = job.Id;
+        if (job.Name is { } written)
         {
-            var context = new ExpressionContext().Set("matrix", matrix);
-            foreach (var declared in new[] { "github", "inputs", "vars", "needs", "strategy" })
+            name = written.Value;
+            if (written.Value.Contains("${{", StringComparison.Ordinal))
             {
-                context.Declare(declared);
+                var context = new ExpressionContext().Set("matrix", matrix);
+                foreach (var declared in new[] { "github", "inputs", "vars", "needs", "strategy" })
+                {
+                    context.Declare(declared);
+                }
+
+                try
+                {
+                    name = TemplateEvaluator.EvaluateString(written, context);
+                }
+                catch (ExpressionException)
+                {
+                    name = written.Value;
+                }
             }
 
-            try
+            if (UsesMatrix(written.Value))
             {
-                return TemplateEvaluator.EvaluateString(name, context);
-            }
-            catch (ExpressionException)
-            {
-                return name.Value;
+                return name;
             }
         }
 
-        return MatrixExpander.DisplayName(job.Name?.Value ?? job.Id, matrix);
+        return MatrixExpander.DisplayName(name, matrix);
+    }
+
+    /// <summary>Whether a job name refers to the matrix (then GitHub does not append the values).</summary>
+    public static bool UsesMatrix(string name) => name.Contains("matrix.", StringComparison.OrdinalIgnoreCase) || name.Contains("matrix[", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The expressions a dynamic matrix is built from, as written.</summary>
+    private static string? RuntimeMatrixSource(Job job)
+    {
+        if (job.Strategy?.Expression is { } whole)
+        {
+            return "strategy: " + whole.Value.Trim();
+        }
+
+        var found = new List<string>();
+        Collect(job.Strategy?.Matrix, found);
+        return found.Count == 0 ? null : string.Join(", ", found.Distinct(StringComparer.Ordinal));
+
+        static void Collect(TemplateNode? node, List<string> into)
+        {
+            switch (node)
+            {
+                case TemplateScalar s when s.Value.Contains("${{", StringComparison.Ordinal):
+                    into.Add(s.Value.Trim());
+                    break;
+                case TemplateSequence seq:
+                    foreach (var i in seq.Items)
+                    {
+                        Collect(i, into);
+                    }
+
+                    break;
+                case TemplateMapping map:
+                    foreach (var (_, v) in map.Entries)
+                    {
+                        Collect(v, into);
+                    }
+
+                    break;
+            }
+        }
     }
 
     private static bool ContainsExpression(TemplateNode node) => node switch

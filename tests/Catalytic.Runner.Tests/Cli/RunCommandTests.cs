@@ -55,6 +55,62 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_List_PrintsTheWorkflowPlanWithMatricesAndWhyOthersAreNotTriggered()
+    {
+        _repo.WriteWorkflow("""
+            name: CI
+            on: push
+            jobs:
+              deploy:
+                needs: [build, plan]
+                if: github.ref == 'refs/heads/main'
+                runs-on: x
+                steps:
+                  - run: touch ran
+              plan:
+                runs-on: x
+                outputs:
+                  m: ${{ steps.p.outputs.m }}
+                steps:
+                  - id: p
+                    run: echo 'm={"x":[1,2]}' >> "$GITHUB_OUTPUT"
+              build:
+                needs: plan
+                strategy:
+                  matrix: ${{ fromJSON(needs.plan.outputs.m) }}
+                runs-on: x
+                steps:
+                  - run: echo ${{ matrix.x }}
+              test:
+                strategy:
+                  matrix:
+                    os: [linux, mac]
+                    node: [20]
+                    include:
+                      - os: mac
+                        experimental: true
+                runs-on: x
+                steps:
+                  - run: echo
+            """);
+        _repo.WriteWorkflow("on: pull_request\njobs:\n  x:\n    runs-on: x\n    steps:\n      - run: touch ran\n", "pr.yml");
+        using var cli = new CliProcess(_repo.Root, "run", "--list");
+        Assert.Equal(0, await cli.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        var lines = cli.Output.Split('\n');
+        Assert.Contains(".github/workflows/ci.yml: CI — triggered: on.push matches 'refs/heads/main'", lines);
+        Assert.Contains(".github/workflows/pr.yml: .github/workflows/pr.yml — not triggered: the workflow does not listen to 'push' (on: pull_request)", lines);
+
+        // Jobs in dependency order, each with its needs; a static matrix expanded, a dynamic one named.
+        var jobs = lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("   ", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
+        Assert.Equal(["plan", "test", "build  needs: plan", "deploy  needs: build, plan  if: github.ref == 'refs/heads/main'"], jobs);
+        Assert.Contains("    matrix: 2 combinations", lines);
+        Assert.Contains("      test (linux, 20)  os=linux, node=20", lines);
+        Assert.Contains("      test (mac, 20, true)  os=mac, node=20, experimental=true", lines);
+        Assert.Contains("    matrix: expanded at run time from ${{ fromJSON(needs.plan.outputs.m) }}", lines);
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "ran")));
+    }
+
+    [Fact]
     public async Task Run_WorkflowDispatch_TypesInputsAndChecksRequired()
     {
         var wf = _repo.WriteWorkflow("""
