@@ -8,6 +8,7 @@ using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Cli.Commands;
 
@@ -34,6 +35,7 @@ internal sealed partial class RunCommand : ICommand
             new OptionSpec("json", null, "Write a machine-readable report of the run", "FILE"),
             new OptionSpec("max-parallel", null, "Jobs running at once (default: the core count)", "N"),
             new OptionSpec("cancel-grace", null, "Seconds a cancelled step gets after SIGINT before SIGKILL (default 7.5)", "SECONDS"),
+            new OptionSpec("action-dir", null, "Run a remote action from a local folder (repeatable; owner/name matches any ref)", "OWNER/NAME[@REF]=PATH"),
         ],
         MaxPositionals: 1);
 
@@ -51,14 +53,18 @@ internal sealed partial class RunCommand : ICommand
 
         var load = WorkflowParser.LoadPath(workflowsPath, workspace);
         var human = args.Has("json") ? Console.Error : Console.Out;
-        if (!load.IsValid)
+        // Reusable workflows are read and checked with the rest: a bad call stops the run before anything starts.
+        var calls = WorkflowCallResolver.Resolve(load.Files.Select(f => f.Workflow ?? f.Draft).OfType<Workflow>(), workspace, load.Files);
+        if (!load.IsValid || !calls.IsValid)
         {
-            foreach (var d in load.AllDiagnostics.OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line))
+            var diagnostics = load.AllDiagnostics.Concat(calls.Diagnostics).Distinct()
+                .OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ToList();
+            foreach (var d in diagnostics)
             {
                 Console.Error.WriteLine(d.ToString());
             }
 
-            Console.Error.WriteLine($"catalytic run: {load.ErrorCount} error(s); nothing was run");
+            Console.Error.WriteLine($"catalytic run: {diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)} error(s); nothing was run");
             return ExitCodes.Invalid;
         }
 
@@ -103,6 +109,7 @@ internal sealed partial class RunCommand : ICommand
             grace = TimeSpan.FromSeconds(seconds);
         }
 
+        var actionDirectories = LoadActionDirectories(args.GetAll("action-dir"), Directory.GetCurrentDirectory());
         var changedFiles = new Lazy<IReadOnlyList<string>>(() => ChangedFiles(workspace));
         var githubProbe = ProbeRef(workspace);
         var plans = load.Workflows
@@ -130,7 +137,7 @@ internal sealed partial class RunCommand : ICommand
 
         if (args.Has("list"))
         {
-            return PrintPlan(human, plans, jobFilter) ? ExitCodes.Success : ExitCodes.Invalid;
+            return PrintPlan(human, plans, jobFilter, calls) ? ExitCodes.Success : ExitCodes.Invalid;
         }
 
         foreach (var p in plan.Where(p => !p.Triggered))
@@ -162,10 +169,12 @@ internal sealed partial class RunCommand : ICommand
             Vars = ParsePairs(args.GetAll("var"), "--var"),
             Env = ParsePairs(args.GetAll("env"), "--env"),
             JobFilter = jobFilter,
+            CalledWorkflows = calls,
             MaxParallel = maxParallel,
             CancelGracePeriod = grace,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
             Services = new HostJobServices(),
+            ActionDirectories = actionDirectories,
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         using var listener = new ConsoleRunListener(human, isTerminal: !args.Has("json") && !Console.IsOutputRedirected);
@@ -279,11 +288,18 @@ internal sealed partial class RunCommand : ICommand
         return d;
     }
 
+    /// <summary>A job's name in the summary: with its workflow's name when several ran (running jobs' labels already carry it).</summary>
+    private static string Prefixed(RunReport report, WorkflowReport workflow, string name)
+    {
+        var prefix = report.Workflows.Count(x => x.Triggered) > 1 ? Path.GetFileNameWithoutExtension(workflow.File) + "/" : "";
+        return name.StartsWith(prefix, StringComparison.Ordinal) ? name : prefix + name;
+    }
+
     private static string Summary(RunReport report)
     {
         var sb = new StringBuilder();
         var rows = report.Workflows.Where(w => w.Triggered)
-            .SelectMany(w => w.Jobs.Select(j => (Job: (report.Workflows.Count(x => x.Triggered) > 1 ? Path.GetFileNameWithoutExtension(w.File) + "/" : "") + j.Name, j.Result, Duration: j.DurationMs, Note: j.Reason ?? "")))
+            .SelectMany(w => w.Jobs.Select(j => (Job: Prefixed(report, w, j.Name), j.Result, Duration: j.DurationMs, Note: j.Reason ?? "")))
             .ToList();
         if (rows.Count > 0)
         {

@@ -4,18 +4,6 @@ using Catalytic.Workflows.Model;
 namespace Catalytic.Runner.Actions;
 
 /// <summary>
-/// Runs a step's <c>uses: ./path</c> (a composite, node or other local action). The runner calls it for every
-/// local <c>uses:</c>; returning null means "not mine" and the runner fails the step naming the action.
-/// </summary>
-public interface ILocalActionRunner
-{
-    Task<ActionResult?> RunAsync(LocalActionRequest request, CancellationToken cancellationToken);
-}
-
-/// <summary>A local action step: the folder (absolute) plus the same context a built-in action gets.</summary>
-public sealed record LocalActionRequest(string Uses, string ActionDirectory, Step Step, ActionContext Context);
-
-/// <summary>
 /// Starts a job's <c>services:</c> before its first step and stops them after the job, whatever its outcome
 /// (the handle is disposed in a finally block).
 /// </summary>
@@ -46,22 +34,3 @@ public sealed record JobServicesRequest(
 /// <see cref="Environment"/> is added to every step's environment, and disposing stops them.
 /// </summary>
 public sealed record JobServicesResult(bool Succeeded, string? Message, JsonObject? Context, IReadOnlyDictionary<string, string>? Environment, IAsyncDisposable? Handle);
-
-/// <summary>
-/// Runs a job whose <c>uses:</c> calls a reusable workflow (<c>./.github/workflows/x.yml</c>). The runner
-/// builds the request (evaluated <c>with</c> inputs, resolved secrets) and turns the result into the job's
-/// result and <c>needs.&lt;id&gt;.outputs</c>.
-/// </summary>
-public interface IReusableWorkflowRunner
-{
-    Task<ReusableWorkflowResult> RunAsync(ReusableWorkflowRequest request, CancellationToken cancellationToken);
-}
-
-public sealed record ReusableWorkflowRequest(
-    string Uses,
-    Job CallerJob,
-    IReadOnlyDictionary<string, JsonNode?> Inputs,
-    IReadOnlyDictionary<string, string> Secrets);
-
-/// <summary>How the called workflow ended: <c>success</c>, <c>failure</c> or <c>cancelled</c>, with its outputs.</summary>
-public sealed record ReusableWorkflowResult(string Result, IReadOnlyDictionary<string, string> Outputs, string? Message);

@@ -40,7 +40,7 @@ internal sealed partial class JobExecutor
     {
         _session = session;
         _request = request;
-        _report = new JobReport { Id = request.Job.Id, Name = request.Label, Matrix = request.Matrix?.ToJsonString() };
+        _report = new JobReport { Id = request.ReportId ?? request.Job.Id, Name = request.Label, Matrix = request.Matrix?.ToJsonString() };
     }
 
     private RunOptions Options => _session.Options;
@@ -154,6 +154,7 @@ internal sealed partial class JobExecutor
 
     private async Task RunStepsAsync(CancellationToken jobToken, CancellationToken runToken, CancellationTokenSource jobTimeout)
     {
+        await RunPreStepsAsync(jobToken);
         for (var i = 0; i < Job.Steps.Length; i++)
         {
             var step = Job.Steps[i];
@@ -169,6 +170,15 @@ internal sealed partial class JobExecutor
 
     private JsonObject BuildGithubContext()
     {
+        if (_request.CallerGithub is { } caller)
+        {
+            // A called workflow's jobs see the caller's github context (event, event_name, workflow…), with their own job id.
+            var c = (JsonObject)caller.DeepClone();
+            c["job"] = Job.Id;
+            c["event_path"] = _request.EventPath;
+            return c;
+        }
+
         var g = (JsonObject)Options.Github.DeepClone();
         g["event"] = Options.EventPayload.DeepClone();
         g["job"] = Job.Id;
@@ -184,10 +194,13 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>`github.event.inputs`: the same inputs as strings (GitHub's rule for workflow_dispatch).</summary>
-    private JsonObject DispatchEventInputs()
+    private JsonObject DispatchEventInputs() => DispatchEventInputs(_request.Inputs);
+
+    /// <summary>`github.event.inputs`: the inputs as strings (GitHub's rule for workflow_dispatch).</summary>
+    internal static JsonObject DispatchEventInputs(JsonObject inputs)
     {
         var o = new JsonObject();
-        foreach (var (k, v) in _request.Inputs)
+        foreach (var (k, v) in inputs)
         {
             o[k] = v switch
             {
@@ -222,7 +235,7 @@ internal sealed partial class JobExecutor
             ["github"] = _github,
             ["env"] = envNode,
             ["vars"] = _session.Vars,
-            ["secrets"] = _session.Secrets,
+            ["secrets"] = _request.Secrets ?? _session.Secrets,
             ["inputs"] = _request.Inputs,
             ["job"] = _jobContext,
             ["steps"] = includeSteps ? _steps : new JsonObject(),
@@ -424,6 +437,9 @@ internal sealed partial class JobExecutor
         _session.Listener.Line(_request.Label, stepName, masked, kind);
     }
 
-    /// <summary>A post part to run at the end of the job; <see cref="Context"/> builds its context for the job's final status.</summary>
-    private sealed record PostStep(string Name, IBuiltinAction Action, Func<string, ActionContext> Context);
+    /// <summary>
+    /// A post part to run at the end of the job: <see cref="Run"/> gets the job's status (success, failure, cancelled)
+    /// and returns null when its condition (a JavaScript action's <c>post-if</c>) says not to run.
+    /// </summary>
+    private sealed record PostStep(string Name, Func<string, Task<ActionResult?>> Run);
 }

@@ -5,6 +5,7 @@ using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
 using Catalytic.Runner.Scheduling.Concurrency;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Execution;
 
@@ -65,6 +66,9 @@ internal sealed class RunSession
 
     public ActionRegistry Actions { get; }
 
+    /// <summary>Parsed action.yml files of local and mapped actions, read once per run.</summary>
+    public Catalytic.Runner.Actions.Local.LocalActionLoader LocalActions { get; } = new();
+
     /// <summary>Bounds the job instances running at once across the run.</summary>
     public SemaphoreSlim Slots { get; }
 
@@ -73,6 +77,9 @@ internal sealed class RunSession
     public JsonObject Secrets { get; }
 
     public JsonObject Vars { get; }
+
+    /// <summary>The reusable workflows the run's workflows call, read and checked before the run.</summary>
+    public CalledWorkflows Called { get; init; } = CalledWorkflows.Empty;
 
     /// <summary>GitHub's concurrency groups, shared with every other run of the repository (files under the state folder).</summary>
     public ConcurrencyGroups Concurrency { get; }
