@@ -93,7 +93,21 @@ public sealed class Instance : IAsyncDisposable
     public int Restarts { get; private set; }
 
     /// <summary>The process id (and process group id) of the running process, or 0.</summary>
-    public int Pid => _process is { HasExited: false } p ? p.Id : 0;
+    public int Pid
+    {
+        get
+        {
+            // Read while the supervisor may be replacing a crashed process (the old one already disposed).
+            try
+            {
+                return _process is { HasExited: false } p ? p.Id : 0;
+            }
+            catch (InvalidOperationException)
+            {
+                return 0;
+            }
+        }
+    }
 
     /// <summary>The file receiving its output.</summary>
     public string LogPath => _spec.LogPath;
