@@ -67,7 +67,14 @@ internal sealed partial class JobExecutor
             using var jobCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeoutCts.Token);
 
             _jobEnv = EvaluateEnv(Job.Env, _request.WorkflowEnv, BaseScope(_request.WorkflowEnv));
-            if (Job.Services is { Entries.Length: > 0 })
+            if (ApplyJobContainer() is { } containerError)
+            {
+                _failed = true;
+                reason = containerError;
+                Emit("", "##[error]" + containerError, LineKind.Runner);
+            }
+
+            if (!_failed && Job.Services is { Entries.Length: > 0 })
             {
                 var started = await StartServicesAsync(jobCts.Token);
                 if (!started.Succeeded)
