@@ -28,6 +28,7 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly HttpMessageInvoker _invoker;
     private readonly EdgeProxy _proxy;
+    private readonly Relay.Http1Relay? _relay;
     private readonly Dictionary<(string App, string Environment), Listener> _listeners = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _disposed;
@@ -60,6 +61,7 @@ public sealed class EdgeHost : IAsyncDisposable
             EnableMultipleHttp2Connections = true,
         }, disposeHandler: true);
         _proxy = new EdgeProxy(router, _services.GetRequiredService<IHttpForwarder>(), _invoker, _options);
+        _relay = _options.Relay ? new Relay.Http1Relay(router, _options) : null;
     }
 
     /// <summary>The listeners running now.</summary>
@@ -168,6 +170,7 @@ public sealed class EdgeHost : IAsyncDisposable
 
             await Task.WhenAll(all.Select(l => StopListenerAsync(l, CancellationToken.None)));
             _invoker.Dispose();
+            _relay?.Dispose();
             await _services.DisposeAsync();
         }
         finally
@@ -185,7 +188,14 @@ public sealed class EdgeHost : IAsyncDisposable
             kestrel.AddServerHeader = false;
             // The backend decides how large a body may be; the edge only relays it.
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(endPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (_relay is { } relay)
+                {
+                    listen.Use(next => connection => relay.RunAsync(connection, next, slot));
+                }
+            });
         });
         if (_options.InlineScheduling)
         {

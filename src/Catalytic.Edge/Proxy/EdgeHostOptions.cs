@@ -40,6 +40,13 @@ public sealed record EdgeHostOptions
     /// </summary>
     public bool InlineScheduling { get; init; }
 
+    /// <summary>
+    /// Relays plain HTTP/1.1 requests on the edge's own lean path (a connection middleware with its own keep-alive backend
+    /// connections) instead of Kestrel's HTTP layer and YARP, which still take every other request. Same routing, retries,
+    /// headers and metrics; about half the CPU per request. Default true.
+    /// </summary>
+    public bool Relay { get; init; } = true;
+
     /// <summary>Throws when an option is out of range (named in the message).</summary>
     public void Validate()
     {

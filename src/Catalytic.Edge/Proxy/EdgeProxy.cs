@@ -51,31 +51,40 @@ internal sealed class EdgeProxy
             return WriteUnavailableAsync(context, slot, snapshot);
         }
 
-        VersionRoute route;
-        VersionTransformer transformer;
-        if (snapshot.StickyCookie is { } cookie)
+        string? pinnedValue = null;
+        if (snapshot.StickyCookie is { } cookie && context.Request.Cookies.TryGetValue(cookie, out var value))
         {
-            var pinned = context.Request.Cookies.TryGetValue(cookie, out var value) && value is not null
-                ? snapshot.FindRoutable(value) ?? snapshot.FindRoutable(Uri.UnescapeDataString(value))
-                : null;
-            if (pinned is not null)
-            {
-                route = pinned;
-                transformer = pinned.Transformer;
-            }
-            else
-            {
-                route = snapshot.Pick()!;
-                transformer = route.StickyTransformer!;
-            }
-        }
-        else
-        {
-            route = snapshot.Pick()!;
-            transformer = route.Transformer;
+            pinnedValue = value;
         }
 
+        var route = Choose(snapshot, pinnedValue, out var transformer);
         return ForwardAsync(context, snapshot, route, transformer);
+    }
+
+    /// <summary>
+    /// The version a request goes to: the one its sticky cookie names when that one is routable (then no cookie is set),
+    /// otherwise one drawn by weight (with the cookie that pins it when the table is sticky).
+    /// </summary>
+    internal static VersionRoute Choose(RouteSnapshot snapshot, string? stickyValue, out VersionTransformer transformer)
+    {
+        if (snapshot.StickyCookie is null)
+        {
+            var route = snapshot.Pick()!;
+            transformer = route.Transformer;
+            return route;
+        }
+
+        var pinned = stickyValue is null ? null
+            : snapshot.FindRoutable(stickyValue) ?? snapshot.FindRoutable(Uri.UnescapeDataString(stickyValue));
+        if (pinned is not null)
+        {
+            transformer = pinned.Transformer;
+            return pinned;
+        }
+
+        var drawn = snapshot.Pick()!;
+        transformer = drawn.StickyTransformer!;
+        return drawn;
     }
 
     private async Task ForwardAsync(HttpContext context, RouteSnapshot snapshot, VersionRoute route, VersionTransformer transformer)
@@ -148,7 +157,7 @@ internal sealed class EdgeProxy
         }
     }
 
-    private static (VersionRoute Route, InstanceState Instance)? FindAlternative(
+    internal static (VersionRoute Route, InstanceState Instance)? FindAlternative(
         RouteSnapshot snapshot, VersionRoute route, InstanceState failed, long now)
     {
         var sameVersion = route.ChooseInstance(now, exclude: failed);

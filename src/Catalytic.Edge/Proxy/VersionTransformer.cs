@@ -22,7 +22,12 @@ internal sealed class VersionTransformer : HttpTransformer
     {
         _version = new StringValues(version);
         _setCookie = setCookie;
+        ResponseLines = System.Text.Encoding.ASCII.GetBytes(
+            $"{VersionHeader}: {version}\r\n" + (setCookie is null ? "" : $"Set-Cookie: {setCookie}\r\n"));
     }
+
+    /// <summary>The same headers as raw HTTP/1.1 lines, for the relay (<see cref="Relay.Http1Relay"/>).</summary>
+    public byte[] ResponseLines { get; }
 
     public override ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken) =>

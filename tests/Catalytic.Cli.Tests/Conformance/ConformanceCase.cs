@@ -39,9 +39,14 @@ public sealed record ConformanceCase(string Name, string Directory, string Descr
         var name = Path.GetFileName(directory);
         var file = Path.Combine(directory, "case.yml");
         var stream = new YamlStream();
-        using (var reader = new StreamReader(file))
+        try
         {
+            using var reader = new StreamReader(file);
             stream.Load(reader);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new FormatException($"{file}:{e.Start.Line}:{e.Start.Column}: {e.Message}", e);
         }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)

@@ -30,6 +30,7 @@ public sealed class ConformanceTests(ConformanceSuite suite) : IClassFixture<Con
     public async Task Case_runs_as_expected(string name)
     {
         var outcome = await suite.OutcomeAsync(name).WaitAsync(TestContext.Current.CancellationToken);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{name}: {outcome.Elapsed.TotalSeconds:0.0}s ({string.Join(", ", outcome.Runs.Select(r => $"{r.Elapsed.TotalSeconds:0.0}s"))})");
         var problems = new StringBuilder();
         if (outcome.SetupError is not null)
         {

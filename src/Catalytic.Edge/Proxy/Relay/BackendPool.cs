@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Catalytic.Edge.Routing;
+
+namespace Catalytic.Edge.Proxy.Relay;
+
+/// <summary>One keep-alive HTTP/1.1 connection from the edge to a backend instance.</summary>
+internal sealed class BackendConnection(Socket socket, BackendPool pool)
+{
+    public const int Live = 0;
+    public const int TimedOut = 1;
+    public const int ClientGone = 2;
+    public const int Closed = 3;
+
+    private int _state;
+    private long _busySince;
+
+    public Socket Socket { get; } = socket;
+
+    public BackendPool Pool { get; } = pool;
+
+    /// <summary>Receive buffer (response heads and bodies); grows once for a large response head.</summary>
+    public byte[] Buffer { get; set; } = new byte[16 * 1024];
+
+    public long CreatedAt { get; } = Environment.TickCount64;
+
+    public long IdleSince { get; set; }
+
+    /// <summary>True once it carried a request: a failure before any response byte may then be a stale connection.</summary>
+    public bool Reused { get; set; }
+
+    /// <summary><see cref="Live"/>, or why the socket was closed.</summary>
+    public int State => Volatile.Read(ref _state);
+
+    /// <summary>Waiting for the backend since this tick count (0: not waiting) — the watchdog enforces the request timeout.</summary>
+    public long BusySince
+    {
+        get => Volatile.Read(ref _busySince);
+        set => Volatile.Write(ref _busySince, value);
+    }
+
+    /// <summary>Closes the socket once, remembering why; a pending receive or send then fails.</summary>
+    public void Abort(int reason)
+    {
+        if (Interlocked.CompareExchange(ref _state, reason, Live) == Live)
+        {
+            Socket.Dispose();
+            Pool.Forget(this);
+        }
+    }
+}
+
+/// <summary>Idle keep-alive connections to one backend instance (LIFO, so the warmest is reused first).</summary>
+internal sealed class BackendPool
+{
+    private readonly Stack<BackendConnection> _idle = new();
+    private readonly HashSet<BackendConnection> _all = [];
+    private readonly EndPoint _endPoint;
+
+    public BackendPool(InstanceState instance)
+    {
+        var address = instance.Address;
+        IsHttp = address.Scheme == Uri.UriSchemeHttp;
+        var host = address.DnsSafeHost;
+        _endPoint = IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(host, address.Port);
+        HostLine = Encoding.ASCII.GetBytes($"Host: {address.Authority}\r\n");
+        PathPrefix = Encoding.ASCII.GetBytes(address.AbsolutePath.TrimEnd('/'));
+    }
+
+    /// <summary>Only plain-HTTP instances go through the relay; https ones through YARP.</summary>
+    public bool IsHttp { get; }
+
+    /// <summary>"Host: authority\r\n" of the instance (the edge sends the destination's host, as YARP does).</summary>
+    public byte[] HostLine { get; }
+
+    /// <summary>The instance address's path without its trailing slash, prepended to request targets.</summary>
+    public byte[] PathPrefix { get; }
+
+    public BackendConnection? TryRent(long now, long lifetimeMs, long idleMs)
+    {
+        while (true)
+        {
+            BackendConnection? c;
+            lock (_idle)
+            {
+                if (!_idle.TryPop(out c))
+                {
+                    return null;
+                }
+            }
+
+            if (c.State == BackendConnection.Live && now - c.CreatedAt < lifetimeMs && now - c.IdleSince < idleMs)
+            {
+                return c;
+            }
+
+            c.Abort(BackendConnection.Closed);
+        }
+    }
+
+    public void Return(BackendConnection connection)
+    {
+        connection.IdleSince = Environment.TickCount64;
+        connection.Reused = true;
+        lock (_idle)
+        {
+            _idle.Push(connection);
+        }
+    }
+
+    public async ValueTask<BackendConnection> ConnectAsync(TimeSpan timeout)
+    {
+        var socket = new Socket(_endPoint.AddressFamily == AddressFamily.Unspecified ? AddressFamily.InterNetwork : _endPoint.AddressFamily,
+            SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (_endPoint is DnsEndPoint)
+        {
+            socket.Dispose();
+            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        }
+
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            await socket.ConnectAsync(_endPoint, cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            socket.Dispose();
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var connection = new BackendConnection(socket, this);
+        lock (_all)
+        {
+            _all.Add(connection);
+        }
+
+        return connection;
+    }
+
+    internal void Forget(BackendConnection connection)
+    {
+        lock (_all)
+        {
+            _all.Remove(connection);
+        }
+    }
+
+    /// <summary>Closes connections whose backend exceeded the request timeout, and idle ones past their idle time.</summary>
+    public void Sweep(long now, long requestTimeoutMs, long idleMs)
+    {
+        List<BackendConnection>? late = null;
+        lock (_all)
+        {
+            foreach (var c in _all)
+            {
+                var busy = c.BusySince;
+                if (busy != 0 && now - busy > requestTimeoutMs)
+                {
+                    (late ??= []).Add(c);
+                }
+            }
+        }
+
+        List<BackendConnection>? stale = null;
+        lock (_idle)
+        {
+            if (_idle.Count > 0 && _idle.Any(c => now - c.IdleSince >= idleMs || c.State != BackendConnection.Live))
+            {
+                var keep = _idle.Reverse().Where(c => now - c.IdleSince < idleMs && c.State == BackendConnection.Live).ToList();
+                stale = _idle.Except(keep).ToList();
+                _idle.Clear();
+                foreach (var c in keep)
+                {
+                    _idle.Push(c);
+                }
+            }
+        }
+
+        foreach (var c in late ?? [])
+        {
+            c.Abort(BackendConnection.TimedOut);
+        }
+
+        foreach (var c in stale ?? [])
+        {
+            c.Abort(BackendConnection.Closed);
+        }
+    }
+
+    /// <summary>Closes every connection (the host is being disposed).</summary>
+    public void CloseAll()
+    {
+        BackendConnection[] all;
+        lock (_all)
+        {
+            all = [.. _all];
+        }
+
+        foreach (var c in all)
+        {
+            c.Abort(BackendConnection.Closed);
+        }
+    }
+}
