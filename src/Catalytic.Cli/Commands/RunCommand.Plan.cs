@@ -1,6 +1,7 @@
 using Catalytic.Workflows.Expressions;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Planning;
+using Catalytic.Workflows.Reusable;
 using Catalytic.Workflows.Validation;
 
 namespace Catalytic.Cli.Commands;
@@ -12,7 +13,7 @@ internal sealed partial class RunCommand
     /// order with needs and conditions, each matrix expanded — or, when built from run-time values, what it will be
     /// expanded from — and plan errors (a matrix over 256 combinations…). Returns false when a plan has errors.
     /// </summary>
-    private static bool PrintPlan(TextWriter output, IReadOnlyList<WorkflowPlan> plans, IReadOnlyList<string> jobFilter)
+    private static bool PrintPlan(TextWriter output, IReadOnlyList<WorkflowPlan> plans, IReadOnlyList<string> jobFilter, CalledWorkflows calls)
     {
         var valid = true;
         foreach (var plan in plans)
@@ -34,14 +35,39 @@ internal sealed partial class RunCommand
             var shown = jobFilter.Count == 0 ? null : NeededBy(workflow, jobFilter);
             foreach (var job in plan.Jobs.Where(j => shown is null || jobFilter.Contains(j.Id) || shown.Contains(j.Id)))
             {
-                PrintJob(output, job);
+                PrintJob(output, job, calls);
             }
         }
 
         return valid;
     }
 
-    private static void PrintJob(TextWriter output, PlannedJob planned)
+    /// <summary>The jobs a call runs, named as the run shows them (<c>caller / job</c>), nested calls included.</summary>
+    private static void PrintCalledJobs(TextWriter output, Job caller, CalledWorkflows calls, string prefix, string indent, int level)
+    {
+        if (calls.Find(caller.Uses!) is not { } callee || level >= WorkflowCallResolver.MaxLevels)
+        {
+            output.WriteLine($"{indent}(not run: {(WorkflowCallResolver.IsRemote(caller.Uses!) ? "remote reusable workflow" : "not a valid local reusable workflow")})");
+            return;
+        }
+
+        foreach (var job in callee.Jobs)
+        {
+            var needs = job.Needs.Length == 0 ? "" : $"  needs: {string.Join(", ", job.Needs)}";
+            output.WriteLine($"{indent}{prefix}{job.Id}{needs}");
+            if (job.Uses is not null)
+            {
+                output.WriteLine($"{indent}  uses: {job.Uses}");
+                PrintCalledJobs(output, job, calls, prefix + job.Id + " / ", indent + "  ", level + 1);
+            }
+            else if (job.Strategy?.Matrix is not null)
+            {
+                output.WriteLine($"{indent}  matrix: {(job.Strategy.Matrix is TemplateScalar ? "expanded at run time" : "per the called workflow's strategy")}");
+            }
+        }
+    }
+
+    private static void PrintJob(TextWriter output, PlannedJob planned, CalledWorkflows calls)
     {
         var job = planned.Job;
         var needs = job.Needs.Length == 0 ? "" : $"  needs: {string.Join(", ", job.Needs)}";
@@ -55,6 +81,7 @@ internal sealed partial class RunCommand
         if (job.Uses is not null)
         {
             output.WriteLine($"    uses: {job.Uses}");
+            PrintCalledJobs(output, job, calls, job.Id + " / ", "    ", 1);
             return;
         }
 

@@ -8,6 +8,7 @@ using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Cli.Commands;
 
@@ -51,14 +52,18 @@ internal sealed partial class RunCommand : ICommand
 
         var load = WorkflowParser.LoadPath(workflowsPath, workspace);
         var human = args.Has("json") ? Console.Error : Console.Out;
-        if (!load.IsValid)
+        // Reusable workflows are read and checked with the rest: a bad call stops the run before anything starts.
+        var calls = WorkflowCallResolver.Resolve(load.Files.Select(f => f.Workflow ?? f.Draft).OfType<Workflow>(), workspace, load.Files);
+        if (!load.IsValid || !calls.IsValid)
         {
-            foreach (var d in load.AllDiagnostics.OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line))
+            var diagnostics = load.AllDiagnostics.Concat(calls.Diagnostics).Distinct()
+                .OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ToList();
+            foreach (var d in diagnostics)
             {
                 Console.Error.WriteLine(d.ToString());
             }
 
-            Console.Error.WriteLine($"catalytic run: {load.ErrorCount} error(s); nothing was run");
+            Console.Error.WriteLine($"catalytic run: {diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)} error(s); nothing was run");
             return ExitCodes.Invalid;
         }
 
@@ -130,7 +135,7 @@ internal sealed partial class RunCommand : ICommand
 
         if (args.Has("list"))
         {
-            return PrintPlan(human, plans, jobFilter) ? ExitCodes.Success : ExitCodes.Invalid;
+            return PrintPlan(human, plans, jobFilter, calls) ? ExitCodes.Success : ExitCodes.Invalid;
         }
 
         foreach (var p in plan.Where(p => !p.Triggered))
@@ -162,6 +167,7 @@ internal sealed partial class RunCommand : ICommand
             Vars = ParsePairs(args.GetAll("var"), "--var"),
             Env = ParsePairs(args.GetAll("env"), "--env"),
             JobFilter = jobFilter,
+            CalledWorkflows = calls,
             MaxParallel = maxParallel,
             CancelGracePeriod = grace,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
@@ -279,11 +285,18 @@ internal sealed partial class RunCommand : ICommand
         return d;
     }
 
+    /// <summary>A job's name in the summary: with its workflow's name when several ran (running jobs' labels already carry it).</summary>
+    private static string Prefixed(RunReport report, WorkflowReport workflow, string name)
+    {
+        var prefix = report.Workflows.Count(x => x.Triggered) > 1 ? Path.GetFileNameWithoutExtension(workflow.File) + "/" : "";
+        return name.StartsWith(prefix, StringComparison.Ordinal) ? name : prefix + name;
+    }
+
     private static string Summary(RunReport report)
     {
         var sb = new StringBuilder();
         var rows = report.Workflows.Where(w => w.Triggered)
-            .SelectMany(w => w.Jobs.Select(j => (Job: (report.Workflows.Count(x => x.Triggered) > 1 ? Path.GetFileNameWithoutExtension(w.File) + "/" : "") + j.Name, j.Result, Duration: j.DurationMs, Note: j.Reason ?? "")))
+            .SelectMany(w => w.Jobs.Select(j => (Job: Prefixed(report, w, j.Name), j.Result, Duration: j.DurationMs, Note: j.Reason ?? "")))
             .ToList();
         if (rows.Count > 0)
         {

@@ -1,5 +1,6 @@
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Cli.Commands;
 
@@ -20,7 +21,10 @@ internal sealed class ValidateCommand(TextWriter? output = null) : ICommand
         var path = args.Get("workflows") ?? Path.Combine(".github", "workflows");
         var result = WorkflowParser.LoadPath(path);
 
-        foreach (var diagnostic in result.AllDiagnostics)
+        // Calls to reusable workflows are checked against the called files, read from the repository (the current folder).
+        var calls = WorkflowCallResolver.Resolve(result.Files.Select(f => f.Workflow ?? f.Draft).OfType<Workflow>(), Directory.GetCurrentDirectory(), result.Files);
+        var all = result.AllDiagnostics.Concat(calls.Diagnostics).Distinct().ToList();
+        foreach (var diagnostic in all)
         {
             output.WriteLine(diagnostic.ToString());
         }
@@ -35,8 +39,8 @@ internal sealed class ValidateCommand(TextWriter? output = null) : ICommand
             return Task.FromResult(ExitCodes.Invalid);
         }
 
-        var errors = result.ErrorCount;
-        var warnings = result.AllDiagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
+        var errors = all.Count(d => d.Severity == DiagnosticSeverity.Error);
+        var warnings = all.Count(d => d.Severity == DiagnosticSeverity.Warning);
         var warningText = warnings == 0 ? "" : $", {Plural(warnings, "warning")}";
         if (errors == 0)
         {
@@ -44,7 +48,7 @@ internal sealed class ValidateCommand(TextWriter? output = null) : ICommand
             return Task.FromResult(ExitCodes.Success);
         }
 
-        var badFiles = result.Files.Count(f => f.Errors.Any());
+        var badFiles = all.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Location.File).Distinct().Count();
         output.WriteLine($"{Plural(errors, "error")} in {Plural(badFiles, "file")}{warningText}");
         return Task.FromResult(ExitCodes.Invalid);
     }

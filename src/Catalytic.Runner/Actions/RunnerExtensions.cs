@@ -46,22 +46,3 @@ public sealed record JobServicesRequest(
 /// <see cref="Environment"/> is added to every step's environment, and disposing stops them.
 /// </summary>
 public sealed record JobServicesResult(bool Succeeded, string? Message, JsonObject? Context, IReadOnlyDictionary<string, string>? Environment, IAsyncDisposable? Handle);
-
-/// <summary>
-/// Runs a job whose <c>uses:</c> calls a reusable workflow (<c>./.github/workflows/x.yml</c>). The runner
-/// builds the request (evaluated <c>with</c> inputs, resolved secrets) and turns the result into the job's
-/// result and <c>needs.&lt;id&gt;.outputs</c>.
-/// </summary>
-public interface IReusableWorkflowRunner
-{
-    Task<ReusableWorkflowResult> RunAsync(ReusableWorkflowRequest request, CancellationToken cancellationToken);
-}
-
-public sealed record ReusableWorkflowRequest(
-    string Uses,
-    Job CallerJob,
-    IReadOnlyDictionary<string, JsonNode?> Inputs,
-    IReadOnlyDictionary<string, string> Secrets);
-
-/// <summary>How the called workflow ended: <c>success</c>, <c>failure</c> or <c>cancelled</c>, with its outputs.</summary>
-public sealed record ReusableWorkflowResult(string Result, IReadOnlyDictionary<string, string> Outputs, string? Message);

@@ -41,7 +41,7 @@ internal sealed partial class JobExecutor
     {
         _session = session;
         _request = request;
-        _report = new JobReport { Id = request.Job.Id, Name = request.Label, Matrix = request.Matrix?.ToJsonString() };
+        _report = new JobReport { Id = request.ReportId ?? request.Job.Id, Name = request.Label, Matrix = request.Matrix?.ToJsonString() };
     }
 
     private RunOptions Options => _session.Options;
@@ -176,6 +176,15 @@ internal sealed partial class JobExecutor
 
     private JsonObject BuildGithubContext()
     {
+        if (_request.CallerGithub is { } caller)
+        {
+            // A called workflow's jobs see the caller's github context (event, event_name, workflow…), with their own job id.
+            var c = (JsonObject)caller.DeepClone();
+            c["job"] = Job.Id;
+            c["event_path"] = _request.EventPath;
+            return c;
+        }
+
         var g = (JsonObject)Options.Github.DeepClone();
         g["event"] = Options.EventPayload.DeepClone();
         g["job"] = Job.Id;
@@ -191,10 +200,13 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>`github.event.inputs`: the same inputs as strings (GitHub's rule for workflow_dispatch).</summary>
-    private JsonObject DispatchEventInputs()
+    private JsonObject DispatchEventInputs() => DispatchEventInputs(_request.Inputs);
+
+    /// <summary>`github.event.inputs`: the inputs as strings (GitHub's rule for workflow_dispatch).</summary>
+    internal static JsonObject DispatchEventInputs(JsonObject inputs)
     {
         var o = new JsonObject();
-        foreach (var (k, v) in _request.Inputs)
+        foreach (var (k, v) in inputs)
         {
             o[k] = v switch
             {
@@ -229,7 +241,7 @@ internal sealed partial class JobExecutor
             ["github"] = _github,
             ["env"] = envNode,
             ["vars"] = _session.Vars,
-            ["secrets"] = _session.Secrets,
+            ["secrets"] = _request.Secrets ?? _session.Secrets,
             ["inputs"] = _request.Inputs,
             ["job"] = _jobContext,
             ["steps"] = includeSteps ? _steps : new JsonObject(),

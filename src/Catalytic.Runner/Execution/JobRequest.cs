@@ -14,7 +14,17 @@ internal sealed record JobRequest(
     IReadOnlyDictionary<string, string> WorkflowEnv,
     JsonObject Inputs,
     string LogFile,
-    string EventPath);
+    string EventPath)
+{
+    /// <summary>The job's id in the report: <c>caller / job</c> for a job of a called workflow; default the job's id.</summary>
+    public string? ReportId { get; init; }
+
+    /// <summary>For a job of a called workflow: the caller's <c>github</c> context (GitHub's rule); null for a top-level job.</summary>
+    public JsonObject? CallerGithub { get; init; }
+
+    /// <summary>For a job of a called workflow: only the secrets passed to it (or all with <c>inherit</c>); null: the run's.</summary>
+    public JsonObject? Secrets { get; init; }
+}
 
 /// <summary>How a job instance ended.</summary>
 internal sealed record JobInstanceResult(string Result, string Outcome, string? Reason, IReadOnlyDictionary<string, string> Outputs, Reporting.JobReport Report);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Catalytic.Runner.Actions;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Execution;
 
@@ -48,7 +49,11 @@ public sealed record RunOptions
 
     public IJobServiceHost? Services { get; init; }
 
-    public IReusableWorkflowRunner? ReusableWorkflows { get; init; }
+    /// <summary>
+    /// The reusable workflows the run may call, already read and checked (<see cref="WorkflowCallResolver"/>); null:
+    /// the runner reads them from <see cref="Workspace"/> itself, and a call with problems fails its job.
+    /// </summary>
+    public CalledWorkflows? CalledWorkflows { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -5,6 +5,7 @@ using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
 using Catalytic.Runner.Scheduling.Concurrency;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Execution;
 
@@ -73,6 +74,9 @@ internal sealed class RunSession
     public JsonObject Secrets { get; }
 
     public JsonObject Vars { get; }
+
+    /// <summary>The reusable workflows the run's workflows call, read and checked before the run.</summary>
+    public CalledWorkflows Called { get; init; } = CalledWorkflows.Empty;
 
     /// <summary>GitHub's concurrency groups, shared with every other run of the repository (files under the state folder).</summary>
     public ConcurrencyGroups Concurrency { get; }

@@ -7,6 +7,7 @@ using Catalytic.Runner.Masking;
 using Catalytic.Runner.Reporting;
 using Catalytic.Runner.Scheduling;
 using Catalytic.Workflows.Model;
+using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Execution;
 
@@ -113,7 +114,9 @@ public sealed class WorkflowRunner
         var clock = Stopwatch.StartNew();
         var runDirectory = Path.Combine(_options.State, "runs", runNumber.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(runDirectory);
-        var session = new RunSession(_options, _expressions, _masker, _listener, runDirectory, runNumber);
+        var called = _options.CalledWorkflows
+            ?? WorkflowCallResolver.Resolve(plan.Where(p => p.Triggered).Select(p => p.Workflow), _options.Workspace);
+        var session = new RunSession(_options, _expressions, _masker, _listener, runDirectory, runNumber) { Called = called };
         var report = new RunReport { RunNumber = runNumber, Event = _options.EventName, RunDirectory = runDirectory };
 
         var eventPath = Path.Combine(runDirectory, "event.json");

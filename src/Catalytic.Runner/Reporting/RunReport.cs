@@ -44,6 +44,12 @@ public sealed class JobReport
     public string? LogFile { get; set; }
     public Dictionary<string, string> Outputs { get; set; } = [];
     public List<StepReport> Steps { get; set; } = [];
+
+    /// <summary>For a job that calls a reusable workflow: its <c>uses:</c>; its called jobs follow it as <c>id / job</c>.</summary>
+    public string? Uses { get; set; }
+
+    /// <summary>For a job of a called workflow: that workflow's file.</summary>
+    public string? Workflow { get; set; }
 }
 
 public sealed class StepReport

@@ -16,7 +16,7 @@ namespace Catalytic.Runner.Scheduling;
 /// barriers), then evaluates its <c>if:</c>, expands its matrix and runs the instances within the run's slot
 /// limit, the strategy's max-parallel and its concurrency group. Fail-fast cancels the sibling instances.
 /// </summary>
-internal sealed class WorkflowExecutor
+internal sealed partial class WorkflowExecutor
 {
     private readonly RunSession _session;
     private readonly Workflow _workflow;
@@ -26,11 +26,17 @@ internal sealed class WorkflowExecutor
     private readonly string _eventPath;
     private readonly Dictionary<string, Task<JobSummary>> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Job> _jobs;
+    private readonly CallFrame _frame;
     private IReadOnlyDictionary<string, string> _workflowEnv = new Dictionary<string, string>();
     private string? _workflowGroup;
     private ConcurrencyLease? _workflowLease;
 
     public WorkflowExecutor(RunSession session, Workflow workflow, WorkflowReport report, JsonObject inputs, string labelPrefix, string eventPath)
+        : this(session, workflow, report, inputs, labelPrefix, eventPath, CallFrame.TopLevel(session, workflow))
+    {
+    }
+
+    private WorkflowExecutor(RunSession session, Workflow workflow, WorkflowReport report, JsonObject inputs, string labelPrefix, string eventPath, CallFrame frame)
     {
         _session = session;
         _workflow = workflow;
@@ -38,6 +44,7 @@ internal sealed class WorkflowExecutor
         _inputs = inputs;
         _labelPrefix = labelPrefix;
         _eventPath = eventPath;
+        _frame = frame;
         _jobs = workflow.Jobs.ToDictionary(j => j.Id, StringComparer.Ordinal);
     }
 
@@ -82,7 +89,7 @@ internal sealed class WorkflowExecutor
                 {
                     foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
                     {
-                        Finish(new JobReport { Id = job.Id, Name = job.Id }, Results.Cancelled, acquired.CancelledReason!, false);
+                        Finish(new JobReport { Id = _frame.IdPrefix + job.Id, Name = _frame.NamePrefix + job.Id }, Results.Cancelled, acquired.CancelledReason!, false);
                     }
 
                     return Results.Cancelled;
@@ -102,7 +109,7 @@ internal sealed class WorkflowExecutor
             }
 
             var results = await Task.WhenAll(_tasks.Values);
-            _report.Jobs.Sort((a, b) => _workflow.Jobs.IndexOf(_jobs[a.Id]).CompareTo(_workflow.Jobs.IndexOf(_jobs[b.Id])));
+            SortReport();
             return results.Any(r => r.Result == Results.Failure) ? Results.Failure
                 : results.Any(r => r.Result == Results.Cancelled) ? Results.Cancelled
                 : Results.Success;
@@ -150,14 +157,11 @@ internal sealed class WorkflowExecutor
 
     private Dictionary<string, JsonNode?> BaseContexts(JsonObject? needs, JsonObject? matrix)
     {
-        var github = (JsonObject)_session.Options.Github.DeepClone();
-        github["event"] = _session.Options.EventPayload.DeepClone();
-        github["workflow"] = _workflow.Name;
         return new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
-            ["github"] = github,
+            ["github"] = _frame.Github,
             ["vars"] = _session.Vars,
-            ["secrets"] = _session.Secrets,
+            ["secrets"] = _frame.Secrets,
             ["inputs"] = _inputs,
             ["needs"] = needs ?? new JsonObject(),
             ["matrix"] = matrix ?? new JsonObject(),
@@ -195,7 +199,7 @@ internal sealed class WorkflowExecutor
         var cancelled = cancellationToken.IsCancellationRequested;
         var status = new JobStatusView(allSucceeded && !cancelled, ancestorFailed, cancelled);
         var contexts = BaseContexts(needs, null);
-        var report = new JobReport { Id = job.Id, Name = job.Id };
+        var report = new JobReport { Id = _frame.IdPrefix + job.Id, Name = _frame.NamePrefix + job.Id };
         bool run;
         try
         {
@@ -338,9 +342,13 @@ internal sealed class WorkflowExecutor
         await _session.Slots.WaitAsync(CancellationToken.None);
         try
         {
-            var stem = Path.GetFileNameWithoutExtension(_workflow.File);
-            var logFile = Path.Combine(_session.RunDirectory, stem, job.Id + (total > 1 ? $"-{index + 1}" : "") + ".log");
-            var request = new JobRequest(_workflow, job, label, matrix, strategy, needs, _workflowEnv, _inputs, logFile, _eventPath);
+            var logFile = Path.Combine(_frame.LogDirectory, job.Id + (total > 1 ? $"-{index + 1}" : "") + ".log");
+            var request = new JobRequest(_workflow, job, label, matrix, strategy, needs, _workflowEnv, _inputs, logFile, _eventPath)
+            {
+                ReportId = _frame.IdPrefix + job.Id,
+                CallerGithub = _frame.IsCall ? _frame.Github : null,
+                Secrets = _frame.IsCall ? _frame.Secrets : null,
+            };
             using var preemptable = CancellationTokenSource.CreateLinkedTokenSource(siblings.Token, lease?.Cancelled ?? CancellationToken.None);
             var result = await new JobExecutor(_session, request).RunAsync(preemptable.Token);
             if (result.Result == Results.Cancelled && (lease is { Cancelled.IsCancellationRequested: true } || PreemptedReason is not null))
@@ -372,7 +380,7 @@ internal sealed class WorkflowExecutor
     private JobInstanceResult Ended(Job job, string label, JsonObject? matrix, string result, string reason)
     {
         var masked = _session.Masker.Apply(reason);
-        var report = new JobReport { Id = job.Id, Name = label, Matrix = matrix?.ToJsonString(), Result = result, Outcome = result, Reason = masked };
+        var report = new JobReport { Id = _frame.IdPrefix + job.Id, Name = label, Matrix = matrix?.ToJsonString(), Result = result, Outcome = result, Reason = masked };
         _session.Listener.Line(label, "", $"{result}: {masked}", Logging.LineKind.Runner);
         return new JobInstanceResult(result, result, masked, new Dictionary<string, string>(), report);
     }
@@ -449,7 +457,7 @@ internal sealed class WorkflowExecutor
             label = matrix is null ? job.Id : MatrixExpander.DisplayName(job.Id, ExpressionValue.FromJsonNode(matrix).AsObject);
         }
 
-        return _labelPrefix + label;
+        return _labelPrefix + _frame.NamePrefix + label;
     }
 
     private JobSummary Finish(JobReport report, string result, string reason, bool ancestorFailed)
@@ -461,63 +469,8 @@ internal sealed class WorkflowExecutor
             _report.Jobs.Add(report);
         }
 
-        var label = _labelPrefix + report.Id;
+        var label = _labelPrefix + report.Name;
         _session.Listener.Line(label, "", $"{result}: {report.Reason}", Logging.LineKind.Runner);
         return new JobSummary(result, new Dictionary<string, string>(), ancestorFailed);
-    }
-
-    private async Task<JobSummary> RunReusableAsync(Job job, JobReport report, Dictionary<string, JsonNode?> contexts, JobStatusView status, bool ancestorFailed, CancellationToken cancellationToken)
-    {
-        if (_session.Options.ReusableWorkflows is null)
-        {
-            return Finish(report, Results.Failure, $"job '{job.Id}' calls the reusable workflow '{job.Uses}', which this runner cannot run", ancestorFailed);
-        }
-
-        var scope = new ExpressionScope(contexts, status, _session.Options.Workspace);
-        var inputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        try
-        {
-            foreach (var (k, v) in job.With?.Entries ?? [])
-            {
-                inputs[k.Value] = _session.Expressions.Evaluate(v, scope);
-            }
-        }
-        catch (ExpressionEvaluationException e)
-        {
-            return Finish(report, Results.Failure, e.Message, ancestorFailed);
-        }
-
-        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (job.Secrets is TemplateScalar { Value: "inherit" })
-        {
-            foreach (var (k, v) in _session.Secrets)
-            {
-                secrets[k] = JobExecutor.Stringify(v);
-            }
-        }
-        else if (job.Secrets is TemplateMapping map)
-        {
-            foreach (var (k, v) in map.Entries)
-            {
-                secrets[k.Value] = v is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : "";
-            }
-        }
-
-        var clock = Stopwatch.StartNew();
-        var result = await _session.Options.ReusableWorkflows.RunAsync(new ReusableWorkflowRequest(job.Uses!, job, inputs, secrets), cancellationToken);
-        report.Result = report.Outcome = result.Result;
-        report.Reason = result.Message is null ? null : _session.Masker.Apply(result.Message);
-        report.DurationMs = clock.Elapsed.TotalMilliseconds;
-        foreach (var (k, v) in result.Outputs)
-        {
-            report.Outputs[k] = _session.Masker.Apply(v);
-        }
-
-        lock (_report)
-        {
-            _report.Jobs.Add(report);
-        }
-
-        return new JobSummary(result.Result, result.Outputs, ancestorFailed);
     }
 }

@@ -51,6 +51,10 @@ public sealed record Job
 
     /// <summary>For a job that calls a reusable workflow: `uses`, `with`, `secrets` (a mapping or the scalar `inherit`).</summary>
     public string? Uses { get; init; }
+
+    /// <summary>Where the `uses:` value stands (errors about the called workflow point here).</summary>
+    public SourceSpan UsesSpan { get; init; }
+
     public TemplateMapping? With { get; init; }
     public TemplateNode? Secrets { get; init; }
 

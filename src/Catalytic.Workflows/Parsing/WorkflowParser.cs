@@ -13,6 +13,12 @@ public sealed record ParseResult(string File, Workflow? Workflow, ImmutableArray
 
     /// <summary>True when the file has no errors (warnings allowed); <see cref="Workflow"/> is then set.</summary>
     public bool IsValid => Workflow is not null;
+
+    /// <summary>
+    /// The workflow as far as it could be read, even with errors (parts in error are left out): lets later checks
+    /// (calls to reusable workflows) report their problems in the same pass. Never run it.
+    /// </summary>
+    public Workflow? Draft { get; init; }
 }
 
 /// <summary>The outcome of reading a file or a folder of workflow files.</summary>
@@ -59,7 +65,7 @@ public static class WorkflowParser
             .Distinct()
             .ToImmutableArray();
         var valid = !ordered.Any(d => d.Severity == DiagnosticSeverity.Error);
-        return new ParseResult(path, valid ? workflow : null, ordered);
+        return new ParseResult(path, valid ? workflow : null, ordered) { Draft = workflow };
     }
 
     /// <summary>

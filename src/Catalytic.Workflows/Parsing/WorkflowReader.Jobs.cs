@@ -82,7 +82,17 @@ internal sealed partial class WorkflowReader
 
     private Job ReadCallJob(TemplateScalar id, TemplateMapping job)
     {
-        CheckKeys(job, $"job '{id.Value}' (a job calling a reusable workflow with 'uses' accepts only these keys)", WorkflowSchema.CallJobKeys);
+        foreach (var (key, _) in job.Entries)
+        {
+            if (WorkflowSchema.CallJobKeys.Contains(key.Value, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            Error(key.Span, WorkflowSchema.JobKeys.Contains(key.Value, StringComparer.Ordinal)
+                ? $"'{key.Value}' is not allowed in job '{id.Value}', which calls a reusable workflow with 'uses'; such a job accepts only {string.Join(", ", WorkflowSchema.CallJobKeys)} (its steps, runner and env belong in the called workflow)"
+                : UnknownKey(key.Value, $"job '{id.Value}' (a job calling a reusable workflow with 'uses')", WorkflowSchema.CallJobKeys));
+        }
         var common = ReadCommon(id, job);
         var uses = NonEmpty(job["uses"]!, $"jobs.{id.Value}.uses", null);
         if (uses is not null && !IsReusableWorkflowRef(uses.Value))
@@ -116,7 +126,7 @@ internal sealed partial class WorkflowReader
             }
         }
 
-        return common with { Uses = uses?.Value, With = with, Secrets = secrets };
+        return common with { Uses = uses?.Value, UsesSpan = uses?.Span ?? id.Span, With = with, Secrets = secrets };
     }
 
     private static bool IsReusableWorkflowRef(string uses)

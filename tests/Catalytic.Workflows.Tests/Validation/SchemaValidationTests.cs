@@ -229,7 +229,8 @@ public sealed class SchemaValidationTests
     public void Call_job_accepts_only_its_subset_of_keys()
     {
         var yaml = "on: push\njobs:\n  call:\n    uses: ./.github/workflows/deploy.yml\n    runs-on: x\n    with:\n      env: prod\n    secrets: inherit\n";
-        Yaml.HasError(yaml, 5, 5, "unknown key 'runs-on' in job 'call' (a job calling a reusable workflow");
+        Yaml.HasError(yaml, 5, 5, "'runs-on' is not allowed in job 'call', which calls a reusable workflow with 'uses'");
+        Yaml.HasError(yaml.Replace("runs-on: x", "runz: x", StringComparison.Ordinal), 5, 5, "unknown key 'runz' in job 'call' (a job calling a reusable workflow");
     }
 
     [Fact]
