@@ -35,6 +35,7 @@ internal sealed partial class RunCommand : ICommand
             new OptionSpec("json", null, "Write a machine-readable report of the run", "FILE"),
             new OptionSpec("max-parallel", null, "Jobs running at once (default: the core count)", "N"),
             new OptionSpec("cancel-grace", null, "Seconds a cancelled step gets after SIGINT before SIGKILL (default 7.5)", "SECONDS"),
+            new OptionSpec("action-dir", null, "Run a remote action from a local folder (repeatable; owner/name matches any ref)", "OWNER/NAME[@REF]=PATH"),
         ],
         MaxPositionals: 1);
 
@@ -108,6 +109,7 @@ internal sealed partial class RunCommand : ICommand
             grace = TimeSpan.FromSeconds(seconds);
         }
 
+        var actionDirectories = LoadActionDirectories(args.GetAll("action-dir"), Directory.GetCurrentDirectory());
         var changedFiles = new Lazy<IReadOnlyList<string>>(() => ChangedFiles(workspace));
         var githubProbe = ProbeRef(workspace);
         var plans = load.Workflows
@@ -172,6 +174,7 @@ internal sealed partial class RunCommand : ICommand
             CancelGracePeriod = grace,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
             Services = new HostJobServices(),
+            ActionDirectories = actionDirectories,
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         using var listener = new ConsoleRunListener(human, isTerminal: !args.Has("json") && !Console.IsOutputRedirected);

@@ -4,18 +4,6 @@ using Catalytic.Workflows.Model;
 namespace Catalytic.Runner.Actions;
 
 /// <summary>
-/// Runs a step's <c>uses: ./path</c> (a composite, node or other local action). The runner calls it for every
-/// local <c>uses:</c>; returning null means "not mine" and the runner fails the step naming the action.
-/// </summary>
-public interface ILocalActionRunner
-{
-    Task<ActionResult?> RunAsync(LocalActionRequest request, CancellationToken cancellationToken);
-}
-
-/// <summary>A local action step: the folder (absolute) plus the same context a built-in action gets.</summary>
-public sealed record LocalActionRequest(string Uses, string ActionDirectory, Step Step, ActionContext Context);
-
-/// <summary>
 /// Starts a job's <c>services:</c> before its first step and stops them after the job, whatever its outcome
 /// (the handle is disposed in a finally block).
 /// </summary>

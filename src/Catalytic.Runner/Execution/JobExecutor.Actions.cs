@@ -9,8 +9,11 @@ namespace Catalytic.Runner.Execution;
 
 internal sealed partial class JobExecutor
 {
-    private async Task<StepOutcome> RunActionAsync(Step step, string stepId, string name, Dictionary<string, string> env, ExpressionScope scope, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <param name="frame">The composite action this step belongs to; null for a job step.</param>
+    private async Task<StepOutcome> RunActionAsync(Step step, string stepId, string name, Dictionary<string, string> env, ExpressionScope scope, TimeSpan? timeout, CancellationToken cancellationToken, CompositeFrame? frame = null)
     {
+        // Inside a composite action every line is tagged with the job step that called it.
+        var logName = frame?.LogName ?? name;
         var uses = step.Uses!.Trim();
         var inputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (step.WithExpression is { } whole)
@@ -41,7 +44,7 @@ internal sealed partial class JobExecutor
             }
 
             tail.Enqueue(_session.Masker.Apply(line));
-            Emit(name, line, LineKind.Output);
+            Emit(logName, line, LineKind.Output);
         }
 
         ActionContext ContextFor(string jobStatus) => new()
@@ -66,36 +69,32 @@ internal sealed partial class JobExecutor
         };
 
         var context = ContextFor(Results.Success);
-        Emit(name, "Run " + uses, LineKind.Runner);
+        Emit(logName, "Run " + uses, LineKind.Runner);
         using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         ActionResult? result;
         try
         {
-            if (ActionRegistry.IsLocal(uses))
+            if (ResolveActionDirectory(uses) is { } actionDirectory)
             {
-                var dir = Path.GetFullPath(Path.Combine(Options.Workspace, uses));
-                result = Options.LocalActions is null
-                    ? null
-                    : await Options.LocalActions.RunAsync(new LocalActionRequest(uses, dir, step, context), linked.Token);
-                if (result is null)
-                {
-                    return StepOutcome.Fail($"the local action '{uses}' cannot be run: no handler for local actions is available");
-                }
+                var local = await RunLocalActionAsync(new LocalActionCall(step, stepId, name, logName, uses, actionDirectory, inputs, env, scope, frame), linked.Token);
+                return local.Result == Results.Cancelled && timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                    ? local with { Result = Results.Failure, Message = $"the step exceeded its timeout of {timeout!.Value.TotalMinutes:0.##} minutes" }
+                    : local;
             }
             else if (_session.Actions.Find(uses) is { } action)
             {
                 result = await action.RunAsync(context, linked.Token);
                 if (postRegistered)
                 {
-                    _posts.Add(new PostStep("Post " + name, action, ContextFor));
+                    _posts.Add(new PostStep("Post " + name, async status => await action.PostAsync(ContextFor(status), CancellationToken.None)));
                 }
             }
             else
             {
                 return StepOutcome.Fail(uses.StartsWith("docker://", StringComparison.Ordinal)
                     ? $"action '{uses}': container actions are not supported (steps run on the host)"
-                    : $"action '{uses}' is not available: catalytic runs only its built-in actions and local ones (./path); nothing provides '{uses.Split('@')[0]}'");
+                    : UnknownActionMessage(uses));
             }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
@@ -127,7 +126,7 @@ internal sealed partial class JobExecutor
         return d;
     }
 
-    /// <summary>Post parts of actions, in reverse order of their main parts, whatever the job's status (post-if: always()).</summary>
+    /// <summary>Post parts of actions, in reverse order of their main parts; each decides by its post-if (default always()).</summary>
     private async Task RunPostStepsAsync()
     {
         for (var i = _posts.Count - 1; i >= 0; i--)
@@ -137,14 +136,22 @@ internal sealed partial class JobExecutor
             _report.Steps.Add(report);
             var clock = Stopwatch.StartNew();
             _session.Listener.StepStarted(_request.Label, post.Name);
-            ActionResult result;
+            ActionResult? result;
             try
             {
-                result = await post.Action.PostAsync(post.Context(_cancelled ? Results.Cancelled : _failed ? Results.Failure : Results.Success), CancellationToken.None);
+                result = await post.Run(_cancelled ? Results.Cancelled : _failed ? Results.Failure : Results.Success);
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or ExpressionEvaluationException or System.ComponentModel.Win32Exception)
             {
                 result = ActionResult.Fail(e.Message);
+            }
+
+            if (result is null)
+            {
+                report.Outcome = report.Conclusion = Results.Skipped;
+                report.DurationMs = clock.Elapsed.TotalMilliseconds;
+                Emit(post.Name, "skipped: its post-if is false", LineKind.Runner);
+                continue;
             }
 
             report.Outcome = report.Conclusion = result.Succeeded ? Results.Success : Results.Failure;

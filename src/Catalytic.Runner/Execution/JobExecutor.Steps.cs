@@ -193,12 +193,12 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>Runs a process with fresh file-command files and applies what it wrote to them afterwards.</summary>
-    private async Task<StepOutcome> RunProcessStepAsync(ProcessSpec spec, string name, Dictionary<string, string> processEnv, TimeSpan? timeout, CancellationToken cancellationToken)
+    private async Task<StepOutcome> RunProcessStepAsync(ProcessSpec spec, string name, Dictionary<string, string> processEnv, TimeSpan? timeout, CancellationToken cancellationToken, Dictionary<string, string>? state = null)
     {
         var files = FileCommandSet.Create(_runnerTemp);
         files.Apply(processEnv);
         spec = spec with { Environment = processEnv };
-        var output = new OutputProcessor(this, name);
+        var output = new OutputProcessor(this, name, state);
         var exit = await HostProcess.RunAsync(
             spec,
             output.OnLine,
@@ -212,7 +212,7 @@ internal sealed partial class JobExecutor
             cancellationToken);
 
         var outputs = new Dictionary<string, string>(output.Outputs, StringComparer.Ordinal);
-        var error = ApplyFileCommands(files, outputs);
+        var error = ApplyFileCommands(files, outputs, state);
         var tail = output.Tail.ToList();
         if (exit.TimedOut)
         {
@@ -235,7 +235,7 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>Reads GITHUB_ENV/OUTPUT/PATH/STATE/STEP_SUMMARY after a step; returns an error for a malformed file.</summary>
-    private string? ApplyFileCommands(FileCommandSet files, Dictionary<string, string> outputs)
+    private string? ApplyFileCommands(FileCommandSet files, Dictionary<string, string> outputs, Dictionary<string, string>? state = null)
     {
         string? error = null;
         var (envPairs, envError) = FileCommandParser.ParseKeyValues(ReadAndDelete(files.Env), "GITHUB_ENV");
@@ -250,8 +250,16 @@ internal sealed partial class JobExecutor
             outputs[k] = v;
         }
 
-        // State matters only for actions with a post part; run steps' state is read and dropped.
-        var (_, stateError) = FileCommandParser.ParseKeyValues(ReadAndDelete(files.State), "GITHUB_STATE");
+        // State matters only for actions with a post part (STATE_* of their later phases); run steps' state is dropped.
+        var (statePairs, stateError) = FileCommandParser.ParseKeyValues(ReadAndDelete(files.State), "GITHUB_STATE");
+        foreach (var (k, v) in statePairs)
+        {
+            if (state is not null)
+            {
+                state[k] = v;
+            }
+        }
+
         foreach (var p in FileCommandParser.ParsePaths(ReadAndDelete(files.Path)))
         {
             _pathPrepends.Add(p);
@@ -348,7 +356,7 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>Interprets a step's output line by line: workflow commands, groups, masking, the failure tail.</summary>
-    private sealed class OutputProcessor(JobExecutor job, string stepName)
+    private sealed class OutputProcessor(JobExecutor job, string stepName, Dictionary<string, string>? state = null)
     {
         private readonly Queue<string> _tail = new();
         private string? _stopToken;
@@ -442,6 +450,11 @@ internal sealed partial class JobExecutor
                     job.Emit(stepName, "warning: The `set-output` command is deprecated. Use GITHUB_OUTPUT instead.", LineKind.Runner);
                     return true;
                 case "save-state":
+                    if (state is not null && c.Properties.TryGetValue("name", out var stateName))
+                    {
+                        state[stateName] = c.Message;
+                    }
+
                     return true;
                 case "set-env":
                 case "add-path":

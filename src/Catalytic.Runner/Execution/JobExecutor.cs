@@ -161,6 +161,7 @@ internal sealed partial class JobExecutor
 
     private async Task RunStepsAsync(CancellationToken jobToken, CancellationToken runToken, CancellationTokenSource jobTimeout)
     {
+        await RunPreStepsAsync(jobToken);
         for (var i = 0; i < Job.Steps.Length; i++)
         {
             var step = Job.Steps[i];
@@ -513,6 +514,9 @@ internal sealed partial class JobExecutor
         _session.Listener.Line(_request.Label, stepName, masked, kind);
     }
 
-    /// <summary>A post part to run at the end of the job; <see cref="Context"/> builds its context for the job's final status.</summary>
-    private sealed record PostStep(string Name, IBuiltinAction Action, Func<string, ActionContext> Context);
+    /// <summary>
+    /// A post part to run at the end of the job: <see cref="Run"/> gets the job's status (success, failure, cancelled)
+    /// and returns null when its condition (a JavaScript action's <c>post-if</c>) says not to run.
+    /// </summary>
+    private sealed record PostStep(string Name, Func<string, Task<ActionResult?>> Run);
 }

@@ -45,7 +45,8 @@ public sealed record RunOptions
 
     public IReadOnlyList<IBuiltinAction> Actions { get; init; } = [];
 
-    public ILocalActionRunner? LocalActions { get; init; }
+    /// <summary>Remote actions (<c>owner/name@ref</c>) mapped to local folders (<c>--action-dir</c>, catalytic.yml <c>actions:</c>).</summary>
+    public Catalytic.Runner.Actions.Local.ActionDirectoryMap? ActionDirectories { get; init; }
 
     public IJobServiceHost? Services { get; init; }
 

@@ -66,6 +66,9 @@ internal sealed class RunSession
 
     public ActionRegistry Actions { get; }
 
+    /// <summary>Parsed action.yml files of local and mapped actions, read once per run.</summary>
+    public Catalytic.Runner.Actions.Local.LocalActionLoader LocalActions { get; } = new();
+
     /// <summary>Bounds the job instances running at once across the run.</summary>
     public SemaphoreSlim Slots { get; }
 

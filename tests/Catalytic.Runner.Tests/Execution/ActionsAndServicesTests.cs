@@ -91,7 +91,7 @@ public sealed class ActionsAndServicesTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_LocalActionWithoutHandler_FailsNamingIt()
+    public async Task Run_LocalActionWithoutMetadata_FailsNamingIt()
     {
         var r = await _repo.RunAsync("""
             on: push

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Catalytic.Cli;
+using Catalytic.Runner.Tests.Execution;
+
+namespace Catalytic.Runner.Tests.Actions.Local;
+
+/// <summary>`catalytic run --action-dir` and the `actions:` mapping of catalytic.yml, through the real CLI.</summary>
+public sealed class ActionDirOptionTests : IDisposable
+{
+    private const string Workflow = "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/stamp@v1\n        with:\n          text: stamped\n";
+
+    private readonly TempRepo _repo = new();
+    private readonly DirectoryInfo _action = Directory.CreateTempSubdirectory("catalytic-stamp-");
+
+    public ActionDirOptionTests()
+    {
+        File.WriteAllText(Path.Combine(_action.FullName, "action.yml"), """
+            name: stamp
+            description: writes its input
+            inputs:
+              text:
+                description: what to write
+            runs:
+              using: node20
+              main: index.js
+            """);
+        File.WriteAllText(Path.Combine(_action.FullName, "index.js"), "require('fs').writeFileSync('stamp.txt', process.env.INPUT_TEXT);\n");
+    }
+
+    public void Dispose()
+    {
+        _repo.Dispose();
+        _action.Delete(recursive: true);
+    }
+
+    private string Stamp => Path.Combine(_repo.Root, "stamp.txt");
+
+    [Fact]
+    public async Task Run_ActionDirOption_RunsTheMappedActionAndRejectsBadSyntax()
+    {
+        var wf = _repo.WriteWorkflow(Workflow);
+        Assert.Equal(1, await CommandLine.RunAsync(["run", "-W", wf]));
+        Assert.False(File.Exists(Stamp));
+
+        Assert.Equal(0, await CommandLine.RunAsync(["run", "-W", wf, "--action-dir", "acme/stamp=" + _action.FullName]));
+        Assert.Equal("stamped", File.ReadAllText(Stamp));
+
+        Assert.Equal(2, await CommandLine.RunAsync(["run", "-W", wf, "--action-dir", "acme/stamp"]));
+        Assert.Equal(2, await CommandLine.RunAsync(["run", "-W", wf, "--action-dir", "acme/stamp@v1=/no/such/folder"]));
+    }
+
+    [Fact]
+    public async Task Run_CatalyticYmlActions_MapsRelativeToTheFileAndReportsBadEntriesWithLineAndColumn()
+    {
+        _repo.WriteWorkflow(Workflow);
+        var relative = Path.GetRelativePath(_repo.Root, _action.FullName);
+        File.WriteAllText(Path.Combine(_repo.Root, "catalytic.yml"), $"actions:\n  acme/stamp@v1: {relative}\n");
+        var (code, _) = await RunCliAsync("run");
+        Assert.Equal(0, code);
+        Assert.Equal("stamped", File.ReadAllText(Stamp));
+
+        File.WriteAllText(Path.Combine(_repo.Root, "catalytic.yml"), "apps: {}\nactions:\n  acme/stamp@v1: ./missing\n  just-a-name: .\n");
+        (code, var stderr) = await RunCliAsync("run");
+        Assert.Equal(2, code);
+        Assert.Contains("catalytic.yml:3:18: actions: 'acme/stamp@v1' maps to './missing', which is not a folder", stderr, StringComparison.Ordinal);
+        Assert.Contains("catalytic.yml:4:3: actions: 'just-a-name' is not an action name", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the built catalytic in the repository (catalytic.yml is read from the current directory).</summary>
+    private async Task<(int Code, string Stderr)> RunCliAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _repo.Root };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "catalytic.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await stdout;
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, stderr);
+    }
+}

@@ -1,0 +1,2 @@
+require('fs').appendFileSync('trace.txt', 'notify\n');
+console.log('notify main');

@@ -1,0 +1,1 @@
+console.log('notify post on failure');
