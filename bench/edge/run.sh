@@ -2,8 +2,12 @@
 # bench/edge: one command, one run, everything on 127.0.0.1.
 #   1. requests/s and p99 with wrk: directly to a backend, through the Catalytic edge, through nginx (keepalive
 #      upstream) — the same backend for all three, the same wrk settings, rounds interleaved, median reported;
-#   2. 100 route switches (every 50 ms) between two versions while wrk keeps 32 connections busy: failed requests.
-# Settings: WRK_THREADS (1), WRK_CONNECTIONS (32), WRK_DURATION (5s), ROUNDS (3).
+#   2. CPU time per request of the proxy (edge process; nginx master + workers) over each measured wrk run, from
+#      /proc/PID/stat utime+stime: robust on a shared machine where requests/s is not;
+#   3. 100 route switches (every 50 ms) between two versions while wrk keeps 32 connections busy: failed requests.
+# The edge runs with the runtimeconfig of the published CLI (artifacts/cli/catalytic.runtimeconfig.json, built by
+# ./catalytic), so it measures the settings `catalytic serve` runs with.
+# Settings: WRK_THREADS (1), WRK_CONNECTIONS (32), WRK_DURATION (5s), ROUNDS (3), EDGE_RELAY (1; 0 = YARP only).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -35,13 +39,17 @@ wait_http() {
   echo "bench/edge: nothing answers on port $1" >&2; exit 1
 }
 
-log "publishing backend and edge driver (Release)"
+log "publishing the CLI (./catalytic), backend and edge driver (Release)"
+"$root/catalytic" version >/dev/null
+cli_config="$root/artifacts/cli/catalytic.runtimeconfig.json"
 dotnet publish "$here/backend/Catalytic.Bench.Backend.csproj" -c Release -o "$work/backend" --nologo -v q -clp:ErrorsOnly >&2
 dotnet publish "$here/driver/Catalytic.Bench.EdgeDriver.csproj" -c Release -o "$work/driver" --nologo -v q -clp:ErrorsOnly >&2
-
-# The same runtime settings for every .NET process: workstation non-concurrent GC (2 cores shared with wrk and
-# nginx), tiered PGO on, quick JIT for loops.
-export DOTNET_TieredPGO=1 DOTNET_TC_QuickJitForLoops=1 DOTNET_ReadyToRun=1
+# The edge as `catalytic serve` runs it: the CLI's runtime settings, the driver's assemblies.
+edge_driver() {
+  # exec: the background job is the edge process itself (its pid is measured and signalled).
+  exec dotnet exec --runtimeconfig "$cli_config" --depsfile "$work/driver/Catalytic.Bench.EdgeDriver.deps.json" \
+    "$work/driver/Catalytic.Bench.EdgeDriver.dll" "$@"
+}
 
 backend_port=$(free_port)
 "$work/backend/Catalytic.Bench.Backend" "$backend_port" blue >"$work/backend.log" 2>&1 &
@@ -49,8 +57,9 @@ pids+=($!)
 wait_http "$backend_port"
 
 edge_port=$(free_port)
-"$work/driver/Catalytic.Bench.EdgeDriver" "127.0.0.1:$edge_port" "blue=http://127.0.0.1:$backend_port/" >"$work/edge.log" 2>&1 &
-pids+=($!)
+edge_driver "127.0.0.1:$edge_port" "blue=http://127.0.0.1:$backend_port/" >"$work/edge.log" 2>&1 &
+edge_pid=$!
+pids+=($edge_pid)
 wait_http "$edge_port"
 
 nginx_port=$(free_port)
@@ -87,17 +96,31 @@ http {
 }
 CONF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx.log" 2>&1 &
-pids+=($!)
+nginx_pid=$!
+pids+=($nginx_pid)
 wait_http "$nginx_port"
 
-# Prints "RPS P99_MS NON2XX SOCKET_ERRORS" for one wrk run.
+# CPU ticks (user + system) of a process and its children (nginx's workers).
+cpu_ticks() {
+  local total=0 p
+  for p in $1 $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    total=$((total + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
+# Prints "RPS P99_MS NON2XX SOCKET_ERRORS CPU_US_PER_REQUEST" for one wrk run; $3 is the pid whose CPU is measured.
 run_wrk() {
-  local out
+  local out before after
+  before=$(cpu_ticks "${3:-$$}")
   out="$(wrk -t"$threads" -c"$conns" -d"$1" --latency "http://127.0.0.1:$2/")"
+  after=$(cpu_ticks "${3:-$$}")
   echo "$out" >>"$work/wrk.log"
-  python3 - "$out" <<'PY'
+  python3 - "$out" "$((after - before))" "$hz" <<'PY'
 import re, sys
 out = sys.argv[1]
+ticks, hz = int(sys.argv[2]), int(sys.argv[3])
 def ms(v, unit):
     return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -106,20 +129,25 @@ p99 = ms(m.group(1), m.group(2))
 non2xx = int((re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out) or [0, 0])[1])
 s = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
 sock = sum(int(x) for x in s.groups()) if s else 0
-print(f"{rps:.0f} {p99:.3f} {non2xx} {sock}")
+requests = int(re.search(r"(\d+) requests in", out).group(1))
+print(f"{rps:.0f} {p99:.3f} {non2xx} {sock} {ticks / hz * 1e6 / max(1, requests):.1f}")
 PY
 }
 
-log "warming up (2 s each)"
-for port in "$backend_port" "$edge_port" "$nginx_port"; do run_wrk 2s "$port" >/dev/null; done
+log "warming up (5 s each: tiered compilation of the edge finishes before anything is measured)"
+for port in "$backend_port" "$edge_port" "$nginx_port"; do run_wrk 5s "$port" >/dev/null; done
 
-declare -A rps p99
+declare -A rps p99 cpu
 for r in $(seq 1 "$rounds"); do
   for target in direct edge nginx; do
-    case $target in direct) port=$backend_port;; edge) port=$edge_port;; nginx) port=$nginx_port;; esac
-    read -r q l n s < <(run_wrk "$duration" "$port")
-    log "round $r $target: $q req/s, p99 $l ms (non-2xx $n, socket errors $s)"
-    rps[$target]+="$q "; p99[$target]+="$l "
+    case $target in
+      direct) port=$backend_port; pid=${pids[0]};;
+      edge) port=$edge_port; pid=$edge_pid;;
+      nginx) port=$nginx_port; pid=$nginx_pid;;
+    esac
+    read -r q l n s c < <(run_wrk "$duration" "$port" "$pid")
+    log "round $r $target: $q req/s, p99 $l ms, $c µs CPU/request (non-2xx $n, socket errors $s; load $(cut -d' ' -f1 /proc/loadavg))"
+    rps[$target]+="$q "; p99[$target]+="$l "; cpu[$target]+="$c "
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -130,26 +158,26 @@ green_port=$(free_port)
 pids+=($!)
 wait_http "$green_port"
 switch_port=$(free_port)
-"$work/driver/Catalytic.Bench.EdgeDriver" "127.0.0.1:$switch_port" "blue=http://127.0.0.1:$backend_port/" \
+edge_driver "127.0.0.1:$switch_port" "blue=http://127.0.0.1:$backend_port/" \
   "green=http://127.0.0.1:$green_port/" --switches 100 --interval-ms 50 --delay-ms 1500 >"$work/switch.log" 2>&1 &
 switch_pid=$!
 pids+=($switch_pid)
 wait_http "$switch_port"
 log "100 switches under load (wrk -c$conns for 9 s, switching every 50 ms after 1.5 s)"
-read -r sq sl sn ss < <(run_wrk 9s "$switch_port")
+read -r sq sl sn ss _ < <(run_wrk 9s "$switch_port")
 kill -TERM "$switch_pid"; wait "$switch_pid" || true
 
-d_rps=$(echo "${rps[direct]}" | median); d_p99=$(echo "${p99[direct]}" | median)
-e_rps=$(echo "${rps[edge]}" | median);   e_p99=$(echo "${p99[edge]}" | median)
-n_rps=$(echo "${rps[nginx]}" | median);  n_p99=$(echo "${p99[nginx]}" | median)
+d_rps=$(echo "${rps[direct]}" | median); d_p99=$(echo "${p99[direct]}" | median); d_cpu=$(echo "${cpu[direct]}" | median)
+e_rps=$(echo "${rps[edge]}" | median);   e_p99=$(echo "${p99[edge]}" | median);   e_cpu=$(echo "${cpu[edge]}" | median)
+n_rps=$(echo "${rps[nginx]}" | median);  n_p99=$(echo "${p99[nginx]}" | median);  n_cpu=$(echo "${cpu[nginx]}" | median)
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 echo
-echo "bench/edge — wrk -t$threads -c$conns -d$duration on 127.0.0.1, median of $rounds interleaved rounds, $(nproc) cores"
-printf '%-28s %12s %10s\n' "path" "requests/s" "p99 (ms)"
-printf '%-28s %12s %10s\n' "direct to backend" "$d_rps" "$d_p99"
-printf '%-28s %12s %10s\n' "through Catalytic edge" "$e_rps" "$e_p99"
-printf '%-28s %12s %10s\n' "through nginx (keepalive)" "$n_rps" "$n_p99"
-echo "edge/nginx: throughput $(ratio "$e_rps" "$n_rps")x, p99 $(ratio "$e_p99" "$n_p99")x"
+echo "bench/edge — wrk -t$threads -c$conns -d$duration on 127.0.0.1, median of $rounds interleaved rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %12s %10s %18s\n' "path" "requests/s" "p99 (ms)" "CPU µs/request"
+printf '%-28s %12s %10s %18s\n' "direct to backend" "$d_rps" "$d_p99" "$d_cpu (backend)"
+printf '%-28s %12s %10s %18s\n' "through Catalytic edge" "$e_rps" "$e_p99" "$e_cpu (edge)"
+printf '%-28s %12s %10s %18s\n' "through nginx (keepalive)" "$n_rps" "$n_p99" "$n_cpu (nginx)"
+echo "edge/nginx: throughput $(ratio "$e_rps" "$n_rps")x, p99 $(ratio "$e_p99" "$n_p99")x, CPU/request $(ratio "$e_cpu" "$n_cpu")x"
 echo "switches under load: $(grep -oE 'switches done: [0-9]+' "$work/switch.log" | grep -oE '[0-9]+') switches, $sq req/s, non-2xx $sn, socket errors $ss"
 grep '^version' "$work/switch.log" | sed 's/^/  /'

@@ -27,8 +27,13 @@ RouteTable Table(int active) => new("bench", "production",
     [.. versions.Select((v, i) => new WeightedVersion(v.Name, i == active ? 100 : 0, [v.Url]))]);
 router.Apply(Table(0));
 
-// EDGE_INLINE=1 turns on inline scheduling (see EdgeHostOptions.InlineScheduling), for A/B runs.
-var options = new EdgeHostOptions { InlineScheduling = Environment.GetEnvironmentVariable("EDGE_INLINE") == "1" };
+// EDGE_INLINE=1 turns on inline scheduling (EdgeHostOptions.InlineScheduling), EDGE_RELAY=0 turns off the relay
+// (EdgeHostOptions.Relay: every request through Kestrel and YARP), for A/B runs.
+var options = new EdgeHostOptions
+{
+    InlineScheduling = Environment.GetEnvironmentVariable("EDGE_INLINE") == "1",
+    Relay = Environment.GetEnvironmentVariable("EDGE_RELAY") != "0",
+};
 await using var host = new EdgeHost(router, options);
 await host.StartAsync("bench", "production", listen);
 Console.WriteLine($"edge listening on {listen}");

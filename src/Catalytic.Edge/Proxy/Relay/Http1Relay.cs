@@ -213,7 +213,8 @@ internal sealed class Http1Relay : IDisposable
     /// One request: send it (retrying a refused connection elsewhere, or a stale pooled connection on a fresh one), relay
     /// the answer, record metrics. True when the client connection can carry the next request.
     /// </summary>
-    private async Task<bool> ForwardAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ForwardAsync(
         ClientConnection client, RouteSnapshot snapshot, VersionRoute route, VersionTransformer transformer, InstanceState instance)
     {
         var request = client.Request;
@@ -314,7 +315,8 @@ internal sealed class Http1Relay : IDisposable
     }
 
     /// <summary>Sends the request on <paramref name="conn"/> and relays the response.</summary>
-    private async Task<(Outcome Outcome, int Status, bool ProxyFailure, bool KeepClient)> ExchangeAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(Outcome Outcome, int Status, bool ProxyFailure, bool KeepClient)> ExchangeAsync(
         ClientConnection client, BackendConnection conn, BackendPool pool, VersionTransformer transformer, RequestHead request,
         int retriesLeft, bool keepClient)
     {
@@ -501,7 +503,8 @@ internal sealed class Http1Relay : IDisposable
     }
 
     /// <summary>Relays the response body by its framing; the head is already in the client's output.</summary>
-    private static async Task<BodyResult> RelayBodyAsync(ClientConnection client, BackendConnection conn, ResponseHead response, int offset, int count)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<BodyResult> RelayBodyAsync(ClientConnection client, BackendConnection conn, ResponseHead response, int offset, int count)
     {
         var output = client.Output;
         var buffer = conn.Buffer;
@@ -618,6 +621,7 @@ internal sealed class Http1Relay : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> FlushAsync(ClientConnection client, BackendConnection conn)
     {
         conn.BusySince = 0;
@@ -634,6 +638,7 @@ internal sealed class Http1Relay : IDisposable
     }
 
     /// <summary>Receives from the backend; 0 at its end of stream or when the socket failed or was aborted.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> ReceiveAsync(BackendConnection conn, Memory<byte> memory)
     {
         try
@@ -646,6 +651,7 @@ internal sealed class Http1Relay : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask SendAsync(Socket socket, ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)

@@ -66,6 +66,27 @@ public sealed class ActionDirOptionTests : IDisposable
         Assert.Contains("catalytic.yml:4:3: actions: 'just-a-name' is not an action name", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void DeliveryConfigParser_ActionsKey_IsNotAnUnknownKey()
+    {
+        var result = Catalytic.Delivery.Config.DeliveryConfigParser.Parse("apps: {}\nactions:\n  acme/stamp@v1: ../stamp\n");
+        Assert.DoesNotContain(result.Errors, e => e.ToString().Contains("unknown key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MappedAction_WinsOverABuiltInOfTheSameName()
+    {
+        File.WriteAllText(Path.Combine(_action.FullName, "action.yml"), "name: fake checkout\nruns:\n  using: composite\n  steps:\n    - run: echo mapped > stamp.txt\n      shell: sh\n");
+        var (map, errors) = Catalytic.Runner.Actions.Local.ActionDirectoryMap.Create([("actions/checkout", _action.FullName)], _repo.Root);
+        Assert.Empty(errors);
+        var r = await _repo.RunAsync(
+            "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n",
+            o => o with { Actions = Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), ActionDirectories = map },
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(r.Job("j").Result == "success", r.Output);
+        Assert.Equal("mapped", File.ReadAllText(Stamp).Trim());
+    }
+
     /// <summary>Runs the built catalytic in the repository (catalytic.yml is read from the current directory).</summary>
     private async Task<(int Code, string Stderr)> RunCliAsync(params string[] args)
     {
