@@ -288,6 +288,15 @@ internal sealed partial class RunCommand : ICommand
         return d;
     }
 
+    /// <summary>A byte count for people: 512 B, 2.0 KB, 3.4 MB, 1.2 GB.</summary>
+    internal static string FormatSize(long bytes) => bytes switch
+    {
+        < 1024 => bytes.ToString(CultureInfo.InvariantCulture) + " B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB",
+        < 1024L * 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " MB",
+        _ => (bytes / (1024.0 * 1024 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " GB",
+    };
+
     /// <summary>A job's name in the summary: with its workflow's name when several ran (running jobs' labels already carry it).</summary>
     private static string Prefixed(RunReport report, WorkflowReport workflow, string name)
     {
@@ -310,6 +319,17 @@ internal sealed partial class RunCommand : ICommand
             {
                 sb.Append(r.Job.PadRight(w1)).Append("  ").Append(r.Result.PadRight(9)).Append("  ")
                     .Append(ConsoleRunListener.Format(TimeSpan.FromMilliseconds(r.Duration)).PadLeft(8)).Append("  ").AppendLine(r.Note);
+            }
+        }
+
+        if (report.Artifacts.Count > 0)
+        {
+            var w2 = Math.Max(8, report.Artifacts.Max(a => a.Name.Length));
+            sb.AppendLine().Append("ARTIFACT".PadRight(w2)).AppendLine("  FILES      SIZE  PATH");
+            foreach (var a in report.Artifacts)
+            {
+                sb.Append(a.Name.PadRight(w2)).Append("  ").Append(a.FileCount.ToString(CultureInfo.InvariantCulture).PadLeft(5))
+                    .Append("  ").Append(FormatSize(a.SizeBytes).PadLeft(8)).Append("  ").AppendLine(a.Path);
             }
         }
 

@@ -74,7 +74,14 @@ internal sealed partial class JobExecutor
                 _jobDefaults = new Defaults(run.GetValueOrDefault("shell"), run.GetValueOrDefault("working-directory"));
             }
 
-            if (Job.Services is { Entries.Length: > 0 } || Job.ServicesExpression is not null)
+            if (ApplyJobContainer() is { } containerError)
+            {
+                _failed = true;
+                reason = containerError;
+                Emit("", "##[error]" + containerError, LineKind.Runner);
+            }
+
+            if (!_failed && (Job.Services is { Entries.Length: > 0 } || Job.ServicesExpression is not null))
             {
                 var started = await StartServicesAsync(jobCts.Token);
                 if (!started.Succeeded)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Catalytic.Runner.Actions.BuiltIn.Artifacts;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Reporting;
@@ -148,6 +149,13 @@ public sealed class WorkflowRunner
             : results.Contains(Results.Cancelled) || cancellationToken.IsCancellationRequested ? Results.Cancelled
             : Results.Success;
         report.DurationMs = clock.Elapsed.TotalMilliseconds;
+        report.Artifacts = [.. ArtifactStore.List(runDirectory).Select(a => new ArtifactReport
+        {
+            Name = a.Name,
+            SizeBytes = a.SizeBytes,
+            FileCount = a.FileCount,
+            Path = ArtifactStore.FilesOf(runDirectory, a.Name),
+        })];
         var json = _masker.Apply(JsonSerializer.Serialize(report, RunReportJsonContext.Default.RunReport));
         await File.WriteAllTextAsync(Path.Combine(runDirectory, "report.json"), json, CancellationToken.None);
         return report;

@@ -12,6 +12,22 @@ public sealed class RunReport
     public int ExitCode { get; set; }
     public double DurationMs { get; set; }
     public List<WorkflowReport> Workflows { get; set; } = [];
+
+    /// <summary>The artifacts the run's jobs uploaded, in upload order (kept under <c>RunDirectory/artifacts/</c>).</summary>
+    public List<ArtifactReport> Artifacts { get; set; } = [];
+}
+
+/// <summary>One artifact kept by the run: what the run summary lists and <c>download-artifact</c> reads.</summary>
+public sealed class ArtifactReport
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Total size of its files in bytes.</summary>
+    public long SizeBytes { get; set; }
+    public int FileCount { get; set; }
+
+    /// <summary>The folder holding its files on disk.</summary>
+    public string Path { get; set; } = "";
 }
 
 public sealed class WorkflowReport

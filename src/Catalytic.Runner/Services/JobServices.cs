@@ -101,12 +101,15 @@ public sealed class JobServiceStarter(JobServiceOptions? options = null)
             throw new ServiceStartException($"service '{definition.Id}': no image");
         }
 
-        switch (definition.ImageName)
+        IServiceInstance? hostService = definition.ImageName switch
         {
-            case "postgres" or "postgis":
-                return await PostgresService.StartAsync(definition, log, ct);
-            case "redis" or "valkey" or "redis-stack-server":
-                return await RedisService.StartAsync(definition, log, Which, _options.Time, ct);
+            "postgres" or "postgis" => await PostgresService.StartAsync(definition, log, ct),
+            "redis" or "valkey" or "redis-stack-server" => await RedisService.StartAsync(definition, log, Which, _options.Time, ct),
+            _ => null,
+        };
+        if (hostService is not null)
+        {
+            return await CheckHealthAsync(definition, hostService, log, ct);
         }
 
         if (Which("podman") is { } podman)
@@ -116,6 +119,34 @@ public sealed class JobServiceStarter(JobServiceOptions? options = null)
 
         throw new ServiceStartException(
             $"service '{definition.Id}': image {definition.Image} cannot run on this host: postgres:* and redis:* run from the machine's own binaries, and other images need podman (not installed) with the image present locally.");
+    }
+
+    /// <summary>
+    /// Applies `options:` to a service started from host binaries: warns about the flags that mean nothing here, and
+    /// when there is a `--health-cmd`, waits for it to pass (on the host, see <see cref="ServiceHealthCheck"/>).
+    /// An unhealthy service is stopped and the error names it with the check's last output.
+    /// </summary>
+    private async Task<IServiceInstance> CheckHealthAsync(ServiceDefinition definition, IServiceInstance instance, Action<string> log, CancellationToken ct)
+    {
+        var options = ServiceOptions.Parse(definition.Options);
+        if (options.Ignored.Count > 0)
+        {
+            log($"warning: service '{definition.Id}': options {string.Join(", ", options.Ignored.Distinct(StringComparer.Ordinal))} ignored (the service runs from host binaries; only --health-cmd, --health-interval, --health-timeout, --health-retries and --health-start-period apply).");
+        }
+
+        string? error = options.Errors.Count > 0 ? $"service '{definition.Id}': options: {string.Join("; ", options.Errors)}" : null;
+        if (error is null && options.HealthCommand is not null)
+        {
+            error = await ServiceHealthCheck.WaitAsync(definition, instance.Info, options, log, _options.Time, ct);
+        }
+
+        if (error is not null)
+        {
+            await instance.DisposeAsync();
+            throw new ServiceStartException(error);
+        }
+
+        return instance;
     }
 
     private string? Which(string name)
