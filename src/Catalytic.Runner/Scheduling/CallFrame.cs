@@ -18,6 +18,12 @@ internal sealed record CallFrame(
     string LogDirectory,
     ImmutableList<string> Chain)
 {
+    /// <summary>
+    /// Concurrency groups held by the callers above this frame (their workflow's and the calling job's): joining one of
+    /// them again would wait for itself, so it is reported as a deadlock instead, as GitHub does.
+    /// </summary>
+    public ImmutableList<string> HeldGroups { get; init; } = [];
+
     /// <summary>True for a called (reusable) workflow.</summary>
     public bool IsCall => Chain.Count > 1;
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -84,6 +85,7 @@ internal sealed partial class WorkflowExecutor
         var failFast = true;
         var maxParallel = int.MaxValue;
         ConcurrencyLease? lease = null;
+        var held = _workflowGroup is null ? _frame.HeldGroups : _frame.HeldGroups.Add(_workflowGroup);
         try
         {
             if (job.Strategy is { } strategy)
@@ -130,6 +132,7 @@ internal sealed partial class WorkflowExecutor
                     }
 
                     lease = acquired.Lease;
+                    held = held.Add(group);
                 }
             }
         }
@@ -157,7 +160,7 @@ internal sealed partial class WorkflowExecutor
                 await strategyLimit.WaitAsync(CancellationToken.None);
                 try
                 {
-                    var (result, reports) = await CallAsync(job, callee, key, matrix, index, legs.Count, strategyContext, needs, merged, siblings.Token);
+                    var (result, reports) = await CallAsync(job, callee, key, matrix, index, legs.Count, strategyContext, needs, merged, held, siblings.Token);
                     legReports[index] = reports;
                     if (failFast && result == Results.Failure && legs.Count > 1)
                     {
@@ -194,7 +197,7 @@ internal sealed partial class WorkflowExecutor
     /// <summary>One leg of a caller: evaluates its inputs and secrets, runs the called workflow's jobs, evaluates its outputs.</summary>
     private async Task<(string Result, List<JobReport> Reports)> CallAsync(
         Job job, Workflow callee, string key, JsonObject? matrix, int index, int total, JsonObject strategy, JsonObject needs,
-        Dictionary<string, string> merged, CancellationToken cancellationToken)
+        Dictionary<string, string> merged, ImmutableList<string> held, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var label = Label(job, matrix, needs);
@@ -241,7 +244,10 @@ internal sealed partial class WorkflowExecutor
             report.Id + " / ",
             display + " / ",
             Path.Combine(_frame.LogDirectory, job.Id + (total > 1 ? $"-{index + 1}" : "")),
-            _frame.Chain.Add(key));
+            _frame.Chain.Add(key))
+        {
+            HeldGroups = held,
+        };
         var calleeReport = new WorkflowReport { File = callee.File, Name = callee.Name, Triggered = true };
         var child = new WorkflowExecutor(_session, callee, calleeReport, inputs, _labelPrefix, _eventPath, frame);
         var result = await child.RunAsync(callee.Jobs.Select(j => j.Id).ToList(), cancellationToken);

@@ -71,6 +71,17 @@ internal sealed partial class WorkflowExecutor
         if (_workflow.Concurrency is { } concurrency)
         {
             var group = _session.Expressions.EvaluateString(concurrency.Group, scope);
+            if (group.Length > 0 && _frame.HeldGroups.Contains(group, StringComparer.OrdinalIgnoreCase))
+            {
+                foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
+                {
+                    Finish(new JobReport { Id = _frame.IdPrefix + job.Id, Name = _frame.NamePrefix + job.Id }, Results.Cancelled,
+                        $"Canceling since a deadlock for concurrency group '{group}' was detected between a caller and the called workflow '{_workflow.File}'", false);
+                }
+
+                return Results.Cancelled;
+            }
+
             if (group.Length > 0)
             {
                 _workflowGroup = group;
@@ -313,7 +324,8 @@ internal sealed partial class WorkflowExecutor
                 return Ended(job, label, matrix, Results.Failure, e.Message);
             }
 
-            if (_workflowGroup is not null && string.Equals(group, _workflowGroup, StringComparison.OrdinalIgnoreCase))
+            if ((_workflowGroup is not null && string.Equals(group, _workflowGroup, StringComparison.OrdinalIgnoreCase))
+                || _frame.HeldGroups.Contains(group, StringComparer.OrdinalIgnoreCase))
             {
                 return Ended(job, label, matrix, Results.Cancelled, $"Canceling since a deadlock for concurrency group '{group}' was detected between 'top level workflow' and '{job.Id}'");
             }

@@ -326,4 +326,33 @@ public sealed class ReusableWorkflowTests : IDisposable
         Assert.Equal("failure", r.Job("r").Result);
         Assert.Contains("'octo/repo/.github/workflows/x.yml@v1' is a reusable workflow in another repository; Catalytic runs only local reusable workflows", r.Job("r").Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Call_CalleeJoiningTheCallersConcurrencyGroup_IsCancelledAsADeadlockInsteadOfWaitingForever()
+    {
+        // github.workflow is the caller's name in both files, so both evaluate to the same group.
+        _repo.WriteWorkflow("""
+            on: workflow_call
+            concurrency: group-${{ github.workflow }}
+            jobs:
+              inner:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: touch inner-ran
+            """, "callee.yml");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        var r = await _repo.RunAsync("""
+            name: Main
+            on: push
+            concurrency: group-${{ github.workflow }}
+            jobs:
+              call:
+                uses: ./.github/workflows/callee.yml
+            """, cancellationToken: limit.Token);
+        Assert.False(limit.IsCancellationRequested, "the run waited for its own concurrency group");
+        Assert.Equal("cancelled", r.Job("call").Result);
+        Assert.Contains("deadlock for concurrency group 'group-Main'", r.Job("call / inner").Reason, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_repo.Root, "inner-ran")));
+    }
 }
