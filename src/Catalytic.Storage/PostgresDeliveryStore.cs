@@ -18,7 +18,9 @@ public sealed class PostgresDeliveryStore : SqlDeliveryStore
             b.SearchPath = schema;
         }
 
-        _schema = schema;
+        // `Search Path=NAME` in the connection string (e.g. `serve --postgres`) names the installation's schema too.
+        var first = b.SearchPath?.Split(',')[0].Trim().Trim('"');
+        _schema = schema ?? (first is { Length: > 0 } && first != "public" && !first.StartsWith('$') ? first : null);
         _source = NpgsqlDataSource.Create(b.ConnectionString);
     }
 

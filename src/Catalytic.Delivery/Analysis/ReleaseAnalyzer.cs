@@ -38,13 +38,20 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
     {
         var m = metrics.Read(app, environment, version, config.Window);
         var numbers = $"{m.Requests} requests, {m.Errors} errors ({Percent(m.ErrorRate)}), p99 {(m.P99 is { } p ? Units.Format(p) : "n/a")}";
-        if (m.Requests < config.MinRequests)
+        // The extra metric does not depend on the edge's traffic: a failing one is conclusive even when traffic is low.
+        var metricProblem = config.Metric is { } metric ? await ExtraMetricAsync(metric, app, environment, version, ct) : null;
+        if (m.Requests < config.MinRequests && metricProblem is null)
         {
             return new AnalysisCheck(Verdict.Inconclusive, m.Requests, m.Errors, m.ErrorRate, m.P99,
                 $"inconclusive: {numbers} in the last {Units.Format(config.Window)} (fewer than min-requests {config.MinRequests})");
         }
 
         var problems = new List<string>();
+        if (m.Requests < config.MinRequests)
+        {
+            return new AnalysisCheck(Verdict.Fail, m.Requests, m.Errors, m.ErrorRate, m.P99, $"fail: {metricProblem} ({numbers})");
+        }
+
         if (m.ErrorRate > config.MaxErrorRate)
         {
             problems.Add($"error rate {Percent(m.ErrorRate)} > max-error-rate {Percent(config.MaxErrorRate)}");
@@ -55,7 +62,7 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
             problems.Add($"p99 {Units.Format(p99)} > max-p99-latency {Units.Format(maxP99)}");
         }
 
-        if (config.Metric is { } metric && await ExtraMetricAsync(metric, app, environment, version, ct) is { } metricProblem)
+        if (metricProblem is not null)
         {
             problems.Add(metricProblem);
         }
@@ -131,7 +138,7 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
             }
 
             var value = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
-            return value > metric.Max ? $"metric {metric.Query} = {value.ToString("0.####", CultureInfo.InvariantCulture)} > max {metric.Max?.ToString(CultureInfo.InvariantCulture)}" : null;
+            return value > metric.Max ? $"metric {Fill(metric.Query)} = {value.ToString("0.####", CultureInfo.InvariantCulture)} > max {metric.Max?.ToString(CultureInfo.InvariantCulture)}" : null;
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException or TaskCanceledException && !ct.IsCancellationRequested)
         {

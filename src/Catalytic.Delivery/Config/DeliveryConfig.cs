@@ -85,8 +85,11 @@ public sealed record EnvironmentConfig
     /// <summary>Requests made against the new release's own addresses before it takes traffic.</summary>
     public ImmutableArray<SmokeCheck> Smoke { get; init; } = [];
 
-    /// <summary>Time given to requests in flight on an instance removed from routing before it is sent SIGTERM (default 1 s).</summary>
-    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Longest wait for requests in flight on an instance removed from routing before it is sent SIGTERM (default 30 s);
+    /// the wait ends as soon as the edge forwards nothing to it any more.
+    /// </summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Time between SIGTERM and SIGKILL (default 10 s).</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);

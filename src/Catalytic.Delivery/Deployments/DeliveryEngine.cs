@@ -126,41 +126,77 @@ public sealed class DeliveryEngine : IAsyncDisposable
         }
 
         var runtime = Runtime(request.App, request.Environment);
-        if (!await runtime.DeployLock.WaitAsync(0, ct))
+        var created = _releases.Create(request.App, Path.GetFullPath(request.Artifact), request.Version);
+        if (created.Error is not null)
         {
-            return new DeliveryError(DeliveryErrorKind.Conflict, "environment", $"deployment {runtime.Active?.Id} of {request.App} to {request.Environment} is still running; wait for it, approve/reject it, or roll it back");
+            return new DeliveryError(DeliveryErrorKind.Invalid, request.Version is not null && created.Error.Contains("version", StringComparison.Ordinal) ? "version" : "artifact", created.Error);
         }
 
-        try
+        var release = created.Release!;
+        if (!await _store.AddReleaseAsync(release, ct))
         {
-            var created = _releases.Create(request.App, Path.GetFullPath(request.Artifact), request.Version);
-            if (created.Error is not null)
+            release = await _store.GetReleaseAsync(release.App, release.Version, ct) ?? release;
+        }
+
+        // A newer deployment supersedes the one running (as Argo Rollouts and Flagger do): the running one hands its
+        // traffic back to the release that was live and ends `superseded`; one waiting its turn is dropped.
+        var now = _time.GetUtcNow();
+        var queued = new QueuedDeployment(NewId(now), release.Version);
+        ActiveDeployment? superseded;
+        QueuedDeployment? dropped;
+        while (true)
+        {
+            Task? committing = null;
+            lock (runtime.Decisions)
             {
-                runtime.DeployLock.Release();
-                return new DeliveryError(DeliveryErrorKind.Invalid, request.Version is not null && created.Error.Contains("version", StringComparison.Ordinal) ? "version" : "artifact", created.Error);
+                superseded = runtime.Active;
+                if (superseded is { Committing: true })
+                {
+                    committing = superseded.Finished.Task;
+                }
+                else
+                {
+                    if (superseded is not null && superseded.SupersededBy is null)
+                    {
+                        superseded.SupersededBy = queued.Id;
+                    }
+
+                    dropped = runtime.Queued;
+                    dropped?.SupersededBy = queued.Id;
+                    runtime.Queued = queued;
+                    break;
+                }
             }
 
-            var release = created.Release!;
-            if (!await _store.AddReleaseAsync(release, ct))
-            {
-                release = await _store.GetReleaseAsync(release.App, release.Version, ct) ?? release;
-            }
+            // The running deployment is recording its success: it is live in a moment and this one follows it.
+            await committing;
+        }
 
-            var live = await _store.GetLiveAsync(request.App, request.Environment, ct);
-            var previous = live is null ? null : await _store.GetReleaseAsync(request.App, live.Version, ct);
-            var now = _time.GetUtcNow();
-            var deployment = new Deployment(NewId(now), request.App, request.Environment, release.Version, live?.Version,
-                DeliveryConfigParser.StrategyName(strategy), DeploymentState.Pending,
-                $"{release.Version} requested by {request.By ?? "unknown"} ({DeliveryConfigParser.StrategyName(strategy)}{(created.Reused ? ", existing release" : "")})", now, now);
-            await _store.AddDeploymentAsync(deployment, ct);
-            Start(deployment, release, previous, cfg with { Strategy = strategy }, runtime);
-            return deployment;
-        }
-        catch
+        var live = await _store.GetLiveAsync(request.App, request.Environment, ct);
+        var previous = live is null ? null : await _store.GetReleaseAsync(request.App, live.Version, ct);
+        var running = superseded is null ? null : await _store.GetDeploymentAsync(superseded.Id, ct);
+        var by = request.By ?? "unknown";
+        var deployment = new Deployment(queued.Id, request.App, request.Environment, release.Version, live?.Version,
+            DeliveryConfigParser.StrategyName(strategy), DeploymentState.Pending,
+            $"{release.Version} requested by {by} ({DeliveryConfigParser.StrategyName(strategy)}{(created.Reused ? ", existing release" : "")})" +
+            (running is null ? "" : $"; supersedes {running.Id} ({running.Version}, {running.State.Name()}), whose traffic goes back to {live?.Version ?? "nothing"} first"),
+            now, now);
+        await _store.AddDeploymentAsync(deployment, ct);
+        if (dropped is not null)
         {
-            runtime.DeployLock.Release();
-            throw;
+            await _store.TransitionAsync(dropped.Id, DeploymentState.Superseded, $"superseded by {queued.Id} ({release.Version}) before it started", _time.GetUtcNow(), ct);
+            Count(request.App, request.Environment, DeploymentState.Superseded);
         }
+
+        if (superseded is not null && running is not null)
+        {
+            await _store.AddEventAsync(new DeploymentEvent(superseded.Id, _time.GetUtcNow(), running.State,
+                $"superseded by {queued.Id} ({release.Version}) requested by {by}; returning traffic to {running.PreviousVersion ?? "nothing"}"), ct);
+            await superseded.Cancel.CancelAsync();
+        }
+
+        Start(deployment, release, previous, cfg! with { Strategy = strategy }, runtime, queued);
+        return deployment;
     }
 
     /// <summary>Decides the gate of the deployment waiting in (app, environment); the decision is recorded before it takes effect.</summary>
@@ -193,6 +229,20 @@ public sealed class DeliveryEngine : IAsyncDisposable
         }
 
         var runtime = Runtime(app, environment);
+        QueuedDeployment? waiting;
+        lock (runtime.Decisions)
+        {
+            waiting = runtime.Queued;
+            runtime.Queued = null;
+            waiting?.SupersededBy = "rollback";
+        }
+
+        if (waiting is not null)
+        {
+            await _store.TransitionAsync(waiting.Id, DeploymentState.Cancelled, $"cancelled before it started: rollback requested by {by}", _time.GetUtcNow(), ct);
+            Count(app, environment, DeploymentState.Cancelled);
+        }
+
         if (runtime.Active is { } active)
         {
             var running = await _store.GetDeploymentAsync(active.Id, ct);
@@ -242,9 +292,30 @@ public sealed class DeliveryEngine : IAsyncDisposable
         var deployment = new Deployment(NewId(now), app, environment, to, live.Version, "rollback", DeploymentState.Pending,
             $"rollback from {live.Version} to {to} requested by {by}", now, now);
         await _store.AddDeploymentAsync(deployment, ct);
-        Start(deployment, target, current, cfg!, runtime);
+        Start(deployment, target, current, cfg!, runtime, queued: null);
         return deployment;
     }
+
+    /// <summary>
+    /// Tells the router to hold (not refuse) requests to every environment with a live version while
+    /// <see cref="RestoreAsync"/> starts it again, each for up to its health start-timeout (at most 30 s). Call it
+    /// before the edge starts listening, so no request of a restart is answered 503.
+    /// </summary>
+    public async Task HoldLiveAsync(CancellationToken ct = default)
+    {
+        var cfg = LoadConfig().Value;
+        foreach (var live in await _store.ListLiveAsync(ct))
+        {
+            if (cfg?.FindApp(live.App)?.FindEnvironment(live.Environment) is { } env)
+            {
+                Runtime(live.App, live.Environment).Hold(RestoreHold(env));
+            }
+        }
+    }
+
+    private static TimeSpan RestoreHold(EnvironmentConfig env) => env.Health.StartTimeout < MaxRestoreHold ? env.Health.StartTimeout : MaxRestoreHold;
+
+    private static readonly TimeSpan MaxRestoreHold = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Brings back what was live before the server stopped: ends orphaned instances of the previous server,
@@ -288,13 +359,26 @@ public sealed class DeliveryEngine : IAsyncDisposable
 
             var runtime = Runtime(live.App, live.Environment);
             runtime.Config = env;
-            var run = NewRun(deployment, release, null, env, runtime, new ActiveDeployment(deployment.Id, new CancellationTokenSource()));
-            var (instances, error) = await run.StartAsync(release, env.Instances, ct);
-            if (error is null)
+            runtime.Hold(RestoreHold(env));
+            try
             {
-                runtime.LiveVersion = live.Version;
-                runtime.LiveInstances = instances;
-                runtime.Route(new RouteEntry(live.Version, 100, instances));
+                var run = NewRun(deployment, release, null, env, runtime, new ActiveDeployment(deployment.Id, new CancellationTokenSource()));
+                var (instances, error) = await run.StartAsync(release, env.Instances, ct);
+                if (error is null)
+                {
+                    runtime.LiveVersion = live.Version;
+                    runtime.LiveInstances = instances;
+                    runtime.Route(new RouteEntry(live.Version, 100, instances));
+                }
+                else
+                {
+                    RestoreErrors[(live.App, live.Environment)] = error;
+                }
+            }
+            finally
+            {
+                // Routed, or could not be: either way requests are no longer held (a failed restore answers 503).
+                runtime.Hold(TimeSpan.Zero);
             }
         }));
         if (killed > 0)
@@ -302,6 +386,9 @@ public sealed class DeliveryEngine : IAsyncDisposable
             Orphans = killed;
         }
     }
+
+    /// <summary>Why (app, environment)'s live version could not be started again by <see cref="RestoreAsync"/>.</summary>
+    public ConcurrentDictionary<(string App, string Environment), string> RestoreErrors { get; } = new();
 
     /// <summary>How many orphaned instance groups of an earlier server <see cref="RestoreAsync"/> ended.</summary>
     public int Orphans { get; private set; }
@@ -321,6 +408,12 @@ public sealed class DeliveryEngine : IAsyncDisposable
         var dir = _supervisor.LogDirectory(app, environment);
         return Directory.Exists(dir) ? [.. new DirectoryInfo(dir).GetFiles("*.log").OrderByDescending(f => f.LastWriteTimeUtc).Take(4).Select(f => f.FullName)] : [];
     }
+
+    /// <summary>The values of the secrets (app, environment) references, as the server resolves them now, for masking.</summary>
+    public IReadOnlyList<string> SecretValues(string app, string environment) =>
+        Config?.FindApp(app)?.FindEnvironment(environment) is { } env
+            ? [.. env.Secrets.Values.Select(ResolveSecret).OfType<string>()]
+            : [];
 
     /// <summary>Validates (app, environment) against the configuration just loaded.</summary>
     public (EnvironmentConfig? Config, DeliveryError? Error) Resolve(string app, string environment)
@@ -367,27 +460,91 @@ public sealed class DeliveryEngine : IAsyncDisposable
         await _supervisor.DisposeAsync();
     }
 
-    private void Start(Deployment deployment, Release release, Release? previous, EnvironmentConfig cfg, EnvironmentRuntime runtime)
+    /// <summary>
+    /// Runs a recorded deployment in the background. A <paramref name="queued"/> one first waits for the environment's
+    /// lock (the deployment it superseded hands its traffic back meanwhile); a rollback (null) already holds it.
+    /// </summary>
+    private void Start(Deployment deployment, Release release, Release? previous, EnvironmentConfig cfg, EnvironmentRuntime runtime, QueuedDeployment? queued)
     {
         var active = new ActiveDeployment(deployment.Id, CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
-        runtime.Active = active;
-        runtime.Config = cfg;
-        var run = NewRun(deployment, release, previous, cfg, runtime, active);
+        if (queued is null)
+        {
+            Become(runtime, active, cfg);
+        }
+
         Task? task = null;
         task = Task.Run(async () =>
         {
+            if (queued is not null)
+            {
+                try
+                {
+                    await runtime.DeployLock.WaitAsync(_shutdown.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _running.TryRemove(task!, out _);
+                    return; // the server stops; the pending deployment is recorded as interrupted at the next start
+                }
+
+                var mine = false;
+                lock (runtime.Decisions)
+                {
+                    if (queued.SupersededBy is null)
+                    {
+                        mine = true;
+                        if (runtime.Queued == queued)
+                        {
+                            runtime.Queued = null;
+                        }
+
+                        Become(runtime, active, cfg);
+                    }
+                }
+
+                if (!mine)
+                {
+                    // Superseded (or cancelled by a rollback) while it waited; that was recorded by whoever did it.
+                    runtime.DeployLock.Release();
+                    _running.TryRemove(task!, out _);
+                    return;
+                }
+            }
+
             try
             {
-                await RunAsync(run);
+                var live = await _store.GetLiveAsync(deployment.App, deployment.Environment);
+                if (queued is not null && live?.Version != deployment.PreviousVersion)
+                {
+                    await _store.TransitionAsync(deployment.Id, DeploymentState.Failed,
+                        $"{live?.Version ?? "nothing"} became live while it waited (it was recorded against {deployment.PreviousVersion ?? "nothing"}); nothing was started — deploy again",
+                        _time.GetUtcNow());
+                    Count(deployment.App, deployment.Environment, DeploymentState.Failed);
+                }
+                else
+                {
+                    await RunAsync(NewRun(deployment, release, previous, cfg, runtime, active));
+                }
             }
             finally
             {
-                runtime.Active = null;
+                lock (runtime.Decisions)
+                {
+                    runtime.Active = null;
+                }
+
+                active.Finished.TrySetResult();
                 runtime.DeployLock.Release();
                 _running.TryRemove(task!, out _);
             }
         });
         _running.TryAdd(task, 0);
+    }
+
+    private static void Become(EnvironmentRuntime runtime, ActiveDeployment active, EnvironmentConfig cfg)
+    {
+        runtime.Active = active;
+        runtime.Config = cfg;
     }
 
     private DeploymentRun NewRun(Deployment d, Release release, Release? previous, EnvironmentConfig cfg, EnvironmentRuntime runtime, ActiveDeployment active) =>
@@ -414,6 +571,10 @@ public sealed class DeliveryEngine : IAsyncDisposable
         {
             return;
         }
+        catch (OperationCanceledException) when (run.Active.SupersededBy is { } newer)
+        {
+            outcome = await SupersededAsync(run, newer);
+        }
         catch (OperationCanceledException) when (run.Active.RollbackReason is { } reason)
         {
             await run.RestorePreviousAsync(reason, CancellationToken.None);
@@ -423,6 +584,21 @@ public sealed class DeliveryEngine : IAsyncDisposable
         {
             await run.DiscardAsync(run.NewInstances);
             outcome = StrategyOutcome.Failed($"internal error: {e.Message}");
+        }
+
+        if (outcome.State == DeploymentState.Succeeded)
+        {
+            string? newer;
+            lock (runtime.Decisions)
+            {
+                newer = run.Active.SupersededBy;
+                run.Active.Committing = newer is null;
+            }
+
+            if (newer is not null)
+            {
+                outcome = await SupersededAsync(run, newer);
+            }
         }
 
         if (outcome.State == DeploymentState.Succeeded)
@@ -451,6 +627,14 @@ public sealed class DeliveryEngine : IAsyncDisposable
         }
 
         Count(run.Deployment.App, run.Deployment.Environment, outcome.State);
+    }
+
+    /// <summary>A newer deployment took over: traffic back to the release that was live, the new instances retired.</summary>
+    private static async Task<StrategyOutcome> SupersededAsync(DeploymentRun run, string newer)
+    {
+        await run.RestorePreviousAsync($"superseded by {newer}", CancellationToken.None);
+        return new StrategyOutcome(DeploymentState.Superseded,
+            $"superseded by {newer}" + (run.Previous is null ? "; it was taken out of routing" : $"; traffic is back on {run.Previous.Version}"));
     }
 
     private Task<StrategyOutcome> RunStrategyAsync(DeploymentRun run) =>

@@ -35,6 +35,7 @@ public sealed class DeploymentRun
     private readonly ReleaseAnalyzer _analyzer;
     private readonly Func<string, string?> _secret;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HashSet<string> _secretValues = new(StringComparer.Ordinal);
 
     internal DeploymentRun(Deployment deployment, Release release, Release? previous, EnvironmentConfig config, EnvironmentRuntime runtime, ActiveDeployment active,
         IDeliveryStore store, ProcessSupervisor supervisor, ReleaseAnalyzer analyzer, TimeProvider time, Func<string, string?> secret)
@@ -75,6 +76,9 @@ public sealed class DeploymentRun
 
     /// <summary>Instances of the previous release still running (shrinks as a rolling deployment retires them).</summary>
     public ImmutableArray<Instance> OldInstances { get; set; } = [];
+
+    /// <summary>Who let the deployment go on after an inconclusive analysis, if anyone (for the final reason).</summary>
+    public string? InconclusiveApprovedBy { get; set; }
 
     /// <summary>Instances of the new release started so far.</summary>
     public ImmutableArray<Instance> NewInstances { get; set; } = [];
@@ -149,10 +153,19 @@ public sealed class DeploymentRun
         using var p = Process.Start(psi)!;
         var logPath = Path.Combine(_supervisor.LogDirectory(Runtime.App, Runtime.Environment), $"pre-deploy-{Release.Version}.log");
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        var stdout = p.StandardOutput.ReadToEndAsync(ct);
-        var stderr = p.StandardError.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        await File.WriteAllTextAsync(logPath, await stdout + await stderr, ct);
+        var stdout = p.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = p.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await p.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        await File.WriteAllTextAsync(logPath, Mask(await stdout + await stderr), CancellationToken.None);
         return p.ExitCode == 0 ? null : $"pre-deploy `{command}` exited with code {p.ExitCode}; nothing was started and no traffic moved (output: {logPath})";
     }
 
@@ -168,7 +181,18 @@ public sealed class DeploymentRun
         var logDir = _supervisor.LogDirectory(Runtime.App, Runtime.Environment);
         var started = Enumerable.Range(0, count).Select(_ => _supervisor.Start(new InstanceSpec(Runtime.App, Runtime.Environment, release.Version, release.Path,
             Config.Run, env, Config.Health, Config.StopTimeout, Path.Combine(logDir, $"{release.Version}-{Guid.NewGuid().ToString("N")[..6]}.log")))).ToImmutableArray();
-        var healthy = await Task.WhenAll(started.Select(i => i.WaitHealthyAsync(Config.Health.StartTimeout, ct)));
+        bool[] healthy;
+        try
+        {
+            healthy = await Task.WhenAll(started.Select(i => i.WaitHealthyAsync(Config.Health.StartTimeout, ct)));
+        }
+        catch (OperationCanceledException)
+        {
+            // Interrupted (rollback, superseded, shutdown) before they were handed over: nobody else knows them.
+            await Task.WhenAll(started.Select(_supervisor.StopAsync));
+            throw;
+        }
+
         if (healthy.All(h => h))
         {
             return (started, null);
@@ -235,7 +259,11 @@ public sealed class DeploymentRun
     public Task<AnalysisOutcome> AnalyseAsync(string version, TimeSpan duration, CancellationToken ct) =>
         _analyzer.RunAsync(Runtime.App, Runtime.Environment, version, Config.Analysis, duration, c => NoteAsync($"analysis of {version}: {c.Message}"), ct);
 
-    /// <summary>Takes instances out of service: they are already out of routing; waits the drain time for requests in flight, then stops them.</summary>
+    /// <summary>
+    /// Takes instances out of service once they are out of routing: waits until the edge forwards no request to any of
+    /// them (at most <see cref="EnvironmentConfig.Drain"/>), then stops them (SIGTERM, SIGKILL after stop-timeout).
+    /// They are stopped even when the wait is interrupted, so a cancelled deployment leaves no unrouted instance behind.
+    /// </summary>
     public async Task RetireAsync(IEnumerable<Instance> instances, CancellationToken ct = default)
     {
         var list = instances.ToList();
@@ -244,9 +272,40 @@ public sealed class DeploymentRun
             return;
         }
 
-        await Task.Delay(Config.Drain, Time, ct);
-        await Task.WhenAll(list.Select(_supervisor.StopAsync));
+        try
+        {
+            var left = await DrainAsync(list, ct);
+            if (left > 0)
+            {
+                await NoteAsync($"{left} request(s) still in flight on {string.Join(", ", list.Select(i => i.Version + " :" + i.Port).Distinct())} after drain {Units.Format(Config.Drain)}; stopping anyway");
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(list.Select(_supervisor.StopAsync));
+        }
     }
+
+    /// <summary>Waits until the router forwards nothing to <paramref name="instances"/>, at most the drain time; returns the requests still in flight.</summary>
+    private async Task<int> DrainAsync(List<Instance> instances, CancellationToken ct)
+    {
+        var start = Time.GetTimestamp();
+        // A request that read the previous table an instant before the swap may not be counted yet: give it a moment.
+        await Task.Delay(TimeSpan.FromTicks(Math.Min(DrainSettle.Ticks, Config.Drain.Ticks)), Time, ct);
+        while (true)
+        {
+            var inFlight = instances.Sum(Runtime.InFlight);
+            if (inFlight == 0 || Time.GetElapsedTime(start) >= Config.Drain)
+            {
+                return inFlight;
+            }
+
+            await Task.Delay(DrainPoll, Time, ct);
+        }
+    }
+
+    private static readonly TimeSpan DrainSettle = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Stops instances without draining (they never took traffic).</summary>
     public Task DiscardAsync(IEnumerable<Instance> instances) => Task.WhenAll(instances.Select(_supervisor.StopAsync));
@@ -261,6 +320,7 @@ public sealed class DeploymentRun
             if (_secret(secret) is { } value)
             {
                 env[variable] = value;
+                _secretValues.Add(value);
             }
             else
             {
@@ -270,6 +330,9 @@ public sealed class DeploymentRun
 
         return env;
     }
+
+    /// <summary><paramref name="text"/> with every secret value this deployment resolved replaced by ***.</summary>
+    public string Mask(string text) => SecretMask.Apply(text, _secretValues);
 
     /// <summary>The server environment variable that holds a secret: CATALYTIC_SECRET_ + upper-case name with '-' and '.' as '_'.</summary>
     public static string SecretVariable(string secret) => secret.ToUpperInvariant().Replace('-', '_').Replace('.', '_');

@@ -42,6 +42,12 @@ public sealed class EnvironmentRuntime(string app, string environment, ITrafficR
     /// <summary>The deployment running now, if any.</summary>
     public ActiveDeployment? Active { get; set; }
 
+    /// <summary>The deployment recorded and waiting for <see cref="DeployLock"/> (at most one: a newer one supersedes it).</summary>
+    public QueuedDeployment? Queued { get; set; }
+
+    /// <summary>Guards who runs next: superseding, queueing and a deployment committing its success decide under it.</summary>
+    public Lock Decisions { get; } = new();
+
     /// <summary>The traffic plan in force.</summary>
     public ImmutableArray<RouteEntry> Plan
     {
@@ -53,6 +59,12 @@ public sealed class EnvironmentRuntime(string app, string environment, ITrafficR
             }
         }
     }
+
+    /// <summary>Requests the router is forwarding to <paramref name="instance"/> now (drained to 0 before it stops).</summary>
+    public int InFlight(Instance instance) => router.InFlight(instance.Address);
+
+    /// <summary>Holds requests that find nothing routable for up to <paramref name="upTo"/> (zero ends the hold).</summary>
+    public void Hold(TimeSpan upTo) => router.Hold(App, Environment, upTo);
 
     /// <summary>Replaces the traffic split in one atomic swap of the router's table.</summary>
     public void Route(params RouteEntry[] entries)
@@ -107,6 +119,15 @@ public sealed class ActiveDeployment(string id, CancellationTokenSource cancel)
     /// <summary>Set with the reason when a rollback was requested.</summary>
     public string? RollbackReason { get; set; }
 
+    /// <summary>The id of the newer deployment that superseded this one (set under <see cref="EnvironmentRuntime.Decisions"/>).</summary>
+    public string? SupersededBy { get; set; }
+
+    /// <summary>True once it passed and is recording its success; it can no longer be superseded then.</summary>
+    public bool Committing { get; set; }
+
+    /// <summary>Completes when the deployment's run ended (whatever the outcome).</summary>
+    public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Opens a gate; the returned task completes with the person's decision.</summary>
     public Task<GateDecision> OpenGate()
     {
@@ -124,6 +145,19 @@ public sealed class ActiveDeployment(string id, CancellationTokenSource cancel)
 
     /// <summary>True while a gate waits for a decision.</summary>
     public bool GateOpen => Volatile.Read(ref _gate) is not null;
+}
+
+/// <summary>A recorded deployment waiting for the environment's lock.</summary>
+public sealed class QueuedDeployment(string id, string version)
+{
+    /// <summary>The deployment id.</summary>
+    public string Id { get; } = id;
+
+    /// <summary>The version it ships.</summary>
+    public string Version { get; } = version;
+
+    /// <summary>Set (under <see cref="EnvironmentRuntime.Decisions"/>) when a newer deployment or a rollback replaced it before it started.</summary>
+    public string? SupersededBy { get; set; }
 }
 
 /// <summary>A person's decision at a gate.</summary>

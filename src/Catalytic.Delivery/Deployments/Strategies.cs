@@ -186,6 +186,7 @@ internal static class Strategies
                 if (decision.Approved)
                 {
                     await run.NoteAsync($"continuing after inconclusive analysis: approved by {decision.By}");
+                    run.InconclusiveApprovedBy = decision.By;
                     return null;
                 }
 
@@ -199,5 +200,7 @@ internal static class Strategies
 
     private static StrategyOutcome Promoted(DeploymentRun run) =>
         StrategyOutcome.Succeeded($"{run.Release.Version} is live on {run.NewInstances.Length} instance(s)" +
-            (run.Config.Analysis.Enabled ? " after passing analysis" : ""));
+            (!run.Config.Analysis.Enabled ? ""
+                : run.InconclusiveApprovedBy is { } by ? $" (analysis inconclusive for too little traffic; continued by {by})"
+                : " after passing analysis"));
 }

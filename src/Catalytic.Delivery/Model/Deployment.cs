@@ -27,8 +27,11 @@ public enum DeploymentState
     /// <summary>A person rejected it at the gate.</summary>
     Rejected,
 
-    /// <summary>Superseded or cancelled before it finished.</summary>
+    /// <summary>Cancelled before it finished (e.g. a rollback asked for while it waited its turn).</summary>
     Cancelled,
+
+    /// <summary>A newer deployment to the same environment replaced it; its traffic went back to the release live before it.</summary>
+    Superseded,
 }
 
 /// <summary>Names and tests of <see cref="DeploymentState"/>.</summary>
@@ -45,6 +48,7 @@ public static class DeploymentStates
         DeploymentState.Failed => "failed",
         DeploymentState.RolledBack => "rolled-back",
         DeploymentState.Rejected => "rejected",
+        DeploymentState.Superseded => "superseded",
         _ => "cancelled",
     };
 
@@ -54,7 +58,7 @@ public static class DeploymentStates
 
     /// <summary>True when the state never changes again.</summary>
     public static bool IsTerminal(this DeploymentState s) =>
-        s is DeploymentState.Succeeded or DeploymentState.Failed or DeploymentState.RolledBack or DeploymentState.Rejected or DeploymentState.Cancelled;
+        s is DeploymentState.Succeeded or DeploymentState.Failed or DeploymentState.RolledBack or DeploymentState.Rejected or DeploymentState.Cancelled or DeploymentState.Superseded;
 }
 
 /// <summary>An immutable release: an artifact copied into the release store under a version.</summary>

@@ -23,6 +23,18 @@ public interface ITrafficRouter
 
     /// <summary>The table in force for (app, environment), or null when none was applied.</summary>
     RouteTable? Current(string app, string environment);
+
+    /// <summary>
+    /// Requests the router is forwarding to <paramref name="instance"/> right now, whichever table sent them there.
+    /// An instance that left the table is drained until this reads 0.
+    /// </summary>
+    int InFlight(Uri instance);
+
+    /// <summary>
+    /// While (app, environment) is being brought back (server restart), requests that find nothing routable wait up to
+    /// <paramref name="upTo"/> for a table instead of being refused; <see cref="TimeSpan.Zero"/> ends the hold.
+    /// </summary>
+    void Hold(string app, string environment, TimeSpan upTo);
 }
 
 /// <summary>Request metrics of one version as the edge saw them over a recent window.</summary>

@@ -53,6 +53,7 @@ public sealed class Instance : IAsyncDisposable
     private TaskCompletionSource<bool> _healthy = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
     private Task? _loop;
+    private Task? _stopping;
     private int _successes;
     private int _failures;
 
@@ -92,7 +93,21 @@ public sealed class Instance : IAsyncDisposable
     public int Restarts { get; private set; }
 
     /// <summary>The process id (and process group id) of the running process, or 0.</summary>
-    public int Pid => _process is { HasExited: false } p ? p.Id : 0;
+    public int Pid
+    {
+        get
+        {
+            // Read while the supervisor may be replacing a crashed process (the old one already disposed).
+            try
+            {
+                return _process is { HasExited: false } p ? p.Id : 0;
+            }
+            catch (InvalidOperationException)
+            {
+                return 0;
+            }
+        }
+    }
 
     /// <summary>The file receiving its output.</summary>
     public string LogPath => _spec.LogPath;
@@ -124,19 +139,42 @@ public sealed class Instance : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGTERM to the process group, SIGKILL after the stop timeout. Idempotent.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// SIGTERM to the process group, SIGKILL after the stop timeout. Idempotent: concurrent and later calls (a retirement
+    /// and a shutdown may meet) all complete when the one stop has ended the group.
+    /// </summary>
+    public Task StopAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Volatile.Read(ref _stopping) is { } running)
         {
-            if (_loop is not null)
-            {
-                await _loop.ConfigureAwait(false);
-            }
-
-            return;
+            return running;
         }
 
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _stopping, tcs.Task, null) is { } other)
+        {
+            return other;
+        }
+
+        _ = RunStopAsync(tcs);
+        return tcs.Task;
+    }
+
+    private async Task RunStopAsync(TaskCompletionSource done)
+    {
+        try
+        {
+            await StopCoreAsync();
+            done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            done.TrySetException(e);
+        }
+    }
+
+    private async Task StopCoreAsync()
+    {
         await _stop.CancelAsync();
         if (_loop is not null)
         {

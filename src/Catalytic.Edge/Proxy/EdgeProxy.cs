@@ -48,7 +48,7 @@ internal sealed class EdgeProxy
         var snapshot = slot.Current;
         if (snapshot is null || !snapshot.IsRoutable)
         {
-            return WriteUnavailableAsync(context, slot, snapshot);
+            return slot.IsHolding(_time.GetTimestamp()) ? HoldAsync(context, slot) : WriteUnavailableAsync(context, slot, snapshot);
         }
 
         string? pinnedValue = null;
@@ -227,6 +227,22 @@ internal sealed class EdgeProxy
         or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
         or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
         or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
+
+    /// <summary>Cold path: the environment is being restored; wait for its table (bounded by the hold) rather than refuse.</summary>
+    private async Task HoldAsync(HttpContext context, RouteSlot slot)
+    {
+        RouteSnapshot? snapshot;
+        try
+        {
+            snapshot = await slot.WaitRoutableAsync(_time, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the client gave up while held
+        }
+
+        await (snapshot is { IsRoutable: true } ? HandleAsync(context, slot) : WriteUnavailableAsync(context, slot, snapshot));
+    }
 
     private static Task WriteUnavailableAsync(HttpContext context, RouteSlot slot, RouteSnapshot? snapshot)
     {

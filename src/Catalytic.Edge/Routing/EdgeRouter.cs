@@ -78,6 +78,23 @@ public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
         return new VersionMetrics(version, reading.Requests, reading.Errors, reading.Quantile(0.99));
     }
 
+    /// <summary>
+    /// Requests being proxied to the instance at <paramref name="instance"/> right now, whichever table routed them
+    /// (0 for an address the edge never routed to). Read while draining an instance that left the table.
+    /// </summary>
+    public int InFlight(Uri instance) =>
+        instance is not null && _instances.TryGetValue(instance, out var state) ? state.InFlight : 0;
+
+    /// <summary>
+    /// Holds requests to (app, environment) that find nothing routable for up to <paramref name="upTo"/>, waiting for a
+    /// route table, instead of answering 503; <see cref="TimeSpan.Zero"/> ends the hold (the waiting requests get 503).
+    /// </summary>
+    public void Hold(string app, string environment, TimeSpan upTo)
+    {
+        var slot = Slot(app, environment);
+        slot.HoldUntil(upTo <= TimeSpan.Zero ? long.MinValue : TimeProvider.GetTimestamp() + (long)(upTo.TotalSeconds * TimeProvider.TimestampFrequency));
+    }
+
     /// <summary>Requests being proxied to (app, environment, version) right now.</summary>
     public long ActiveRequests(string app, string environment, string version) =>
         _stats.TryGetValue((app, environment, version), out var stats) ? stats.Active : 0;

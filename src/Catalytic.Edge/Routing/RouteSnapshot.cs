@@ -93,6 +93,8 @@ internal sealed class RouteSnapshot
 internal sealed class RouteSlot(string app, string environment)
 {
     private RouteSnapshot? _current;
+    private long _holdUntil = long.MinValue;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string App { get; } = app;
 
@@ -100,6 +102,55 @@ internal sealed class RouteSlot(string app, string environment)
 
     public RouteSnapshot? Current => Volatile.Read(ref _current);
 
-    /// <summary>The switch: one atomic exchange.</summary>
-    public RouteSnapshot? Swap(RouteSnapshot next) => Interlocked.Exchange(ref _current, next);
+    /// <summary>The switch: one atomic exchange. Wakes requests held for a routable table.</summary>
+    public RouteSnapshot? Swap(RouteSnapshot next)
+    {
+        var previous = Interlocked.Exchange(ref _current, next);
+        Signal();
+        return previous;
+    }
+
+    /// <summary>
+    /// Until <paramref name="timestamp"/> (a <see cref="TimeProvider"/> timestamp), requests that find nothing routable
+    /// wait for a table instead of getting 503. <see cref="long.MinValue"/> ends the hold and answers the waiting ones.
+    /// </summary>
+    public void HoldUntil(long timestamp)
+    {
+        Volatile.Write(ref _holdUntil, timestamp);
+        Signal();
+    }
+
+    /// <summary>True while unroutable requests are to be held (cold path only: read after a request found nothing routable).</summary>
+    public bool IsHolding(long now) => Volatile.Read(ref _holdUntil) > now;
+
+    /// <summary>
+    /// Waits until the slot holds a routable snapshot or the hold ends; returns the snapshot then in force (routable
+    /// or not). Cancelled with <paramref name="cancellationToken"/> (the client went away).
+    /// </summary>
+    public async Task<RouteSnapshot?> WaitRoutableAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Take the signal before reading the state, so a swap in between is never missed.
+            var changed = Volatile.Read(ref _changed).Task;
+            var snapshot = Current;
+            var now = time.GetTimestamp();
+            var until = Volatile.Read(ref _holdUntil);
+            if (snapshot is { IsRoutable: true } || until <= now)
+            {
+                return snapshot;
+            }
+
+            try
+            {
+                await changed.WaitAsync(time.GetElapsedTime(now, until), time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
+    private void Signal() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }

@@ -95,6 +95,8 @@ public sealed class CatalyticServer : IAsyncDisposable
         var router = new EdgeRouter(time);
         _edge = new EdgeHost(router);
         _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, time);
+        // Environments with a live version queue their requests until the restore has routed it, instead of 503.
+        await _engine.HoldLiveAsync(ct);
 
         foreach (var app in config.Config!.Apps)
         {
@@ -132,7 +134,9 @@ public sealed class CatalyticServer : IAsyncDisposable
         await _engine.RestoreAsync(ct);
         foreach (var live in await _store.ListLiveAsync(ct))
         {
-            await _log.WriteLineAsync($"catalytic serve: {live.App}/{live.Environment} serves {live.Version}");
+            await _log.WriteLineAsync(_engine.RestoreErrors.TryGetValue((live.App, live.Environment), out var why)
+                ? $"catalytic serve: {live.App}/{live.Environment} could not start {live.Version} again: {why}"
+                : $"catalytic serve: {live.App}/{live.Environment} serves {live.Version}");
         }
 
         return null;

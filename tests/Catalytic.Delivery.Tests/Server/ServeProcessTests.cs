@@ -11,6 +11,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("catalytic-serve-").FullName;
     private readonly int _edgePort = ProcessSupervisor.FreePort();
+    private readonly System.Text.StringBuilder _serveOutput = new();
     private Process? _serve;
 
     public ValueTask InitializeAsync()
@@ -62,6 +63,8 @@ public sealed class ServeProcessTests : IAsyncLifetime
         Assert.Matches(@"^d-\S+ succeeded: v2 is live", out2);
         Assert.Equal("v2", await EdgeVersionAsync());
         var oldPids = (await StatusAsync()).Environments[0].Instances.Select(i => i.Pid).ToList();
+        await using var load = new LoadGenerator(new Uri($"http://127.0.0.1:{_edgePort}/"), 8, TimeSpan.FromMilliseconds(5));
+        await Task.Delay(200);
 
         _serve!.Kill(); // SIGKILL: no cleanup at all
         await _serve.WaitForExitAsync();
@@ -74,6 +77,13 @@ public sealed class ServeProcessTests : IAsyncLifetime
         }
 
         Assert.True(version == "v2", $"edge served {version ?? "nothing"} {clock.Elapsed} after restart");
+        await Task.Delay(1000);
+        await load.DisposeAsync();
+        // While no server ran, connections were refused (socket errors); every answer, before and after, was a 200 of v2:
+        // the restarted edge held requests until the restored instances were routed instead of answering 503.
+        var answers = load.Samples.ToList();
+        Assert.True(answers.Count > 20, $"only {answers.Count} answers");
+        Assert.All(answers, s => Assert.Equal((200, "v2"), (s.Status, s.Version)));
         var status = await StatusAsync();
         var env = Assert.Single(status.Environments);
         Assert.Equal("v2", env.LiveVersion);
@@ -118,15 +128,26 @@ public sealed class ServeProcessTests : IAsyncLifetime
         Assert.Contains("catalytic_deployments_total{app=\"web\",environment=\"production\",state=\"succeeded\"} 1", metrics, StringComparison.Ordinal);
     }
 
-    private async Task StartServeAsync()
+    private async Task StartServeAsync(IReadOnlyList<string>? args = null, IReadOnlyDictionary<string, string>? env = null)
     {
         Directory.CreateDirectory(Path.Combine(_dir, ".catalytic"));
         File.Delete(Path.Combine(_dir, ".catalytic", "server.json"));
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(CliPath());
         psi.ArgumentList.Add("serve");
+        foreach (var a in args ?? [])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
         _serve = Process.Start(psi)!;
-        _serve.ErrorDataReceived += (_, _) => { };
+        _serve.ErrorDataReceived += (_, e) => { lock (_serveOutput) { _serveOutput.AppendLine(e.Data); } };
+        _serve.OutputDataReceived += (_, e) => { lock (_serveOutput) { _serveOutput.AppendLine(e.Data); } };
         _serve.BeginErrorReadLine();
         _serve.BeginOutputReadLine();
         var deadline = Stopwatch.StartNew();
@@ -138,6 +159,140 @@ public sealed class ServeProcessTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Serve_SecretsLogsAndRestarts_SecretNeverLeavesUnmaskedAndLogsFollow()
+    {
+        const string Secret = "s3cr3t-value-4711";
+        File.WriteAllText(Path.Combine(_dir, "catalytic.yml"), File.ReadAllText(Path.Combine(_dir, "catalytic.yml"))
+            .Replace("    drain: 100ms", "    drain: 100ms\n    secrets: { GREETING: greeting-token }", StringComparison.Ordinal));
+        await StartServeAsync(env: new Dictionary<string, string> { ["CATALYTIC_SECRET_GREETING_TOKEN"] = Secret });
+
+        var (code, deployOut, deployErr) = await CliAsync("deploy", "web", "--env", "production", "--artifact", TestApp.Write(_dir, "v1"), "--version", "v1");
+        Assert.True(code == 0, deployOut + deployErr);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var edge = new Uri($"http://127.0.0.1:{_edgePort}/");
+        Assert.Equal($"v1 {Secret}", (await http.GetStringAsync(edge)).Trim()); // the instance got the secret's value
+
+        using var follow = StartCli("logs", "web", "--env", "production", "-f", "-n", "0");
+        var followed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        follow.OutputDataReceived += (_, e) => { if (e.Data is not null) { followed.Enqueue(e.Data); } };
+        follow.BeginOutputReadLine();
+        var clock = Stopwatch.StartNew();
+        while (!followed.Any(l => l.Contains("echo marker-2", StringComparison.Ordinal)))
+        {
+            // Lines written after `logs -f` started arrive while it keeps running.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "logs -f showed: " + string.Join(" | ", followed));
+            Assert.False(follow.HasExited, "logs -f exited");
+            (await http.GetAsync(new Uri(edge, "echo/marker-" + (clock.Elapsed < TimeSpan.FromSeconds(1) ? 1 : 2)))).Dispose();
+            await Task.Delay(200);
+        }
+
+        follow.Kill();
+
+        using (var crash = await http.GetAsync(new Uri(edge, "crash")))
+        {
+            // The instance dies mid-request; whatever the edge answers, the supervisor brings it back.
+        }
+
+        clock.Restart();
+        InstanceView instance;
+        while ((instance = (await StatusAsync()).Environments[0].Instances.Single()).Restarts < 1 || instance.Health != "healthy")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"instance {instance.Health} with {instance.Restarts} restart(s)");
+            await Task.Delay(50);
+        }
+
+        var (_, statusText, _) = await CliAsync("status", "web");
+        Assert.Contains("healthy (1 restart(s))", statusText, StringComparison.Ordinal);
+        var (_, statusJson, _) = await CliAsync("status", "--json");
+        var (_, logs, _) = await CliAsync("logs", "web", "--env", "production");
+        var info = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(_dir, ".catalytic", "server.json")), DeliveryJson.Default.ServerInfo)!;
+        var deployments = await GetApiAsync(info, "api/deployments");
+        var id = deployOut.Split(' ')[0];
+        var detail = await GetApiAsync(info, $"api/deployments/{id}");
+        var metrics = await http.GetStringAsync(new Uri(new Uri(info.Url), "metrics"));
+        var serverLog = _serveOutput.ToString();
+
+        Assert.Contains("greeting ***", logs, StringComparison.Ordinal); // printed by the app at start, masked on the way out
+        Assert.Contains("echo marker-1", logs, StringComparison.Ordinal);
+        foreach (var (what, text) in new[] { ("deploy output", deployOut + deployErr), ("status", statusText), ("status --json", statusJson), ("logs", logs),
+            ("logs -f", string.Join("\n", followed)), ("GET /api/deployments", deployments), ("GET /api/deployments/ID", detail), ("/metrics", metrics), ("serve output", serverLog) })
+        {
+            Assert.False(text.Contains(Secret, StringComparison.Ordinal), $"the secret appears in {what}:\n{text}");
+        }
+    }
+
+    [Fact]
+    public async Task Serve_WithPostgres_KeepsItsStateThereAndRestoresFromIt()
+    {
+        var cs = Environment.GetEnvironmentVariable("CATALYTIC_TEST_POSTGRES");
+        Assert.SkipWhen(string.IsNullOrEmpty(cs), "CATALYTIC_TEST_POSTGRES is not set (./test.sh starts PostgreSQL)");
+        var schema = "serve_" + Guid.NewGuid().ToString("N")[..10];
+        var conn = cs + ";Search Path=" + schema;
+        try
+        {
+            await StartServeAsync(["--postgres", conn]);
+            var (code, text, err) = await CliAsync("deploy", "web", "--env", "production", "--artifact", TestApp.Write(_dir, "v1"), "--version", "v1");
+            Assert.True(code == 0, text + err);
+            Assert.False(File.Exists(Path.Combine(_dir, ".catalytic", "catalytic.db")), "serve --postgres wrote SQLite state");
+            await using (var store = new Catalytic.Storage.PostgresDeliveryStore(cs!, schema))
+            {
+                Assert.Equal("v1", (await store.GetLiveAsync("web", "production"))?.Version);
+                Assert.Equal("v1:succeeded", DeploymentStateName(await store.ListDeploymentsAsync("web", "production")));
+            }
+
+            _serve!.Kill();
+            await _serve.WaitForExitAsync();
+            await StartServeAsync(["--postgres", conn]);
+            var clock = Stopwatch.StartNew();
+            string? version;
+            while ((version = await EdgeVersionAsync()) != "v1")
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"edge served {version ?? "nothing"} after restart");
+                await Task.Delay(50);
+            }
+
+            var env = Assert.Single((await StatusAsync()).Environments);
+            Assert.Equal("v1", env.LiveVersion);
+            Assert.Equal(["v1"], env.History.Select(d => d.Version));
+        }
+        finally
+        {
+            if (_serve is { HasExited: false })
+            {
+                _serve.Kill();
+                await _serve.WaitForExitAsync();
+            }
+
+            await using var c = new Npgsql.NpgsqlConnection(cs);
+            await c.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", c);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static string DeploymentStateName(IReadOnlyList<Catalytic.Delivery.Model.Deployment> list) =>
+        string.Join(",", list.Select(d => $"{d.Version}:{Catalytic.Delivery.Model.DeploymentStates.Name(d.State)}"));
+
+    private async Task<string> GetApiAsync(ServerInfo info, string path)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(_dir, ".catalytic", "server.token")).Trim());
+        return await http.GetStringAsync(new Uri(new Uri(info.Url), path));
+    }
+
+    private Process StartCli(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(CliPath());
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return Process.Start(psi)!;
+    }
+
     private async Task<StatusView> StatusAsync()
     {
         using var client = DeliveryClient.Connect(Path.Combine(_dir, ".catalytic"));
@@ -146,13 +301,14 @@ public sealed class ServeProcessTests : IAsyncLifetime
 
     private async Task<string?> EdgeVersionAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // A restarted edge holds requests until the live version is routed again: the caller's own deadline bounds the wait.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
             using var r = await http.GetAsync(new Uri($"http://127.0.0.1:{_edgePort}/"));
             return r.IsSuccessStatusCode ? (await r.Content.ReadAsStringAsync()).Split(' ')[0].Trim() : null;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return null;
         }

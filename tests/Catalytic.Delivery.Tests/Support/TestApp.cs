@@ -3,6 +3,8 @@ namespace Catalytic.Delivery.Tests.Support;
 /// <summary>
 /// A small python3 HTTP server written into an artifact folder: honours PORT, answers /healthz, echoes its
 /// VERSION in the body and in X-App-Version, and fails a configurable share of other requests with 500.
+/// /slow/SECONDS answers after a pause, /echo/TEXT prints "echo TEXT" to its output, /crash exits; at start it prints
+/// its port and $GREETING (so a test can see that a secret reached the instance and was masked in its log).
 /// </summary>
 public static class TestApp
 {
@@ -18,6 +20,12 @@ public static class TestApp
                     code = 200
                 elif self.path == '/crash':
                     os._exit(3)
+                elif self.path.startswith('/slow/'):
+                    time.sleep(float(self.path[6:]))
+                    code = 200
+                elif self.path.startswith('/echo/'):
+                    print('echo', self.path[6:], flush=True)
+                    code = 200
                 else:
                     if DELAY:
                         time.sleep(DELAY)
@@ -34,7 +42,7 @@ public static class TestApp
             daemon_threads = True
             allow_reuse_address = True
             request_queue_size = 256
-        print('listening on', os.environ['PORT'], flush=True)
+        print('listening on', os.environ['PORT'], 'greeting', os.environ.get('GREETING', ''), flush=True)
         S(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
         """;
 
