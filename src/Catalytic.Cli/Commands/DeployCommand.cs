@@ -26,7 +26,9 @@ internal sealed class DeployCommand : ICommand
             var started = await client.DeployAsync(new DeployBody(app, env, Path.GetFullPath(artifact), args.Get("version"), args.Get("strategy"), DeliveryCommandSupport.Who), cancellationToken);
             if (args.Has("no-wait"))
             {
-                return DeliveryCommandSupport.Report(started);
+                // Recorded is what was asked for: 0 while it runs (a finished or gated one keeps its own code).
+                var code = DeliveryCommandSupport.Report(started);
+                return started.IsTerminal || started.IsWaiting ? code : ExitCodes.Success;
             }
 
             Console.Error.WriteLine($"deployment {started.Id}: {app} {started.Version} to {env}");

@@ -30,7 +30,7 @@ public sealed record DeploymentView(
 {
     /// <summary>True when the state never changes again.</summary>
     [JsonIgnore]
-    public bool IsTerminal => State is "succeeded" or "failed" or "rolled-back" or "rejected" or "cancelled";
+    public bool IsTerminal => State is "succeeded" or "failed" or "rolled-back" or "rejected" or "cancelled" or "superseded";
 
     /// <summary>True while a person's decision is awaited.</summary>
     [JsonIgnore]
