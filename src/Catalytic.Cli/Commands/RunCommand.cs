@@ -335,6 +335,12 @@ internal sealed partial class RunCommand : ICommand
 
         foreach (var w in report.Workflows.Where(w => w.Triggered))
         {
+            // A workflow that failed before any job (its env or concurrency could not be evaluated) says why here.
+            if (w.Jobs.Count == 0 && w.Result == "failure" && w.NotTriggeredReason is { } why)
+            {
+                sb.AppendLine().Append("✗ ").Append(w.File).Append(": ").AppendLine(why);
+            }
+
             foreach (var j in w.Jobs)
             {
                 foreach (var s in j.Steps.Where(s => s.Outcome == "failure"))

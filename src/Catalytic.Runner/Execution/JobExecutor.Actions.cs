@@ -16,7 +16,14 @@ internal sealed partial class JobExecutor
         var logName = frame?.LogName ?? name;
         var uses = step.Uses!.Trim();
         var inputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (step.With is not null)
+        if (step.WithExpression is { } whole)
+        {
+            foreach (var (k, v) in EvaluateWholeMapping(_session.Expressions, whole, scope, "with"))
+            {
+                inputs[k] = v;
+            }
+        }
+        else if (step.With is not null)
         {
             foreach (var (key, value) in step.With.Entries)
             {

@@ -43,7 +43,7 @@ internal sealed partial class JobExecutor
             }
 
             _session.Listener.StepStarted(_request.Label, name);
-            var env = EvaluateEnv(step.Env, lowerEnv, scope);
+            var env = EvaluateEnv(step.Env, step.EnvExpression, lowerEnv, scope, "env");
             var stepScope = BaseScope(env, includeSteps: true);
             var timeout = EvaluateTimeout(step.TimeoutMinutes, stepScope);
             if (step.Uses is not null)
@@ -154,7 +154,7 @@ internal sealed partial class JobExecutor
         var script = _session.Expressions.EvaluateString(step.Run!, scope);
         var processEnv = ProcessEnvironment(env, stepId);
         var shellName = step.Shell is not null ? _session.Expressions.EvaluateString(step.Shell, scope)
-            : Job.Defaults?.Shell ?? _request.Workflow.Defaults?.Shell;
+            : JobDefaults?.Shell ?? _request.Workflow.Defaults?.Shell;
         var shell = ShellResolver.Resolve(shellName, processEnv.GetValueOrDefault("PATH"));
         if (shell.Command is null)
         {
@@ -188,7 +188,7 @@ internal sealed partial class JobExecutor
     private string ResolveWorkingDirectory(Step step, ExpressionScope scope)
     {
         var wd = step.WorkingDirectory is not null ? _session.Expressions.EvaluateString(step.WorkingDirectory, scope)
-            : Job.Defaults?.WorkingDirectory ?? _request.Workflow.Defaults?.WorkingDirectory;
+            : JobDefaults?.WorkingDirectory ?? _request.Workflow.Defaults?.WorkingDirectory;
         return string.IsNullOrEmpty(wd) ? Options.Workspace : Path.GetFullPath(Path.Combine(Options.Workspace, wd));
     }
 

@@ -31,6 +31,7 @@ internal sealed partial class JobExecutor
     private readonly object _logGate = new();
     private StreamWriter? _log;
     private Dictionary<string, string> _jobEnv = new(StringComparer.Ordinal);
+    private Defaults? _jobDefaults;
     private JsonObject _github = [];
     private string _runnerTemp = "";
     private bool _failed;
@@ -66,7 +67,13 @@ internal sealed partial class JobExecutor
             using var jobTimeoutCts = new CancellationTokenSource(jobTimeout);
             using var jobCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeoutCts.Token);
 
-            _jobEnv = EvaluateEnv(Job.Env, _request.WorkflowEnv, BaseScope(_request.WorkflowEnv));
+            _jobEnv = EvaluateEnv(Job.Env, Job.EnvExpression, _request.WorkflowEnv, BaseScope(_request.WorkflowEnv), "env");
+            if (Job.Defaults?.RunExpression is { } defaultsRun)
+            {
+                var run = EvaluateWholeMapping(_session.Expressions, defaultsRun, BaseScope(_jobEnv), "defaults.run");
+                _jobDefaults = new Defaults(run.GetValueOrDefault("shell"), run.GetValueOrDefault("working-directory"));
+            }
+
             if (ApplyJobContainer() is { } containerError)
             {
                 _failed = true;
@@ -74,7 +81,7 @@ internal sealed partial class JobExecutor
                 Emit("", "##[error]" + containerError, LineKind.Runner);
             }
 
-            if (!_failed && Job.Services is { Entries.Length: > 0 })
+            if (!_failed && (Job.Services is { Entries.Length: > 0 } || Job.ServicesExpression is not null))
             {
                 var started = await StartServicesAsync(jobCts.Token);
                 if (!started.Succeeded)
@@ -273,6 +280,53 @@ internal sealed partial class JobExecutor
     private string ToolCache => Path.Combine(Options.State, "tool-cache");
 
     /// <summary>Evaluates an `env:` mapping on top of <paramref name="lower"/>; each value sees the layers below it.</summary>
+    /// <summary>The job's `defaults` (from `defaults.run: ${{ … }}` once evaluated).</summary>
+    private Defaults? JobDefaults => _jobDefaults ?? Job.Defaults;
+
+    /// <summary>
+    /// A `${{ }}` standing for a whole mapping (`env`, `with`, `defaults.run`…) evaluated to name → text; a result that is
+    /// not a mapping is an error at the expression's place, as on GitHub.
+    /// </summary>
+    internal static Dictionary<string, string> EvaluateWholeMapping(IExpressionEngine engine, TemplateScalar expression, ExpressionScope scope, string what)
+    {
+        var value = engine.Evaluate(expression, scope);
+        if (value is not JsonObject o)
+        {
+            var found = value switch
+            {
+                null => "null",
+                JsonArray => "a sequence",
+                _ => $"'{Stringify(value)}'",
+            };
+            throw new ExpressionEvaluationException(expression.Span, $"'{what}' must evaluate to a mapping, but {expression.Value.Trim()} gave {found}");
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in o)
+        {
+            result[k] = Stringify(v);
+        }
+
+        return result;
+    }
+
+    /// <summary>Evaluates an `env:` (a mapping, or one expression for all of it) on top of <paramref name="lower"/>.</summary>
+    private Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, TemplateScalar? expression, IReadOnlyDictionary<string, string> lower, ExpressionScope scope, string what)
+    {
+        if (expression is not null)
+        {
+            var merged = new Dictionary<string, string>(lower, StringComparer.Ordinal);
+            foreach (var (k, v) in EvaluateWholeMapping(_session.Expressions, expression, scope, what))
+            {
+                merged[k] = v;
+            }
+
+            return merged;
+        }
+
+        return EvaluateEnv(mapping, lower, scope);
+    }
+
     private Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, IReadOnlyDictionary<string, string> lower, ExpressionScope scope)
     {
         var result = new Dictionary<string, string>(lower, StringComparer.Ordinal);
@@ -362,7 +416,9 @@ internal sealed partial class JobExecutor
         }
 
         var scope = BaseScope(_jobEnv);
-        var definitions = Job.Services!.Entries.Select(e => new KeyValuePair<string, TemplateNode>(e.Key.Value, e.Value)).ToList();
+        var definitions = Job.ServicesExpression is { } whole
+            ? EvaluatedServices(whole, scope)
+            : Job.Services!.Entries.Select(e => new KeyValuePair<string, TemplateNode>(e.Key.Value, e.Value)).ToList();
         var result = await Options.Services.StartAsync(
             new JobServicesRequest(
                 _request.Workflow.Name,
@@ -385,6 +441,27 @@ internal sealed partial class JobExecutor
 
         return result;
     }
+
+    /// <summary>`services: ${{ … }}` evaluated, each service turned back into the template form the service host reads.</summary>
+    private List<KeyValuePair<string, TemplateNode>> EvaluatedServices(TemplateScalar whole, ExpressionScope scope)
+    {
+        if (_session.Expressions.Evaluate(whole, scope) is not JsonObject services)
+        {
+            throw new ExpressionEvaluationException(whole.Span, $"'services' must evaluate to a mapping of service ids to services, but {whole.Value.Trim()} did not");
+        }
+
+        return [.. services.Select(kv => new KeyValuePair<string, TemplateNode>(kv.Key, ToTemplate(kv.Value, whole.Span)))];
+    }
+
+    /// <summary>A JSON value as a template node at <paramref name="span"/> (strings quoted, so they are not re-typed).</summary>
+    internal static TemplateNode ToTemplate(JsonNode? node, SourceSpan span) => node switch
+    {
+        JsonObject o => new TemplateMapping([.. o.Select(kv => new KeyValuePair<TemplateScalar, TemplateNode>(new TemplateScalar(kv.Key, false, span), ToTemplate(kv.Value, span)))], span),
+        JsonArray a => new TemplateSequence([.. a.Select(i => ToTemplate(i, span))], span),
+        null => new TemplateScalar("", true, span),
+        JsonValue v when v.TryGetValue<string>(out var s) => new TemplateScalar(s, false, span),
+        _ => new TemplateScalar(Stringify(node), true, span),
+    };
 
     private void KillOrphans()
     {

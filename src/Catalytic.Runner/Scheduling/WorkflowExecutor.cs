@@ -56,7 +56,14 @@ internal sealed partial class WorkflowExecutor
         // Workflow env sees github, vars, secrets and inputs only.
         var scope = new ExpressionScope(BaseContexts(null, null), new JobStatusView(true, false, false), _session.Options.Workspace);
         var env = new Dictionary<string, string>(_session.Options.Env, StringComparer.Ordinal);
-        if (_workflow.Env is not null)
+        if (_workflow.EnvExpression is { } whole)
+        {
+            foreach (var (key, value) in JobExecutor.EvaluateWholeMapping(_session.Expressions, whole, scope, "env"))
+            {
+                env[key] = value;
+            }
+        }
+        else if (_workflow.Env is not null)
         {
             foreach (var (key, value) in _workflow.Env.Entries)
             {

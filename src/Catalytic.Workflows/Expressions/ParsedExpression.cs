@@ -55,6 +55,26 @@ public sealed class ParsedExpression
 
     internal Node? Root => _root;
 
+    /// <summary>
+    /// Every `context.property` (or `context['property']`) with a literal property name, e.g. `needs.build` in
+    /// `needs.build.outputs.x`; <see cref="ExpressionReference.Offset"/> is the property's. For cross-reference checks.
+    /// </summary>
+    internal IEnumerable<(string Context, ExpressionReference Property)> PropertyReferences()
+    {
+        if (_root is null)
+        {
+            yield break;
+        }
+
+        foreach (var node in _root.DescendantsAndSelf())
+        {
+            if (node is IndexNode { Target: NamedValueNode context, Key: LiteralNode literal } && literal.Value.Kind == ExpressionValueKind.String)
+            {
+                yield return (context.Name, new ExpressionReference(literal.Value.ToString(), literal.Offset));
+            }
+        }
+    }
+
     /// <summary>Parses <paramref name="text"/>, reusing an earlier parse of the same text (bounded cache).</summary>
     public static ParsedExpression Parse(string text)
     {

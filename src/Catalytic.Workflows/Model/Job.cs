@@ -23,6 +23,9 @@ public sealed record Job
 
     public TemplateMapping? Env { get; init; }
 
+    /// <summary>`env: ${{ … }}`: the whole mapping given by one expression (then <see cref="Env"/> is null).</summary>
+    public TemplateScalar? EnvExpression { get; init; }
+
     public Defaults? Defaults { get; init; }
 
     public Strategy? Strategy { get; init; }
@@ -38,6 +41,9 @@ public sealed record Job
 
     /// <summary>`services:`: id → definition as written.</summary>
     public TemplateMapping? Services { get; init; }
+
+    /// <summary>`services: ${{ … }}`: every service from one expression (then <see cref="Services"/> is null).</summary>
+    public TemplateScalar? ServicesExpression { get; init; }
 
     public TemplateNode? Container { get; init; }
 

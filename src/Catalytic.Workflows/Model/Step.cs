@@ -18,7 +18,13 @@ public sealed record Step
 
     public TemplateMapping? With { get; init; }
 
+    /// <summary>`with: ${{ … }}`: every input from one expression (then <see cref="With"/> is null), evaluated at run time.</summary>
+    public TemplateScalar? WithExpression { get; init; }
+
     public TemplateMapping? Env { get; init; }
+
+    /// <summary>`env: ${{ … }}`: the whole mapping given by one expression (then <see cref="Env"/> is null).</summary>
+    public TemplateScalar? EnvExpression { get; init; }
 
     public TemplateScalar? Shell { get; init; }
 

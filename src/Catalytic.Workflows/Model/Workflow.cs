@@ -23,6 +23,9 @@ public sealed record Workflow
 
     public TemplateMapping? Env { get; init; }
 
+    /// <summary>`env: ${{ … }}`: the whole mapping given by one expression (then <see cref="Env"/> is null), evaluated at run time.</summary>
+    public TemplateScalar? EnvExpression { get; init; }
+
     public Defaults? Defaults { get; init; }
 
     public Concurrency? Concurrency { get; init; }
@@ -86,6 +89,10 @@ public sealed record WorkflowCallOutput(string Name, TemplateScalar Value, strin
 
 public sealed record WorkflowCallSecret(string Name, bool Required, string? Description);
 
-public sealed record Defaults(string? Shell, string? WorkingDirectory);
+public sealed record Defaults(string? Shell, string? WorkingDirectory)
+{
+    /// <summary>Job-level `defaults.run: ${{ … }}`: shell and working-directory from one expression, evaluated at run time.</summary>
+    public TemplateScalar? RunExpression { get; init; }
+}
 
 public sealed record Concurrency(TemplateScalar Group, TemplateScalar? CancelInProgress);

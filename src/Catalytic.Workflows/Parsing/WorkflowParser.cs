@@ -52,6 +52,10 @@ public static class WorkflowParser
             var reader = new WorkflowReader(path, diagnostics);
             workflow = reader.Read(root);
             ExpressionValidation.Check(reader.Expressions, diagnostics);
+            if (workflow is not null)
+            {
+                CrossReferences.Check(workflow, diagnostics);
+            }
         }
 
         var ordered = diagnostics

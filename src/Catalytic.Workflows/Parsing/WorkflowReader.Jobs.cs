@@ -100,7 +100,15 @@ internal sealed partial class WorkflowReader
             Error(uses.Span, $"'jobs.{id.Value}.uses' must be './.github/workflows/<file>.yml' or '<owner>/<repo>/.github/workflows/<file>.yml@<ref>', found '{uses.Value}'");
         }
 
-        var with = job["with"] is { } w ? ReadScalarMapping(w, $"jobs.{id.Value}.with", ExpressionLocation.JobStrategyContext) : null;
+        TemplateMapping? with = null;
+        if (job["with"] is TemplateScalar ws && IsExpression(ws))
+        {
+            Error(ws.Span, $"'jobs.{id.Value}.with' must be a mapping of inputs: GitHub allows expressions in its values but not one expression for the whole mapping of a reusable-workflow call");
+        }
+        else if (job["with"] is { } w)
+        {
+            with = ReadScalarMapping(w, $"jobs.{id.Value}.with", ExpressionLocation.JobStrategyContext);
+        }
         TemplateNode? secrets = null;
         if (job["secrets"] is { } sec)
         {
@@ -169,16 +177,19 @@ internal sealed partial class WorkflowReader
             ReadSnapshot(snap, prefix + ".snapshot");
         }
 
+        var servicesExpression = WholeExpression(job["services"], ExpressionLocation.JobStrategyContext);
         return common with
         {
             RunsOn = runsOn,
             Environment = job["environment"] is { } e ? ReadEnvironment(e, prefix + ".environment") : null,
             Outputs = job["outputs"] is { } o ? ReadScalarMapping(o, prefix + ".outputs", ExpressionLocation.JobOutputs) : null,
-            Env = ReadEnv(job["env"], prefix + ".env", ExpressionLocation.JobEnv),
+            Env = ReadEnv(job["env"], prefix + ".env", ExpressionLocation.JobEnv, out var envExpression),
+            EnvExpression = envExpression,
             Defaults = ReadDefaults(job["defaults"], prefix + ".defaults", ExpressionLocation.JobDefaultsRun),
             ContinueOnError = job["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionLocation.JobStrategyContext) : null,
             TimeoutMinutes = job["timeout-minutes"] is { } t ? Number(t, prefix + ".timeout-minutes", ExpressionLocation.JobStrategyContext) : null,
-            Services = job["services"] is { } sv ? ReadServices(sv, prefix + ".services") : null,
+            Services = job["services"] is { } sv && servicesExpression is null ? ReadServices(sv, prefix + ".services") : null,
+            ServicesExpression = servicesExpression,
             Container = job["container"] is { } ct ? ReadContainer(ct, prefix + ".container", WorkflowSchema.ContainerKeys) : null,
             Steps = steps,
         };
@@ -632,6 +643,7 @@ internal sealed partial class WorkflowReader
             Error(withEntry.Key.Span, "'with' is only valid on a step with 'uses', not on one with 'run'");
         }
 
+        var withExpression = WholeExpression(step["with"], ExpressionLocation.Step);
         return new Step
         {
             Id = id,
@@ -639,8 +651,10 @@ internal sealed partial class WorkflowReader
             If = step["if"] is { } i ? Condition(i, prefix + ".if", ExpressionLocation.StepIf) : null,
             Run = run,
             Uses = usesNode?.Value,
-            With = step["with"] is { } w ? ReadScalarMapping(w, prefix + ".with", ExpressionLocation.Step) : null,
-            Env = ReadEnv(step["env"], prefix + ".env", ExpressionLocation.Step),
+            With = step["with"] is { } w && withExpression is null ? ReadScalarMapping(w, prefix + ".with", ExpressionLocation.Step) : null,
+            WithExpression = withExpression,
+            Env = ReadEnv(step["env"], prefix + ".env", ExpressionLocation.Step, out var stepEnvExpression),
+            EnvExpression = stepEnvExpression,
             Shell = step["shell"] is { } sh ? ReadShell(sh, prefix + ".shell") : null,
             WorkingDirectory = step["working-directory"] is { } wd ? NonEmpty(wd, prefix + ".working-directory", ExpressionLocation.Step) : null,
             ContinueOnError = step["continue-on-error"] is { } c ? Boolean(c, prefix + ".continue-on-error", ExpressionLocation.Step) : null,

@@ -50,7 +50,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
             Error(map.Span, "missing required key 'on': the events that trigger the workflow (e.g. 'on: push')");
         }
 
-        var env = ReadEnv(map["env"], "env", ExpressionLocation.WorkflowEnv);
+        var env = ReadEnv(map["env"], "env", ExpressionLocation.WorkflowEnv, out var envExpression);
         var defaults = ReadDefaults(map["defaults"], "defaults", null);
         var concurrency = ReadConcurrency(map["concurrency"], "concurrency", ExpressionLocation.WorkflowConcurrency);
         var permissions = ReadPermissions(map["permissions"], "permissions");
@@ -74,6 +74,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
             Call = call,
             DispatchInputs = dispatchInputs,
             Env = env,
+            EnvExpression = envExpression,
             Defaults = defaults,
             Concurrency = concurrency,
             Permissions = permissions,
@@ -268,6 +269,28 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
         }
     }
 
+    /// <summary>
+    /// An `env` GitHub's schema gives contexts to (workflow, job, step): a mapping, or one `${{ }}` standing for the whole
+    /// mapping (<paramref name="expression"/>), checked when the file is read and evaluated at run time.
+    /// </summary>
+    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope, out TemplateScalar? expression)
+    {
+        expression = WholeExpression(node, scope);
+        return expression is null ? ReadEnv(node, what, scope) : null;
+    }
+
+    /// <summary>A scalar that is exactly one `${{ }}` where a mapping or sequence is expected: tracked and returned.</summary>
+    private TemplateScalar? WholeExpression(TemplateNode? node, ExpressionLocation scope)
+    {
+        if (node is TemplateScalar s && IsExpression(s))
+        {
+            Track(s, scope);
+            return s;
+        }
+
+        return null;
+    }
+
     /// <summary>`env`-like mapping: names to scalar values.</summary>
     private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope)
     {
@@ -309,6 +332,13 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
         }
 
         CheckKeys(map, $"'{what}'", WorkflowSchema.DefaultsKeys);
+
+        // Only the job's `defaults.run` has contexts in GitHub's schema, so only there may one expression stand for it.
+        if (scope is not null && WholeExpression(map["run"], scope) is { } runExpression)
+        {
+            return new Defaults(null, null) { RunExpression = runExpression };
+        }
+
         if (map["run"] is not { } runNode || IsNull(runNode) || Mapping(runNode, what + ".run") is not { } run)
         {
             return null;

@@ -6,7 +6,12 @@ using System.Text;
 namespace Catalytic.Cli.Tests.Conformance;
 
 /// <summary>What one CLI invocation of a case produced.</summary>
-public sealed record RunOutcome(IReadOnlyList<string> Args, int ExitCode, bool TimedOut, string Output, string? ReportJson, TimeSpan Elapsed);
+/// <param name="Files">The state right after the run of each path the run's expectations name: the file's text,
+/// "" for a folder, null when missing (a later run of the case may change them).</param>
+public sealed record RunOutcome(IReadOnlyList<string> Args, int ExitCode, bool TimedOut, string Output, string? ReportJson, TimeSpan Elapsed)
+{
+    public IReadOnlyDictionary<string, string?> Files { get; init; } = new Dictionary<string, string?>();
+}
 
 /// <summary>What a whole case produced: one outcome per run, and the work tree it ran in (kept when the case fails).</summary>
 public sealed record CaseOutcome(ConformanceCase Case, string WorkTree, IReadOnlyList<RunOutcome> Runs, string? SetupError, TimeSpan Elapsed);
@@ -160,7 +165,14 @@ public static class ConformanceRunner
         }
 
         var report = File.Exists(reportPath) ? await File.ReadAllTextAsync(reportPath, CancellationToken.None) : null;
-        return new RunOutcome(args, timedOut ? -1 : process.ExitCode, timedOut, text, report, clock.Elapsed);
+        var files = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var path in run.Files.Keys.Concat(run.MissingFiles))
+        {
+            var full = Path.Combine(repo, path);
+            files[path] = File.Exists(full) ? await File.ReadAllTextAsync(full, CancellationToken.None) : Directory.Exists(full) ? "" : null;
+        }
+
+        return new RunOutcome(args, timedOut ? -1 : process.ExitCode, timedOut, text, report, clock.Elapsed) { Files = files };
     }
 
     private static void Append(StringBuilder output, string? line)

@@ -106,22 +106,23 @@ public sealed class ConformanceTests(ConformanceSuite suite) : IClassFixture<Con
             CheckJobs(expected, actual, prefix, problems);
         }
 
+        // Files as they were right after this run (a later run of the case may change them).
         foreach (var (path, fragment) in expected.Files)
         {
-            var full = Path.Combine(repo, path);
-            if (!File.Exists(full) && !Directory.Exists(full))
+            var content = actual.Files.GetValueOrDefault(path);
+            if (content is null)
             {
                 problems.AppendLine($"{prefix}file: expected {path} to exist");
             }
-            else if (fragment is not null && (!File.Exists(full) || !File.ReadAllText(full).Contains(fragment, StringComparison.Ordinal)))
+            else if (fragment is not null && !content.Contains(fragment, StringComparison.Ordinal))
             {
-                problems.AppendLine($"{prefix}file: expected {path} to contain {Quote(fragment)}, it holds {Quote(File.Exists(full) ? File.ReadAllText(full) : "(a folder)")}");
+                problems.AppendLine($"{prefix}file: expected {path} to contain {Quote(fragment)}, it holds {Quote(content.Length == 0 ? "(a folder or nothing)" : content)}");
             }
         }
 
         foreach (var path in expected.MissingFiles)
         {
-            if (File.Exists(Path.Combine(repo, path)) || Directory.Exists(Path.Combine(repo, path)))
+            if (actual.Files.GetValueOrDefault(path) is not null)
             {
                 problems.AppendLine($"{prefix}file: expected {path} not to exist");
             }

@@ -488,8 +488,16 @@ internal sealed partial class JobExecutor
                 }
 
                 _session.Listener.StepStarted(_request.Label, preName);
-                var env = EvaluateEnv(step.Env, lowerEnv, scope);
+                var env = EvaluateEnv(step.Env, step.EnvExpression, lowerEnv, scope, "env");
                 var given = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                if (step.WithExpression is { } whole)
+                {
+                    foreach (var (key, value) in EvaluateWholeMapping(_session.Expressions, whole, scope, "with"))
+                    {
+                        given[key] = value;
+                    }
+                }
+
                 foreach (var (key, value) in step.With?.Entries ?? [])
                 {
                     given[key.Value] = value is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : Stringify(_session.Expressions.Evaluate(value, scope));
