@@ -5,8 +5,9 @@
 # Goal: under 2 s. Prints one line: "rollback: first error -> last bad response X.XXX s (…)".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cli="$root/src/Catalytic.Cli/bin/Release/net10.0/catalytic.dll"
-[ -f "$cli" ] || dotnet build "$root/src/Catalytic.Cli/Catalytic.Cli.csproj" -c Release -v q >/dev/null
+# The CLI as it ships (./catalytic builds it when the sources changed), not a build output that may be stale.
+"$root/catalytic" version >/dev/null
+cli="$root/artifacts/cli/catalytic"
 work="$(mktemp -d /tmp/catalytic-bench-rollback.XXXXXX)"
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 serve_pid=""
@@ -39,7 +40,7 @@ class S(socketserver.ThreadingMixIn,http.server.HTTPServer): daemon_threads=True
 S(("127.0.0.1",int(os.environ["PORT"])),H).serve_forever()'
 for v in v1 v2; do mkdir -p "art-$v"; echo "$app" > "art-$v/app.py"; echo "$v" > "art-$v/VERSION"; done
 echo 0.5 > art-v2/FAIL
-dotnet "$cli" serve >serve.log 2>&1 & serve_pid=$!
+"$cli" serve >serve.log 2>&1 & serve_pid=$!
 for _ in $(seq 300); do [ -f .catalytic/server.json ] && break; sleep 0.1; done
 python3 - "$port" > load.txt <<'PY' &
 import http.client, sys, threading, time
@@ -60,10 +61,10 @@ for t, s, v in out: print(f"{t:.4f} {s} {v.split()[0] if v.split() else '-'}")
 PY
 load_pid=$!
 # v1 is analysed too, and analysis without traffic is inconclusive: the load runs from the start.
-dotnet "$cli" deploy web --env production --artifact art-v1 --version v1 >/dev/null 2>&1 || { echo "v1 did not deploy"; cat serve.log; exit 1; }
+"$cli" deploy web --env production --artifact art-v1 --version v1 >/dev/null 2>&1 || { echo "v1 did not deploy"; cat serve.log; exit 1; }
 sleep 1
 set +e
-dotnet "$cli" deploy web --env production --artifact art-v2 --version v2 > deploy.txt 2>deploy.err
+"$cli" deploy web --env production --artifact art-v2 --version v2 > deploy.txt 2>deploy.err
 code=$?
 set -e
 sleep 1; touch stop; wait "$load_pid"
