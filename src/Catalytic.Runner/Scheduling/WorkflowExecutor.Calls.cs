@@ -90,28 +90,13 @@ internal sealed partial class WorkflowExecutor
         {
             if (job.Strategy is { } strategy)
             {
-                var evaluated = EvaluateStrategy(strategy, scope);
+                var evaluated = EvaluateStrategy(job, strategy, scope);
                 if (evaluated.Error is not null)
                 {
                     return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
                 }
 
-                if (evaluated.Matrix is { } matrixValue)
-                {
-                    var expansion = MatrixExpander.Expand(ExpressionValue.FromJsonNode(matrixValue));
-                    if (!expansion.IsValid)
-                    {
-                        return Finish(report, Results.Failure, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}", ancestorFailed);
-                    }
-
-                    if (expansion.Combinations.IsEmpty)
-                    {
-                        return Finish(report, Results.Skipped, "the matrix has no combinations", ancestorFailed);
-                    }
-
-                    legs = [.. expansion.Combinations.Select(c => (JsonObject?)ExpressionValue.FromObject(c).ToJsonNode())];
-                }
-
+                legs = evaluated.Legs;
                 failFast = evaluated.FailFast;
                 maxParallel = evaluated.MaxParallel;
             }

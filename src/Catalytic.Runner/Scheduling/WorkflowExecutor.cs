@@ -246,23 +246,13 @@ internal sealed partial class WorkflowExecutor
             var scope = new ExpressionScope(contexts, status, _session.Options.Workspace);
             try
             {
-                var evaluated = EvaluateStrategy(strategy, scope);
+                var evaluated = EvaluateStrategy(job, strategy, scope);
                 if (evaluated.Error is not null)
                 {
                     return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
                 }
 
-                if (evaluated.Matrix is { } matrixValue)
-                {
-                    var expansion = MatrixExpander.Expand(ExpressionValue.FromJsonNode(matrixValue));
-                    if (!expansion.IsValid)
-                    {
-                        return Finish(report, Results.Failure, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}", ancestorFailed);
-                    }
-
-                    instances = [.. expansion.Combinations.Select(c => (JsonObject?)ExpressionValue.FromObject(c).ToJsonNode())];
-                }
-
+                instances = evaluated.Legs;
                 failFast = evaluated.FailFast;
                 maxParallel = evaluated.MaxParallel;
             }
@@ -397,13 +387,31 @@ internal sealed partial class WorkflowExecutor
         return new JobInstanceResult(result, result, masked, new Dictionary<string, string>(), report);
     }
 
-    private sealed record EvaluatedStrategy(JsonNode? Matrix, bool FailFast, int MaxParallel, string? Error);
+    /// <summary>A job's strategy at run time: one entry per matrix leg (a single null without a matrix), or why not.</summary>
+    private sealed record EvaluatedStrategy(List<JsonObject?> Legs, bool FailFast, int MaxParallel, string? Error);
 
     /// <summary>
-    /// `strategy` at run time: its members as written, or the mapping a whole-value `strategy: ${{ … }}` evaluates to.
-    /// A result that is not a mapping fails the job with the place it was written.
+    /// `strategy` at run time: its members as written, or the mapping a whole-value `strategy: ${{ … }}` evaluates to,
+    /// with the matrix expanded (evaluated now, so `fromJSON(needs.x.outputs.y)` sees the outputs of finished jobs).
+    /// A result that is not a mapping, or a matrix that cannot be expanded, fails the job with the place it was written.
     /// </summary>
-    private EvaluatedStrategy EvaluateStrategy(Strategy strategy, ExpressionScope scope)
+    private EvaluatedStrategy EvaluateStrategy(Job job, Strategy strategy, ExpressionScope scope)
+    {
+        var evaluated = EvaluateStrategyMembers(strategy, scope);
+        if (evaluated.Error is not null || evaluated.Matrix is not { } matrixValue)
+        {
+            return new EvaluatedStrategy([null], evaluated.FailFast, evaluated.MaxParallel, evaluated.Error);
+        }
+
+        var expansion = MatrixExpander.Expand(ExpressionValue.FromJsonNode(matrixValue));
+        return expansion.IsValid
+            ? new EvaluatedStrategy([.. expansion.Combinations.Select(c => (JsonObject?)ExpressionValue.FromObject(c).ToJsonNode())], evaluated.FailFast, evaluated.MaxParallel, null)
+            : new EvaluatedStrategy([null], true, int.MaxValue, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}");
+    }
+
+    private sealed record StrategyMembers(JsonNode? Matrix, bool FailFast, int MaxParallel, string? Error);
+
+    private StrategyMembers EvaluateStrategyMembers(Strategy strategy, ExpressionScope scope)
     {
         JsonNode? matrix;
         JsonNode? failFast;
@@ -412,7 +420,7 @@ internal sealed partial class WorkflowExecutor
         {
             if (_session.Expressions.Evaluate(whole, scope) is not JsonObject o)
             {
-                return new EvaluatedStrategy(null, true, int.MaxValue, $"{whole.Span}: 'strategy' must evaluate to a mapping (matrix, fail-fast, max-parallel), but '{whole.Value.Trim()}' did not");
+                return new StrategyMembers(null, true, int.MaxValue, $"{whole.Span}: 'strategy' must evaluate to a mapping (matrix, fail-fast, max-parallel), but '{whole.Value.Trim()}' did not");
             }
 
             matrix = o["matrix"];
@@ -420,7 +428,7 @@ internal sealed partial class WorkflowExecutor
             maxParallel = o["max-parallel"];
             if (o.ContainsKey("matrix") && matrix is not JsonObject)
             {
-                return new EvaluatedStrategy(null, true, int.MaxValue, $"{whole.Span}: 'strategy.matrix' must be a mapping of vectors, found {JobExecutor.Stringify(matrix)}");
+                return new StrategyMembers(null, true, int.MaxValue, $"{whole.Span}: 'strategy.matrix' must be a mapping of vectors, found {JobExecutor.Stringify(matrix)}");
             }
         }
         else
@@ -430,7 +438,7 @@ internal sealed partial class WorkflowExecutor
             maxParallel = strategy.MaxParallel is null ? null : _session.Expressions.Evaluate(strategy.MaxParallel, scope);
             if (strategy.Matrix is { } node && matrix is not JsonObject)
             {
-                return new EvaluatedStrategy(null, true, int.MaxValue, $"{node.Span}: 'strategy.matrix' must evaluate to a mapping of vectors, but it gave {(matrix is null ? "null" : JobExecutor.Stringify(matrix))}");
+                return new StrategyMembers(null, true, int.MaxValue, $"{node.Span}: 'strategy.matrix' must evaluate to a mapping of vectors, but it gave {(matrix is null ? "null" : JobExecutor.Stringify(matrix))}");
             }
         }
 
@@ -442,7 +450,7 @@ internal sealed partial class WorkflowExecutor
             max = mp;
         }
 
-        return new EvaluatedStrategy(matrix, failFast is null || JobExecutor.Stringify(failFast) != "false", max, null);
+        return new StrategyMembers(matrix, failFast is null || JobExecutor.Stringify(failFast) != "false", max, null);
     }
 
     private string Label(Job job, JsonObject? matrix, JsonObject needs)
