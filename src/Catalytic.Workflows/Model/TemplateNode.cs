@@ -7,7 +7,38 @@ namespace Catalytic.Workflows.Model;
 /// (`with`, `env`, `matrix`, `outputs`, `services`, …). Scalars may contain `${{ }}` templates;
 /// the runner evaluates them against the contexts of the moment.
 /// </summary>
-public abstract record TemplateNode(SourceSpan Span);
+public abstract record TemplateNode(SourceSpan Span)
+{
+    /// <summary>Every scalar in a value position (not mapping keys), depth first in source order.</summary>
+    public IEnumerable<TemplateScalar> Scalars()
+    {
+        var pending = new Stack<TemplateNode>();
+        pending.Push(this);
+        while (pending.TryPop(out var node))
+        {
+            switch (node)
+            {
+                case TemplateScalar s:
+                    yield return s;
+                    break;
+                case TemplateSequence seq:
+                    for (var i = seq.Items.Length - 1; i >= 0; i--)
+                    {
+                        pending.Push(seq.Items[i]);
+                    }
+
+                    break;
+                case TemplateMapping map:
+                    for (var i = map.Entries.Length - 1; i >= 0; i--)
+                    {
+                        pending.Push(map.Entries[i].Value);
+                    }
+
+                    break;
+            }
+        }
+    }
+}
 
 /// <summary>A scalar as written. <see cref="IsPlain"/> is false for quoted and block scalars,
 /// so `true`/`1`/`null` written plainly become booleans, numbers and null when converted.</summary>

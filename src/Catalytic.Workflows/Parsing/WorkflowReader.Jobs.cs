@@ -525,25 +525,9 @@ internal sealed partial class WorkflowReader
 
     private void TrackAll(TemplateNode node, ExpressionLocation scope)
     {
-        switch (node)
+        foreach (var scalar in node.Scalars())
         {
-            case TemplateScalar s:
-                Track(s, scope);
-                break;
-            case TemplateSequence seq:
-                foreach (var i in seq.Items)
-                {
-                    TrackAll(i, scope);
-                }
-
-                break;
-            case TemplateMapping map:
-                foreach (var (_, v) in map.Entries)
-                {
-                    TrackAll(v, scope);
-                }
-
-                break;
+            Track(scalar, scope);
         }
     }
 

@@ -162,33 +162,12 @@ public static class WorkflowPlanner
             return "strategy: " + whole.Value.Trim();
         }
 
-        var found = new List<string>();
-        Collect(job.Strategy?.Matrix, found);
-        return found.Count == 0 ? null : string.Join(", ", found.Distinct(StringComparer.Ordinal));
-
-        static void Collect(TemplateNode? node, List<string> into)
-        {
-            switch (node)
-            {
-                case TemplateScalar s when s.Value.Contains("${{", StringComparison.Ordinal):
-                    into.Add(s.Value.Trim());
-                    break;
-                case TemplateSequence seq:
-                    foreach (var i in seq.Items)
-                    {
-                        Collect(i, into);
-                    }
-
-                    break;
-                case TemplateMapping map:
-                    foreach (var (_, v) in map.Entries)
-                    {
-                        Collect(v, into);
-                    }
-
-                    break;
-            }
-        }
+        var found = (job.Strategy?.Matrix?.Scalars() ?? [])
+            .Where(s => s.Value.Contains("${{", StringComparison.Ordinal))
+            .Select(s => s.Value.Trim())
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return found.Count == 0 ? null : string.Join(", ", found);
     }
 
     private static bool ContainsExpression(TemplateNode node) => node switch

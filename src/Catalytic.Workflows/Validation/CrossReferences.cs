@@ -66,7 +66,7 @@ internal static class CrossReferences
     {
         foreach (var node in nodes)
         {
-            foreach (var scalar in Scalars(node))
+            foreach (var scalar in node?.Scalars() ?? [])
             {
                 foreach (var (context, name, at) in References(scalar, condition))
                 {
@@ -150,30 +150,6 @@ internal static class CrossReferences
         }
 
         return [.. keys.Distinct(StringComparer.OrdinalIgnoreCase)];
-    }
-
-    private static IEnumerable<TemplateScalar> Scalars(TemplateNode? node)
-    {
-        switch (node)
-        {
-            case TemplateScalar s:
-                yield return s;
-                break;
-            case TemplateSequence seq:
-                foreach (var s in seq.Items.SelectMany(Scalars))
-                {
-                    yield return s;
-                }
-
-                break;
-            case TemplateMapping map:
-                foreach (var s in map.Entries.SelectMany(e => Scalars(e.Value)))
-                {
-                    yield return s;
-                }
-
-                break;
-        }
     }
 
     /// <summary>The `context.property` references of a scalar (a template, or a bare `if:` condition) with their places.</summary>
