@@ -62,7 +62,11 @@ public static class HostProcess
         }
 
         // Pipes close when the last holder exits; a daemon started with `&` may hold them for long.
-        await Task.WhenAny(process.Drained, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), CancellationToken.None));
+        if (!process.Drained.IsCompleted)
+        {
+            await Task.WhenAny(process.Drained, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), CancellationToken.None));
+        }
+
         return new ProcessExit(await process.Exited, timedOut, cancelled);
     }
 

@@ -6,8 +6,8 @@ namespace Catalytic.Runner.Processes;
 /// <summary>
 /// A step process started with glibc's <c>posix_spawn</c> as the leader of a new session (<c>POSIX_SPAWN_SETSID</c>),
 /// so its whole tree can be signalled as one process group without a <c>setsid</c> program exec'd in between, and
-/// with pipes of our own. One thread per process waits in <c>poll</c> on its stdout, its stderr and a pidfd: lines are
-/// delivered from that thread as they arrive, the exit is noticed the moment it happens and the process reaped there
+/// with pipes of our own. The <see cref="ProcessWatcher"/> thread waits on its stdout, its stderr and a pidfd: lines are
+/// delivered from there as they arrive, the exit is noticed the moment it happens and the process reaped there
 /// (<c>System.Diagnostics.Process</c> reaps only the children it started, so it leaves this one alone), and no
 /// thread-pool thread ever blocks on a pipe.
 /// </summary>
@@ -24,7 +24,6 @@ internal sealed unsafe partial class SpawnedProcess
     private const int OCloExec = 0x80000;
     private const int EIntr = 4;
     private const int ENoEnt = 2;
-    private const short PollIn = 0x1;
     private const int WNoHang = 1;
 
     // glibc's posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336 and sigset_t 128 on 64-bit Linux;
@@ -165,82 +164,27 @@ internal sealed unsafe partial class SpawnedProcess
         }
 
         var process = new SpawnedProcess(pid, stdout[0], stderr[0], pidfd, onLine);
-        new Thread(process.Pump, 256 * 1024) { IsBackground = true, Name = $"step {pid}" }.Start();
+        process.Watch();
         return process;
     }
 
-    private void Pump()
+    private void Watch()
     {
         var outLines = new LineSplitter(Deliver);
         var errLines = new LineSplitter(Deliver);
-        var buffer = new byte[16 * 1024];
-        var fds = stackalloc PollFd[3];
-        while (_stdout >= 0 || _stderr >= 0 || _pidfd >= 0)
+        ProcessWatcher.Watch(_stdout, (token, buffer) => OnOutput(ref _stdout, token, outLines, buffer));
+        ProcessWatcher.Watch(_stderr, (token, buffer) => OnOutput(ref _stderr, token, errLines, buffer));
+        ProcessWatcher.Watch(_pidfd, (token, _) =>
         {
-            var n = 0;
-            foreach (var fd in (ReadOnlySpan<int>)[_stdout, _stderr, _pidfd])
-            {
-                if (fd >= 0)
-                {
-                    fds[n++] = new PollFd { Fd = fd, Events = PollIn };
-                }
-            }
-
-            if (Poll(fds, (nuint)n, -1) < 0)
-            {
-                if (Marshal.GetLastPInvokeError() == EIntr)
-                {
-                    continue;
-                }
-
-                break;
-            }
-
-            for (var i = 0; i < n; i++)
-            {
-                if (fds[i].Revents == 0)
-                {
-                    continue;
-                }
-
-                var fd = fds[i].Fd;
-                if (fd == _pidfd)
-                {
-                    Reap();
-                }
-                else if (!ReadInto(fd, buffer, fd == _stdout ? outLines : errLines))
-                {
-                    CloseFd(fd);
-                    if (fd == _stdout)
-                    {
-                        _stdout = -1;
-                    }
-                    else
-                    {
-                        _stderr = -1;
-                    }
-
-                    if (_stdout < 0 && _stderr < 0)
-                    {
-                        _drained.TrySetResult();
-                    }
-                }
-            }
-        }
-
-        // Only a failing poll gets here with something open: give up on the output, never on the exit.
-        CloseFd(_stdout);
-        CloseFd(_stderr);
-        _drained.TrySetResult();
-        if (_pidfd >= 0)
-        {
+            ProcessWatcher.Unwatch(token, _pidfd);
             CloseFd(_pidfd);
-            _exited.TrySetResult(WaitExit(0));
-        }
+            _pidfd = -1;
+            _exited.TrySetResult(WaitExit());
+        });
     }
 
-    /// <summary>Reads what is there; false at the end of the stream (the rest of the line delivered).</summary>
-    private static bool ReadInto(int fd, byte[] buffer, LineSplitter lines)
+    /// <summary>On the watcher thread: reads what is there, or at the end of the stream stops watching it.</summary>
+    private void OnOutput(ref int fd, ulong token, LineSplitter lines, byte[] buffer)
     {
         nint count;
         fixed (byte* p = buffer)
@@ -255,27 +199,26 @@ internal sealed unsafe partial class SpawnedProcess
         if (count > 0)
         {
             lines.Feed(buffer.AsSpan(0, (int)count));
-            return true;
+            return;
         }
 
         lines.Finish();
-        return false;
+        ProcessWatcher.Unwatch(token, fd);
+        CloseFd(fd);
+        fd = -1;
+        if (_stdout < 0 && _stderr < 0)
+        {
+            _drained.TrySetResult();
+        }
     }
 
-    private void Reap()
-    {
-        CloseFd(_pidfd);
-        _pidfd = -1;
-        _exited.TrySetResult(WaitExit(WNoHang));
-    }
-
-    private int WaitExit(int options)
+    private int WaitExit()
     {
         int result;
         int status;
         do
         {
-            result = WaitPid(Id, out status, options);
+            result = WaitPid(Id, out status, WNoHang);
         }
         while (result < 0 && Marshal.GetLastPInvokeError() == EIntr);
 
@@ -380,14 +323,6 @@ internal sealed unsafe partial class SpawnedProcess
         return 0;
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
     [LibraryImport("libc", EntryPoint = "posix_spawn")]
     private static partial int Spawn(out int pid, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, void* fileActions, void* attributes, IntPtr* argv, IntPtr* envp);
 
@@ -426,9 +361,6 @@ internal sealed unsafe partial class SpawnedProcess
 
     [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
     private static partial int PidfdOpen(int pid, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(PollFd* fds, nuint count, int timeout);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static partial nint Read(int fd, byte* buffer, nuint count);
