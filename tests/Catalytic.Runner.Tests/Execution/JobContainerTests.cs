@@ -228,4 +228,36 @@ public sealed class JobContainerTests
         Assert.Contains("from-container=yes", result.Output);
         Assert.Contains("job container node:20-bookworm: the steps run on the host, not in the image (--job-container host", result.Output);
     }
+
+    [Fact]
+    public async Task RunAsync_CompositeActionInContainerJob_RunsItsStepsInsideTheImage()
+    {
+        await PodmanTestImage.EnsureAsync();
+        using var repo = new TempRepo();
+        var job = NewJobId();
+        var actionDir = Path.Combine(repo.Root, ".github", "actions", "probe");
+        Directory.CreateDirectory(actionDir);
+        await File.WriteAllTextAsync(Path.Combine(actionDir, "action.yml"), """
+            name: probe
+            runs:
+              using: composite
+              steps:
+                - run: test ! -e /etc/os-release && echo "composite inside, action path $GITHUB_ACTION_PATH"
+                  shell: sh
+            """, TestContext.Current.CancellationToken);
+        var result = await repo.RunAsync($$$"""
+            on: push
+            jobs:
+              {{{job}}}:
+                runs-on: ubuntu-latest
+                container: {{{PodmanTestImage.Name}}}
+                steps:
+                  - uses: ./.github/actions/probe
+            """,
+            WithServices,
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.Job(job).Result == Results.Success, result.Output);
+        Assert.Contains($"composite inside, action path {actionDir}", result.Output);
+    }
 }
