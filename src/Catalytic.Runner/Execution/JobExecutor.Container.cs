@@ -155,7 +155,7 @@ internal sealed partial class JobExecutor
                 timeout,
                 cancellationToken,
                 files: files,
-                afterExit: exit => exit.TimedOut || exit.Cancelled ? container.KillStepAsync(groupFile) : Task.CompletedTask);
+                afterExit: exit => exit.TimedOut || exit.Cancelled ? container.KillStepAsync(groupFile, Options.CancelGracePeriod) : Task.CompletedTask);
         }
         finally
         {

@@ -97,7 +97,7 @@ public sealed class JobContainerTests
     }
 
     [Fact]
-    public async Task RunAsync_StepTimesOutInContainer_KillsItsProcessesThereAndRemovesContainer()
+    public async Task RunAsync_StepTimesOutInContainer_InterruptsThenKillsItsProcessesThere()
     {
         await PodmanTestImage.EnsureAsync();
         using var repo = new TempRepo();
@@ -110,7 +110,9 @@ public sealed class JobContainerTests
                 runs-on: ubuntu-latest
                 container: {{{PodmanTestImage.Name}}}
                 steps:
-                  - run: sleep 300 & sleep 301
+                  - run: |
+                      trap 'echo got-int > trapped.txt; exit 0' INT
+                      sleep 300 & sleep 301 & wait
                     timeout-minutes: 0.03
                     continue-on-error: true
                   - run: if ps | grep -v grep | grep -q 'sleep 30'; then ps; echo still-running; exit 1; fi; echo cleaned
@@ -121,6 +123,7 @@ public sealed class JobContainerTests
         Assert.True(result.Job(job).Result == Results.Success, result.Output);
         Assert.Contains("exceeded its timeout", result.Output);
         Assert.Contains("cleaned", result.Output);
+        Assert.Equal("got-int\n", File.ReadAllText(Path.Combine(repo.Root, "trapped.txt"))); // SIGINT first, as on the host
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.Empty(PodmanTestImage.Containers("job", job));
     }
