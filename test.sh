@@ -14,6 +14,10 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v git >/dev/null || need+=(git)
+# podman runs service and job containers (tests/podman/): runc, netavark and iptables publish ports as root,
+# busybox-static fills the local test image (no registry is reachable).
+command -v podman >/dev/null || need+=(podman runc netavark aardvark-dns iptables)
+command -v busybox >/dev/null && ! ldd "$(command -v busybox)" >/dev/null 2>&1 || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   if [ "$(id -u)" = 0 ]; then
@@ -67,6 +71,12 @@ if command -v redis-server >/dev/null; then
   log "Redis on 127.0.0.1:$rport"
 fi
 command -v chromium >/dev/null && export CATALYTIC_TEST_CHROMIUM="$(command -v chromium)"
+# podman with the settings this sandbox needs (see the file), and the local test image built once.
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$root/tests/podman/containers.conf}"
+if command -v podman >/dev/null; then
+  tests/podman/build-test-image.sh && log "podman $(podman --version | grep -oE '[0-9.]+$'), test image localhost/catalytic-test/busybox:1" \
+    || echo "test.sh: the podman test image could not be built; container tests will fail" >&2
+fi
 
 # ---- build and run ------------------------------------------------------------------------------------
 log "building (Release)"

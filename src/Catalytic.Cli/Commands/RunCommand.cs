@@ -36,6 +36,7 @@ internal sealed partial class RunCommand : ICommand
             new OptionSpec("max-parallel", null, "Jobs running at once (default: the core count)", "N"),
             new OptionSpec("cancel-grace", null, "Seconds a cancelled step gets after SIGINT before SIGKILL (default 7.5)", "SECONDS"),
             new OptionSpec("action-dir", null, "Run a remote action from a local folder (repeatable; owner/name matches any ref)", "OWNER/NAME[@REF]=PATH"),
+            new OptionSpec("job-container", null, "Where a job's container: steps run: podman (default, in the image) or host (opt-in, the image is not used)", "podman|host"),
         ],
         MaxPositionals: 1);
 
@@ -109,6 +110,15 @@ internal sealed partial class RunCommand : ICommand
             grace = TimeSpan.FromSeconds(seconds);
         }
 
+        var jobContainer = args.Get("job-container") switch
+        {
+            null or "podman" => JobContainerMode.Podman,
+            "host" => JobContainerMode.Host,
+            var other => throw new UsageException($"--job-container must be 'podman' or 'host', got '{other}'"),
+        };
+
+        // CATALYTIC_PODMAN: another podman executable (a wrapper, or a missing path to test the error).
+        var podman = Environment.GetEnvironmentVariable("CATALYTIC_PODMAN") is { Length: > 0 } configuredPodman ? configuredPodman : null;
         var actionDirectories = LoadActionDirectories(args.GetAll("action-dir"), Directory.GetCurrentDirectory());
         var changedFiles = new Lazy<IReadOnlyList<string>>(() => ChangedFiles(workspace));
         var githubProbe = ProbeRef(workspace);
@@ -173,7 +183,9 @@ internal sealed partial class RunCommand : ICommand
             MaxParallel = maxParallel,
             CancelGracePeriod = grace,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
-            Services = new HostJobServices(),
+            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman }),
+            JobContainer = jobContainer,
+            Podman = podman,
             ActionDirectories = actionDirectories,
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);

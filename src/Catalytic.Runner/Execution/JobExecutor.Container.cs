@@ -1,20 +1,25 @@
 using System.Text.Json.Nodes;
 using Catalytic.Runner.Logging;
+using Catalytic.Runner.Processes;
 using Catalytic.Runner.Services;
+using Catalytic.Runner.Shells;
 
 namespace Catalytic.Runner.Execution;
 
 internal sealed partial class JobExecutor
 {
+    /// <summary>The job's container while the job runs (podman mode), else null: `run:` steps are exec'd in it.</summary>
+    private JobContainer? _container;
+
     /// <summary>
-    /// A job's `container:` on this runner: the steps run on the host, in the repository, like every other job here
-    /// (a job container's image is a toolbox, and the host is expected to have the tools). So that nobody is misled,
-    /// a warning names the image and what is not applied; the container's `env` is given to the steps (below the
-    /// job's and the step's own, as on GitHub, where `docker exec -e` overrides the container's environment).
-    /// Returns an error naming the job when `container:` cannot be read.
+    /// Reads `container:` (evaluated). In <see cref="JobContainerMode.Host"/> (opt-in) applies it at once: the steps
+    /// run on the host with the container's `env` below the job's and the step's own (as `docker exec -e` overrides
+    /// the container's environment on GitHub), and a warning names the image and what is not applied; returns null
+    /// then. In podman mode returns the definition for <see cref="StartJobContainerAsync"/>.
     /// </summary>
-    private string? ApplyJobContainer()
+    private ServiceDefinition? ReadJobContainer(out string? error)
     {
+        error = null;
         if (Job.Container is not { } node)
         {
             return null;
@@ -24,11 +29,17 @@ internal sealed partial class JobExecutor
         try
         {
             var scope = BaseScope(_jobEnv);
-            container = ServiceDefinition.FromTemplate("container", node, s => _session.Expressions.EvaluateString(s, scope));
+            container = ServiceDefinition.FromTemplate(Job.Id, node, s => _session.Expressions.EvaluateString(s, scope));
         }
         catch (FormatException e)
         {
-            return $"job '{Job.Id}': container: {e.Message}";
+            error = $"job '{Job.Id}': container: {e.Message}";
+            return null;
+        }
+
+        if (Options.JobContainer == JobContainerMode.Podman)
+        {
+            return container;
         }
 
         var notApplied = new List<string>();
@@ -47,7 +58,7 @@ internal sealed partial class JobExecutor
             notApplied.Add("options");
         }
 
-        Emit("", $"##[warning]job container {container.Image}: the steps run on the host, not in the image (its tools must be installed here)"
+        Emit("", $"##[warning]job container {container.Image}: the steps run on the host, not in the image (--job-container host; its tools must be installed here)"
             + (container.Env.Count > 0 ? "; its env is set for every step" : "")
             + (notApplied.Count > 0 ? $"; {string.Join(", ", notApplied)} not applied" : "") + ".", LineKind.Runner);
         foreach (var (k, v) in container.Env)
@@ -57,5 +68,95 @@ internal sealed partial class JobExecutor
 
         _jobContext["container"] = new JsonObject { ["id"] = "", ["network"] = "" };
         return null;
+    }
+
+    /// <summary>
+    /// Starts the job's container through podman with the workspace, the job's temporary folder and the event file's
+    /// folder mounted at the same paths, and the job's services reachable by id. Returns the error (naming the image,
+    /// the reason and what to do) when it cannot start.
+    /// </summary>
+    private async Task<string?> StartJobContainerAsync(ServiceDefinition container, CancellationToken cancellationToken)
+    {
+        var mounts = new List<string> { Options.Workspace, _runnerTemp };
+        if (Path.GetDirectoryName(_request.EventPath) is { Length: > 0 } eventDir && !IsUnder(eventDir, Options.Workspace))
+        {
+            mounts.Add(eventDir);
+        }
+
+        var serviceIds = ((JsonObject)_jobContext["services"]!).Select(s => s.Key).ToList();
+        var starter = new JobServiceStarter(new JobServiceOptions { Podman = Options.Podman });
+        JobContainerStartResult started;
+        try
+        {
+            started = await starter.StartJobContainerAsync(container, mounts, serviceIds, _session.HostEnvironment, line => Emit("container", line, LineKind.Output), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return $"job container {container.Image}: cancelled while starting";
+        }
+
+        if (started.Container is not { } running)
+        {
+            return $"job '{Job.Id}': {started.Error}";
+        }
+
+        _container = running;
+        _jobContext["container"] = new JsonObject { ["id"] = running.Id, ["network"] = JobContainer.Network };
+        return null;
+    }
+
+    /// <summary>
+    /// A `run:` step inside the job container: `podman exec` with the step's environment (GitHub's variables, the
+    /// contexts' env, the file-command files — not the runner's own environment, as on GitHub), the image's PATH
+    /// with GITHUB_PATH additions in front, the working directory (the same path as on the host), and the shell from
+    /// GitHub's table resolved in the image (an unspecified shell is bash, else sh).
+    /// </summary>
+    private async Task<StepOutcome> RunScriptInContainerAsync(JobContainer container, string script, string? shellName, string workingDirectory, Dictionary<string, string> env, string stepId, string name, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var variables = ProcessEnvironment(env, stepId, container);
+        var shell = ShellResolver.ResolveWith(shellName, container.Find);
+        if (shell.Command is null)
+        {
+            return StepOutcome.Fail($"{shell.Error} in the job container's image {container.Image}");
+        }
+
+        if (IsUnder(workingDirectory, Options.Workspace) && !Directory.Exists(workingDirectory))
+        {
+            return StepOutcome.Fail($"working-directory '{workingDirectory}' does not exist");
+        }
+
+        var scriptPath = Path.Combine(_runnerTemp, Guid.NewGuid().ToString("N") + shell.Command.Extension);
+        await File.WriteAllTextAsync(scriptPath, shell.Command.WrapScript(script), CancellationToken.None);
+        EmitScript(name, script, shell.Command.DisplayName + $" (in {container.Image})");
+
+        // The file-command files are created per step inside RunProcessStepAsync with these names; their paths are
+        // the same in the container, since the job's temporary folder is mounted there.
+        var files = FileCommandSet.Create(_runnerTemp);
+        files.Apply(variables);
+        var groupFile = Path.Combine(_runnerTemp, "_container", Guid.NewGuid().ToString("N") + ".pgid");
+        Directory.CreateDirectory(Path.GetDirectoryName(groupFile)!);
+        var (args, podmanEnv) = container.ExecArguments(workingDirectory, variables, _session.HostEnvironment, groupFile, shell.Command.Program, shell.Command.ArgumentsFor(scriptPath));
+        var spec = new ProcessSpec(container.PodmanExecutable, args, Options.Workspace, podmanEnv);
+        try
+        {
+            return await RunProcessStepAsync(
+                spec,
+                name,
+                podmanEnv,
+                timeout,
+                cancellationToken,
+                files: files,
+                afterExit: exit => exit.TimedOut || exit.Cancelled ? container.KillStepAsync(groupFile) : Task.CompletedTask);
+        }
+        finally
+        {
+            File.Delete(groupFile);
+        }
+    }
+
+    private static bool IsUnder(string path, string folder)
+    {
+        var relative = Path.GetRelativePath(folder, path);
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
     }
 }

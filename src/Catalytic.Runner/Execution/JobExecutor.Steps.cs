@@ -152,9 +152,14 @@ internal sealed partial class JobExecutor
     private async Task<StepOutcome> RunScriptAsync(Step step, string stepId, string name, Dictionary<string, string> env, ExpressionScope scope, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var script = _session.Expressions.EvaluateString(step.Run!, scope);
-        var processEnv = ProcessEnvironment(env, stepId);
         var shellName = step.Shell is not null ? _session.Expressions.EvaluateString(step.Shell, scope)
             : JobDefaults?.Shell ?? _request.Workflow.Defaults?.Shell;
+        if (_container is { } container)
+        {
+            return await RunScriptInContainerAsync(container, script, shellName, ResolveWorkingDirectory(step, scope), env, stepId, name, timeout, cancellationToken);
+        }
+
+        var processEnv = ProcessEnvironment(env, stepId);
         var shell = ShellResolver.Resolve(shellName, processEnv.GetValueOrDefault("PATH"));
         if (shell.Command is null)
         {
@@ -170,7 +175,14 @@ internal sealed partial class JobExecutor
         var scriptPath = Path.Combine(_runnerTemp, Guid.NewGuid().ToString("N") + shell.Command.Extension);
         await File.WriteAllTextAsync(scriptPath, shell.Command.WrapScript(script), CancellationToken.None);
 
-        // GitHub prints the script (masked) in a group before running it.
+        EmitScript(name, script, shell.Command.DisplayName);
+        var spec = new ProcessSpec(shell.Command.Program, shell.Command.ArgumentsFor(scriptPath), workingDirectory, processEnv);
+        return await RunProcessStepAsync(spec, name, processEnv, timeout, cancellationToken);
+    }
+
+    /// <summary>GitHub prints the script (masked) in a group before running it.</summary>
+    private void EmitScript(string name, string script, string shellDisplayName)
+    {
         var lines = script.TrimEnd('\n').Split('\n');
         Emit(name, "Run " + lines[0], LineKind.GroupStart);
         foreach (var line in lines)
@@ -178,11 +190,8 @@ internal sealed partial class JobExecutor
             Emit(name, line, LineKind.InGroup);
         }
 
-        Emit(name, "shell: " + shell.Command.DisplayName, LineKind.InGroup);
+        Emit(name, "shell: " + shellDisplayName, LineKind.InGroup);
         Emit(name, "", LineKind.GroupEnd);
-
-        var spec = new ProcessSpec(shell.Command.Program, shell.Command.ArgumentsFor(scriptPath), workingDirectory, processEnv);
-        return await RunProcessStepAsync(spec, name, processEnv, timeout, cancellationToken);
     }
 
     private string ResolveWorkingDirectory(Step step, ExpressionScope scope)
@@ -193,9 +202,19 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>Runs a process with fresh file-command files and applies what it wrote to them afterwards.</summary>
-    private async Task<StepOutcome> RunProcessStepAsync(ProcessSpec spec, string name, Dictionary<string, string> processEnv, TimeSpan? timeout, CancellationToken cancellationToken, Dictionary<string, string>? state = null)
+    /// <remarks><paramref name="files"/>: the step's files when the caller needed their names first (a container step);
+    /// <paramref name="afterExit"/>: runs as soon as the process has ended (a container step kills what a cancelled step left inside).</remarks>
+    private async Task<StepOutcome> RunProcessStepAsync(
+        ProcessSpec spec,
+        string name,
+        Dictionary<string, string> processEnv,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken,
+        Dictionary<string, string>? state = null,
+        FileCommandSet? files = null,
+        Func<ProcessExit, Task>? afterExit = null)
     {
-        var files = FileCommandSet.Create(_runnerTemp);
+        files ??= FileCommandSet.Create(_runnerTemp);
         files.Apply(processEnv);
         spec = spec with { Environment = processEnv };
         var output = new OutputProcessor(this, name, state);
@@ -210,6 +229,10 @@ internal sealed partial class JobExecutor
                 RunSession.Track(pid);
             },
             cancellationToken);
+        if (afterExit is not null)
+        {
+            await afterExit(exit);
+        }
 
         var outputs = new Dictionary<string, string>(output.Outputs, StringComparer.Ordinal);
         var error = ApplyFileCommands(files, outputs, state);
@@ -291,10 +314,15 @@ internal sealed partial class JobExecutor
         return text;
     }
 
-    /// <summary>The environment a step process gets: host, GitHub's variables, contexts' env, PATH prepends.</summary>
-    private Dictionary<string, string> ProcessEnvironment(Dictionary<string, string> env, string stepId)
+    /// <summary>
+    /// The environment a step process gets: host, GitHub's variables, contexts' env, PATH prepends. In a job
+    /// <paramref name="container"/> the runner's own environment is left out (as on GitHub) and PATH starts from the image's.
+    /// </summary>
+    private Dictionary<string, string> ProcessEnvironment(Dictionary<string, string> env, string stepId, Services.JobContainer? container = null)
     {
-        var e = new Dictionary<string, string>(_session.HostEnvironment, StringComparer.Ordinal);
+        var e = container is null
+            ? new Dictionary<string, string>(_session.HostEnvironment, StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = container.Path };
         var g = _github;
         string G(string key) => JobExecutor.Stringify(g[key]);
         e["CI"] = "true";

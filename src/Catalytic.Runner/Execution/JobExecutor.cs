@@ -74,7 +74,8 @@ internal sealed partial class JobExecutor
                 _jobDefaults = new Defaults(run.GetValueOrDefault("shell"), run.GetValueOrDefault("working-directory"));
             }
 
-            if (ApplyJobContainer() is { } containerError)
+            var container = ReadJobContainer(out var containerError);
+            if (containerError is not null)
             {
                 _failed = true;
                 reason = containerError;
@@ -91,6 +92,14 @@ internal sealed partial class JobExecutor
                 }
 
                 services = started.Handle;
+            }
+
+            // After the services: the job container reaches them by their ids.
+            if (!_failed && container is not null && await StartJobContainerAsync(container, jobCts.Token) is { } startError)
+            {
+                _failed = true;
+                reason = startError;
+                Emit("", "##[error]" + startError, LineKind.Runner);
             }
 
             if (!_failed)
@@ -122,6 +131,11 @@ internal sealed partial class JobExecutor
         }
         finally
         {
+            if (_container is not null)
+            {
+                await _container.DisposeAsync();
+            }
+
             if (services is not null)
             {
                 await services.DisposeAsync();

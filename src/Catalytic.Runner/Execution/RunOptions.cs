@@ -50,6 +50,12 @@ public sealed record RunOptions
 
     public IJobServiceHost? Services { get; init; }
 
+    /// <summary>Where the steps of a job with `container:` run: in the image through podman (default), or on the host.</summary>
+    public JobContainerMode JobContainer { get; init; } = JobContainerMode.Podman;
+
+    /// <summary>The podman executable for job containers; null = `podman` on PATH.</summary>
+    public string? Podman { get; init; }
+
     /// <summary>
     /// The reusable workflows the run may call, already read and checked (<see cref="WorkflowCallResolver"/>); null:
     /// the runner reads them from <see cref="Workspace"/> itself, and a call with problems fails its job.
@@ -62,4 +68,14 @@ public sealed record RunOptions
     public IReadOnlyDictionary<string, string>? HostEnvironment { get; init; }
 
     internal string State => StateDirectory ?? Path.Combine(Workspace, ".catalytic");
+}
+
+/// <summary>How a job's `container:` is run (`catalytic run --job-container`).</summary>
+public enum JobContainerMode
+{
+    /// <summary>One podman container per job, its `run:` steps through `podman exec` (GitHub's behaviour); the job fails when podman or the image is missing.</summary>
+    Podman,
+
+    /// <summary>Opt-in: the steps run on the host with the container's `env`, and a warning says the image was not used.</summary>
+    Host,
 }

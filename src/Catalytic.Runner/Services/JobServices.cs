@@ -21,10 +21,13 @@ public sealed record ServiceStartResult(IJobServices? Services, string? Error)
     public bool Succeeded => Services is not null;
 }
 
+/// <summary>How starting a job's container ended: the running container, or an error naming the image, the reason and what to do.</summary>
+internal sealed record JobContainerStartResult(JobContainer? Container, string? Error);
+
 /// <summary>Options of <see cref="JobServiceStarter"/>.</summary>
 public sealed record JobServiceOptions
 {
-    /// <summary>The podman executable; null looks it up on PATH.</summary>
+    /// <summary>The podman executable; null looks it up on PATH (the CLI takes it from CATALYTIC_PODMAN when set).</summary>
     public string? Podman { get; init; }
 
     /// <summary>PATH used to find redis-server and podman; null uses the process's.</summary>
@@ -71,26 +74,36 @@ public sealed class JobServiceStarter(JobServiceOptions? options = null)
     }
 
     /// <summary>
-    /// Starts a job's `container:` through podman (kept alive with `sleep infinity`, the workspace mounted at the
-    /// same path) so the runner can `podman exec` its steps; without podman, an error saying so.
+    /// Starts a job's `container:` through podman (see <see cref="JobContainer"/>): <paramref name="mounts"/> are
+    /// host folders mounted at the same path (the workspace first), <paramref name="serviceIds"/> the job's services,
+    /// reachable by name. Without podman, or without the image in its local store, an error naming the image, the
+    /// reason and what to do.
     /// </summary>
-    public async Task<ServiceStartResult> StartJobContainerAsync(ServiceDefinition container, string workspace, Action<string> log, CancellationToken cancellationToken)
+    internal async Task<JobContainerStartResult> StartJobContainerAsync(
+        ServiceDefinition container,
+        IReadOnlyList<string> mounts,
+        IReadOnlyCollection<string> serviceIds,
+        IReadOnlyDictionary<string, string> hostEnvironment,
+        Action<string> log,
+        CancellationToken cancellationToken)
     {
+        if (string.IsNullOrWhiteSpace(container.Image))
+        {
+            return new JobContainerStartResult(null, "job container: no image");
+        }
+
         if (Which("podman") is not { } podman)
         {
-            return new ServiceStartResult(null,
-                $"job container {container.Image}: Catalytic runs steps on the host, and running them in a container needs podman, which is not installed. Remove `container:` to run on the host, or install podman with the image loaded locally.");
+            return new JobContainerStartResult(null, $"job container: {Podman.MissingMessage(container.Image)}; or run the steps on the host with `catalytic run --job-container host`");
         }
 
         try
         {
-            var definition = container with { Volumes = [.. container.Volumes, $"{workspace}:{workspace}"] };
-            var instance = await PodmanService.StartAsync(definition, podman, log, _options.Time, cancellationToken, ["sleep", "infinity"]);
-            return new ServiceStartResult(new RunningServices([instance]), null);
+            return new JobContainerStartResult(await JobContainer.StartAsync(container, new Podman(podman), mounts, serviceIds, hostEnvironment, log, cancellationToken), null);
         }
         catch (ServiceStartException ex)
         {
-            return new ServiceStartResult(null, ex.Message);
+            return new JobContainerStartResult(null, ex.Message);
         }
     }
 
@@ -114,11 +127,10 @@ public sealed class JobServiceStarter(JobServiceOptions? options = null)
 
         if (Which("podman") is { } podman)
         {
-            return await PodmanService.StartAsync(definition, podman, log, _options.Time, ct);
+            return await PodmanService.StartAsync(definition, new Podman(podman), new Dictionary<string, string>(), log, _options.Time, ct);
         }
 
-        throw new ServiceStartException(
-            $"service '{definition.Id}': image {definition.Image} cannot run on this host: postgres:* and redis:* run from the machine's own binaries, and other images need podman (not installed) with the image present locally.");
+        throw new ServiceStartException($"service '{definition.Id}': {Podman.MissingMessage(definition.Image)}");
     }
 
     /// <summary>

@@ -3,102 +3,166 @@ using System.Globalization;
 namespace Catalytic.Runner.Services;
 
 /// <summary>
-/// Any other image as a container through podman, when the machine has it: only an image already present
-/// locally (`--pull=never`, nothing is downloaded), ports published on 127.0.0.1, healthy when every published
-/// port accepts connections. Removed with `podman rm -f` when the job ends.
+/// A service of any other image, as a container through podman: only an image already in the local store
+/// (`--pull=never`), `env` (values through podman's environment, never its command line), `ports` published on
+/// 127.0.0.1 (a free host port when only the container port is given), `volumes`, and `options` passed to
+/// `podman run` as GitHub passes them to `docker create`. With `--health-cmd` the job waits until the command passes
+/// inside the container (`podman exec … sh -c`, Docker's CMD-SHELL); without, until every published port accepts
+/// connections. Removed (`podman rm --force --volumes`) when the job ends, whatever its outcome.
 /// </summary>
 internal sealed class PodmanService : IServiceInstance
 {
-    private readonly string _podman;
+    private readonly Podman _podman;
+    private readonly string _name;
     private int _stopped;
 
-    private PodmanService(RunningService info, string podman)
+    private PodmanService(RunningService info, Podman podman, string name)
     {
         Info = info;
         _podman = podman;
+        _name = name;
     }
 
-    public RunningService Info { get; }
+    public RunningService Info { get; private set; }
 
-    public static async Task<PodmanService> StartAsync(ServiceDefinition definition, string podman, Action<string> log, TimeProvider time, CancellationToken ct, IReadOnlyList<string>? command = null)
+    public static async Task<PodmanService> StartAsync(ServiceDefinition definition, Podman podman, IReadOnlyDictionary<string, string> hostEnvironment, Action<string> log, TimeProvider time, CancellationToken ct)
     {
-        var exists = await ServiceSupport.RunAsync(podman, ["image", "exists", definition.Image], ct);
-        if (!exists.Succeeded)
+        if (!await podman.ImageExistsAsync(definition.Image, ct))
         {
-            throw new ServiceStartException($"service '{definition.Id}': image {definition.Image} is not present in podman's local store and Catalytic pulls nothing (podman pull it on a machine with access, or podman load it)");
+            throw new ServiceStartException($"service '{definition.Id}': {Podman.NotLocalMessage(definition.Image)}");
         }
 
-        var ports = new Dictionary<string, string>();
-        var args = new List<string>
+        var options = ServiceOptions.Parse(definition.Options);
+        if (options.Errors.Count > 0)
         {
-            "run", "-d", "--pull=never", "--runtime", "runc",
-            "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-            "--name", $"catalytic-{definition.Id}-{Guid.NewGuid().ToString("N")[..8]}",
-        };
+            throw new ServiceStartException($"service '{definition.Id}': options: {string.Join("; ", options.Errors)}");
+        }
+
+        var name = Podman.NewName("svc", definition.Id);
+        var args = new List<string> { "run", "--detach", "--pull=never", "--name", name, "--label", $"{Podman.Label}.service={definition.Id}" };
+        var published = new List<(PortMapping Mapping, string Text)>();
         foreach (var text in definition.Ports)
         {
             var mapping = PortMapping.Parse(text, out var error) ?? throw new ServiceStartException($"service '{definition.Id}': {error}");
-            var hostPort = ServiceSupport.HostPortFor(mapping, definition.Id);
-            args.AddRange(["-p", $"127.0.0.1:{hostPort}:{mapping.ContainerPort}"]);
-            ports[mapping.ContainerPort.ToString(CultureInfo.InvariantCulture)] = hostPort.ToString(CultureInfo.InvariantCulture);
+            var host = mapping.HostPort is null ? string.Empty : ServiceSupport.HostPortFor(mapping, definition.Id).ToString(CultureInfo.InvariantCulture);
+            args.AddRange(["--publish", $"127.0.0.1:{host}:{mapping.ContainerPort}"]);
+            published.Add((mapping, text));
         }
 
-        foreach (var (key, value) in definition.Env)
-        {
-            args.AddRange(["-e", $"{key}={value}"]);
-        }
-
+        var (envArgs, podmanEnv) = Podman.EnvironmentArguments(definition.Env, hostEnvironment);
+        args.AddRange(envArgs);
         foreach (var volume in definition.Volumes)
         {
-            args.AddRange(["-v", volume]);
+            args.AddRange(["--volume", volume]);
         }
 
+        args.AddRange(Podman.RunOptions(definition.Options));
         args.Add(definition.Image);
-        if (command is not null)
-        {
-            args.AddRange(command);
-        }
 
-        var run = await ServiceSupport.RunAsync(podman, args, ct);
-        if (!run.Succeeded)
-        {
-            throw new ServiceStartException($"service '{definition.Id}': podman run {definition.Image} failed: {run.ErrorText}");
-        }
-
-        var service = new PodmanService(new RunningService(definition.Id, definition.Image, "127.0.0.1", ports, "podman") { ContainerId = run.StdOut.Trim() }, podman);
+        var service = new PodmanService(new RunningService(definition.Id, definition.Image, "127.0.0.1", new Dictionary<string, string>(), "podman"), podman, name);
         try
         {
-            var started = time.GetTimestamp();
-            var budget = ServiceSupport.HealthBudget(definition.Options);
-            foreach (var hostPort in ports.Values.Select(p => int.Parse(p, CultureInfo.InvariantCulture)))
+            var run = await podman.RunAsync(args, ct, podmanEnv);
+            if (!run.Succeeded)
             {
-                while (!await ServiceSupport.IsListeningAsync(hostPort, ct))
-                {
-                    if (time.GetElapsedTime(started) > budget)
-                    {
-                        var logs = await ServiceSupport.RunAsync(podman, ["logs", "--tail", "20", service.Info.ContainerId], ct);
-                        throw new ServiceStartException($"service '{definition.Id}': {definition.Image} did not accept connections on 127.0.0.1:{hostPort}:\n{logs.StdOut}{logs.StdErr}");
-                    }
+                throw new ServiceStartException($"service '{definition.Id}': podman run {definition.Image} failed: {run.ErrorText}");
+            }
 
-                    await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct);
+            var ports = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (mapping, _) in published)
+            {
+                ports[mapping.ContainerPort.ToString(CultureInfo.InvariantCulture)] = await HostPortAsync(podman, name, definition, mapping, ct);
+            }
+
+            service.Info = service.Info with { Ports = ports, ContainerId = run.StdOut.Trim() };
+            if (options.HealthCommand is { } healthCommand)
+            {
+                var unhealthy = await ServiceHealthCheck.WaitAsync(
+                    definition,
+                    healthCommand,
+                    (command, token) => podman.RunAsync(["exec", name, "sh", "-c", command], token),
+                    options,
+                    log,
+                    time,
+                    ct);
+                if (unhealthy is not null)
+                {
+                    throw new ServiceStartException(unhealthy + $"\ncontainer log:\n{await podman.LogsAsync(name, CancellationToken.None)}");
                 }
+            }
+            else
+            {
+                await WaitForPortsAsync(definition, podman, name, ports, time, ct);
             }
         }
         catch
         {
+            // Also when the start was cancelled half-way: the container may exist without anyone knowing its id.
             await service.DisposeAsync();
             throw;
         }
 
-        log($"service '{definition.Id}': {definition.Image} running in podman ({service.Info.ContainerId[..Math.Min(12, service.Info.ContainerId.Length)]}).");
+        log($"service '{definition.Id}': {definition.Image} running in podman as {name}"
+            + (service.Info.Ports.Count > 0 ? $", {string.Join(", ", service.Info.Ports.Select(p => $"port {p.Key} on 127.0.0.1:{p.Value}"))}" : string.Empty) + ".");
         return service;
+    }
+
+    /// <summary>The host port podman published a container port on (it picks a free one when none was asked for).</summary>
+    private static async Task<string> HostPortAsync(Podman podman, string name, ServiceDefinition definition, PortMapping mapping, CancellationToken ct)
+    {
+        if (mapping.HostPort is { } fixedPort)
+        {
+            return fixedPort.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var port = await podman.RunAsync(["port", name, $"{mapping.ContainerPort}/tcp"], ct);
+        var text = port.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? string.Empty;
+        var colon = text.LastIndexOf(':');
+        if (port.Succeeded && colon >= 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var hostPort))
+        {
+            return hostPort.ToString(CultureInfo.InvariantCulture);
+        }
+
+        // An exited container has no published ports left (podman port prints nothing).
+        throw await podman.IsRunningAsync(name, ct) != true
+            ? new ServiceStartException($"service '{definition.Id}': the {definition.Image} container exited before it accepted connections; its log:\n{await podman.LogsAsync(name, CancellationToken.None)}")
+            : new ServiceStartException($"service '{definition.Id}': podman did not say where container port {mapping.ContainerPort} was published: {port.ErrorText}");
+    }
+
+    /// <summary>Without a health command: until each published port accepts a connection, or the container has exited.</summary>
+    private static async Task WaitForPortsAsync(ServiceDefinition definition, Podman podman, string name, IReadOnlyDictionary<string, string> ports, TimeProvider time, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var budget = ServiceSupport.HealthBudget(definition.Options);
+        var lastStateCheck = started;
+        foreach (var hostPort in ports.Values.Select(p => int.Parse(p, CultureInfo.InvariantCulture)))
+        {
+            while (!await ServiceSupport.IsListeningAsync(hostPort, ct))
+            {
+                if (time.GetElapsedTime(lastStateCheck) >= TimeSpan.FromSeconds(1))
+                {
+                    lastStateCheck = time.GetTimestamp();
+                    if (await podman.IsRunningAsync(name, ct) != true)
+                    {
+                        throw new ServiceStartException($"service '{definition.Id}': the {definition.Image} container exited before it accepted connections on 127.0.0.1:{hostPort}; its log:\n{await podman.LogsAsync(name, CancellationToken.None)}");
+                    }
+                }
+
+                if (time.GetElapsedTime(started) > budget)
+                {
+                    throw new ServiceStartException($"service '{definition.Id}': {definition.Image} did not accept connections on 127.0.0.1:{hostPort} within {budget.TotalSeconds:0}s; its log:\n{await podman.LogsAsync(name, CancellationToken.None)}");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            await ServiceSupport.RunAsync(_podman, ["rm", "-f", "-t", "2", Info.ContainerId], CancellationToken.None);
+            await _podman.RemoveAsync(_name);
         }
     }
 
@@ -106,7 +170,7 @@ internal sealed class PodmanService : IServiceInstance
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            ServiceSupport.RunAsync(_podman, ["rm", "-f", "-t", "0", Info.ContainerId], CancellationToken.None).GetAwaiter().GetResult();
+            _podman.RemoveAsync(_name).GetAwaiter().GetResult();
         }
     }
 }

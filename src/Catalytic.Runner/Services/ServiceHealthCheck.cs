@@ -12,10 +12,25 @@ namespace Catalytic.Runner.Services;
 internal static partial class ServiceHealthCheck
 {
     /// <summary>Waits until the command passes; returns null when healthy, else the error naming the service and the last output.</summary>
-    public static async Task<string?> WaitAsync(ServiceDefinition definition, RunningService service, ServiceOptions options, Action<string> log, TimeProvider time, CancellationToken ct)
+    public static Task<string?> WaitAsync(ServiceDefinition definition, RunningService service, ServiceOptions options, Action<string> log, TimeProvider time, CancellationToken ct)
     {
-        var command = HostCommand(options.HealthCommand!, service);
         var env = Environment(definition, service);
+        return WaitAsync(definition, HostCommand(options.HealthCommand!, service), (command, token) => ServiceSupport.RunAsync("sh", ["-c", command], token, env), options, log, time, ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="check"/> with <paramref name="command"/> (on the host, or `podman exec` in a service
+    /// container) until it passes, honouring the interval, timeout, retries and start period of <paramref name="options"/>.
+    /// </summary>
+    public static async Task<string?> WaitAsync(
+        ServiceDefinition definition,
+        string command,
+        Func<string, CancellationToken, Task<Catalytic.Runner.Actions.BuiltIn.Processes.ProcessOutcome>> check,
+        ServiceOptions options,
+        Action<string> log,
+        TimeProvider time,
+        CancellationToken ct)
+    {
         var start = time.GetTimestamp();
         var failures = 0;
         var attempts = 0;
@@ -28,7 +43,7 @@ internal static partial class ServiceHealthCheck
             bool passed;
             try
             {
-                var outcome = await ServiceSupport.RunAsync("sh", ["-c", command], timeout.Token, env);
+                var outcome = await check(command, timeout.Token);
                 passed = outcome.Succeeded;
                 output = (outcome.StdOut + outcome.StdErr).Trim();
                 if (!passed && output.Length == 0)

@@ -29,9 +29,12 @@ public sealed record ShellResolution(ShellCommand? Command, string? Error);
 public static class ShellResolver
 {
     /// <summary>Resolves <paramref name="shell"/> (null or empty = unspecified) against <paramref name="path"/> (the step's PATH).</summary>
-    public static ShellResolution Resolve(string? shell, string? path)
+    public static ShellResolution Resolve(string? shell, string? path) => ResolveWith(shell, name => ProcessGroup.FindOnPath(name, path));
+
+    /// <summary>Resolves <paramref name="shell"/> with <paramref name="find"/> telling where a program is (null: absent), e.g. inside a job container.</summary>
+    public static ShellResolution ResolveWith(string? shell, Func<string, string?> find)
     {
-        string? Find(string name) => ProcessGroup.FindOnPath(name, path);
+        string? Find(string name) => find(name);
         shell = shell?.Trim();
         if (string.IsNullOrEmpty(shell))
         {
