@@ -27,11 +27,12 @@ RouteTable Table(int active) => new("bench", "production",
     [.. versions.Select((v, i) => new WeightedVersion(v.Name, i == active ? 100 : 0, [v.Url]))]);
 router.Apply(Table(0));
 
-// EDGE_INLINE=1 turns on inline scheduling (EdgeHostOptions.InlineScheduling), EDGE_RELAY=0 turns off the relay
+// EDGE_LOOPS=0 uses Kestrel's socket transport instead of the edge's event loops (EdgeHostOptions.EventLoops; the relay
+// needs the loops, so then YARP takes every request), EDGE_RELAY=0 turns off the relay
 // (EdgeHostOptions.Relay: every request through Kestrel and YARP), for A/B runs.
 var options = new EdgeHostOptions
 {
-    InlineScheduling = Environment.GetEnvironmentVariable("EDGE_INLINE") == "1",
+    EventLoops = Environment.GetEnvironmentVariable("EDGE_LOOPS") != "0",
     Relay = Environment.GetEnvironmentVariable("EDGE_RELAY") != "0",
 };
 await using var host = new EdgeHost(router, options);

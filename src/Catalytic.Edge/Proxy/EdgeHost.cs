@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http;
 using Catalytic.Edge.Routing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -61,8 +62,10 @@ public sealed class EdgeHost : IAsyncDisposable
             EnableMultipleHttp2Connections = true,
         }, disposeHandler: true);
         _proxy = new EdgeProxy(router, _services.GetRequiredService<IHttpForwarder>(), _invoker, _options);
-        _relay = _options.Relay ? new Relay.Http1Relay(router, _options) : null;
+        _relay = _options.Relay && UseEventLoops ? new Relay.Http1Relay(router, _options) : null;
     }
+
+    private bool UseEventLoops => _options.EventLoops && Transport.Native.IsSupported;
 
     /// <summary>The listeners running now.</summary>
     public IReadOnlyList<EdgeListenerInfo> Listeners
@@ -197,9 +200,10 @@ public sealed class EdgeHost : IAsyncDisposable
                 }
             });
         });
-        if (_options.InlineScheduling)
+        if (UseEventLoops)
         {
-            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+            // Registered after Kestrel's socket transport: Kestrel binds with the last transport registered.
+            builder.Services.AddSingleton<IConnectionListenerFactory, Transport.EdgeTransportFactory>();
         }
 
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = _options.DrainTimeout);

@@ -34,16 +34,17 @@ public sealed record EdgeHostOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Runs request processing directly on the socket's I/O thread instead of queueing it to the thread pool
-    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>). Saves a thread hop per read on small machines; safe here because
-    /// the edge never blocks a thread. Default false.
+    /// Accepts and drives listener and relay connections on the edge's own epoll loops (Linux), whose continuations run
+    /// inline on the loop thread, instead of the runtime's socket engine and the thread pool. Elsewhere Kestrel's socket
+    /// transport is used whatever this says. Default true.
     /// </summary>
-    public bool InlineScheduling { get; init; }
+    public bool EventLoops { get; init; } = true;
 
     /// <summary>
     /// Relays plain HTTP/1.1 requests on the edge's own lean path (a connection middleware with its own keep-alive backend
     /// connections) instead of Kestrel's HTTP layer and YARP, which still take every other request. Same routing, retries,
-    /// headers and metrics; about half the CPU per request. Default true.
+    /// headers and metrics; about half the CPU per request. It needs the event loops (<see cref="EventLoops"/> on Linux);
+    /// without them every request takes Kestrel and YARP. Default true.
     /// </summary>
     public bool Relay { get; init; } = true;
 

@@ -24,8 +24,8 @@ public sealed class EdgeMetricsEndToEndTests
             (await edge.Client.GetAsync(i % 2 == 0 ? "/status/500" : "/", Ct)).Dispose();
         }
 
-        var v1 = edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30));
-        var v2 = edge.Router.Read("web", "production", "v2", TimeSpan.FromSeconds(30));
+        var v1 = await edge.MetricsAsync("v1", 20);
+        var v2 = await edge.MetricsAsync("v2", 20);
         Assert.Equal((20, 0), (v1.Requests, v1.Errors));
         Assert.InRange(v1.P99!.Value.TotalMilliseconds, 57, 400);
         Assert.Equal((20, 10), (v2.Requests, v2.Errors));

@@ -58,6 +58,25 @@ public sealed class EdgeTestContext : IAsyncDisposable
         return backend;
     }
 
+    /// <summary>
+    /// The metrics of <paramref name="version"/> once they count <paramref name="requests"/> requests (or after 2 s):
+    /// the edge records a request after its last byte went out, so a client may see the answer a moment before.
+    /// </summary>
+    public async Task<VersionMetrics> MetricsAsync(string version, long requests)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var m = Router.Read(App, Env, version, TimeSpan.FromSeconds(60));
+            if (m.Requests >= requests || waited.ElapsedMilliseconds > 2000)
+            {
+                return m;
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     public void Route(string? sticky, params (string Version, int Weight, TestBackend[] Instances)[] versions) =>
         Router.Apply(Table(sticky, versions.Select(v => (v.Version, v.Weight, v.Instances.Select(b => b.Address).ToArray())).ToArray()));
 

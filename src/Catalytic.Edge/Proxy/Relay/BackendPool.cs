@@ -2,11 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Catalytic.Edge.Routing;
+using Catalytic.Edge.Transport;
 
 namespace Catalytic.Edge.Proxy.Relay;
 
 /// <summary>One keep-alive HTTP/1.1 connection from the edge to a backend instance.</summary>
-internal sealed class BackendConnection(Socket socket, BackendPool pool)
+internal sealed class BackendConnection(LoopSocket socket, BackendPool pool)
 {
     public const int Live = 0;
     public const int TimedOut = 1;
@@ -16,7 +17,7 @@ internal sealed class BackendConnection(Socket socket, BackendPool pool)
     private int _state;
     private long _busySince;
 
-    public Socket Socket { get; } = socket;
+    public LoopSocket Socket { get; } = socket;
 
     public BackendPool Pool { get; } = pool;
 
@@ -45,7 +46,7 @@ internal sealed class BackendConnection(Socket socket, BackendPool pool)
     {
         if (Interlocked.CompareExchange(ref _state, reason, Live) == Live)
         {
-            Socket.Dispose();
+            Socket.Close();
             Pool.Forget(this);
         }
     }
@@ -111,37 +112,30 @@ internal sealed class BackendPool
 
     public async ValueTask<BackendConnection> ConnectAsync(TimeSpan timeout)
     {
-        var socket = new Socket(_endPoint.AddressFamily == AddressFamily.Unspecified ? AddressFamily.InterNetwork : _endPoint.AddressFamily,
-            SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        if (_endPoint is DnsEndPoint)
-        {
-            socket.Dispose();
-            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        }
-
-        try
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            await socket.ConnectAsync(_endPoint, cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            socket.Dispose();
-            throw new SocketException((int)SocketError.TimedOut);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        var connection = new BackendConnection(socket, this);
+        var endPoint = _endPoint as IPEndPoint ?? await ResolveAsync((DnsEndPoint)_endPoint, timeout);
+        var connection = new BackendConnection(await LoopSocket.ConnectAsync(endPoint, timeout), this);
         lock (_all)
         {
             _all.Add(connection);
         }
 
         return connection;
+    }
+
+    private static async ValueTask<IPEndPoint> ResolveAsync(DnsEndPoint endPoint, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(endPoint.Host, cts.Token);
+            var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+                ?? throw new SocketException((int)SocketError.HostNotFound);
+            return new IPEndPoint(address, endPoint.Port);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new SocketException((int)SocketError.TimedOut);
+        }
     }
 
     internal void Forget(BackendConnection connection)

@@ -290,12 +290,14 @@ internal sealed class Http1Relay : IDisposable
                     proxyFailure = true;
                     status = outcome == Outcome.TimedOut ? 504 : 502;
                     keepClient = keepClient && client.BodyLeft == 0 && !client.CloseRequested && !client.Gone;
+                    // Recorded before the answer goes out: whoever reads the metrics after seeing it finds it counted.
+                    route.Stats.End(_router.NowSecond(), status, proxyFailure, (long)_time.GetElapsedTime(start).TotalMicroseconds);
                     if (!client.Gone && !await WriteErrorAsync(client, status, transformer, !keepClient))
                     {
                         keepClient = false;
                     }
 
-                    break;
+                    return keepClient;
             }
 
             var micros = (long)_time.GetElapsedTime(start).TotalMicroseconds;
@@ -330,7 +332,7 @@ internal sealed class Http1Relay : IDisposable
         {
             var length = request.Write(wire, pool);
             conn.BusySince = Environment.TickCount64;
-            await SendAsync(conn.Socket, wire.AsMemory(0, length));
+            await conn.Socket.SendAsync(wire.AsMemory(0, length));
 
             while (client.BodyLeft > 0)
             {
@@ -347,7 +349,7 @@ internal sealed class Http1Relay : IDisposable
                 var take = data.Length > client.BodyLeft ? data.Slice(0, client.BodyLeft) : data;
                 foreach (var segment in take)
                 {
-                    await SendAsync(conn.Socket, segment);
+                    await conn.Socket.SendAsync(segment);
                 }
 
                 client.BodyLeft -= take.Length;
@@ -643,21 +645,11 @@ internal sealed class Http1Relay : IDisposable
     {
         try
         {
-            return await conn.Socket.ReceiveAsync(memory, SocketFlags.None);
+            return await conn.Socket.ReceiveAsync(memory);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (SocketException)
         {
             return 0;
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask SendAsync(Socket socket, ReadOnlyMemory<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            var sent = await socket.SendAsync(data, SocketFlags.None);
-            data = data[sent..];
         }
     }
 

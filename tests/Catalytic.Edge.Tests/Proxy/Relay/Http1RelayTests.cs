@@ -99,7 +99,7 @@ public sealed class Http1RelayTests
 
         Assert.Equal(("hello world", "v1"), (echoed.Body, echoed.Header("X-Catalytic-Version")));
         Assert.Equal("v1/a", (await raw.ReadAsync(Ct)).Body);
-        Assert.Equal(3, edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(60)).Requests);
+        Assert.Equal(3, (await edge.MetricsAsync("v1", 3)).Requests);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class Http1RelayTests
             Assert.Equal("ok", await edge.Client.GetStringAsync("/", Ct));
         }
 
-        var m = edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(60));
+        var m = await edge.MetricsAsync("v1", 5);
         Assert.Equal((5, 0), (m.Requests, m.Errors));
     }
 

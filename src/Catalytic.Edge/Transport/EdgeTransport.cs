@@ -1,0 +1,318 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Catalytic.Edge.Transport;
+
+/// <summary>
+/// Kestrel's transport for edge listeners on Linux: connections are accepted and driven by the edge's
+/// <see cref="EventLoop"/>s instead of the runtime's socket engine, and the pipes between the socket and Kestrel (or the
+/// relay) run their continuations inline, on the loop. A request then costs no thread-pool hand-off between the kernel
+/// telling that a socket is ready and the proxy acting on it — which on the runtime's engine is a futex wake and a
+/// context switch per receive.
+/// </summary>
+internal sealed class EdgeTransportFactory : IConnectionListenerFactory
+{
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        if (endpoint is not IPEndPoint ip)
+        {
+            throw new NotSupportedException($"The edge listens on IP addresses only, not {endpoint}.");
+        }
+
+        return new(new EdgeListener(ip));
+    }
+}
+
+/// <summary>One listening socket; the first loop accepts on it and spreads the connections over all loops.</summary>
+internal sealed class EdgeListener : IConnectionListener, IEventHandler
+{
+    private readonly Socket _socket;
+    private readonly int _fd;
+    private readonly EventLoop _loop;
+    private readonly long _id;
+    private readonly Channel<EdgeConnection> _accepted = Channel.CreateUnbounded<EdgeConnection>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    private int _unbound;
+
+    public EdgeListener(IPEndPoint endPoint)
+    {
+        _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                _socket.DualMode = true;
+            }
+
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            _socket.Bind(endPoint);
+            _socket.Listen(1024);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            _socket.Dispose();
+            throw new AddressInUseException(e.Message, e);
+        }
+
+        EndPoint = _socket.LocalEndPoint!;
+        _fd = (int)_socket.Handle;
+        _socket.Blocking = false;
+        _loop = EventLoop.All[0];
+        _id = _loop.Register(_fd, this, Native.EPOLLIN);
+    }
+
+    public EndPoint EndPoint { get; }
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _accepted.Reader.ReadAsync(cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Accepts every pending connection (edge-triggered: until the queue is empty).</summary>
+    public unsafe void OnEvents(uint events)
+    {
+        var address = stackalloc byte[28];
+        while (Volatile.Read(ref _unbound) == 0)
+        {
+            var length = 28;
+            var fd = Native.accept4(_fd, address, &length, Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                var errno = Native.Errno;
+                if (errno == Native.EINTR || errno == 103 /* ECONNABORTED */)
+                {
+                    continue;
+                }
+
+                // EAGAIN: none left. EMFILE and the like: the next connection retries.
+                return;
+            }
+
+            Native.SetNoDelay(fd);
+            var remote = Decode(address);
+            var socket = LoopSocket.Adopt(fd, EventLoop.Next());
+            var connection = new EdgeConnection(socket, EndPoint, remote);
+            if (!_accepted.Writer.TryWrite(connection))
+            {
+                socket.Close();
+            }
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _unbound, 1) == 0)
+        {
+            _loop.Unregister(_id, _fd);
+            _socket.Dispose();
+            _accepted.Writer.TryComplete();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => UnbindAsync();
+
+    private static unsafe IPEndPoint? Decode(byte* address)
+    {
+        var family = *(ushort*)address;
+        var port = (address[2] << 8) | address[3];
+        return family switch
+        {
+            Native.AF_INET => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), port),
+            Native.AF_INET6 => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 8, 16), *(uint*)(address + 24)), port),
+            _ => null,
+        };
+    }
+}
+
+/// <summary>
+/// A connection on the edge transport: a receive loop fills the input pipe, a send loop drains the output pipe, both
+/// on the connection's <see cref="EventLoop"/>, like Kestrel's own socket transport.
+/// </summary>
+internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFeature
+{
+    // Kestrel's defaults: MaxRequestBufferSize 1 MB, MaxResponseBufferSize 64 KB.
+    private static readonly PipeOptions InputOptions = new(
+        pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024,
+        readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+
+    private static readonly PipeOptions OutputOptions = new(
+        pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024,
+        readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+
+    private static long _ids;
+
+    private readonly LoopSocket _socket;
+    private readonly Pipe _input = new(InputOptions);
+    private readonly Pipe _output = new(OutputOptions);
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Task _receiving;
+    private readonly Task _sending;
+    private readonly FeatureCollection _features = new();
+    private volatile bool _aborted;
+
+    public EdgeConnection(LoopSocket socket, EndPoint local, EndPoint? remote)
+    {
+        _socket = socket;
+        LocalEndPoint = local;
+        RemoteEndPoint = remote;
+        ConnectionId = "E" + Interlocked.Increment(ref _ids).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        Transport = new DuplexPipe(_input.Reader, _output.Writer);
+        _features.Set<IConnectionEndPointFeature>(this);
+        _receiving = ReceiveAsync();
+        _sending = SendAsync();
+    }
+
+    public override string ConnectionId { get; set; }
+
+    public override IFeatureCollection Features => _features;
+
+    public override IDictionary<object, object?> Items { get; set; } = new ConnectionItems();
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public override EndPoint? LocalEndPoint { get; set; }
+
+    public override EndPoint? RemoteEndPoint { get; set; }
+
+    public override CancellationToken ConnectionClosed
+    {
+        get => _closed.Token;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        _aborted = true;
+        _socket.Abort();
+        _output.Reader.CancelPendingRead();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _output.Writer.Complete();
+        _input.Reader.Complete();
+        await _sending;
+        await _receiving;
+        _socket.Close();
+        _closed.Dispose();
+    }
+
+    private async Task ReceiveAsync()
+    {
+        Exception? error = null;
+        var writer = _input.Writer;
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(4096);
+                var n = await _socket.ReceiveAsync(memory);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                writer.Advance(n);
+                var flushed = await writer.FlushAsync();
+                if (flushed.IsCompleted || flushed.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (SocketException e)
+        {
+            error = _aborted ? new ConnectionAbortedException("The connection was aborted.", e) : new ConnectionResetException(e.Message, e);
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader completed meanwhile.
+        }
+
+        if (_aborted && error is null)
+        {
+            error = new ConnectionAbortedException("The connection was aborted.");
+        }
+
+        writer.Complete(error);
+        FireClosed();
+    }
+
+    private async Task SendAsync()
+    {
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync();
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+
+                var buffer = result.Buffer;
+                foreach (var segment in buffer)
+                {
+                    await _socket.SendAsync(segment);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+        }
+        catch (SocketException)
+        {
+            _socket.Abort();
+        }
+        finally
+        {
+            reader.Complete();
+            // The connection is over once nothing more is sent (as in Kestrel's socket transport): closing the socket
+            // ends the receive loop too, whether or not the client has closed its side.
+            _socket.Close();
+        }
+    }
+
+    private void FireClosed()
+    {
+        ThreadPool.UnsafeQueueUserWorkItem(static c =>
+        {
+            try
+            {
+                c.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }, _closed, preferLocal: false);
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+
+    private sealed class ConnectionItems : Dictionary<object, object?>;
+}

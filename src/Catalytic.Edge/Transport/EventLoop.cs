@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+
+namespace Catalytic.Edge.Transport;
+
+/// <summary>Something registered with an <see cref="EventLoop"/>: told the epoll events of its file descriptor.</summary>
+internal interface IEventHandler
+{
+    void OnEvents(uint events);
+}
+
+/// <summary>
+/// One epoll instance and the thread that waits on it — the edge's I/O loop, as nginx has one per worker. Sockets are
+/// registered edge-triggered once, for reading and writing; the continuation of an operation a readiness event
+/// completes runs right here, on the loop thread, instead of being handed to the thread pool (a context switch and a
+/// futex wake per operation otherwise). Work from other threads is posted through an eventfd.
+/// </summary>
+internal sealed unsafe class EventLoop
+{
+    private const int MaxEvents = 256;
+    private const long WakeId = 0;
+
+    private static readonly Lazy<EventLoop[]> SharedLoops = new(() =>
+        [.. Enumerable.Range(0, LoopCount()).Select(i => new EventLoop(i))]);
+
+    private static int _next;
+
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly ConcurrentDictionary<long, IEventHandler> _handlers = new();
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private long _ids;
+    private int _wakePending;
+
+    private EventLoop(int index)
+    {
+        _epoll = Native.epoll_create1(Native.EPOLL_CLOEXEC);
+        if (_epoll < 0)
+        {
+            throw new IOException($"epoll_create1 failed (errno {Native.Errno})");
+        }
+
+        _wake = Native.eventfd(0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC);
+        if (_wake < 0 || Native.Control(_epoll, Native.EPOLL_CTL_ADD, _wake, Native.EPOLLIN | Native.EPOLLET, WakeId) != 0)
+        {
+            throw new IOException($"eventfd failed (errno {Native.Errno})");
+        }
+
+        var thread = new Thread(Run) { IsBackground = true, Name = $"catalytic-edge-io-{index}" };
+        thread.UnsafeStart();
+    }
+
+    /// <summary>The process's loops (one per core, at most four: the edge's work per event is small).</summary>
+    public static IReadOnlyList<EventLoop> All => SharedLoops.Value;
+
+    /// <summary>The next loop, round robin: new connections are spread over the loops.</summary>
+    public static EventLoop Next()
+    {
+        var loops = SharedLoops.Value;
+        return loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)loops.Length)];
+    }
+
+    private static int LoopCount()
+    {
+        var configured = Environment.GetEnvironmentVariable("CATALYTIC_EDGE_IO_THREADS");
+        return int.TryParse(configured, out var n) && n is > 0 and <= 64 ? n : Math.Clamp(Environment.ProcessorCount, 1, 4);
+    }
+
+    /// <summary>Registers <paramref name="fd"/> (edge-triggered) and returns the id its events carry.</summary>
+    public long Register(int fd, IEventHandler handler, uint events)
+    {
+        var id = Interlocked.Increment(ref _ids);
+        _handlers[id] = handler;
+        if (Native.Control(_epoll, Native.EPOLL_CTL_ADD, fd, events | Native.EPOLLET, id) != 0)
+        {
+            var errno = Native.Errno;
+            _handlers.TryRemove(id, out _);
+            throw new IOException($"epoll_ctl(ADD) failed (errno {errno})");
+        }
+
+        return id;
+    }
+
+    /// <summary>Forgets a registration; the descriptor leaves the epoll set when it is closed (or here, explicitly).</summary>
+    public void Unregister(long id, int fd)
+    {
+        if (fd >= 0)
+        {
+            Native.Control(_epoll, Native.EPOLL_CTL_DEL, fd, 0, 0);
+        }
+
+        _handlers.TryRemove(id, out _);
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the loop thread.</summary>
+    public void Post(Action action)
+    {
+        _posted.Enqueue(action);
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            long one = 1;
+            Native.write(_wake, (byte*)&one, sizeof(long));
+        }
+    }
+
+    private void Run()
+    {
+        var events = stackalloc byte[MaxEvents * Native.EventSize];
+        var size = Native.EventSize;
+        var offset = Native.EventDataOffset;
+        while (true)
+        {
+            var n = Native.epoll_wait(_epoll, events, MaxEvents, -1);
+            if (n < 0)
+            {
+                if (Native.Errno == Native.EINTR)
+                {
+                    continue;
+                }
+
+                Environment.FailFast($"catalytic edge: epoll_wait failed (errno {Native.Errno})");
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var at = events + (i * size);
+                var id = *(long*)(at + offset);
+                if (id == WakeId)
+                {
+                    RunPosted();
+                }
+                else if (_handlers.TryGetValue(id, out var handler))
+                {
+                    try
+                    {
+                        handler.OnEvents(*(uint*)at);
+                    }
+                    catch (Exception e)
+                    {
+                        // A continuation that throws must not take the loop (and every connection on it) down.
+                        Console.Error.WriteLine($"catalytic edge: I/O continuation failed: {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    private void RunPosted()
+    {
+        long value;
+        Native.read(_wake, (byte*)&value, sizeof(long));
+        Volatile.Write(ref _wakePending, 0);
+        while (_posted.TryDequeue(out var action))
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"catalytic edge: I/O work item failed: {e}");
+            }
+        }
+    }
+}
