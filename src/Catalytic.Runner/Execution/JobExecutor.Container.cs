@@ -83,6 +83,15 @@ internal sealed partial class JobExecutor
             mounts.Add(eventDir);
         }
 
+        // Composite actions mapped from folders outside the workspace run their steps in the container too.
+        foreach (var folder in Options.ActionDirectories?.Entries.Values ?? [])
+        {
+            if (Directory.Exists(folder) && !IsUnder(folder, Options.Workspace))
+            {
+                mounts.Add(folder);
+            }
+        }
+
         var serviceIds = ((JsonObject)_jobContext["services"]!).Select(s => s.Key).ToList();
         var starter = new JobServiceStarter(new JobServiceOptions { Podman = Options.Podman });
         JobContainerStartResult started;
@@ -111,9 +120,9 @@ internal sealed partial class JobExecutor
     /// with GITHUB_PATH additions in front, the working directory (the same path as on the host), and the shell from
     /// GitHub's table resolved in the image (an unspecified shell is bash, else sh).
     /// </summary>
-    private async Task<StepOutcome> RunScriptInContainerAsync(JobContainer container, string script, string? shellName, string workingDirectory, Dictionary<string, string> env, string stepId, string name, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <remarks><paramref name="variables"/>: the step's whole environment, from <c>ProcessEnvironment(env, stepId, container)</c>.</remarks>
+    private async Task<StepOutcome> RunScriptInContainerAsync(JobContainer container, string script, string? shellName, string workingDirectory, Dictionary<string, string> variables, string name, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var variables = ProcessEnvironment(env, stepId, container);
         var shell = ShellResolver.ResolveWith(shellName, container.Find);
         if (shell.Command is null)
         {
@@ -146,7 +155,7 @@ internal sealed partial class JobExecutor
                 timeout,
                 cancellationToken,
                 files: files,
-                afterExit: exit => exit.TimedOut || exit.Cancelled ? container.KillStepAsync(groupFile) : Task.CompletedTask);
+                afterExit: exit => exit.TimedOut || exit.Cancelled ? container.KillStepAsync(groupFile, Options.CancelGracePeriod) : Task.CompletedTask);
         }
         finally
         {

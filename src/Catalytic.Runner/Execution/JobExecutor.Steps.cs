@@ -156,7 +156,7 @@ internal sealed partial class JobExecutor
             : JobDefaults?.Shell ?? _request.Workflow.Defaults?.Shell;
         if (_container is { } container)
         {
-            return await RunScriptInContainerAsync(container, script, shellName, ResolveWorkingDirectory(step, scope), env, stepId, name, timeout, cancellationToken);
+            return await RunScriptInContainerAsync(container, script, shellName, ResolveWorkingDirectory(step, scope), ProcessEnvironment(env, stepId, container), name, timeout, cancellationToken);
         }
 
         var processEnv = ProcessEnvironment(env, stepId);

@@ -97,12 +97,14 @@ internal sealed partial class JobExecutor
             // After the services: the job container reaches them by their ids.
             if (!_failed && container is not null && await StartJobContainerAsync(container, jobCts.Token) is { } startError)
             {
-                _failed = true;
+                // Cancelled while starting is a cancelled job, not a failed one; either way no step runs (not on the host).
+                _cancelled = cancellationToken.IsCancellationRequested;
+                _failed = !_cancelled;
                 reason = startError;
                 Emit("", "##[error]" + startError, LineKind.Runner);
             }
 
-            if (!_failed)
+            if (!_failed && (container is null || _container is not null))
             {
                 await RunStepsAsync(jobCts.Token, cancellationToken, jobTimeoutCts);
             }

@@ -181,8 +181,11 @@ internal sealed class JobContainer : IAsyncDisposable
         return (args, env);
     }
 
-    /// <summary>Kills (SIGKILL) the process group a cancelled or timed-out step left in the container.</summary>
-    public async Task KillStepAsync(string groupFile)
+    /// <summary>
+    /// Ends the process group a cancelled or timed-out step left in the container as the runner ends a host step:
+    /// SIGINT, up to <paramref name="grace"/> for it to go, then SIGKILL.
+    /// </summary>
+    public async Task KillStepAsync(string groupFile, TimeSpan grace)
     {
         string text;
         try
@@ -196,7 +199,11 @@ internal sealed class JobContainer : IAsyncDisposable
 
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group > 1)
         {
-            await _podman.RunAsync(["exec", Name, "sh", "-c", $"kill -KILL -- -{group} 2>/dev/null || true"], CancellationToken.None);
+            var tenths = (int)Math.Ceiling(grace.TotalSeconds * 10);
+            // `kill -s SIG -PGID` (busybox's kill refuses `--`; others may need it).
+            var script = $"k() {{ kill -s $1 -{group} 2>/dev/null || kill -s $1 -- -{group} 2>/dev/null; }}; k INT || exit 0; i=0; "
+                + $"while k 0 && [ $i -lt {tenths} ]; do sleep 0.1; i=$((i+1)); done; k KILL; exit 0";
+            await _podman.RunAsync(["exec", Name, "sh", "-c", script], CancellationToken.None);
         }
     }
 

@@ -97,7 +97,7 @@ public sealed class JobContainerTests
     }
 
     [Fact]
-    public async Task RunAsync_StepTimesOutInContainer_KillsItsProcessesThereAndRemovesContainer()
+    public async Task RunAsync_StepTimesOutInContainer_InterruptsThenKillsItsProcessesThere()
     {
         await PodmanTestImage.EnsureAsync();
         using var repo = new TempRepo();
@@ -110,7 +110,9 @@ public sealed class JobContainerTests
                 runs-on: ubuntu-latest
                 container: {{{PodmanTestImage.Name}}}
                 steps:
-                  - run: sleep 300 & sleep 301
+                  - run: |
+                      trap 'echo got-int > trapped.txt; exit 0' INT
+                      sleep 300 & sleep 301 & wait
                     timeout-minutes: 0.03
                     continue-on-error: true
                   - run: if ps | grep -v grep | grep -q 'sleep 30'; then ps; echo still-running; exit 1; fi; echo cleaned
@@ -121,6 +123,7 @@ public sealed class JobContainerTests
         Assert.True(result.Job(job).Result == Results.Success, result.Output);
         Assert.Contains("exceeded its timeout", result.Output);
         Assert.Contains("cleaned", result.Output);
+        Assert.Equal("got-int\n", File.ReadAllText(Path.Combine(repo.Root, "trapped.txt"))); // SIGINT first, as on the host
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.Empty(PodmanTestImage.Containers("job", job));
     }
@@ -227,5 +230,37 @@ public sealed class JobContainerTests
         Assert.True(result.Job(job).Result == Results.Success, result.Output);
         Assert.Contains("from-container=yes", result.Output);
         Assert.Contains("job container node:20-bookworm: the steps run on the host, not in the image (--job-container host", result.Output);
+    }
+
+    [Fact]
+    public async Task RunAsync_CompositeActionInContainerJob_RunsItsStepsInsideTheImage()
+    {
+        await PodmanTestImage.EnsureAsync();
+        using var repo = new TempRepo();
+        var job = NewJobId();
+        var actionDir = Path.Combine(repo.Root, ".github", "actions", "probe");
+        Directory.CreateDirectory(actionDir);
+        await File.WriteAllTextAsync(Path.Combine(actionDir, "action.yml"), """
+            name: probe
+            runs:
+              using: composite
+              steps:
+                - run: test ! -e /etc/os-release && echo "composite inside, action path $GITHUB_ACTION_PATH"
+                  shell: sh
+            """, TestContext.Current.CancellationToken);
+        var result = await repo.RunAsync($$$"""
+            on: push
+            jobs:
+              {{{job}}}:
+                runs-on: ubuntu-latest
+                container: {{{PodmanTestImage.Name}}}
+                steps:
+                  - uses: ./.github/actions/probe
+            """,
+            WithServices,
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.Job(job).Result == Results.Success, result.Output);
+        Assert.Contains($"composite inside, action path {actionDir}", result.Output);
     }
 }

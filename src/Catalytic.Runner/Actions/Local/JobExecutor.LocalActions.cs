@@ -253,6 +253,17 @@ internal sealed partial class JobExecutor
     private async Task<StepOutcome> RunCompositeScriptAsync(CompositeFrame frame, Step step, string stepId, Dictionary<string, string> env, ExpressionScope scope, CancellationToken cancellationToken)
     {
         var script = _session.Expressions.EvaluateString(step.Run!, scope);
+        if (_container is { } container)
+        {
+            // In a container job a composite's run steps run in the container too, as on GitHub.
+            var variables = ProcessEnvironment(env, stepId, container);
+            frame.AddActionVariables(variables);
+            var directory = step.WorkingDirectory is null
+                ? Options.Workspace
+                : Path.GetFullPath(Path.Combine(Options.Workspace, _session.Expressions.EvaluateString(step.WorkingDirectory, scope)));
+            return await RunScriptInContainerAsync(container, script, _session.Expressions.EvaluateString(step.Shell!, scope), directory, variables, frame.LogName, null, cancellationToken);
+        }
+
         var processEnv = ProcessEnvironment(env, stepId);
         frame.AddActionVariables(processEnv);
 
