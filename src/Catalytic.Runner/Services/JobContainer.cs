@@ -76,9 +76,11 @@ internal sealed class JobContainer : IAsyncDisposable
             throw new ServiceStartException($"job container: {Podman.NotLocalMessage(definition.Image)}");
         }
 
+        await podman.RemoveStraysAsync(ct);
         var name = Podman.NewName("job", definition.Id);
         var userOptions = Podman.RunOptions(definition.Options);
-        var args = new List<string> { "run", "--detach", "--pull=never", "--name", name, "--label", $"{Podman.Label}.job={definition.Id}" };
+        var args = new List<string> { "run", "--detach", "--pull=never", "--name", name };
+        args.AddRange(Podman.Labels("job", definition.Id));
         if (!userOptions.Any(o => o is "--network" or "--net" || o.StartsWith("--network=", StringComparison.Ordinal) || o.StartsWith("--net=", StringComparison.Ordinal)))
         {
             args.AddRange(["--network", "host"]);
