@@ -141,7 +141,7 @@ internal sealed class JobContainer : IAsyncDisposable
             }
 
             var container = new JobContainer(podman, name, run.StdOut.Trim(), definition.Image, path, programs);
-            log($"job container {definition.Image} running as {name} (host network{(serviceIds.Count > 0 ? $"; services by name: {string.Join(", ", serviceIds)}" : string.Empty)}; shell: {(programs.ContainsKey("bash") ? "bash" : programs.ContainsKey("sh") ? "sh" : "none found")}).");
+            log($"job container {definition.Image} running as {name} (host network{(serviceIds.Count > 0 ? $"; services by name: {string.Join(", ", serviceIds)}" : string.Empty)}; shells: {(programs.Count == 0 ? "none found" : string.Join(", ", programs.Keys))}).");
             return container;
         }
         catch
