@@ -22,6 +22,9 @@ internal sealed unsafe class EventLoop
     private static readonly Lazy<EventLoop[]> SharedLoops = new(() =>
         [.. Enumerable.Range(0, LoopCount()).Select(i => new EventLoop(i))]);
 
+    [ThreadStatic]
+    private static EventLoop? t_current;
+
     private static int _next;
 
     private readonly int _epoll;
@@ -33,6 +36,7 @@ internal sealed unsafe class EventLoop
 
     private EventLoop(int index)
     {
+        Index = index;
         _epoll = Native.epoll_create1(Native.EPOLL_CLOEXEC);
         if (_epoll < 0)
         {
@@ -48,6 +52,12 @@ internal sealed unsafe class EventLoop
         var thread = new Thread(Run) { IsBackground = true, Name = $"catalytic-edge-io-{index}" };
         thread.UnsafeStart();
     }
+
+    /// <summary>The loop whose thread is running, or null on any other thread.</summary>
+    public static EventLoop? Current => t_current;
+
+    /// <summary>Position in <see cref="All"/>.</summary>
+    public int Index { get; }
 
     /// <summary>The process's loops (one per core, at most four: the edge's work per event is small).</summary>
     public static IReadOnlyList<EventLoop> All => SharedLoops.Value;
@@ -104,6 +114,7 @@ internal sealed unsafe class EventLoop
 
     private void Run()
     {
+        t_current = this;
         var events = stackalloc byte[MaxEvents * Native.EventSize];
         var size = Native.EventSize;
         var offset = Native.EventDataOffset;

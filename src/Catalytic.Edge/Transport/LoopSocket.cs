@@ -48,7 +48,10 @@ internal sealed class LoopSocket : IEventHandler
         return socket;
     }
 
-    /// <summary>Connects to <paramref name="endPoint"/> (an IP address) on the next loop; fails after <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Connects to <paramref name="endPoint"/> (an IP address) on the calling loop (or the next one, from elsewhere);
+    /// fails after <paramref name="timeout"/>.
+    /// </summary>
     public static async ValueTask<LoopSocket> ConnectAsync(IPEndPoint endPoint, TimeSpan timeout)
     {
         var family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? Native.AF_INET6 : Native.AF_INET;
@@ -67,7 +70,7 @@ internal sealed class LoopSocket : IEventHandler
             throw Native.Error(errno);
         }
 
-        var socket = new LoopSocket(fd, EventLoop.Next());
+        var socket = new LoopSocket(fd, EventLoop.Current ?? EventLoop.Next());
         if (errno == Native.EINPROGRESS)
         {
             socket._writeReady = false;

@@ -52,10 +52,14 @@ internal sealed class BackendConnection(LoopSocket socket, BackendPool pool)
     }
 }
 
-/// <summary>Idle keep-alive connections to one backend instance (LIFO, so the warmest is reused first).</summary>
+/// <summary>
+/// Idle keep-alive connections to one backend instance, one stack per event loop (LIFO, so the warmest is reused
+/// first): a request takes a connection of the loop it runs on when there is one, so its backend's answer arrives on the
+/// same thread as the client's request and the request's state does not move between cores.
+/// </summary>
 internal sealed class BackendPool
 {
-    private readonly Stack<BackendConnection> _idle = new();
+    private readonly Stack<BackendConnection>[] _idle = [.. EventLoop.All.Select(_ => new Stack<BackendConnection>())];
     private readonly HashSet<BackendConnection> _all = [];
     private readonly EndPoint _endPoint;
 
@@ -80,33 +84,41 @@ internal sealed class BackendPool
 
     public BackendConnection? TryRent(long now, long lifetimeMs, long idleMs)
     {
-        while (true)
+        var home = EventLoop.Current?.Index ?? 0;
+        for (var i = 0; i < _idle.Length; i++)
         {
-            BackendConnection? c;
-            lock (_idle)
+            var stack = _idle[(home + i) % _idle.Length];
+            while (true)
             {
-                if (!_idle.TryPop(out c))
+                BackendConnection? c;
+                lock (stack)
                 {
-                    return null;
+                    if (!stack.TryPop(out c))
+                    {
+                        break;
+                    }
                 }
-            }
 
-            if (c.State == BackendConnection.Live && now - c.CreatedAt < lifetimeMs && now - c.IdleSince < idleMs)
-            {
-                return c;
-            }
+                if (c.State == BackendConnection.Live && now - c.CreatedAt < lifetimeMs && now - c.IdleSince < idleMs)
+                {
+                    return c;
+                }
 
-            c.Abort(BackendConnection.Closed);
+                c.Abort(BackendConnection.Closed);
+            }
         }
+
+        return null;
     }
 
     public void Return(BackendConnection connection)
     {
         connection.IdleSince = Environment.TickCount64;
         connection.Reused = true;
-        lock (_idle)
+        var stack = _idle[connection.Socket.Loop.Index];
+        lock (stack)
         {
-            _idle.Push(connection);
+            stack.Push(connection);
         }
     }
 
@@ -163,16 +175,19 @@ internal sealed class BackendPool
         }
 
         List<BackendConnection>? stale = null;
-        lock (_idle)
+        foreach (var stack in _idle)
         {
-            if (_idle.Count > 0 && _idle.Any(c => now - c.IdleSince >= idleMs || c.State != BackendConnection.Live))
+            lock (stack)
             {
-                var keep = _idle.Reverse().Where(c => now - c.IdleSince < idleMs && c.State == BackendConnection.Live).ToList();
-                stale = _idle.Except(keep).ToList();
-                _idle.Clear();
-                foreach (var c in keep)
+                if (stack.Count > 0 && stack.Any(c => now - c.IdleSince >= idleMs || c.State != BackendConnection.Live))
                 {
-                    _idle.Push(c);
+                    var keep = stack.Reverse().Where(c => now - c.IdleSince < idleMs && c.State == BackendConnection.Live).ToList();
+                    (stale ??= []).AddRange(stack.Except(keep));
+                    stack.Clear();
+                    foreach (var c in keep)
+                    {
+                        stack.Push(c);
+                    }
                 }
             }
         }
