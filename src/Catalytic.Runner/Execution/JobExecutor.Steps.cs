@@ -173,7 +173,7 @@ internal sealed partial class JobExecutor
         }
 
         var scriptPath = Path.Combine(_runnerTemp, Guid.NewGuid().ToString("N") + shell.Command.Extension);
-        await File.WriteAllTextAsync(scriptPath, shell.Command.WrapScript(script), CancellationToken.None);
+        File.WriteAllText(scriptPath, shell.Command.WrapScript(script)); // small: a thread-pool round trip costs more
 
         EmitScript(name, script, shell.Command.DisplayName);
         var spec = new ProcessSpec(shell.Command.Program, shell.Command.ArgumentsFor(scriptPath), workingDirectory, processEnv);
@@ -261,20 +261,20 @@ internal sealed partial class JobExecutor
     private string? ApplyFileCommands(FileCommandSet files, Dictionary<string, string> outputs, Dictionary<string, string>? state = null)
     {
         string? error = null;
-        var (envPairs, envError) = FileCommandParser.ParseKeyValues(ReadAndDelete(files.Env), "GITHUB_ENV");
+        var (envPairs, envError) = FileCommandParser.ParseKeyValues(ReadFileCommand(files.Env), "GITHUB_ENV");
         foreach (var (k, v) in envPairs)
         {
             _exportedEnv[k] = v;
         }
 
-        var (outPairs, outError) = FileCommandParser.ParseKeyValues(ReadAndDelete(files.Output), "GITHUB_OUTPUT");
+        var (outPairs, outError) = FileCommandParser.ParseKeyValues(ReadFileCommand(files.Output), "GITHUB_OUTPUT");
         foreach (var (k, v) in outPairs)
         {
             outputs[k] = v;
         }
 
         // State matters only for actions with a post part (STATE_* of their later phases); run steps' state is dropped.
-        var (statePairs, stateError) = FileCommandParser.ParseKeyValues(ReadAndDelete(files.State), "GITHUB_STATE");
+        var (statePairs, stateError) = FileCommandParser.ParseKeyValues(ReadFileCommand(files.State), "GITHUB_STATE");
         foreach (var (k, v) in statePairs)
         {
             if (state is not null)
@@ -283,12 +283,12 @@ internal sealed partial class JobExecutor
             }
         }
 
-        foreach (var p in FileCommandParser.ParsePaths(ReadAndDelete(files.Path)))
+        foreach (var p in FileCommandParser.ParsePaths(ReadFileCommand(files.Path)))
         {
             _pathPrepends.Add(p);
         }
 
-        var summary = ReadAndDelete(files.Summary);
+        var summary = ReadFileCommand(files.Summary);
         if (summary.Length > 0)
         {
             _summary.Append(summary);
@@ -302,16 +302,12 @@ internal sealed partial class JobExecutor
         return error;
     }
 
-    private static string ReadAndDelete(string path)
+    /// <summary>What a step wrote to a file-command file; the (unique) file is left for the job's temp folder cleanup.</summary>
+    private static string ReadFileCommand(string path)
     {
-        if (!File.Exists(path))
-        {
-            return "";
-        }
-
-        var text = File.ReadAllText(path);
-        File.Delete(path);
-        return text;
+        // Most steps write none of them: one stat instead of an open, a read and an unlink per file.
+        var file = new FileInfo(path);
+        return file.Exists && file.Length > 0 ? File.ReadAllText(path) : "";
     }
 
     /// <summary>

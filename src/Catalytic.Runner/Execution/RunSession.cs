@@ -4,6 +4,7 @@ using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
+using Catalytic.Runner.Scheduling;
 using Catalytic.Runner.Scheduling.Concurrency;
 using Catalytic.Workflows.Reusable;
 
@@ -35,7 +36,7 @@ internal sealed class RunSession
         RunDirectory = runDirectory;
         RunNumber = runNumber;
         Actions = new ActionRegistry(options.Actions);
-        Slots = new SemaphoreSlim(Math.Max(1, options.MaxParallel));
+        Slots = new JobSlots(options.MaxParallel);
         Concurrency = new ConcurrencyGroups(options.State, options.Time);
         HostEnvironment = options.HostEnvironment ?? ReadHostEnvironment();
         Secrets = new JsonObject();
@@ -69,8 +70,8 @@ internal sealed class RunSession
     /// <summary>Parsed action.yml files of local and mapped actions, read once per run.</summary>
     public Catalytic.Runner.Actions.Local.LocalActionLoader LocalActions { get; } = new();
 
-    /// <summary>Bounds the job instances running at once across the run.</summary>
-    public SemaphoreSlim Slots { get; }
+    /// <summary>Bounds the job instances running at once across the run; freed slots go to the jobs with the longest chain after them.</summary>
+    public JobSlots Slots { get; }
 
     public IReadOnlyDictionary<string, string> HostEnvironment { get; }
 

@@ -12,6 +12,10 @@ public readonly record struct ProcessExit(int ExitCode, bool TimedOut, bool Canc
 /// Runs one process in its own process group, pumps its stdout and stderr line by line to a callback,
 /// and ends the whole group on timeout or cancellation: SIGINT first, SIGKILL after the grace period.
 /// </summary>
+/// <remarks>
+/// On Linux the process is spawned directly as a session leader (<see cref="SpawnedProcess"/>); elsewhere, or where
+/// that is not safe, through <see cref="Process"/> and the <c>setsid</c> program (<see cref="StartManaged"/>).
+/// </remarks>
 public static class HostProcess
 {
     /// <summary>
@@ -20,13 +24,84 @@ public static class HostProcess
     /// delivered while <paramref name="onLine"/> stays valid; the call itself returns when the main process has
     /// exited and its pipes drained or a short moment passed.
     /// </summary>
-    public static async Task<ProcessExit> RunAsync(
+    public static Task<ProcessExit> RunAsync(
         ProcessSpec spec,
         Action<string> onLine,
         TimeSpan? timeout,
         TimeSpan gracePeriod,
         Action<int>? onStarted,
+        CancellationToken cancellationToken) =>
+        RunAsync(spec, onLine, timeout, gracePeriod, onStarted, SpawnedProcess.IsSupported, cancellationToken);
+
+    /// <summary>As above; <paramref name="spawn"/> false starts the process through <see cref="Process"/> and <c>setsid</c>.</summary>
+    internal static async Task<ProcessExit> RunAsync(
+        ProcessSpec spec,
+        Action<string> onLine,
+        TimeSpan? timeout,
+        TimeSpan gracePeriod,
+        Action<int>? onStarted,
+        bool spawn,
         CancellationToken cancellationToken)
+    {
+        using var process = spawn ? Started.From(SpawnedProcess.Start(spec, onLine)) : StartManaged(spec, onLine);
+        onStarted?.Invoke(process.Id);
+
+        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
+        var timedOut = false;
+        var cancelled = false;
+        try
+        {
+            await process.Exited.WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            timedOut = timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            cancelled = !timedOut;
+            await StopGroupAsync(process, gracePeriod);
+        }
+
+        // Pipes close when the last holder exits; a daemon started with `&` may hold them for long.
+        if (!process.Drained.IsCompleted)
+        {
+            await Task.WhenAny(process.Drained, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), CancellationToken.None));
+        }
+
+        return new ProcessExit(await process.Exited, timedOut, cancelled);
+    }
+
+    /// <summary>SIGINT to the group, then SIGKILL after <paramref name="grace"/> if anything is left.</summary>
+    private static async Task StopGroupAsync(Started process, TimeSpan grace)
+    {
+        var pid = process.Id;
+        if (process.Grouped)
+        {
+            // Through setsid, a step cancelled right after it started may not have called setsid() yet: then there is no
+            // group to signal. Keep trying the group while the process lives, so the signal lands once the group exists.
+            var delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < grace && (ProcessGroup.IsAlive(pid) || !process.Exited.IsCompleted))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
+                if (!delivered)
+                {
+                    delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
+                }
+            }
+
+            ProcessGroup.Signal(pid, ProcessGroup.SigKill);
+        }
+
+        if (!process.Exited.IsCompleted)
+        {
+            process.Kill();
+        }
+
+        await process.Exited;
+    }
+
+    /// <summary>Starts <paramref name="spec"/> through <see cref="Process"/>, in a new session by way of the <c>setsid</c> program when there is one.</summary>
+    private static Started StartManaged(ProcessSpec spec, Action<string> onLine)
     {
         var psi = new ProcessStartInfo
         {
@@ -58,10 +133,8 @@ public static class HostProcess
             psi.Environment[k] = v;
         }
 
-        using var process = new Process { StartInfo = psi };
+        var process = new Process { StartInfo = psi };
         process.Start();
-        var pid = process.Id;
-        onStarted?.Invoke(pid);
         process.StandardInput.Close();
 
         var gate = new object();
@@ -73,53 +146,9 @@ public static class HostProcess
             }
         }
 
-        var pumps = Task.WhenAll(
-            Pump(process.StandardOutput, Deliver),
-            Pump(process.StandardError, Deliver));
-
-        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
-        var exited = process.WaitForExitAsync(CancellationToken.None);
-        var timedOut = false;
-        var cancelled = false;
-        try
-        {
-            await exited.WaitAsync(linked.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            timedOut = timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
-            cancelled = !timedOut;
-            await StopGroupAsync(process, pid, setsid is not null, gracePeriod);
-        }
-
-        // Pipes close when the last holder exits; a daemon started with `&` may hold them for long.
-        await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), CancellationToken.None));
-        return new ProcessExit(process.ExitCode, timedOut, cancelled);
-    }
-
-    /// <summary>SIGINT to the group, then SIGKILL after <paramref name="grace"/> if anything is left.</summary>
-    private static async Task StopGroupAsync(Process process, int pid, bool grouped, TimeSpan grace)
-    {
-        if (grouped)
-        {
-            // A step cancelled right after it started may not have called setsid() yet: then there is no group to
-            // signal. Keep trying the group while the process lives, so the signal lands once the group exists.
-            var delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < grace && (ProcessGroup.IsAlive(pid) || !process.HasExited))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
-                if (!delivered)
-                {
-                    delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
-                }
-            }
-
-            ProcessGroup.Signal(pid, ProcessGroup.SigKill);
-        }
-
-        if (!process.HasExited)
+        var pumps = Task.WhenAll(Pump(process.StandardOutput, Deliver), Pump(process.StandardError, Deliver));
+        var exited = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => process.ExitCode, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return new Started(process.Id, setsid is not null, exited, pumps, () =>
         {
             try
             {
@@ -129,9 +158,7 @@ public static class HostProcess
             {
                 // Already gone.
             }
-        }
-
-        await process.WaitForExitAsync(CancellationToken.None);
+        }, process);
     }
 
     private static async Task Pump(StreamReader reader, Action<string> onLine)
@@ -140,5 +167,13 @@ public static class HostProcess
         {
             onLine(line);
         }
+    }
+
+    /// <summary>A started step process, whichever way it was started.</summary>
+    private sealed record Started(int Id, bool Grouped, Task<int> Exited, Task Drained, Action Kill, IDisposable? Owner) : IDisposable
+    {
+        public static Started From(SpawnedProcess p) => new(p.Id, true, p.Exited, p.Drained, () => ProcessGroup.Signal(p.Id, ProcessGroup.SigKill), null);
+
+        public void Dispose() => Owner?.Dispose();
     }
 }

@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace Catalytic.Runner.Processes;
 
 /// <summary>
-/// Signals a whole process group. Steps start as session leaders (through <c>setsid</c>), so their
-/// process id is also the group id and <c>kill(-pgid, sig)</c> reaches every descendant that did not
-/// leave the group itself.
+/// Signals a whole process group. Steps start as session leaders (spawned with <c>POSIX_SPAWN_SETSID</c>, or
+/// through the <c>setsid</c> program), so their process id is also the group id and <c>kill(-pgid, sig)</c> reaches
+/// every descendant that did not leave the group itself.
 /// </summary>
 internal static partial class ProcessGroup
 {

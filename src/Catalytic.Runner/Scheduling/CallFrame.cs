@@ -24,6 +24,9 @@ internal sealed record CallFrame(
     /// </summary>
     public ImmutableList<string> HeldGroups { get; init; } = [];
 
+    /// <summary>The calling job's scheduling level minus one (0 at the top): a called job ranks with the chain after its caller.</summary>
+    public int Level { get; init; }
+
     /// <summary>True for a called (reusable) workflow.</summary>
     public bool IsCall => Chain.Count > 1;
 

@@ -232,6 +232,7 @@ internal sealed partial class WorkflowExecutor
             _frame.Chain.Add(key))
         {
             HeldGroups = held,
+            Level = _levels.GetValueOrDefault(job.Id, 1) - 1,
         };
         var calleeReport = new WorkflowReport { File = callee.File, Name = callee.Name, Triggered = true };
         var child = new WorkflowExecutor(_session, callee, calleeReport, inputs, _labelPrefix, _eventPath, frame);

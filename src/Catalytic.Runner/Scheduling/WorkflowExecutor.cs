@@ -26,6 +26,7 @@ internal sealed partial class WorkflowExecutor
     private readonly string _eventPath;
     private readonly Dictionary<string, Task<JobSummary>> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Job> _jobs;
+    private readonly Dictionary<string, int> _levels = new(StringComparer.Ordinal);
     private readonly CallFrame _frame;
     private IReadOnlyDictionary<string, string> _workflowEnv = new Dictionary<string, string>();
     private string? _workflowGroup;
@@ -114,9 +115,14 @@ internal sealed partial class WorkflowExecutor
 
         try
         {
-            foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
+            // The jobs without needs reach the slot gate synchronously while it is held, so the first slots go by level.
+            ComputeLevels(selected);
+            using (_session.Slots.Hold())
             {
-                _ = Schedule(job.Id, selected, [], cancellationToken);
+                foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)).OrderByDescending(j => _levels[j.Id]))
+                {
+                    _ = Schedule(job.Id, selected, [], cancellationToken);
+                }
             }
 
             var results = await Task.WhenAll(_tasks.Values);
@@ -180,10 +186,49 @@ internal sealed partial class WorkflowExecutor
         };
     }
 
+    /// <summary>
+    /// Each selected job's level: the number of jobs on the longest chain from it to the end of the graph (itself
+    /// included), plus the calling job's level for a called workflow. A freed slot goes to the highest level waiting.
+    /// </summary>
+    private void ComputeLevels(IReadOnlyCollection<string> selected)
+    {
+        var dependents = _workflow.Jobs.Where(j => selected.Contains(j.Id)).ToDictionary(j => j.Id, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var job in _workflow.Jobs.Where(j => dependents.ContainsKey(j.Id)))
+        {
+            foreach (var need in job.Needs.Where(dependents.ContainsKey))
+            {
+                dependents[need].Add(job.Id);
+            }
+        }
+
+        int Level(string id, HashSet<string> visiting)
+        {
+            if (_levels.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+
+            // The validator rejects cycles; a hand-built one just stops counting here.
+            var below = visiting.Add(id) ? dependents[id].Select(d => Level(d, visiting)).DefaultIfEmpty(_frame.Level).Max() : _frame.Level;
+            visiting.Remove(id);
+            return _levels[id] = below + 1;
+        }
+
+        foreach (var id in dependents.Keys)
+        {
+            Level(id, []);
+        }
+    }
+
     private async Task<JobSummary> RunJobAsync(Job job, Dictionary<string, Task<JobSummary>> needTasks, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(needTasks.Values);
-        await Task.Yield();
+        if (needTasks.Count > 0)
+        {
+            // Off the finishing job's thread. A job without needs goes on synchronously to the held slot gate (RunAsync).
+            await Task.WhenAll(needTasks.Values);
+            await Task.Yield();
+        }
+
         var needs = new JsonObject();
         var allSucceeded = true;
         var ancestorFailed = false;
@@ -341,7 +386,7 @@ internal sealed partial class WorkflowExecutor
         }
 
         await strategyLimit.WaitAsync(CancellationToken.None);
-        await _session.Slots.WaitAsync(CancellationToken.None);
+        await _session.Slots.WaitAsync(_levels.GetValueOrDefault(job.Id, 1));
         try
         {
             var logFile = Path.Combine(_frame.LogDirectory, job.Id + (total > 1 ? $"-{index + 1}" : "") + ".log");

@@ -616,6 +616,32 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_OneSlot_GoesFirstToTheJobWithTheLongestChainAfterIt()
+    {
+        // a is declared first but nothing waits for it; b has c after it, so b starts first, then a (waiting longer
+        // than c, which is as deep), then c.
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo a >> "$GITHUB_WORKSPACE/order"
+              b:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo b >> "$GITHUB_WORKSPACE/order"
+              c:
+                runs-on: ubuntu-latest
+                needs: b
+                steps:
+                  - run: echo c >> "$GITHUB_WORKSPACE/order"
+            """, o => o with { MaxParallel = 1 }, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Equal(["b", "a", "c"], File.ReadAllLines(Path.Combine(_repo.Root, "order")));
+    }
+
+    [Fact]
     public async Task Run_WritesLogPerJobAndReportUnderRunsFolder()
     {
         var r = await _repo.RunAsync("""

@@ -1,56 +1,162 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using Catalytic.Runner.Processes;
 
 namespace Catalytic.Runner.Tests.Processes;
 
+/// <summary>
+/// Both ways a step starts: spawned as a session leader (<c>spawn: true</c>, what Linux uses) and through
+/// <c>Process</c> and the <c>setsid</c> program (<c>spawn: false</c>, the fallback). Each behaviour holds for both.
+/// </summary>
 public sealed class HostProcessTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("catalytic-proc-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private ProcessSpec Bash(string script) => new(
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private ProcessSpec Bash(string script, string? workingDirectory = null, Dictionary<string, string>? env = null) => new(
         "/bin/bash",
         ["-c", script],
-        _dir,
-        new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["HOME"] = _dir });
+        workingDirectory ?? _dir,
+        env ?? new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["HOME"] = _dir });
 
-    private static bool Alive(int pid) => ProcessGroup.FindOnPath("kill") is not null && Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
-    [Fact]
-    public async Task RunAsync_ExitCodeAndLines_AreReported()
+    private static async Task<bool> GoneWithin(int pid, TimeSpan limit)
     {
-        var lines = new List<string>();
-        var exit = await HostProcess.RunAsync(Bash("echo out; echo err >&2; exit 3"), lines.Add, null, TimeSpan.FromSeconds(1), null, TestContext.Current.CancellationToken);
-        Assert.Equal(3, exit.ExitCode);
-        Assert.False(exit.TimedOut);
-        Assert.Contains("out", lines);
-        Assert.Contains("err", lines);
+        var deadline = Stopwatch.StartNew();
+        while (Alive(pid) && deadline.Elapsed < limit)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        return !Alive(pid);
     }
 
+    private static Task<ProcessExit> Run(ProcessSpec spec, Action<string> onLine, bool spawn, TimeSpan? timeout = null, TimeSpan? grace = null, Action<int>? onStarted = null, CancellationToken? token = null) =>
+        HostProcess.RunAsync(spec, onLine, timeout, grace ?? TimeSpan.FromSeconds(1), onStarted, spawn, token ?? Ct);
+
     [Fact]
-    public async Task RunAsync_Timeout_KillsTheWholeProcessTree()
+    public void IsSupported_OnLinuxNotAsInit_IsTrue()
+    {
+        Assert.Equal(OperatingSystem.IsLinux() && Environment.ProcessId != 1, SpawnedProcess.IsSupported);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_ExitCodeAndLines_AreReported(bool spawn)
+    {
+        var lines = new List<string>();
+        var exit = await Run(Bash("echo out; echo err >&2; exit 3"), lines.Add, spawn);
+        Assert.Equal(3, exit.ExitCode);
+        Assert.False(exit.TimedOut);
+        Assert.False(exit.Cancelled);
+        Assert.Equal(["err", "out"], lines.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_KilledBySignal_ReportsOneHundredTwentyEightPlusTheSignal(bool spawn)
+    {
+        var exit = await Run(Bash("kill -TERM $$; sleep 5"), _ => { }, spawn);
+        Assert.Equal(128 + 15, exit.ExitCode);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_EnvironmentAndWorkingDirectory_AreTheSpecsOnly(bool spawn)
+    {
+        var sub = Directory.CreateDirectory(Path.Combine(_dir, "sub dir")).FullName;
+        var env = new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["ONLY_THIS"] = "välue with spaces" };
+        var lines = new List<string>();
+        var exit = await Run(Bash("pwd; echo \"$ONLY_THIS\"; env | grep -c . ; read -r x || echo stdin-at-eof", sub, env), lines.Add, spawn);
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(sub, lines[0]);
+        Assert.Equal("välue with spaces", lines[1]);
+
+        // PATH, ONLY_THIS, and what bash itself exports (PWD, SHLVL, _): nothing of the runner's own environment.
+        Assert.True(int.Parse(lines[2], CultureInfo.InvariantCulture) <= 5, string.Join('\n', lines));
+        Assert.Equal("stdin-at-eof", lines[3]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_Process_LeadsItsOwnSessionAndGroup(bool spawn)
+    {
+        if (!spawn && ProcessGroup.Setsid is null)
+        {
+            return; // Without setsid the fallback cannot make a session; nothing to check.
+        }
+
+        var lines = new List<string>();
+        var started = 0;
+
+        // Fields 5 and 6 of /proc/PID/stat (after the command in parentheses) are the process group and the session.
+        var exit = await Run(Bash("read -r stat < /proc/$$/stat; set -- ${stat##*) }; echo $$ $3 $4"), lines.Add, spawn, onStarted: pid => started = pid);
+        Assert.Equal(0, exit.ExitCode);
+        var ids = lines.Single().Split(' ').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(started, ids[1]);
+        Assert.Equal(started, ids[2]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_Lines_StreamWhileTheProcessRuns(bool spawn)
+    {
+        var first = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = Path.Combine(_dir, "release");
+        var run = Run(Bash($"echo first; while [ ! -e '{release}' ]; do sleep 0.02; done; echo second"), l => first.TrySetResult(l), spawn);
+
+        // The first line arrives while the script still waits: output is not held back until the exit.
+        Assert.Equal("first", await first.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.False(run.IsCompleted);
+        await File.WriteAllTextAsync(release, "", Ct);
+        Assert.Equal(0, (await run).ExitCode);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_ManyLinesOnBothStreams_AllArriveInOrderPerStream(bool spawn)
+    {
+        var lines = new List<string>();
+        var exit = await Run(Bash("for i in $(seq 1 3000); do echo \"out $i\"; echo \"err $i\" >&2; done; printf 'no newline'"), lines.Add, spawn);
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(Enumerable.Range(1, 3000).Select(i => $"out {i}"), lines.Where(l => l.StartsWith("out ", StringComparison.Ordinal)));
+        Assert.Equal(Enumerable.Range(1, 3000).Select(i => $"err {i}"), lines.Where(l => l.StartsWith("err ", StringComparison.Ordinal)));
+        Assert.Equal("no newline", lines.Last(l => !l.StartsWith("err ", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_Timeout_KillsTheWholeProcessTree(bool spawn)
     {
         var pidFile = Path.Combine(_dir, "grandchild.pid");
 
         // The grandchild ignores SIGINT, so only the SIGKILL after the grace period ends it.
         var spec = Bash($"(trap '' INT; exec sleep 30) & echo $! > {pidFile}; wait");
         var sw = Stopwatch.StartNew();
-        var exit = await HostProcess.RunAsync(spec, _ => { }, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(200), null, TestContext.Current.CancellationToken);
+        var exit = await Run(spec, _ => { }, spawn, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(200));
         Assert.True(exit.TimedOut);
+        Assert.False(exit.Cancelled);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}");
-        var grandchild = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        var deadline = Stopwatch.StartNew();
-        while (Alive(grandchild) && deadline.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-
-        Assert.False(Alive(grandchild), "the grandchild process survived the timeout");
+        var grandchild = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+        Assert.True(await GoneWithin(grandchild, TimeSpan.FromSeconds(2)), "the grandchild process survived the timeout");
     }
 
-    [Fact]
-    public async Task RunAsync_Cancelled_SendsSigintFirst()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_Cancelled_SendsSigintFirst(bool spawn)
     {
         // Cancel only once the trap is installed (the script says "ready"), so a loaded machine cannot race it.
         using var cts = new CancellationTokenSource();
@@ -64,9 +170,88 @@ public sealed class HostProcessTests : IDisposable
             }
         }
 
-        var exit = await HostProcess.RunAsync(Bash("trap 'echo got-int; exit 7' INT; echo ready; sleep 30 & wait"), OnLine, null, TimeSpan.FromSeconds(5), null, cts.Token);
+        var exit = await Run(Bash("trap 'echo got-int; exit 7' INT; echo ready; sleep 30 & wait"), OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token);
         Assert.True(exit.Cancelled);
         Assert.Contains("got-int", lines);
         Assert.Equal(7, exit.ExitCode);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_Cancelled_KillsTheWholeTreeAfterTheGrace(bool spawn)
+    {
+        using var cts = new CancellationTokenSource();
+        var pidFile = Path.Combine(_dir, "child.pid");
+
+        // Both the shell and its child ignore SIGINT: only the SIGKILL to the group after the grace ends them.
+        var spec = Bash($"trap '' INT; (trap '' INT; exec sleep 30) & echo $! > {pidFile}; echo ready; wait");
+        var exit = await Run(spec, l => { if (l == "ready") { cts.Cancel(); } }, spawn, grace: TimeSpan.FromMilliseconds(200), token: cts.Token);
+        Assert.True(exit.Cancelled);
+        Assert.Equal(128 + 9, exit.ExitCode);
+        var child = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+        Assert.True(await GoneWithin(child, TimeSpan.FromSeconds(2)), "the step's child survived the cancellation");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_BackgroundChildHoldsThePipes_ReturnsAtTheExitAndKeepsDeliveringItsLines(bool spawn)
+    {
+        var late = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pid = 0;
+        var sw = Stopwatch.StartNew();
+        var exit = await Run(Bash("(sleep 0.6; echo late) & echo early"), l => { if (l == "late") { late.TrySetResult(); } }, spawn, onStarted: p => pid = p);
+        Assert.Equal(0, exit.ExitCode);
+        Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds(550), $"waited {sw.Elapsed} for a background child");
+        await late.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.False(ProcessGroup.IsAlive(pid) && !await GoneWithin(pid, TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task RunAsync_SpawnedProgramMissing_FailsToStartWithTheName()
+    {
+        var spec = Bash("true") with { FileName = "no-such-program-anywhere" };
+        var e = await Assert.ThrowsAsync<Win32Exception>(() => Run(spec, _ => { }, spawn: true));
+        Assert.Contains("no-such-program-anywhere", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_SpawnedIntoMissingDirectory_FailsToStart()
+    {
+        var e = await Assert.ThrowsAsync<Win32Exception>(() => Run(Bash("true", Path.Combine(_dir, "missing")), _ => { }, spawn: true));
+        Assert.Contains("missing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_SpawnedProgramOnTheStepsPath_IsFound()
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        var tool = Path.Combine(bin, "mytool");
+        await File.WriteAllTextAsync(tool, "#!/bin/sh\necho \"mytool $1\"\n", Ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        }
+        var lines = new List<string>();
+        var spec = new ProcessSpec("mytool", ["arg"], _dir, new Dictionary<string, string> { ["PATH"] = bin + ":/usr/bin:/bin" });
+        var exit = await Run(spec, lines.Add, spawn: true);
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(["mytool arg"], lines);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_Signals_AreUnblockedAndSigpipeStaysIgnoredAsUnderProcess(bool spawn)
+    {
+        // SigBlk: nothing blocked. SigIgn: exactly what Process.Start children get (the runtime ignores SIGPIPE), and
+        // not glibc's internal signals 32 and 33, which a bare posix_spawn leaves ignored in the child.
+        var lines = new List<string>();
+        await Run(Bash("grep -E '^Sig(Blk|Ign)' /proc/self/status"), lines.Add, spawn);
+        Assert.Contains("SigBlk:\t0000000000000000", lines);
+        var ignored = ulong.Parse(lines.Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.Equal(0UL, ignored & ~(1UL << 12)); // at most SIGPIPE (13)
+        Assert.Equal(SpawnedProcess.IgnoredSignals() & (1UL << 12), ignored & (1UL << 12));
     }
 }

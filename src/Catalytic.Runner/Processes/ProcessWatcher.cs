@@ -1,0 +1,120 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace Catalytic.Runner.Processes;
+
+/// <summary>
+/// One thread for every spawned step: it waits in <c>epoll</c> on their pipes and pidfds and runs each one's handler
+/// when it is ready (level-triggered, one read per wake so a chatty step cannot starve the others). A step costs no
+/// thread of its own to start and never blocks a thread-pool thread.
+/// </summary>
+internal static unsafe partial class ProcessWatcher
+{
+    private const int EpollCtlAdd = 1;
+    private const int EpollCtlDel = 2;
+    private const uint EpollIn = 0x1;
+    private const int EIntr = 4;
+    private const int EpollCloExec = 0x80000;
+    private const int MaxEvents = 64;
+
+    // struct epoll_event is packed (12 bytes) on x86-64 and naturally aligned (16 bytes) elsewhere.
+    private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
+    private static readonly object Gate = new();
+    private static readonly Dictionary<ulong, Action<ulong, byte[]>> Handlers = [];
+    private static int _epoll = -1;
+    private static ulong _lastToken;
+
+    /// <summary>Calls <paramref name="onReady"/> on the watcher thread whenever <paramref name="fd"/> is readable (or at its end), until unwatched.</summary>
+    /// <returns>The token that names the registration, also passed to the handler.</returns>
+    public static ulong Watch(int fd, Action<ulong, byte[]> onReady)
+    {
+        ulong token;
+        lock (Gate)
+        {
+            if (_epoll < 0)
+            {
+                var epoll = EpollCreate1(EpollCloExec);
+                if (epoll < 0)
+                {
+                    throw new Win32Exception(Marshal.GetLastPInvokeError(), "cannot create the epoll instance that watches steps");
+                }
+
+                _epoll = epoll;
+                new Thread(Loop, 256 * 1024) { IsBackground = true, Name = "catalytic steps" }.Start();
+            }
+
+            token = ++_lastToken;
+            Handlers[token] = onReady;
+        }
+
+        var ev = stackalloc byte[16];
+        *(uint*)ev = EpollIn;
+        *(ulong*)(ev + DataOffset) = token;
+        if (EpollCtl(_epoll, EpollCtlAdd, fd, ev) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            lock (Gate)
+            {
+                Handlers.Remove(token);
+            }
+
+            throw new Win32Exception(error, "cannot watch a step's pipe");
+        }
+
+        return token;
+    }
+
+    /// <summary>Stops watching (on the watcher thread, from a handler, before the descriptor is closed).</summary>
+    public static void Unwatch(ulong token, int fd)
+    {
+        _ = EpollCtl(_epoll, EpollCtlDel, fd, null);
+        lock (Gate)
+        {
+            Handlers.Remove(token);
+        }
+    }
+
+    private static void Loop()
+    {
+        var buffer = new byte[16 * 1024];
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EventSize));
+        while (true)
+        {
+            var count = EpollWait(_epoll, events, MaxEvents, -1);
+            if (count < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == EIntr)
+                {
+                    continue;
+                }
+
+                // Nothing sensible is left to do without epoll; steps' exits would go unnoticed, so fail loudly.
+                Environment.FailFast($"epoll_wait failed watching steps: errno {Marshal.GetLastPInvokeError()}");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var token = *(ulong*)(events + (i * EventSize) + DataOffset);
+                Action<ulong, byte[]>? handler;
+                lock (Gate)
+                {
+                    Handlers.TryGetValue(token, out handler);
+                }
+
+                // Absent: unwatched by an earlier handler of this same batch.
+                handler?.Invoke(token, buffer);
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate1(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int EpollCtl(int epoll, int op, int fd, byte* ev);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    private static partial int EpollWait(int epoll, byte* events, int maxEvents, int timeout);
+}
