@@ -172,6 +172,15 @@ internal static class Strategies
             return null;
         }
 
+        if (run.Previous is null)
+        {
+            // Nothing to roll back to: a failing verdict could only take the environment dark, and an inconclusive one
+            // (a new environment has little traffic) would ask for a second approval of the same release. Argo Rollouts
+            // skips the analysis of a first release too.
+            await run.NoteAsync($"not analysing {v}: it is the environment's first release, so there is nothing to roll back to");
+            return null;
+        }
+
         await run.TransitionAsync(DeploymentState.Analysing,
             $"analysing {v} every {Units.Format(a.Interval)} over a {Units.Format(a.Window)} window for {Units.Format(duration)} " +
             $"(max-error-rate {a.MaxErrorRate * 100:0.##}%{(a.MaxP99Latency is { } p ? $", max-p99-latency {Units.Format(p)}" : "")}, failure-limit {a.FailureLimit}, min-requests {a.MinRequests})");
@@ -201,6 +210,7 @@ internal static class Strategies
     private static StrategyOutcome Promoted(DeploymentRun run) =>
         StrategyOutcome.Succeeded($"{run.Release.Version} is live on {run.NewInstances.Length} instance(s)" +
             (!run.Config.Analysis.Enabled ? ""
+                : run.Previous is null ? " (first release: not analysed)"
                 : run.InconclusiveApprovedBy is { } by ? $" (analysis inconclusive for too little traffic; continued by {by})"
                 : " after passing analysis"));
 }

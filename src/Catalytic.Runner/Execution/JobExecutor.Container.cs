@@ -118,12 +118,14 @@ internal sealed partial class JobExecutor
     /// A `run:` step inside the job container: `podman exec` with the step's environment (GitHub's variables, the
     /// contexts' env, the file-command files — not the runner's own environment, as on GitHub), the image's PATH
     /// with GITHUB_PATH additions in front, the working directory (the same path as on the host), and the shell from
-    /// GitHub's table resolved in the image (an unspecified shell is bash, else sh).
+    /// GitHub's table resolved in the image (an unspecified shell is `sh -e {0}` in a container, as on GitHub; `bash`
+    /// falls back to sh when the image has no bash).
     /// </summary>
     /// <remarks><paramref name="variables"/>: the step's whole environment, from <c>ProcessEnvironment(env, stepId, container)</c>.</remarks>
     private async Task<StepOutcome> RunScriptInContainerAsync(JobContainer container, string script, string? shellName, string workingDirectory, Dictionary<string, string> variables, string name, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var shell = ShellResolver.ResolveWith(shellName, container.Find);
+        // GitHub: "The default shell for run steps inside a container is sh instead of bash."
+        var shell = ShellResolver.ResolveWith(string.IsNullOrWhiteSpace(shellName) ? "sh" : shellName, container.Find);
         if (shell.Command is null)
         {
             return StepOutcome.Fail($"{shell.Error} in the job container's image {container.Image}");

@@ -76,9 +76,11 @@ internal sealed class JobContainer : IAsyncDisposable
             throw new ServiceStartException($"job container: {Podman.NotLocalMessage(definition.Image)}");
         }
 
+        await podman.RemoveStraysAsync(ct);
         var name = Podman.NewName("job", definition.Id);
         var userOptions = Podman.RunOptions(definition.Options);
-        var args = new List<string> { "run", "--detach", "--pull=never", "--name", name, "--label", $"{Podman.Label}.job={definition.Id}" };
+        var args = new List<string> { "run", "--detach", "--pull=never", "--name", name };
+        args.AddRange(Podman.Labels("job", definition.Id));
         if (!userOptions.Any(o => o is "--network" or "--net" || o.StartsWith("--network=", StringComparison.Ordinal) || o.StartsWith("--net=", StringComparison.Ordinal)))
         {
             args.AddRange(["--network", "host"]);
@@ -139,7 +141,7 @@ internal sealed class JobContainer : IAsyncDisposable
             }
 
             var container = new JobContainer(podman, name, run.StdOut.Trim(), definition.Image, path, programs);
-            log($"job container {definition.Image} running as {name} (host network{(serviceIds.Count > 0 ? $"; services by name: {string.Join(", ", serviceIds)}" : string.Empty)}; shell: {(programs.ContainsKey("bash") ? "bash" : programs.ContainsKey("sh") ? "sh" : "none found")}).");
+            log($"job container {definition.Image} running as {name} (host network{(serviceIds.Count > 0 ? $"; services by name: {string.Join(", ", serviceIds)}" : string.Empty)}; shells: {(programs.Count == 0 ? "none found" : string.Join(", ", programs.Keys))}).");
             return container;
         }
         catch

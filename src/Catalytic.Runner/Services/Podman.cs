@@ -14,6 +14,28 @@ internal sealed class Podman(string executable)
 
     public string Executable { get; } = executable;
 
+    /// <summary>`--label` arguments every container gets: the kind and id, and the runner's process id for <see cref="RemoveStraysAsync"/>.</summary>
+    public static IEnumerable<string> Labels(string kind, string id) =>
+        ["--label", $"{Label}.{kind}={id}", "--label", $"{Label}.pid={Environment.ProcessId}"];
+
+    /// <summary>
+    /// Removes the containers of runners that no longer exist (killed with SIGKILL, so their exit hook never ran):
+    /// those whose `catalytic.pid` label names no live process. Called before each start; errors are ignored.
+    /// </summary>
+    public async Task RemoveStraysAsync(CancellationToken ct)
+    {
+        var list = await RunAsync(["ps", "-a", "--filter", $"label={Label}.pid", "--format", "{{.Names}} {{index .Labels \"" + Label + ".pid\"}}"], ct);
+        foreach (var line in list.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ', 2);
+            if (parts.Length == 2 && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                await RemoveAsync(parts[0]);
+            }
+        }
+    }
+
     public Task<ProcessOutcome> RunAsync(IEnumerable<string> args, CancellationToken ct, IReadOnlyDictionary<string, string>? env = null) =>
         ProcessRunner.RunAsync(Executable, args, null, env, ct);
 

@@ -38,8 +38,10 @@ internal sealed class PodmanService : IServiceInstance
             throw new ServiceStartException($"service '{definition.Id}': options: {string.Join("; ", options.Errors)}");
         }
 
+        await podman.RemoveStraysAsync(ct);
         var name = Podman.NewName("svc", definition.Id);
-        var args = new List<string> { "run", "--detach", "--pull=never", "--name", name, "--label", $"{Podman.Label}.service={definition.Id}" };
+        var args = new List<string> { "run", "--detach", "--pull=never", "--name", name };
+        args.AddRange(Podman.Labels("service", definition.Id));
         var published = new List<(PortMapping Mapping, string Text)>();
         foreach (var text in definition.Ports)
         {

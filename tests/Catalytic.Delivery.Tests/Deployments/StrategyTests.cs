@@ -215,13 +215,33 @@ public sealed class StrategyTests
     {
         await using var h = await DeliveryHarness.StartAsync(Yaml("blue-green", analysis: "{ interval: 200ms, window: 600ms, min-requests: 1000 }", instances: 1));
 
-        var v1 = await h.DeployAsync("v1");
+        Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
+        var v2 = await h.DeployAsync("v2");
 
+        Assert.Equal(DeploymentState.WaitingForApproval, v2.State);
+        Assert.Contains("inconclusive", v2.Reason, StringComparison.Ordinal);
+        Assert.Null((await h.Engine.DecideAsync("web", "production", v2.Id, approve: true, "carol")).Error);
+        v2 = await h.WaitAsync(v2.Id, until: d => d.State.IsTerminal());
+        Assert.Equal(DeploymentState.Succeeded, v2.State);
+        Assert.Contains("continued by carol", v2.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analysis_OfAnEnvironmentsFirstRelease_IsSkipped_SoOneApprovalIsEnough()
+    {
+        var yaml = Yaml("blue-green", analysis: "{ interval: 200ms, window: 600ms, min-requests: 1000 }", instances: 1)
+            .Replace("strategy: blue-green", "strategy: blue-green\n        approval: required", StringComparison.Ordinal);
+        await using var h = await DeliveryHarness.StartAsync(yaml);
+
+        var v1 = await h.DeployAsync("v1");
         Assert.Equal(DeploymentState.WaitingForApproval, v1.State);
-        Assert.Contains("inconclusive", v1.Reason, StringComparison.Ordinal);
-        Assert.Null((await h.Engine.DecideAsync("web", "production", v1.Id, approve: true, "carol")).Error);
+        Assert.Null((await h.Engine.DecideAsync("web", "production", v1.Id, approve: true, "dana")).Error);
         v1 = await h.WaitAsync(v1.Id, until: d => d.State.IsTerminal());
+
         Assert.Equal(DeploymentState.Succeeded, v1.State);
+        Assert.Contains("first release: not analysed", v1.Reason, StringComparison.Ordinal);
+        Assert.Single(await h.Store.ListApprovalsAsync(v1.Id));
+        Assert.Equal((200, "v1"), await h.GetAsync());
     }
 
     [Fact]

@@ -263,4 +263,39 @@ public sealed class JobContainerTests
         Assert.True(result.Job(job).Result == Results.Success, result.Output);
         Assert.Contains($"composite inside, action path {actionDir}", result.Output);
     }
+
+    [Fact]
+    public async Task RunAsync_ShellsInContainer_ResolveInTheImageWithGithubsFallbacks()
+    {
+        await PodmanTestImage.EnsureAsync();
+        using var repo = new TempRepo();
+        var job = NewJobId();
+        var result = await repo.RunAsync($$$"""
+            on: push
+            jobs:
+              {{{job}}}:
+                runs-on: ubuntu-latest
+                container: {{{PodmanTestImage.Name}}}
+                steps:
+                  - id: bash
+                    shell: bash
+                    run: echo "ran by $(readlink /proc/$$/exe)"
+                  - id: custom
+                    shell: busybox sh -e {0}
+                    run: echo custom-template
+                  - id: python
+                    shell: python
+                    run: print("never")
+                    continue-on-error: true
+            """,
+            WithServices,
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.Job(job).Result == Results.Success, result.Output);
+        Assert.Contains("shell: sh -e {0} (in " + PodmanTestImage.Name + ")", result.Output); // bash falls back to sh
+        Assert.Contains("ran by /bin/busybox", result.Output);
+        Assert.Contains("custom-template", result.Output);
+        Assert.Equal(Results.Failure, result.Step(job, "python").Outcome);
+        Assert.Contains("shell 'python' was not found on PATH in the job container's image", result.Step(job, "python").Message);
+    }
 }

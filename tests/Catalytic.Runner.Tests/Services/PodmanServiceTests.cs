@@ -173,4 +173,27 @@ public sealed class PodmanServiceTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
         Assert.Empty(PodmanTestImage.Containers("service", id));
     }
+
+    [Fact]
+    public async Task StartAsync_ContainerOfADeadRunner_IsRemovedBeforeTheNextStart()
+    {
+        await PodmanTestImage.EnsureAsync();
+        var strayId = NewId();
+
+        // What a runner killed with SIGKILL leaves: a container labelled with a process id that no longer exists.
+        using (var dead = System.Diagnostics.Process.Start("true"))
+        {
+            await dead.WaitForExitAsync(TestContext.Current.CancellationToken);
+            using var create = System.Diagnostics.Process.Start("podman", ["create", "--label", $"catalytic.service={strayId}", "--label", $"catalytic.pid={dead.Id}", PodmanTestImage.Name])!;
+            await create.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Single(PodmanTestImage.Containers("service", strayId));
+        var id = NewId();
+        var result = await new JobServiceStarter().StartAsync([new ServiceDefinition(id, PodmanTestImage.Name) { Ports = ["80"] }], _ => { }, TestContext.Current.CancellationToken);
+        Assert.True(result.Succeeded, result.Error);
+        await result.Services!.DisposeAsync();
+
+        Assert.Empty(PodmanTestImage.Containers("service", strayId));
+    }
 }
