@@ -517,7 +517,8 @@ internal sealed partial class JobExecutor
                 System.IO.Path.Combine(dir, "step_summary_" + id));
             foreach (var f in new[] { set.Env, set.Output, set.Path, set.State, set.Summary })
             {
-                File.WriteAllBytes(f, []);
+                // Fresh names: an exclusive create is an open and a close, without the truncation FileMode.Create asks for.
+                File.OpenHandle(f, FileMode.CreateNew, FileAccess.Write).Dispose();
             }
 
             return set;

@@ -144,7 +144,7 @@ internal sealed partial class JobExecutor
             }
 
             KillOrphans();
-            TryDelete(_runnerTemp);
+            _session.DeleteLater(_runnerTemp);
         }
 
         var outcome = _cancelled && !_failed ? Results.Cancelled : _failed ? Results.Failure : Results.Success;
@@ -502,24 +502,6 @@ internal sealed partial class JobExecutor
 
         var path = Path.ChangeExtension(_request.LogFile, ".summary.md");
         File.WriteAllText(path, _session.Masker.Apply(_summary.ToString()));
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            if (dir.Length > 0 && Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // A process the job left behind may still hold a file; the temp folder is the OS's to clean then.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     /// <summary>Writes one line to the job log and the listener, masked.</summary>

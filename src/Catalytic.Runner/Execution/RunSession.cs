@@ -14,6 +14,7 @@ namespace Catalytic.Runner.Execution;
 internal sealed class RunSession
 {
     private static readonly ConcurrentDictionary<int, byte> LiveGroups = new();
+    private readonly List<Task> _cleanups = [];
 
     static RunSession()
     {
@@ -85,9 +86,54 @@ internal sealed class RunSession
     /// <summary>GitHub's concurrency groups, shared with every other run of the repository (files under the state folder).</summary>
     public ConcurrencyGroups Concurrency { get; }
 
+    /// <summary>
+    /// Deletes a finished job's temporary folder in the background: the job's result and its slot do not wait for the
+    /// file system, the run does (<see cref="CleanupsAsync"/>).
+    /// </summary>
+    public void DeleteLater(string dir)
+    {
+        if (dir.Length == 0)
+        {
+            return;
+        }
+
+        var deletion = Task.Run(() => TryDelete(dir));
+        lock (_cleanups)
+        {
+            _cleanups.Add(deletion);
+        }
+    }
+
+    /// <summary>Completes when every deletion <see cref="DeleteLater"/> started is done.</summary>
+    public Task CleanupsAsync()
+    {
+        lock (_cleanups)
+        {
+            return Task.WhenAll(_cleanups);
+        }
+    }
+
     public static void Track(int pgid) => LiveGroups[pgid] = 0;
 
     public static void Untrack(int pgid) => LiveGroups.TryRemove(pgid, out _);
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A process the job left behind may still hold a file; the temp folder is the OS's to clean then.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
 
     private static Dictionary<string, string> ReadHostEnvironment()
     {

@@ -145,6 +145,7 @@ public sealed class WorkflowRunner
         }
 
         var results = await Task.WhenAll(runs);
+        await session.CleanupsAsync();
         report.Result = results.Contains(Results.Failure) ? Results.Failure
             : results.Contains(Results.Cancelled) || cancellationToken.IsCancellationRequested ? Results.Cancelled
             : Results.Success;

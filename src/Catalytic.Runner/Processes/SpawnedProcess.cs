@@ -32,6 +32,9 @@ internal sealed unsafe partial class SpawnedProcess
 
     private static readonly Lazy<bool> Supported = new(Probe);
 
+    // Read once: nothing in this process ignores a signal after the runtime has started.
+    private static readonly Lazy<ulong> IgnoredAtStart = new(IgnoredSignals);
+
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<string> _onLine;
@@ -104,7 +107,7 @@ internal sealed unsafe partial class SpawnedProcess
             // Every signal this process does not ignore starts at its default in the child. Without that, glibc leaves its
             // internal signals (32, 33) ignored there; with it the child's dispositions are the ones Process.Start gives.
             // sigset_t is an array of unsigned longs, signal s at bit s - 1: sigaddset refuses the internal ones.
-            *(ulong*)defaults = ~IgnoredSignals();
+            *(ulong*)defaults = ~IgnoredAtStart.Value;
             Check(AttrSetSigDefault(attributes, defaults));
             Check(AttrSetFlags(attributes, PosixSpawnSetSid | PosixSpawnSetSigMask | PosixSpawnSetSigDef));
 

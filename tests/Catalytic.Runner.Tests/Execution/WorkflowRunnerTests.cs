@@ -642,6 +642,31 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_JobsTempFolders_AreGoneWhenTheRunReturns()
+    {
+        // The folders are deleted in the background once their job ends; the run itself waits for that.
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "$RUNNER_TEMP" >> "$GITHUB_WORKSPACE/temps" && touch "$RUNNER_TEMP/left-behind"
+              b:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    n: [1, 2, 3]
+                steps:
+                  - run: echo "$RUNNER_TEMP" >> "$GITHUB_WORKSPACE/temps" && echo "x=1" >> "$GITHUB_OUTPUT"
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        var temps = File.ReadAllLines(Path.Combine(_repo.Root, "temps"));
+        Assert.Equal(4, temps.Distinct().Count());
+        Assert.All(temps, t => Assert.False(Directory.Exists(t), $"{t} is still there"));
+    }
+
+    [Fact]
     public async Task Run_WritesLogPerJobAndReportUnderRunsFolder()
     {
         var r = await _repo.RunAsync("""
