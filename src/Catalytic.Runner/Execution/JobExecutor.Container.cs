@@ -3,6 +3,7 @@ using Catalytic.Runner.Logging;
 using Catalytic.Runner.Processes;
 using Catalytic.Runner.Services;
 using Catalytic.Runner.Shells;
+using Catalytic.Workflows.Model;
 
 namespace Catalytic.Runner.Execution;
 
@@ -29,6 +30,13 @@ internal sealed partial class JobExecutor
         try
         {
             var scope = BaseScope(_jobEnv);
+            if (node is TemplateScalar whole && whole.Value.Contains("${{", StringComparison.Ordinal)
+                && _session.Expressions.Evaluate(whole, scope) is JsonObject mapping)
+            {
+                // `container: ${{ fromJSON(…) }}` standing for the whole mapping (image, env, options…).
+                node = ToTemplate(mapping, whole.Span);
+            }
+
             container = ServiceDefinition.FromTemplate(Job.Id, node, s => _session.Expressions.EvaluateString(s, scope));
         }
         catch (FormatException e)

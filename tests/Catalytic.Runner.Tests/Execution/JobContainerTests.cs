@@ -298,4 +298,26 @@ public sealed class JobContainerTests
         Assert.Equal(Results.Failure, result.Step(job, "python").Outcome);
         Assert.Contains("shell 'python' was not found on PATH in the job container's image", result.Step(job, "python").Message);
     }
+
+    [Fact]
+    public async Task RunAsync_ContainerAsOneExpression_ReadsTheEvaluatedMapping()
+    {
+        await PodmanTestImage.EnsureAsync();
+        using var repo = new TempRepo();
+        var job = NewJobId();
+        var result = await repo.RunAsync($$$"""
+            on: push
+            jobs:
+              {{{job}}}:
+                runs-on: ubuntu-latest
+                container: ${{ fromJSON('{"image":"{{{PodmanTestImage.Name}}}","env":{"FROM_JSON":"yes"}}') }}
+                steps:
+                  - run: test ! -e /etc/os-release && echo "from-json=$FROM_JSON"
+            """,
+            WithServices,
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.Job(job).Result == Results.Success, result.Output);
+        Assert.Contains("from-json=yes", result.Output);
+    }
 }
