@@ -118,7 +118,7 @@ internal sealed class JobContainer : IAsyncDisposable
             var run = await podman.RunAsync(args, ct, podmanEnv);
             if (!run.Succeeded)
             {
-                throw new ServiceStartException($"job container {definition.Image}: podman run failed: {run.ErrorText}");
+                throw new ServiceStartException($"job container {definition.Image}: podman run failed: {ServiceSupport.PodmanError(run.ErrorText)}");
             }
 
             if (await podman.IsRunningAsync(name, ct) != true)

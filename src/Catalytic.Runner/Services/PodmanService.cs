@@ -67,7 +67,7 @@ internal sealed class PodmanService : IServiceInstance
             var run = await podman.RunAsync(args, ct, podmanEnv);
             if (!run.Succeeded)
             {
-                throw new ServiceStartException($"service '{definition.Id}': podman run {definition.Image} failed: {run.ErrorText}");
+                throw new ServiceStartException($"service '{definition.Id}': podman run {definition.Image} failed: {ServiceSupport.PodmanError(run.ErrorText)}");
             }
 
             var ports = new Dictionary<string, string>(StringComparer.Ordinal);

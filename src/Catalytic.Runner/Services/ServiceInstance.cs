@@ -153,6 +153,17 @@ internal static class ServiceSupport
         }
     }
 
+    /// <summary>
+    /// podman's error, with the way out where it is the sandbox refusing rlimits (gVisor): podman's own message does
+    /// not say that a containers.conf with fixed ulimits fixes it.
+    /// </summary>
+    public static string PodmanError(string errorText) =>
+        errorText.Contains("rlimit", StringComparison.OrdinalIgnoreCase)
+            ? errorText + "\n(this machine refuses podman's default rlimits: give podman fixed ones in a containers.conf named by "
+                + "CONTAINERS_CONF — [containers] default_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"] and [engine] runtime = \"runc\", "
+                + "as tests/podman/containers.conf does; see docs/builtin-actions.md)"
+            : errorText;
+
     public static string Tail(string file, int lines = 20)
     {
         try
