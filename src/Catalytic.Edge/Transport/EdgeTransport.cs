@@ -198,7 +198,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     public override void Abort(ConnectionAbortedException abortReason)
     {
         _aborted = true;
-        _socket.Abort();
+        _socket.Close();
         _output.Reader.CancelPendingRead();
     }
 
@@ -278,11 +278,10 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
                     break;
                 }
             }
-
         }
         catch (SocketException)
         {
-            _socket.Abort();
+            // The client is gone: the socket is closed below.
         }
         finally
         {

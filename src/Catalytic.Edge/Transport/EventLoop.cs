@@ -12,12 +12,11 @@ internal interface IEventHandler
 /// One epoll instance and the thread that waits on it — the edge's I/O loop, as nginx has one per worker. Sockets are
 /// registered edge-triggered once, for reading and writing; the continuation of an operation a readiness event
 /// completes runs right here, on the loop thread, instead of being handed to the thread pool (a context switch and a
-/// futex wake per operation otherwise). Work from other threads is posted through an eventfd.
+/// futex wake per operation otherwise).
 /// </summary>
 internal sealed unsafe class EventLoop
 {
     private const int MaxEvents = 256;
-    private const long WakeId = 0;
 
     private static readonly Lazy<EventLoop[]> SharedLoops = new(() =>
         [.. Enumerable.Range(0, LoopCount()).Select(i => new EventLoop(i))]);
@@ -28,11 +27,8 @@ internal sealed unsafe class EventLoop
     private static int _next;
 
     private readonly int _epoll;
-    private readonly int _wake;
     private readonly ConcurrentDictionary<long, IEventHandler> _handlers = new();
-    private readonly ConcurrentQueue<Action> _posted = new();
     private long _ids;
-    private int _wakePending;
 
     private EventLoop(int index)
     {
@@ -41,12 +37,6 @@ internal sealed unsafe class EventLoop
         if (_epoll < 0)
         {
             throw new IOException($"epoll_create1 failed (errno {Native.Errno})");
-        }
-
-        _wake = Native.eventfd(0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC);
-        if (_wake < 0 || Native.Control(_epoll, Native.EPOLL_CTL_ADD, _wake, Native.EPOLLIN | Native.EPOLLET, WakeId) != 0)
-        {
-            throw new IOException($"eventfd failed (errno {Native.Errno})");
         }
 
         var thread = new Thread(Run) { IsBackground = true, Name = $"catalytic-edge-io-{index}" };
@@ -101,17 +91,6 @@ internal sealed unsafe class EventLoop
         _handlers.TryRemove(id, out _);
     }
 
-    /// <summary>Runs <paramref name="action"/> on the loop thread.</summary>
-    public void Post(Action action)
-    {
-        _posted.Enqueue(action);
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            long one = 1;
-            Native.write(_wake, (byte*)&one, sizeof(long));
-        }
-    }
-
     private void Run()
     {
         t_current = this;
@@ -135,11 +114,7 @@ internal sealed unsafe class EventLoop
             {
                 var at = events + (i * size);
                 var id = *(long*)(at + offset);
-                if (id == WakeId)
-                {
-                    RunPosted();
-                }
-                else if (_handlers.TryGetValue(id, out var handler))
+                if (_handlers.TryGetValue(id, out var handler))
                 {
                     try
                     {
@@ -151,24 +126,6 @@ internal sealed unsafe class EventLoop
                         Console.Error.WriteLine($"catalytic edge: I/O continuation failed: {e}");
                     }
                 }
-            }
-        }
-    }
-
-    private void RunPosted()
-    {
-        long value;
-        Native.read(_wake, (byte*)&value, sizeof(long));
-        Volatile.Write(ref _wakePending, 0);
-        while (_posted.TryDequeue(out var action))
-        {
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                Console.Error.WriteLine($"catalytic edge: I/O work item failed: {e}");
             }
         }
     }

@@ -88,7 +88,7 @@ internal sealed class LoopSocket : IEventHandler
 
         if (errno == Native.EINPROGRESS)
         {
-            using (new Timer(static s => ((LoopSocket)s!).Abort(), socket, timeout, Timeout.InfiniteTimeSpan))
+            using (new Timer(static s => ((LoopSocket)s!).Close(), socket, timeout, Timeout.InfiniteTimeSpan))
             {
                 try
                 {
@@ -296,12 +296,9 @@ internal sealed class LoopSocket : IEventHandler
     }
 
     /// <summary>
-    /// Aborts the connection from any thread: pending and later operations end (receive 0, send throws); the
-    /// descriptor is closed once no call is using it.
+    /// Closes the socket from any thread (idempotent). Pending and later operations end: a receive with 0, a send with
+    /// an error; the descriptor is closed once no call is using it.
     /// </summary>
-    public void Abort() => Close();
-
-    /// <summary>Closes the socket (idempotent). Pending operations complete: a receive with 0, a send with an error.</summary>
     public void Close()
     {
         bool receiveParked, sendParked;

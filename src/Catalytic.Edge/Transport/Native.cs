@@ -32,9 +32,6 @@ internal static unsafe partial class Native
     public const int TCP_NODELAY = 1;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int SHUT_RDWR = 2;
-    public const int SHUT_WR = 1;
-    public const int EFD_NONBLOCK = 0x800;
-    public const int EFD_CLOEXEC = 0x80000;
 
     /// <summary>
     /// struct epoll_event is packed on x86-64 (12 bytes, data at offset 4) and naturally aligned elsewhere
@@ -55,15 +52,6 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int epoll_wait(int epfd, byte* events, int maxevents, int timeout);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int eventfd(uint initval, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial nint read(int fd, byte* buf, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial nint write(int fd, byte* buf, nint count);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint recv(int fd, byte* buf, nint len, int flags);
