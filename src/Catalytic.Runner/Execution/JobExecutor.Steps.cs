@@ -172,12 +172,18 @@ internal sealed partial class JobExecutor
             return StepOutcome.Fail($"working-directory '{workingDirectory}' does not exist");
         }
 
+        EmitScript(name, script, shell.Command.DisplayName);
+        var files = FileCommandSet.Create(_runnerTemp);
+        files.Apply(processEnv);
+        if (PlainCommand.TryDirect(shell.Command, script, workingDirectory, processEnv) is { } direct)
+        {
+            return await RunProcessStepAsync(direct, name, (Dictionary<string, string>)direct.Environment, timeout, cancellationToken, files: files);
+        }
+
         var scriptPath = Path.Combine(_runnerTemp, Guid.NewGuid().ToString("N") + shell.Command.Extension);
         File.WriteAllText(scriptPath, shell.Command.WrapScript(script)); // small: a thread-pool round trip costs more
-
-        EmitScript(name, script, shell.Command.DisplayName);
         var spec = new ProcessSpec(shell.Command.Program, shell.Command.ArgumentsFor(scriptPath), workingDirectory, processEnv);
-        return await RunProcessStepAsync(spec, name, processEnv, timeout, cancellationToken);
+        return await RunProcessStepAsync(spec, name, processEnv, timeout, cancellationToken, files: files);
     }
 
     /// <summary>GitHub prints the script (masked) in a group before running it.</summary>

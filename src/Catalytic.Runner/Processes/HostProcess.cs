@@ -3,7 +3,11 @@ using System.Diagnostics;
 namespace Catalytic.Runner.Processes;
 
 /// <summary>What to start: a program, its arguments, where, and the complete environment it gets.</summary>
-public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment);
+public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)
+{
+    /// <summary>The program's <c>argv[0]</c> when it is not <see cref="FileName"/> (a command as a shell would name it).</summary>
+    public string? ArgumentZero { get; init; }
+}
 
 /// <summary>How a process ended.</summary>
 public readonly record struct ProcessExit(int ExitCode, bool TimedOut, bool Cancelled);

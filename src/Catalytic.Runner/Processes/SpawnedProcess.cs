@@ -111,7 +111,7 @@ internal sealed unsafe partial class SpawnedProcess
             Check(AttrSetSigDefault(attributes, defaults));
             Check(AttrSetFlags(attributes, PosixSpawnSetSid | PosixSpawnSetSigMask | PosixSpawnSetSigDef));
 
-            argv = NullTerminated([spec.FileName, .. spec.Arguments], strings);
+            argv = NullTerminated([spec.ArgumentZero ?? spec.FileName, .. spec.Arguments], strings);
             envp = NullTerminated([.. spec.Environment.Select(kv => kv.Key + "=" + kv.Value)], strings);
             var error = Spawn(out pid, program, fileActions, attributes, argv, envp);
             if (error != 0)
