@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Net;
@@ -141,8 +143,11 @@ internal sealed class EdgeListener : IConnectionListener, IEventHandler
 }
 
 /// <summary>
-/// A connection on the edge transport: a receive loop fills the input pipe, a send loop drains the output pipe, both
-/// on the connection's <see cref="EventLoop"/>, like Kestrel's own socket transport.
+/// A connection on the edge transport. The relay reads and writes its socket directly (<see cref="TryTakeDirect"/>):
+/// a receive straight into the reader's buffer, a flush straight to the socket. Kestrel's HTTP layer gets pipes, as
+/// on its own socket transport — a receive loop filling the input pipe, a send loop draining the output pipe, both on
+/// the connection's <see cref="EventLoop"/> — started the first time anything asks for <see cref="Transport"/>, with
+/// whatever the relay read and did not consume (the request it hands over) at the front of the input.
 /// </summary>
 internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFeature
 {
@@ -158,12 +163,17 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     private static long _ids;
 
     private readonly LoopSocket _socket;
-    private readonly Pipe _input = new(InputOptions);
-    private readonly Pipe _output = new(OutputOptions);
     private readonly CancellationTokenSource _closed = new();
-    private readonly Task _receiving;
-    private readonly Task _sending;
     private readonly FeatureCollection _features = new();
+    private readonly object _gate = new();
+    private Pipe? _input;
+    private Pipe? _output;
+    private Task _receiving = Task.CompletedTask;
+    private Task _sending = Task.CompletedTask;
+    private IDuplexPipe? _transport;
+    private SocketReader? _directInput;
+    private SocketWriter? _directOutput;
+    private int _closedFired;
     private volatile bool _aborted;
 
     public EdgeConnection(LoopSocket socket, EndPoint local, EndPoint? remote)
@@ -172,10 +182,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         LocalEndPoint = local;
         RemoteEndPoint = remote;
         ConnectionId = "E" + Interlocked.Increment(ref _ids).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
-        Transport = new DuplexPipe(_input.Reader, _output.Writer);
         _features.Set<IConnectionEndPointFeature>(this);
-        _receiving = ReceiveAsync();
-        _sending = SendAsync();
     }
 
     public override string ConnectionId { get; set; }
@@ -184,7 +191,25 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
 
     public override IDictionary<object, object?> Items { get; set; } = new ConnectionItems();
 
-    public override IDuplexPipe Transport { get; set; }
+    /// <summary>The pipes (started on first use, after whatever the relay read directly).</summary>
+    public override IDuplexPipe Transport
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _transport ??= StartPipes();
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _transport = value;
+            }
+        }
+    }
 
     public override EndPoint? LocalEndPoint { get; set; }
 
@@ -196,34 +221,91 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         set => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// The socket as a reader and a writer of its own, for the relay; false once the pipes run (or the relay has them).
+    /// Hand over by asking for <see cref="Transport"/> afterwards, with nothing pending on either.
+    /// </summary>
+    public bool TryTakeDirect([NotNullWhen(true)] out SocketReader? input, [NotNullWhen(true)] out SocketWriter? output)
+    {
+        lock (_gate)
+        {
+            if (_transport is not null || _directInput is not null)
+            {
+                input = null;
+                output = null;
+                return false;
+            }
+
+            input = _directInput = new SocketReader(_socket, FireClosed);
+            output = _directOutput = new SocketWriter(_socket);
+            return true;
+        }
+    }
+
     public override void Abort(ConnectionAbortedException abortReason)
     {
         _aborted = true;
         _socket.Close();
-        _output.Reader.CancelPendingRead();
+        lock (_gate)
+        {
+            _output?.Reader.CancelPendingRead();
+        }
     }
 
     public override async ValueTask DisposeAsync()
     {
-        _output.Writer.Complete();
-        _input.Reader.Complete();
+        Pipe? input, output;
+        lock (_gate)
+        {
+            // From here on Transport is not started any more.
+            _transport ??= new DuplexPipe(PipeReader.Create(Stream.Null), PipeWriter.Create(Stream.Null));
+            input = _input;
+            output = _output;
+        }
+
+        output?.Writer.Complete();
+        input?.Reader.Complete();
         await _sending;
         await _receiving;
         _socket.Close();
+        _directInput?.Complete();
+        _directOutput?.Complete();
+        if (Interlocked.Exchange(ref _closedFired, 1) == 0)
+        {
+            // The relay ended the connection before reading its end: it is over now.
+            _closed.Cancel();
+        }
+
         _closed.Dispose();
     }
 
-    private async Task ReceiveAsync()
+    /// <summary>Creates the pipes with what the relay left unconsumed at the front of the input, and starts their loops.</summary>
+    private DuplexPipe StartPipes()
+    {
+        _input = new Pipe(InputOptions);
+        _output = new Pipe(OutputOptions);
+        if (_directInput?.TakeUnconsumed() is { IsEmpty: false } unread)
+        {
+            // Below the pause threshold and with no reader yet: completes at once.
+            _input.Writer.Write(unread.Span);
+            _ = _input.Writer.FlushAsync();
+        }
+
+        _receiving = ReceiveAsync(_input.Writer);
+        _sending = SendAsync(_output.Reader);
+        return new DuplexPipe(_input.Reader, _output.Writer);
+    }
+
+    private async Task ReceiveAsync(PipeWriter writer)
     {
         Exception? error = null;
-        var writer = _input.Writer;
         try
         {
             while (true)
             {
                 var memory = writer.GetMemory(4096);
                 var n = await _socket.ReceiveAsync(memory);
-                if (n == 0)
+                if (n <= 0)
                 {
                     break;
                 }
@@ -254,9 +336,8 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         FireClosed();
     }
 
-    private async Task SendAsync()
+    private async Task SendAsync(PipeReader reader)
     {
-        var reader = _output.Reader;
         try
         {
             while (true)
@@ -295,6 +376,11 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
 
     private void FireClosed()
     {
+        if (Interlocked.Exchange(ref _closedFired, 1) != 0)
+        {
+            return;
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(static c =>
         {
             try

@@ -30,6 +30,7 @@ internal sealed class LoopSocket : IEventHandler
     private Memory<byte> _receiveBuffer;
     private ReadOnlyMemory<byte> _sendData;
     private bool _receiveParked;
+    private bool _receiveCancelled;
     private bool _sendParked;
 
     private LoopSocket(int fd, EventLoop loop)
@@ -37,6 +38,9 @@ internal sealed class LoopSocket : IEventHandler
         _fd = fd;
         _loop = loop;
     }
+
+    /// <summary>What <see cref="ReceiveAsync"/> returns for a receive ended by <see cref="CancelReceive"/>.</summary>
+    public const int Cancelled = -1;
 
     /// <summary>The loop the socket's events arrive on.</summary>
     public EventLoop Loop => _loop;
@@ -145,14 +149,40 @@ internal sealed class LoopSocket : IEventHandler
     }
 
     /// <summary>
-    /// Receives into <paramref name="buffer"/>: the byte count, 0 at the end of the stream or once the socket is closed.
-    /// A socket error throws <see cref="SocketException"/>.
+    /// Receives into <paramref name="buffer"/>: the byte count, 0 at the end of the stream or once the socket is closed,
+    /// <see cref="Cancelled"/> after <see cref="CancelReceive"/>. A socket error throws <see cref="SocketException"/>.
     /// </summary>
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer)
     {
         var done = TryReceive(buffer, retry: false, out var n, out var error);
         return !done ? new ValueTask<int>(_receive, _receive.Version)
             : error is null ? new ValueTask<int>(n) : ValueTask.FromException<int>(error);
+    }
+
+    /// <summary>
+    /// Ends the pending receive with <see cref="Cancelled"/>, or the next one when none is pending (thread-safe): what
+    /// <c>PipeReader.CancelPendingRead</c> needs from a reader that receives straight from the socket.
+    /// </summary>
+    public void CancelReceive()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (!_receiveParked)
+            {
+                _receiveCancelled = true;
+                return;
+            }
+
+            _receiveParked = false;
+            _receiveBuffer = default;
+        }
+
+        _receive.Finish(Cancelled, null);
     }
 
     /// <summary>Sends all of <paramref name="data"/>; a socket error (the peer left) throws <see cref="SocketException"/>.</summary>
@@ -178,6 +208,13 @@ internal sealed class LoopSocket : IEventHandler
             {
                 if (_closed)
                 {
+                    return true;
+                }
+
+                if (_receiveCancelled)
+                {
+                    _receiveCancelled = false;
+                    received = Cancelled;
                     return true;
                 }
 

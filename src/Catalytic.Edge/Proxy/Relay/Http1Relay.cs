@@ -95,7 +95,12 @@ internal sealed class Http1Relay : IDisposable
         }
         else
         {
-            await connection.Transport.Output.CompleteAsync();
+            await client.Output.CompleteAsync();
+            if (client.Direct)
+            {
+                // The pipes' send loop ends the connection when their output completes; directly, that is here.
+                connection.Abort();
+            }
         }
     }
 
@@ -713,17 +718,40 @@ internal sealed class Http1Relay : IDisposable
 }
 
 /// <summary>A client connection in the relay and the state of its current request.</summary>
-internal sealed class ClientConnection(ConnectionContext connection) : IDisposable
+internal sealed class ClientConnection : IDisposable
 {
+    private readonly ConnectionContext _connection;
     private volatile bool _closeRequested;
     private long _waitingSince;
 
     /// <summary>The backend connection of the request in flight, while the response is awaited or relayed.</summary>
     public BackendConnection? Current;
 
-    public PipeReader Input { get; } = connection.Transport.Input;
+    public ClientConnection(ConnectionContext connection)
+    {
+        _connection = connection;
+        if (connection is Transport.EdgeConnection edge && edge.TryTakeDirect(out var input, out var output))
+        {
+            // On the edge's own transport: straight from and to the socket, no pipes in between.
+            Input = input;
+            Output = output;
+            Direct = true;
+        }
+        else
+        {
+            Input = connection.Transport.Input;
+            Output = connection.Transport.Output;
+        }
 
-    public PipeWriter Output { get; } = connection.Transport.Output;
+        ForwardedFor = Encoding.ASCII.GetBytes((connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown");
+    }
+
+    public PipeReader Input { get; }
+
+    public PipeWriter Output { get; }
+
+    /// <summary>Reading and writing the edge transport's socket directly (<see cref="Transport.EdgeConnection.TryTakeDirect"/>).</summary>
+    public bool Direct { get; }
 
     public RequestHead Request { get; } = new();
 
@@ -731,8 +759,7 @@ internal sealed class ClientConnection(ConnectionContext connection) : IDisposab
     public byte[] HeadCopy { get; set; } = [];
 
     /// <summary>The client address as the X-Forwarded-For value.</summary>
-    public byte[] ForwardedFor { get; } = Encoding.ASCII.GetBytes(
-        (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown");
+    public byte[] ForwardedFor { get; }
 
     /// <summary>The read of the client's next bytes started while the current request is answered.</summary>
     public ValueTask<ReadResult>? NextRead { get; set; }
@@ -765,7 +792,7 @@ internal sealed class ClientConnection(ConnectionContext connection) : IDisposab
     public void Abort()
     {
         Gone = true;
-        connection.Abort();
+        _connection.Abort();
     }
 
     public void Dispose()
