@@ -65,7 +65,7 @@ public sealed class EdgeHost : IAsyncDisposable
         _relay = _options.Relay && UseEventLoops ? new Relay.Http1Relay(router, _options) : null;
     }
 
-    private bool UseEventLoops => _options.EventLoops && Transport.Native.IsSupported;
+    private bool UseEventLoops => _options.EventLoops && Catalytic.Platform.Linux.Epoll.IsSupported;
 
     /// <summary>The listeners running now.</summary>
     public IReadOnlyList<EdgeListenerInfo> Listeners

@@ -1,9 +1,10 @@
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Connections;
+using Catalytic.Platform.Linux;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Catalytic.Edge.Transport;
@@ -64,7 +65,7 @@ internal sealed class EdgeListener : IConnectionListener, IEventHandler
         _fd = (int)_socket.Handle;
         _socket.Blocking = false;
         _loop = EventLoop.All[0];
-        _id = _loop.Register(_fd, this, Native.EPOLLIN);
+        _id = _loop.Register(_fd, this, Epoll.In);
     }
 
     public EndPoint EndPoint { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Catalytic.Platform.Linux;
 
 namespace Catalytic.Edge.Transport;
 
@@ -33,10 +34,10 @@ internal sealed unsafe class EventLoop
     private EventLoop(int index)
     {
         Index = index;
-        _epoll = Native.epoll_create1(Native.EPOLL_CLOEXEC);
+        _epoll = Epoll.Create();
         if (_epoll < 0)
         {
-            throw new IOException($"epoll_create1 failed (errno {Native.Errno})");
+            throw new IOException($"epoll_create1 failed (errno {Epoll.LastError})");
         }
 
         var thread = new Thread(Run) { IsBackground = true, Name = $"catalytic-edge-io-{index}" };
@@ -70,9 +71,9 @@ internal sealed unsafe class EventLoop
     {
         var id = Interlocked.Increment(ref _ids);
         _handlers[id] = handler;
-        if (Native.Control(_epoll, Native.EPOLL_CTL_ADD, fd, events | Native.EPOLLET, id) != 0)
+        if (Epoll.Add(_epoll, fd, events | Epoll.EdgeTriggered, (ulong)id) != 0)
         {
-            var errno = Native.Errno;
+            var errno = Epoll.LastError;
             _handlers.TryRemove(id, out _);
             throw new IOException($"epoll_ctl(ADD) failed (errno {errno})");
         }
@@ -85,7 +86,7 @@ internal sealed unsafe class EventLoop
     {
         if (fd >= 0)
         {
-            Native.Control(_epoll, Native.EPOLL_CTL_DEL, fd, 0, 0);
+            Epoll.Remove(_epoll, fd);
         }
 
         _handlers.TryRemove(id, out _);
@@ -94,31 +95,28 @@ internal sealed unsafe class EventLoop
     private void Run()
     {
         t_current = this;
-        var events = stackalloc byte[MaxEvents * Native.EventSize];
-        var size = Native.EventSize;
-        var offset = Native.EventDataOffset;
+        var events = stackalloc byte[MaxEvents * Epoll.EventSize];
         while (true)
         {
-            var n = Native.epoll_wait(_epoll, events, MaxEvents, -1);
+            var n = Epoll.Wait(_epoll, events, MaxEvents, -1);
             if (n < 0)
             {
-                if (Native.Errno == Native.EINTR)
+                if (Epoll.LastError == Native.EINTR)
                 {
                     continue;
                 }
 
-                Environment.FailFast($"catalytic edge: epoll_wait failed (errno {Native.Errno})");
+                Environment.FailFast($"catalytic edge: epoll_wait failed (errno {Epoll.LastError})");
             }
 
             for (var i = 0; i < n; i++)
             {
-                var at = events + (i * size);
-                var id = *(long*)(at + offset);
+                var id = (long)Epoll.Data(events, i);
                 if (_handlers.TryGetValue(id, out var handler))
                 {
                     try
                     {
-                        handler.OnEvents(*(uint*)at);
+                        handler.OnEvents(Epoll.Events(events, i));
                     }
                     catch (Exception e)
                     {

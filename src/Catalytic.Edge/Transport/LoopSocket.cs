@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Threading.Tasks.Sources;
+using Catalytic.Platform.Linux;
 
 namespace Catalytic.Edge.Transport;
 
@@ -44,7 +45,7 @@ internal sealed class LoopSocket : IEventHandler
     public static LoopSocket Adopt(int fd, EventLoop loop)
     {
         var socket = new LoopSocket(fd, loop);
-        socket._id = loop.Register(fd, socket, Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP);
+        socket._id = loop.Register(fd, socket, Epoll.In | Epoll.Out | Epoll.RdHup);
         return socket;
     }
 
@@ -78,7 +79,7 @@ internal sealed class LoopSocket : IEventHandler
 
         try
         {
-            socket._id = socket._loop.Register(fd, socket, Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP);
+            socket._id = socket._loop.Register(fd, socket, Epoll.In | Epoll.Out | Epoll.RdHup);
         }
         catch (IOException)
         {
@@ -339,8 +340,8 @@ internal sealed class LoopSocket : IEventHandler
     /// <inheritdoc />
     public void OnEvents(uint events)
     {
-        var readable = (events & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0;
-        var writable = (events & (Native.EPOLLOUT | Native.EPOLLHUP | Native.EPOLLERR)) != 0;
+        var readable = (events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0;
+        var writable = (events & (Epoll.Out | Epoll.Hup | Epoll.Err)) != 0;
         Memory<byte> receiveInto = default;
         ReadOnlyMemory<byte> sendData = default;
         bool receive = false, send = false;
@@ -355,7 +356,7 @@ internal sealed class LoopSocket : IEventHandler
             {
                 _readReady = true;
                 _readSeq++;
-                if ((events & (Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0)
+                if ((events & (Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
                 {
                     _readEnded = true;
                 }

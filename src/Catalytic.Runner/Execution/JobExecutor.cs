@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
+using Catalytic.Platform.Linux;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
@@ -484,9 +485,9 @@ internal sealed partial class JobExecutor
         // GitHub ends processes a job left behind (`server &`) when the job is over.
         foreach (var pgid in _processGroups)
         {
-            if (Processes.ProcessGroup.IsAlive(pgid))
+            if (ProcessGroups.IsAlive(pgid))
             {
-                Processes.ProcessGroup.Signal(pgid, Processes.ProcessGroup.SigKill);
+                ProcessGroups.Signal(pgid, ProcessGroups.SigKill);
             }
 
             RunSession.Untrack(pgid);

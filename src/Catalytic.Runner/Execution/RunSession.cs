@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Catalytic.Platform.Linux;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
-using Catalytic.Runner.Scheduling;
 using Catalytic.Runner.Scheduling.Concurrency;
+using Catalytic.Runner.Scheduling;
 using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Execution;
@@ -23,7 +24,7 @@ internal sealed class RunSession
         {
             foreach (var pgid in LiveGroups.Keys)
             {
-                ProcessGroup.Signal(pgid, ProcessGroup.SigKill);
+                ProcessGroups.Signal(pgid, ProcessGroups.SigKill);
             }
         };
     }

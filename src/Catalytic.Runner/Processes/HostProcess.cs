@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Catalytic.Platform.Linux;
 
 namespace Catalytic.Runner.Processes;
 
@@ -82,18 +83,18 @@ public static class HostProcess
         {
             // Through setsid, a step cancelled right after it started may not have called setsid() yet: then there is no
             // group to signal. Keep trying the group while the process lives, so the signal lands once the group exists.
-            var delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
+            var delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < grace && (ProcessGroup.IsAlive(pid) || !process.Exited.IsCompleted))
+            while (deadline.Elapsed < grace && (ProcessGroups.IsAlive(pid) || !process.Exited.IsCompleted))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
                 if (!delivered)
                 {
-                    delivered = ProcessGroup.Signal(pid, ProcessGroup.SigInt);
+                    delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);
                 }
             }
 
-            ProcessGroup.Signal(pid, ProcessGroup.SigKill);
+            ProcessGroups.Signal(pid, ProcessGroups.SigKill);
         }
 
         if (!process.Exited.IsCompleted)
@@ -115,7 +116,7 @@ public static class HostProcess
             UseShellExecute = false,
             WorkingDirectory = spec.WorkingDirectory,
         };
-        var setsid = ProcessGroup.Setsid;
+        var setsid = Programs.Setsid;
         if (setsid is not null)
         {
             psi.FileName = setsid;
@@ -176,7 +177,7 @@ public static class HostProcess
     /// <summary>A started step process, whichever way it was started.</summary>
     private sealed record Started(int Id, bool Grouped, Task<int> Exited, Task Drained, Action Kill, IDisposable? Owner) : IDisposable
     {
-        public static Started From(SpawnedProcess p) => new(p.Id, true, p.Exited, p.Drained, () => ProcessGroup.Signal(p.Id, ProcessGroup.SigKill), null);
+        public static Started From(SpawnedProcess p) => new(p.Id, true, p.Exited, p.Drained, () => ProcessGroups.Signal(p.Id, ProcessGroups.SigKill), null);
 
         public void Dispose() => Owner?.Dispose();
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Catalytic.Platform.Linux;
 
 namespace Catalytic.Runner.Processes;
 
@@ -8,18 +9,10 @@ namespace Catalytic.Runner.Processes;
 /// when it is ready (level-triggered, one read per wake so a chatty step cannot starve the others). A step costs no
 /// thread of its own to start and never blocks a thread-pool thread.
 /// </summary>
-internal static unsafe partial class ProcessWatcher
+internal static unsafe class ProcessWatcher
 {
-    private const int EpollCtlAdd = 1;
-    private const int EpollCtlDel = 2;
-    private const uint EpollIn = 0x1;
     private const int EIntr = 4;
-    private const int EpollCloExec = 0x80000;
     private const int MaxEvents = 64;
-
-    // struct epoll_event is packed (12 bytes) on x86-64 and naturally aligned (16 bytes) elsewhere.
-    private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-    private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
     private static readonly object Gate = new();
     private static readonly Dictionary<ulong, Action<ulong, byte[]>> Handlers = [];
@@ -35,7 +28,7 @@ internal static unsafe partial class ProcessWatcher
         {
             if (_epoll < 0)
             {
-                var epoll = EpollCreate1(EpollCloExec);
+                var epoll = Epoll.Create();
                 if (epoll < 0)
                 {
                     throw new Win32Exception(Marshal.GetLastPInvokeError(), "cannot create the epoll instance that watches steps");
@@ -49,10 +42,7 @@ internal static unsafe partial class ProcessWatcher
             Handlers[token] = onReady;
         }
 
-        var ev = stackalloc byte[16];
-        *(uint*)ev = EpollIn;
-        *(ulong*)(ev + DataOffset) = token;
-        if (EpollCtl(_epoll, EpollCtlAdd, fd, ev) != 0)
+        if (Epoll.Add(_epoll, fd, Epoll.In, token) != 0)
         {
             var error = Marshal.GetLastPInvokeError();
             lock (Gate)
@@ -69,7 +59,7 @@ internal static unsafe partial class ProcessWatcher
     /// <summary>Stops watching (on the watcher thread, from a handler, before the descriptor is closed).</summary>
     public static void Unwatch(ulong token, int fd)
     {
-        _ = EpollCtl(_epoll, EpollCtlDel, fd, null);
+        _ = Epoll.Remove(_epoll, fd);
         lock (Gate)
         {
             Handlers.Remove(token);
@@ -79,10 +69,10 @@ internal static unsafe partial class ProcessWatcher
     private static void Loop()
     {
         var buffer = new byte[16 * 1024];
-        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EventSize));
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Epoll.EventSize));
         while (true)
         {
-            var count = EpollWait(_epoll, events, MaxEvents, -1);
+            var count = Epoll.Wait(_epoll, events, MaxEvents, -1);
             if (count < 0)
             {
                 if (Marshal.GetLastPInvokeError() == EIntr)
@@ -96,7 +86,7 @@ internal static unsafe partial class ProcessWatcher
 
             for (var i = 0; i < count; i++)
             {
-                var token = *(ulong*)(events + (i * EventSize) + DataOffset);
+                var token = Epoll.Data(events, i);
                 Action<ulong, byte[]>? handler;
                 lock (Gate)
                 {
@@ -108,13 +98,4 @@ internal static unsafe partial class ProcessWatcher
             }
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
-    private static partial int EpollCreate1(int flags);
-
-    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
-    private static partial int EpollCtl(int epoll, int op, int fd, byte* ev);
-
-    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
-    private static partial int EpollWait(int epoll, byte* events, int maxEvents, int timeout);
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Catalytic.Platform.Linux;
 
 namespace Catalytic.Runner.Processes;
 
@@ -74,7 +75,7 @@ internal sealed unsafe partial class SpawnedProcess
         // As `setsid PROGRAM` resolved it before: through the step's own PATH.
         var program = spec.FileName.Contains('/', StringComparison.Ordinal)
             ? spec.FileName
-            : ProcessGroup.FindOnPath(spec.FileName, spec.Environment.GetValueOrDefault("PATH") ?? "")
+            : Programs.FindOnPath(spec.FileName, spec.Environment.GetValueOrDefault("PATH") ?? "")
               ?? throw new Win32Exception(ENoEnt, $"cannot start '{spec.FileName}': not found on the step's PATH");
 
         var stdin = stackalloc int[2] { -1, -1 };
@@ -159,7 +160,7 @@ internal sealed unsafe partial class SpawnedProcess
         {
             // Started but impossible to watch (out of file descriptors): end it rather than lose track of it.
             var error = Marshal.GetLastPInvokeError();
-            ProcessGroup.Signal(pid, ProcessGroup.SigKill);
+            ProcessGroups.Signal(pid, ProcessGroups.SigKill);
             _ = WaitPid(pid, out _, 0);
             CloseFd(stdout[0]);
             CloseFd(stderr[0]);

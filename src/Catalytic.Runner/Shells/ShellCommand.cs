@@ -29,7 +29,7 @@ public sealed record ShellResolution(ShellCommand? Command, string? Error);
 public static class ShellResolver
 {
     /// <summary>Resolves <paramref name="shell"/> (null or empty = unspecified) against <paramref name="path"/> (the step's PATH).</summary>
-    public static ShellResolution Resolve(string? shell, string? path) => ResolveWith(shell, name => ProcessGroup.FindOnPath(name, path));
+    public static ShellResolution Resolve(string? shell, string? path) => ResolveWith(shell, name => Programs.FindOnPath(name, path));
 
     /// <summary>Resolves <paramref name="shell"/> with <paramref name="find"/> telling where a program is (null: absent), e.g. inside a job container.</summary>
     public static ShellResolution ResolveWith(string? shell, Func<string, string?> find)

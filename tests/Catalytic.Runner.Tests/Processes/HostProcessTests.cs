@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Catalytic.Platform.Linux;
 using Catalytic.Runner.Processes;
 
 namespace Catalytic.Runner.Tests.Processes;
@@ -90,7 +91,7 @@ public sealed class HostProcessTests : IDisposable
     [InlineData(false)]
     public async Task RunAsync_Process_LeadsItsOwnSessionAndGroup(bool spawn)
     {
-        if (!spawn && ProcessGroup.Setsid is null)
+        if (!spawn && Programs.Setsid is null)
         {
             return; // Without setsid the fallback cannot make a session; nothing to check.
         }
@@ -205,7 +206,7 @@ public sealed class HostProcessTests : IDisposable
         Assert.Equal(0, exit.ExitCode);
         Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds(550), $"waited {sw.Elapsed} for a background child");
         await late.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-        Assert.False(ProcessGroup.IsAlive(pid) && !await GoneWithin(pid, TimeSpan.FromSeconds(2)));
+        Assert.False(ProcessGroups.IsAlive(pid) && !await GoneWithin(pid, TimeSpan.FromSeconds(2)));
     }
 
     [Fact]

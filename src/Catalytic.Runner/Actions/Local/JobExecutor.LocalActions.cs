@@ -432,7 +432,7 @@ internal sealed partial class JobExecutor
         processEnv["GITHUB_ACTION_REPOSITORY"] = repository ?? "";
         processEnv["GITHUB_ACTION_REF"] = gitRef ?? "";
         processEnv.Remove("NODE_ICU_DATA");
-        var node = ProcessGroup.FindOnPath("node", processEnv.GetValueOrDefault("PATH"));
+        var node = Programs.FindOnPath("node", processEnv.GetValueOrDefault("PATH"));
         if (node is null)
         {
             return StepOutcome.Fail($"{call.Uses} is a JavaScript action (runs.using: {runs.Using}) and needs node on PATH; none was found");
