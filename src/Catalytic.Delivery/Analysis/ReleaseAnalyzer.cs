@@ -74,7 +74,8 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
 
     /// <summary>
     /// Checks every interval for <paramref name="duration"/>; ends early as failed after failure-limit consecutive
-    /// failures. Ends inconclusive when no check in the whole period had enough traffic.
+    /// failures, and goes on past the duration while the latest check failed (until the streak reaches failure-limit
+    /// or a check does not fail). Ends inconclusive when no check in the whole period had enough traffic.
     /// </summary>
     public async Task<AnalysisOutcome> RunAsync(string app, string environment, string version, AnalysisConfig config, TimeSpan duration,
         Func<AnalysisCheck, Task> onCheck, CancellationToken ct)
@@ -106,7 +107,10 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
                     break;
             }
 
-            if (time.GetElapsedTime(start) >= duration)
+            // A window never ends on a failed check: a release is not declared good while the latest evidence says
+            // otherwise. Each check past the window either fails (and failure-limit ends the streak as a failure) or
+            // does not, which ends the analysis — at most failure-limit - 1 extra checks.
+            if (time.GetElapsedTime(start) >= duration && last.Verdict != Verdict.Fail)
             {
                 break;
             }

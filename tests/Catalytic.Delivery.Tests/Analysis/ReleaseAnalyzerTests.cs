@@ -76,6 +76,34 @@ public sealed class ReleaseAnalyzerTests
     }
 
     [Fact]
+    public async Task Run_WindowEndingOnAFailedCheck_GoesOnUntilTheStreakReachesTheLimit()
+    {
+        var bad = new VersionMetrics("v2", 100, 10, TimeSpan.FromMilliseconds(5));
+        var good = new VersionMetrics("v2", 100, 1, TimeSpan.FromMilliseconds(5));
+        var metrics = new ScriptedMetrics(good, good, good, good, good, good, good, bad, bad);
+
+        var (outcome, checks, _) = await RunAsync(metrics, TimeSpan.FromSeconds(8));
+
+        Assert.Equal(Verdict.Fail, outcome.Verdict);
+        Assert.Equal(9, checks.Count);
+        Assert.Contains("2 consecutive failed checks", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WindowEndingOnAFailedCheck_PassesOnlyAfterACheckThatDoesNotFail()
+    {
+        var bad = new VersionMetrics("v2", 100, 10, TimeSpan.FromMilliseconds(5));
+        var good = new VersionMetrics("v2", 100, 1, TimeSpan.FromMilliseconds(5));
+        var metrics = new ScriptedMetrics(good, good, good, good, good, good, good, bad, good);
+
+        var (outcome, checks, _) = await RunAsync(metrics, TimeSpan.FromSeconds(8));
+
+        Assert.Equal(Verdict.Pass, outcome.Verdict);
+        Assert.Equal(9, checks.Count);
+        Assert.Contains("last check pass", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_SlowP99_Fails()
     {
         var metrics = new ScriptedMetrics(new VersionMetrics("v2", 100, 0, TimeSpan.FromMilliseconds(900)));
