@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -87,8 +88,9 @@ public static class LogMasker
     {
         var keep = Math.Max(0, (patterns.Count == 0 ? 0 : patterns[0].Length) - 1);
         var buffer = new byte[16 * 1024];
-        var pending = new List<byte>();
-        var outBuffer = new MemoryStream();
+        // Reused buffers: a busy app's log costs no garbage per line (the stage's memory stays at the runtime's baseline).
+        var pending = new ArrayBufferWriter<byte>(1024);
+        var outBuffer = new ArrayBufferWriter<byte>(buffer.Length + 1024);
         int n;
         while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
         {
@@ -96,15 +98,15 @@ public static class LogMasker
             var last = chunk.LastIndexOf((byte)'\n');
             if (last < 0)
             {
-                pending.AddRange(chunk);
-                if (pending.Count > MaxLine)
+                pending.Write(chunk);
+                if (pending.WrittenCount > MaxLine)
                 {
                     // No secret can start before the last `keep` bytes and still be incomplete: write everything before them.
-                    var masked = MaskLine(CollectionsMarshal.AsSpan(pending), patterns);
+                    var masked = Masked(pending.WrittenSpan, patterns);
                     var cut = masked.Length - Math.Min(keep, masked.Length);
-                    outBuffer.Write(masked, 0, cut);
-                    pending.Clear();
-                    pending.AddRange(masked.AsSpan(cut));
+                    outBuffer.Write(masked.AsSpan(0, cut));
+                    pending.ResetWrittenCount();
+                    pending.Write(masked.AsSpan(cut));
                 }
             }
             else
@@ -113,55 +115,69 @@ public static class LogMasker
                 while (start <= last)
                 {
                     var end = chunk[start..].IndexOf((byte)'\n') + start;
-                    if (pending.Count > 0)
+                    if (pending.WrittenCount > 0)
                     {
-                        pending.AddRange(chunk[start..end]);
-                        outBuffer.Write(MaskLine(CollectionsMarshal.AsSpan(pending), patterns));
-                        pending.Clear();
+                        pending.Write(chunk[start..end]);
+                        WriteMasked(outBuffer, pending.WrittenSpan, patterns);
+                        pending.ResetWrittenCount();
                     }
                     else
                     {
-                        outBuffer.Write(MaskLine(chunk[start..end], patterns));
+                        WriteMasked(outBuffer, chunk[start..end], patterns);
                     }
 
-                    outBuffer.WriteByte((byte)'\n');
+                    outBuffer.Write("\n"u8);
                     start = end + 1;
                 }
 
-                pending.AddRange(chunk[(last + 1)..]);
+                pending.Write(chunk[(last + 1)..]);
             }
 
             Flush(outBuffer, output);
         }
 
-        if (pending.Count > 0)
+        if (pending.WrittenCount > 0)
         {
-            outBuffer.Write(MaskLine(CollectionsMarshal.AsSpan(pending), patterns));
+            WriteMasked(outBuffer, pending.WrittenSpan, patterns);
             Flush(outBuffer, output);
         }
     }
 
-    private static void Flush(MemoryStream buffer, Stream output)
+    private static void Flush(ArrayBufferWriter<byte> buffer, Stream output)
     {
-        if (buffer.Length == 0)
+        if (buffer.WrittenCount == 0)
         {
             return;
         }
 
         try
         {
-            output.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            output.Write(buffer.WrittenSpan);
             output.Flush();
         }
         catch (IOException)
         {
         }
 
-        buffer.SetLength(0);
+        buffer.ResetWrittenCount();
+    }
+
+    private static void WriteMasked(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> line, IReadOnlyList<byte[]> patterns)
+    {
+        foreach (var p in patterns)
+        {
+            if (line.IndexOf(p) >= 0)
+            {
+                output.Write(Masked(line, patterns));
+                return;
+            }
+        }
+
+        output.Write(line);
     }
 
     /// <summary>The line with each pattern, longest first, replaced by *** (the order of SecretMask.Apply).</summary>
-    private static byte[] MaskLine(ReadOnlySpan<byte> line, IReadOnlyList<byte[]> patterns)
+    private static byte[] Masked(ReadOnlySpan<byte> line, IReadOnlyList<byte[]> patterns)
     {
         var text = line.ToArray();
         foreach (var p in patterns)
@@ -171,18 +187,18 @@ public static class LogMasker
                 continue;
             }
 
-            var result = new List<byte>(text.Length);
-            var rest = text.AsSpan();
+            var result = new ArrayBufferWriter<byte>(text.Length);
+            ReadOnlySpan<byte> rest = text;
             int at;
             while ((at = rest.IndexOf(p)) >= 0)
             {
-                result.AddRange(rest[..at]);
-                result.AddRange(MaskBytes);
+                result.Write(rest[..at]);
+                result.Write(MaskBytes);
                 rest = rest[(at + p.Length)..];
             }
 
-            result.AddRange(rest);
-            text = [.. result];
+            result.Write(rest);
+            text = result.WrittenSpan.ToArray();
         }
 
         return text;
