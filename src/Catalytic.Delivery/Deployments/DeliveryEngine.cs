@@ -64,7 +64,8 @@ public sealed class DeliveryEngine : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
 
     /// <summary>Creates the engine; nothing starts until <see cref="RestoreAsync"/> or a deployment.</summary>
-    public DeliveryEngine(string stateDirectory, Func<ConfigResult> loadConfig, IDeliveryStore store, ITrafficRouter router, IVersionMetricsSource metrics, TimeProvider time)
+    /// <param name="logMasker">The command of the instances' log masking stage; null for this process's own catalytic executable (see <see cref="ProcessSupervisor"/>).</param>
+    public DeliveryEngine(string stateDirectory, Func<ConfigResult> loadConfig, IDeliveryStore store, ITrafficRouter router, IVersionMetricsSource metrics, TimeProvider time, IReadOnlyList<string>? logMasker = null)
     {
         _stateDirectory = stateDirectory;
         _loadConfig = loadConfig;
@@ -72,7 +73,7 @@ public sealed class DeliveryEngine : IAsyncDisposable
         _router = router;
         _time = time;
         _releases = new ReleaseStore(Path.Combine(stateDirectory, "releases"), time);
-        _supervisor = new ProcessSupervisor(stateDirectory, time);
+        _supervisor = new ProcessSupervisor(stateDirectory, time, logMasker);
         _analyzer = new ReleaseAnalyzer(metrics, time);
         _supervisor.InstanceChanged += i => Runtime(i.App, i.Environment).Refresh(i);
     }

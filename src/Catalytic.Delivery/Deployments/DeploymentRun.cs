@@ -180,7 +180,7 @@ public sealed class DeploymentRun
 
         var logDir = _supervisor.LogDirectory(Runtime.App, Runtime.Environment);
         var started = Enumerable.Range(0, count).Select(_ => _supervisor.Start(new InstanceSpec(Runtime.App, Runtime.Environment, release.Version, release.Path,
-            Config.Run, env, Config.Health, Config.StopTimeout, Path.Combine(logDir, $"{release.Version}-{Guid.NewGuid().ToString("N")[..6]}.log")))).ToImmutableArray();
+            Config.Run, env, [.. _secretValues], Config.Health, Config.StopTimeout, Path.Combine(logDir, $"{release.Version}-{Guid.NewGuid().ToString("N")[..6]}.log")))).ToImmutableArray();
         bool[] healthy;
         try
         {

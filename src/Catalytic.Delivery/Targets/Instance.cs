@@ -6,6 +6,7 @@ namespace Catalytic.Delivery.Targets;
 
 /// <summary>What an instance needs to start: the command, where, with which variables, and how it is checked and stopped.</summary>
 /// <param name="Env">Variables added to the instance's environment (secrets already resolved; never printed).</param>
+/// <param name="Secrets">The secret values among <paramref name="Env"/>: masked as *** before the output reaches the log file.</param>
 /// <param name="LogPath">File that receives the instance's stdout and stderr.</param>
 public sealed record InstanceSpec(
     string App,
@@ -14,6 +15,7 @@ public sealed record InstanceSpec(
     string WorkingDirectory,
     string Run,
     IReadOnlyDictionary<string, string> Env,
+    IReadOnlyCollection<string> Secrets,
     HealthConfig Health,
     TimeSpan StopTimeout,
     string LogPath);
@@ -38,9 +40,9 @@ public enum InstanceHealth
 }
 
 /// <summary>
-/// One supervised local process: started with /bin/sh -c in its own process group (setsid) with PORT set,
-/// health-checked over HTTP on a timer, restarted with exponential backoff when it exits, and stopped with
-/// SIGTERM then SIGKILL after a grace.
+/// One supervised local process: started with /bin/sh -c in its own process group (setsid) with PORT set, its output
+/// passed through the <see cref="LogMasker"/> stage of the same group into the log file, health-checked over HTTP on a
+/// timer, restarted with exponential backoff when it exits, and stopped with SIGTERM then SIGKILL after a grace.
 /// </summary>
 public sealed class Instance : IAsyncDisposable
 {
@@ -48,6 +50,7 @@ public sealed class Instance : IAsyncDisposable
     private readonly InstanceSpec _spec;
     private readonly TimeProvider _time;
     private readonly string _pidFile;
+    private readonly IReadOnlyList<string> _masker;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource<bool> _healthy = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,9 +60,10 @@ public sealed class Instance : IAsyncDisposable
     private int _successes;
     private int _failures;
 
-    internal Instance(InstanceSpec spec, int port, TimeProvider time, string pidDirectory, Action<Instance> changed)
+    internal Instance(InstanceSpec spec, int port, TimeProvider time, string pidDirectory, IReadOnlyList<string> masker, Action<Instance> changed)
     {
         _spec = spec;
+        _masker = masker;
         _time = time;
         Port = port;
         Id = $"{spec.App}-{spec.Environment}-{spec.Version}-{port}";
@@ -199,7 +203,15 @@ public sealed class Instance : IAsyncDisposable
             {
             }
 
-            // The shell may be gone while a child of it lingers in the group: the group is what must end.
+            // The shell may be gone while a child of it lingers in the group: the group is what must end. The masking
+            // stage (it ignores SIGTERM) is left to write the app's last lines: it ends once no writer of its pipe is left.
+            ProcessGroups.KillAllBut(p.Id, IsMasker);
+            var drained = _time.GetTimestamp();
+            while (ProcessGroups.Members(p.Id).Count > 0 && _time.GetElapsedTime(drained) < MaskerDrain)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time);
+            }
+
             ProcessGroups.Signal(p.Id, ProcessGroups.SigKill);
             p.Dispose();
         }
@@ -219,6 +231,27 @@ public sealed class Instance : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>How long a stop waits for the masking stage to write the app's last output before ending it.</summary>
+    private static readonly TimeSpan MaskerDrain = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The outer shell points its output at the log file, starts the masking stage there reading a pipe (a child in the
+    /// same process group, with the secrets in its environment only), points its own output at that pipe, drops the
+    /// secrets variable and replaces itself with the app's shell. So output survives the server (no pipe to it), the
+    /// pid is the process group id and its exit is the app's, and no secret is on any command line.
+    /// </summary>
+    private const string LaunchScript =
+        "exec >>\"$CATALYTIC_LOG\" 2>&1 </dev/null; " +
+        "exec > >(trap '' TERM INT HUP; exec \"$0\" \"$@\") 2>&1; " +
+        "unset " + LogMasker.SecretsVariable + "; " +
+        "exec /bin/sh -c \"$CATALYTIC_RUN\"";
+
+    private bool IsMasker(int pid)
+    {
+        var cmdline = ProcessGroups.CommandLine(pid);
+        return cmdline.Count == _masker.Count && cmdline.SequenceEqual(_masker, StringComparer.Ordinal);
+    }
+
     private void Launch()
     {
         var psi = new ProcessStartInfo("/usr/bin/setsid")
@@ -226,15 +259,20 @@ public sealed class Instance : IAsyncDisposable
             WorkingDirectory = _spec.WorkingDirectory,
             UseShellExecute = false,
         };
-        // The outer shell points stdout/stderr at the log file and replaces itself with the app's shell, so
-        // output survives the server (no pipe to break) and the pid is the process group id.
-        psi.ArgumentList.Add("/bin/sh");
+        psi.ArgumentList.Add("/bin/bash");
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("exec >>\"$CATALYTIC_LOG\" 2>&1 </dev/null; exec /bin/sh -c \"$CATALYTIC_RUN\"");
+        psi.ArgumentList.Add(LaunchScript);
+        foreach (var arg in _masker)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         foreach (var (k, v) in _spec.Env)
         {
             psi.Environment[k] = v;
         }
+
+        psi.Environment[LogMasker.SecretsVariable] = LogMasker.Encode(_spec.Secrets);
 
         psi.Environment["PORT"] = Port.ToString(CultureInfo.InvariantCulture);
         psi.Environment["CATALYTIC_APP"] = _spec.App;

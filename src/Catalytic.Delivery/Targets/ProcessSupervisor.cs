@@ -9,10 +9,17 @@ namespace Catalytic.Delivery.Targets;
 /// Starts and tracks every local instance. Each instance's pid is written under <c>run/</c> so a server that
 /// was killed (SIGKILL leaves no chance to clean up) can end the orphans of its previous life at the next start.
 /// </summary>
-public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time) : IAsyncDisposable
+/// <param name="stateDirectory">The state folder (.catalytic): pid files under run/, logs under logs/.</param>
+/// <param name="time">The clock.</param>
+/// <param name="logMasker">
+/// The command of the masking stage each instance's output passes on its way to the log file (see <see cref="LogMasker"/>);
+/// null for this process's own catalytic executable (<see cref="LogMasker.SelfCommand"/>).
+/// </param>
+public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, IReadOnlyList<string>? logMasker = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly string _pidDirectory = Path.Combine(stateDirectory, "run");
+    private readonly IReadOnlyList<string>? _masker = logMasker ?? LogMasker.SelfCommand();
 
     /// <summary>Raised (on a pool thread) when an instance's health changes.</summary>
     public event Action<Instance>? InstanceChanged;
@@ -26,8 +33,11 @@ public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time) 
     /// <summary>Starts one instance of <paramref name="spec"/> on a free port.</summary>
     public Instance Start(InstanceSpec spec)
     {
+        // Without the stage an instance's output would reach its log file unmasked: refuse rather than leak.
+        var masker = _masker ?? throw new InvalidOperationException(
+            $"no log masking stage: this process ({Environment.ProcessPath}) is not the catalytic executable; pass the command of `catalytic {LogMasker.Verb}` to the supervisor");
         Directory.CreateDirectory(_pidDirectory);
-        var instance = new Instance(spec, FreePort(), time, _pidDirectory, i => InstanceChanged?.Invoke(i));
+        var instance = new Instance(spec, FreePort(), time, _pidDirectory, masker, i => InstanceChanged?.Invoke(i));
         _instances[instance.Id] = instance;
         instance.Start();
         return instance;

@@ -62,12 +62,26 @@ public sealed class ServeProcessTests : IAsyncLifetime
         Assert.True(code2 == 0, out2 + err2);
         Assert.Matches(@"^d-\S+ succeeded: v2 is live", out2);
         Assert.Equal("v2", await EdgeVersionAsync());
-        var oldPids = (await StatusAsync()).Environments[0].Instances.Select(i => i.Pid).ToList();
+        var oldInstances = (await StatusAsync()).Environments[0].Instances;
+        var oldPids = oldInstances.Select(i => i.Pid).ToList();
         await using var load = new LoadGenerator(new Uri($"http://127.0.0.1:{_edgePort}/"), 8, TimeSpan.FromMilliseconds(5));
         await Task.Delay(200);
 
         _serve!.Kill(); // SIGKILL: no cleanup at all
         await _serve.WaitForExitAsync();
+        // Without its server an instance keeps serving and logging (through its masking stage, which does not need the server).
+        using (var direct = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            (await direct.GetAsync(new Uri($"http://127.0.0.1:{oldInstances[0].Port}/echo/after-server-death"))).EnsureSuccessStatusCode();
+        }
+
+        var logged = Stopwatch.StartNew();
+        while (!InstanceLogs().Any(l => l.Text.Contains("echo after-server-death\n", StringComparison.Ordinal)))
+        {
+            Assert.True(logged.Elapsed < TimeSpan.FromSeconds(1), "the instance's output did not reach its log with the server gone");
+            await Task.Delay(10);
+        }
+
         var clock = Stopwatch.StartNew();
         await StartServeAsync();
         string? version = null;
@@ -128,12 +142,16 @@ public sealed class ServeProcessTests : IAsyncLifetime
         Assert.Contains("catalytic_deployments_total{app=\"web\",environment=\"production\",state=\"succeeded\"} 1", metrics, StringComparison.Ordinal);
     }
 
+    /// <summary>Every log file under .catalytic/logs/ with its text.</summary>
+    private List<(string Path, string Text)> InstanceLogs() =>
+        [.. Directory.EnumerateFiles(Path.Combine(_dir, ".catalytic", "logs"), "*.log", SearchOption.AllDirectories).Select(f => (f, File.ReadAllText(f)))];
+
     private async Task StartServeAsync(IReadOnlyList<string>? args = null, IReadOnlyDictionary<string, string>? env = null)
     {
         Directory.CreateDirectory(Path.Combine(_dir, ".catalytic"));
         File.Delete(Path.Combine(_dir, ".catalytic", "server.json"));
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliPath());
+        psi.ArgumentList.Add(CatalyticCli.Dll);
         psi.ArgumentList.Add("serve");
         foreach (var a in args ?? [])
         {
@@ -214,6 +232,12 @@ public sealed class ServeProcessTests : IAsyncLifetime
         var serverLog = _serveOutput.ToString();
 
         Assert.Contains("greeting ***", logs, StringComparison.Ordinal); // printed by the app at start, masked on the way out
+        Assert.Contains(InstanceLogs(), l => l.Text.Contains("greeting ***\n", StringComparison.Ordinal)); // masked on disk already
+        foreach (var (path, text) in InstanceLogs())
+        {
+            Assert.False(text.Contains(Secret, StringComparison.Ordinal), $"the secret appears in {path}:\n{text}");
+        }
+
         Assert.Contains("echo marker-1", logs, StringComparison.Ordinal);
         foreach (var (what, text) in new[] { ("deploy output", deployOut + deployErr), ("status", statusText), ("status --json", statusJson), ("logs", logs),
             ("logs -f", string.Join("\n", followed)), ("GET /api/deployments", deployments), ("GET /api/deployments/ID", detail), ("/metrics", metrics), ("serve output", serverLog) })
@@ -284,7 +308,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
     private Process StartCli(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliPath());
+        psi.ArgumentList.Add(CatalyticCli.Dll);
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
@@ -317,7 +341,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
     private async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliPath());
+        psi.ArgumentList.Add(CatalyticCli.Dll);
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
@@ -328,21 +352,6 @@ public sealed class ServeProcessTests : IAsyncLifetime
         var stderr = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         return (p.ExitCode, await stdout, await stderr);
-    }
-
-    /// <summary>The built CLI next to this repository's sources (the test project builds it first).</summary>
-    private static string CliPath()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Catalytic.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        var path = Path.Combine(dir!.FullName, "src", "Catalytic.Cli", "bin", configuration, "net10.0", "catalytic.dll");
-        Assert.True(File.Exists(path), $"{path} is missing; build src/Catalytic.Cli");
-        return path;
     }
 
     /// <summary>

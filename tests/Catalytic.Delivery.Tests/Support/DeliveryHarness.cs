@@ -24,7 +24,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
         Store = new SqliteDeliveryStore(Path.Combine(root, ".catalytic", "catalytic.db"));
         Router = new EdgeRouter();
         Edge = new EdgeHost(Router);
-        Engine = new DeliveryEngine(Path.Combine(root, ".catalytic"), () => DeliveryConfigParser.Load(ConfigPath), Store, Router, Router, TimeProvider.System);
+        Engine = new DeliveryEngine(Path.Combine(root, ".catalytic"), () => DeliveryConfigParser.Load(ConfigPath), Store, Router, Router, TimeProvider.System, CatalyticCli.MaskCommand);
     }
 
     public string Root { get; }

@@ -11,7 +11,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("catalytic-supervisor-").FullName;
     private readonly ProcessSupervisor _supervisor;
 
-    public ProcessSupervisorTests() => _supervisor = new ProcessSupervisor(Path.Combine(_dir, ".catalytic"), TimeProvider.System);
+    public ProcessSupervisorTests() => _supervisor = new ProcessSupervisor(Path.Combine(_dir, ".catalytic"), TimeProvider.System, CatalyticCli.MaskCommand);
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -75,13 +75,84 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         Assert.Empty(_supervisor.Instances);
     }
 
-    private Instance Start(string run, TimeSpan? stopTimeout = null)
+    [Fact]
+    public async Task Start_AppPrintingASecret_LogFileOnDiskHoldsTheMaskPromptlyAndNeverTheValue()
+    {
+        const string Secret = "pa55-w0rd-9137";
+        // The value whole, then split across two writes of one line, then from a request while it runs.
+        var instance = Start("printf 'token %s\\n' \"$GREETING\"; printf 'split %s' \"${GREETING%%-*}\"; sleep 0.2; printf -- '-%s end\\n' \"${GREETING#*-}\"; exec python3 app.py",
+            secrets: new Dictionary<string, string> { ["GREETING"] = Secret });
+        Assert.True(await instance.WaitHealthyAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken), File.ReadAllText(instance.LogPath));
+
+        using var http = new HttpClient();
+        Assert.EndsWith(Secret, (await http.GetStringAsync(instance.Address)).Trim(), StringComparison.Ordinal); // the app has the value
+        var clock = Stopwatch.StartNew();
+        (await http.GetAsync(new Uri(instance.Address, $"echo/{Secret}-now"))).Dispose();
+        while (!File.ReadAllText(instance.LogPath).Contains("echo ***-now", StringComparison.Ordinal))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "not in the log a second after it was printed:\n" + File.ReadAllText(instance.LogPath));
+            await Task.Delay(10);
+        }
+
+        var log = File.ReadAllText(instance.LogPath);
+        Assert.Contains("token ***\n", log, StringComparison.Ordinal);
+        Assert.Contains("split *** end\n", log, StringComparison.Ordinal);
+        Assert.Contains("greeting ***\n", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, log, StringComparison.Ordinal);
+        Assert.DoesNotContain("pa55", log, StringComparison.Ordinal);
+
+        // No command line holds the value, and the app's own environment does not hold the stage's variable.
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            string cmdline;
+            try
+            {
+                cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            Assert.DoesNotContain(Secret, cmdline, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(LogMasker.SecretsVariable, File.ReadAllText($"/proc/{instance.Pid}/environ"), StringComparison.Ordinal);
+        Assert.Contains(Secret, File.ReadAllText($"/proc/{instance.Pid}/environ"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stop_AppPrintingOnSigterm_LastLinesReachTheLogMaskedAndTheWholeGroupEnds()
+    {
+        const string Secret = "goodbye-secret-77";
+        // The app's shell answers SIGTERM with a partial last line holding the secret, right before it exits, while a child
+        // that ignores SIGTERM keeps the output pipe open: the line is only complete once that child is gone too.
+        var instance = Start("(trap '' TERM; exec sleep 300) & trap 'printf \"bye %s\" \"$GREETING\"; exit 0' TERM; python3 app.py & wait",
+            stopTimeout: TimeSpan.FromSeconds(1), secrets: new Dictionary<string, string> { ["GREETING"] = Secret });
+        Assert.True(await instance.WaitHealthyAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken), File.ReadAllText(instance.LogPath));
+        var pgid = instance.Pid;
+        Assert.Contains(ProcessGroups.Members(pgid), pid => ProcessGroups.CommandLine(pid) is [.., LogMasker.Verb]);
+
+        await _supervisor.StopAsync(instance);
+
+        var log = File.ReadAllText(instance.LogPath);
+        Assert.EndsWith("bye ***", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, log, StringComparison.Ordinal);
+        var clock = Stopwatch.StartNew();
+        while (ProcessGroups.Members(pgid).Count > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), "left running: " + string.Join(", ", ProcessGroups.Members(pgid)));
+            await Task.Delay(20);
+        }
+    }
+
+    private Instance Start(string run, TimeSpan? stopTimeout = null, Dictionary<string, string>? secrets = null)
     {
         var app = Path.Combine(_dir, "app");
         Directory.CreateDirectory(app);
         File.WriteAllText(Path.Combine(app, "app.py"), TestApp.Source);
         File.WriteAllText(Path.Combine(app, "VERSION"), "v1");
-        var spec = new InstanceSpec("web", "production", "v1", app, run, new Dictionary<string, string>(),
+        var spec = new InstanceSpec("web", "production", "v1", app, run, secrets ?? [], [.. (secrets ?? []).Values],
             new HealthConfig { Path = "/healthz", Interval = TimeSpan.FromMilliseconds(100) }, stopTimeout ?? TimeSpan.FromSeconds(2),
             Path.Combine(_supervisor.LogDirectory("web", "production"), "v1-test.log"));
         return _supervisor.Start(spec);
