@@ -7,7 +7,7 @@
 #   3. 100 route switches (every 50 ms) between two versions while wrk keeps 32 connections busy: failed requests.
 # The edge driver is built like the CLI (eng/NativeHost.props: native, the same GC and runtime switches), so it
 # measures the edge `catalytic serve` ships. EDGE_BUILD=jit measures the IL build on the JIT instead.
-# Settings: WRK_THREADS (1), WRK_CONNECTIONS (32), WRK_DURATION (5s), ROUNDS (3), EDGE_RELAY (1; 0 = YARP only).
+# Settings: WRK_THREADS (1), WRK_CONNECTIONS (32), WRK_DURATION (5s), ROUNDS (5), EDGE_RELAY (1; 0 = YARP only).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -15,7 +15,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 threads=${WRK_THREADS:-1}
 conns=${WRK_CONNECTIONS:-32}
 duration=${WRK_DURATION:-5s}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 
 for tool in wrk nginx dotnet python3; do
   command -v $tool >/dev/null || { echo "bench/edge: $tool is required" >&2; exit 2; }
