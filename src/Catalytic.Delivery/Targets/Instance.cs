@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Catalytic.Delivery.Config;
+using Catalytic.Platform.Linux;
 
 namespace Catalytic.Delivery.Targets;
 

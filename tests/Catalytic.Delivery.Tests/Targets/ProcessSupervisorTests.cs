@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Targets;
 using Catalytic.Delivery.Tests.Support;
+using Catalytic.Platform.Linux;
 
 namespace Catalytic.Delivery.Tests.Targets;
 
