@@ -5,8 +5,9 @@ namespace Catalytic.Cli.Commands.Demo;
 
 /// <summary>
 /// Continuous traffic against one edge address while a deployment runs: every response is counted, and any
-/// non-2xx status or socket error is a failed request. Records which versions answered, in order, so the
-/// summary can show the switch.
+/// non-2xx status or socket error is a failed request. Records which version answered each request, by the time the
+/// request was sent, so the summary can show the switch (in the order answers arrive, a request in flight on the old
+/// release when traffic moved would look like a switch back).
 /// </summary>
 internal sealed class DemoLoad : IAsyncDisposable
 {
@@ -15,12 +16,11 @@ internal sealed class DemoLoad : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpClient _http;
     private readonly List<Task> _workers = [];
-    private readonly List<(TimeSpan At, string Version)> _switches = [];
+    private readonly List<(TimeSpan Sent, string Version)> _answers = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _requests;
     private int _disposed;
     private long _failed;
-    private string? _lastVersion;
     private string? _firstFailure;
 
     private readonly TimeSpan _pause;
@@ -47,15 +47,27 @@ internal sealed class DemoLoad : IAsyncDisposable
 
     public string? FirstFailure => _firstFailure;
 
-    /// <summary>The versions that answered, each with the time it first answered after another one.</summary>
+    /// <summary>The versions that answered, in the order the requests were sent, each with the time the first request it answered after another version was sent.</summary>
     public IReadOnlyList<(TimeSpan At, string Version)> Switches
     {
         get
         {
-            lock (_switches)
+            List<(TimeSpan Sent, string Version)> answers;
+            lock (_answers)
             {
-                return [.. _switches];
+                answers = [.. _answers];
             }
+
+            var switches = new List<(TimeSpan At, string Version)>();
+            foreach (var (sent, version) in answers.OrderBy(a => a.Sent))
+            {
+                if (switches.Count == 0 || switches[^1].Version != version)
+                {
+                    switches.Add((sent, version));
+                }
+            }
+
+            return switches;
         }
     }
 
@@ -73,6 +85,7 @@ internal sealed class DemoLoad : IAsyncDisposable
         {
             try
             {
+                var sent = _clock.Elapsed;
                 using var response = await _http.GetAsync(_url, HttpCompletionOption.ResponseContentRead, ct);
                 Interlocked.Increment(ref _requests);
                 if (!response.IsSuccessStatusCode)
@@ -81,7 +94,7 @@ internal sealed class DemoLoad : IAsyncDisposable
                 }
                 else if (response.Headers.TryGetValues("X-Catalytic-Version", out var values))
                 {
-                    Seen(values.First());
+                    Seen(sent, values.First());
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -111,20 +124,11 @@ internal sealed class DemoLoad : IAsyncDisposable
         Interlocked.CompareExchange(ref _firstFailure, what, null);
     }
 
-    private void Seen(string version)
+    private void Seen(TimeSpan sent, string version)
     {
-        if (version == Volatile.Read(ref _lastVersion))
+        lock (_answers)
         {
-            return;
-        }
-
-        lock (_switches)
-        {
-            if (version != _lastVersion)
-            {
-                _lastVersion = version;
-                _switches.Add((_clock.Elapsed, version));
-            }
+            _answers.Add((sent, version));
         }
     }
 
