@@ -58,17 +58,23 @@ internal sealed class DemoLoad : IAsyncDisposable
                 answers = [.. _answers];
             }
 
-            var switches = new List<(TimeSpan At, string Version)>();
-            foreach (var (sent, version) in answers.OrderBy(a => a.Sent))
-            {
-                if (switches.Count == 0 || switches[^1].Version != version)
-                {
-                    switches.Add((sent, version));
-                }
-            }
-
-            return switches;
+            return SwitchesOf(answers);
         }
+    }
+
+    /// <summary>The changes of version in <paramref name="answers"/> (in any order), by the time each request was sent.</summary>
+    internal static IReadOnlyList<(TimeSpan At, string Version)> SwitchesOf(IEnumerable<(TimeSpan Sent, string Version)> answers)
+    {
+        var switches = new List<(TimeSpan At, string Version)>();
+        foreach (var (sent, version) in answers.OrderBy(a => a.Sent))
+        {
+            if (switches.Count == 0 || switches[^1].Version != version)
+            {
+                switches.Add((sent, version));
+            }
+        }
+
+        return switches;
     }
 
     public void Start()
