@@ -124,6 +124,13 @@ public static class ConformanceRunner
             psi.Environment.Remove(key);
         }
 
+        // As test.sh (and the runner's own podman tests) do: this sandbox refuses runc's default rlimits, and the
+        // project's containers.conf fixes them; a machine that needs another one sets CONTAINERS_CONF itself.
+        if ((!psi.Environment.TryGetValue("CONTAINERS_CONF", out var conf) || string.IsNullOrEmpty(conf)) && RepositoryRoot() is { } root)
+        {
+            psi.Environment["CONTAINERS_CONF"] = Path.Combine(root, "tests", "podman", "containers.conf");
+        }
+
         foreach (var (k, v) in run.Env)
         {
             psi.Environment[k] = Expand(v, repo);
@@ -258,14 +265,21 @@ public static class ConformanceRunner
             return dir;
         }
 
+        return RepositoryRoot() is { } root ? Path.Combine(root, "tests", "conformance")
+            : throw new InvalidOperationException("tests/conformance not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The folder holding Catalytic.slnx above the test binaries, or null.</summary>
+    private static string? RepositoryRoot()
+    {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
             if (File.Exists(Path.Combine(d.FullName, "Catalytic.slnx")))
             {
-                return Path.Combine(d.FullName, "tests", "conformance");
+                return d.FullName;
             }
         }
 
-        throw new InvalidOperationException("tests/conformance not found above " + AppContext.BaseDirectory);
+        return null;
     }
 }
