@@ -100,6 +100,16 @@ internal sealed partial class JobExecutor
             }
         }
 
+        // As on GitHub, the container has a home of its own: HOME=/github/home (unless `env:` says otherwise), a folder
+        // of the job's temporary one, so what tools keep there lasts from step to step and goes with the job.
+        var home = Directory.CreateDirectory(Path.Combine(_runnerTemp, "_github_home")).FullName;
+        var containerEnv = new Dictionary<string, string>(StringComparer.Ordinal) { ["HOME"] = "/github/home" };
+        foreach (var (k, v) in container.Env)
+        {
+            containerEnv[k] = v;
+        }
+
+        container = container with { Env = containerEnv, Volumes = [.. container.Volumes, $"{home}:/github/home"] };
         var serviceIds = ((JsonObject)_jobContext["services"]!).Select(s => s.Key).ToList();
         var starter = new JobServiceStarter(new JobServiceOptions { Podman = Options.Podman });
         JobContainerStartResult started;

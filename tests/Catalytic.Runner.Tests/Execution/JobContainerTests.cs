@@ -47,6 +47,7 @@ public sealed class JobContainerTests
                       echo "env: $FROM_CONTAINER $OVERRIDDEN pwd=$(pwd)"
                   - run: |
                       echo "later=$LATER tool=$(mytool) host-home-leaked=${CATALYTIC_NOT_SET_ANYWHERE:-no}"
+                      echo kept > "$HOME/.tool-config" && echo "home=$HOME $(cat /github/home/.tool-config)"
                       echo "id=${{ job.container.id }} network=${{ job.container.network }}"
                   - working-directory: sub
                     run: pwd
@@ -59,6 +60,7 @@ public sealed class JobContainerTests
         Assert.Equal("inside", report.Outputs["where"]);
         Assert.Contains($"env: image-env job pwd={repo.Root}", result.Output);
         Assert.Contains("later=from-env-file tool=tool-on-path host-home-leaked=no", result.Output);
+        Assert.Contains("home=/github/home kept", result.Output);
         Assert.Matches("id=[0-9a-f]{64} network=host", result.Output);
         Assert.Contains("shell: sh -e {0} (in " + PodmanTestImage.Name + ")", result.Output);
         Assert.Equal("written in the container\n", File.ReadAllText(Path.Combine(repo.Root, "made-inside.txt")));
