@@ -173,17 +173,15 @@ internal sealed partial class JobExecutor
         }
 
         EmitScript(name, script, shell.Command.DisplayName);
-        var files = FileCommandSet.Create(_runnerTemp);
-        files.Apply(processEnv);
         if (PlainCommand.TryDirect(shell.Command, script, workingDirectory, processEnv) is { } direct)
         {
-            return await RunProcessStepAsync(direct, name, (Dictionary<string, string>)direct.Environment, timeout, cancellationToken, files: files);
+            return await RunProcessStepAsync(direct, name, processEnv, timeout, cancellationToken);
         }
 
         var scriptPath = Path.Combine(_runnerTemp, Guid.NewGuid().ToString("N") + shell.Command.Extension);
         File.WriteAllText(scriptPath, shell.Command.WrapScript(script)); // small: a thread-pool round trip costs more
         var spec = new ProcessSpec(shell.Command.Program, shell.Command.ArgumentsFor(scriptPath), workingDirectory, processEnv);
-        return await RunProcessStepAsync(spec, name, processEnv, timeout, cancellationToken, files: files);
+        return await RunProcessStepAsync(spec, name, processEnv, timeout, cancellationToken);
     }
 
     /// <summary>GitHub prints the script (masked) in a group before running it.</summary>

@@ -29,9 +29,11 @@ internal static partial class PlainCommand
 
     /// <summary>
     /// The process that runs <paramref name="script"/> without a shell, or null when it must go through
-    /// <paramref name="shell"/>: only bash scripts (GitHub's default shell and <c>shell: bash</c>) qualify.
+    /// <paramref name="shell"/>: only bash scripts (GitHub's default shell and <c>shell: bash</c>) qualify. When it
+    /// returns one, the variables bash would have set (<c>SHLVL</c>, <c>PWD</c>, <c>_</c>) are set in
+    /// <paramref name="environment"/>, which is the process's environment.
     /// </summary>
-    public static ProcessSpec? TryDirect(ShellCommand shell, string script, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    public static ProcessSpec? TryDirect(ShellCommand shell, string script, string workingDirectory, Dictionary<string, string> environment)
     {
         // Only a spawn that sets argv[0] as bash would (Process.Start cannot) and only bash scripts (GitHub's default
         // shell and `shell: bash`).
@@ -64,20 +66,24 @@ internal static partial class PlainCommand
 
         // As bash execs it (and names it in `_`): a name with a slash as written, relative to the working directory;
         // otherwise the first executable file of that name on PATH.
-        var program = words[0].Contains('/', StringComparison.Ordinal) ? words[0] : Search(words[0], environment.GetValueOrDefault("PATH"));
-        if (program is null || !IsExecutable(Path.GetFullPath(program, workingDirectory)))
+        var written = words[0].Contains('/', StringComparison.Ordinal);
+        var program = written ? words[0] : Search(words[0], environment.GetValueOrDefault("PATH"));
+        // Not found, not executable, or a script without #! (bash would run it itself): bash says what it says.
+        if (program is null)
         {
-            // Not found, not executable, or a script without #! (bash would run it itself): bash says what it says.
             return null;
         }
 
-        var env = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        var path = Path.GetFullPath(program, workingDirectory);
+        if ((written && !IsExecutableFile(path)) || !RunsWithoutAShell(path))
         {
-            ["SHLVL"] = level.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["PWD"] = workingDirectory,
-            ["_"] = program,
-        };
-        return new ProcessSpec(program, words.Skip(1).ToArray(), workingDirectory, env) { ArgumentZero = words[0] };
+            return null;
+        }
+
+        environment["SHLVL"] = level.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["PWD"] = workingDirectory;
+        environment["_"] = program;
+        return new ProcessSpec(program, words.Skip(1).ToArray(), workingDirectory, environment) { ArgumentZero = words[0] };
     }
 
     /// <summary>The script's words, or null when it holds anything a shell would interpret.</summary>
@@ -159,7 +165,7 @@ internal static partial class PlainCommand
         foreach (var dir in dirs)
         {
             var candidate = dir == "/" ? "/" + name : dir + "/" + name;
-            if (File.Exists(candidate) && Access(candidate, XOk) == 0)
+            if (IsExecutableFile(candidate))
             {
                 return candidate;
             }
@@ -168,16 +174,14 @@ internal static partial class PlainCommand
         return null;
     }
 
-    /// <summary>An executable file that the kernel runs itself: an ELF binary or a script with a #! line.</summary>
-    private static bool IsExecutable(string program)
+    /// <summary>A file this process may execute (what bash's PATH search looks for).</summary>
+    private static bool IsExecutableFile(string path) => File.Exists(path) && Access(path, XOk) == 0;
+
+    /// <summary>An executable the kernel runs itself: an ELF binary or a script with a #! line.</summary>
+    private static bool RunsWithoutAShell(string program)
     {
         try
         {
-            if (!File.Exists(program) || Access(program, XOk) != 0)
-            {
-                return false;
-            }
-
             Span<byte> head = stackalloc byte[4];
             using var file = File.OpenHandle(program);
             var read = RandomAccess.Read(file, head, 0);
