@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using Catalytic.Platform.Linux;
 
 namespace Catalytic.Delivery.Targets;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text;
+using System.Text.Json.Nodes;
 using Catalytic.Platform.Linux;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;

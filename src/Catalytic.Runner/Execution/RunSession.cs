@@ -5,8 +5,8 @@ using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
-using Catalytic.Runner.Scheduling.Concurrency;
 using Catalytic.Runner.Scheduling;
+using Catalytic.Runner.Scheduling.Concurrency;
 using Catalytic.Workflows.Reusable;
 
 namespace Catalytic.Runner.Execution;
