@@ -13,11 +13,14 @@ public static class SecretMask
     /// </summary>
     public static string Apply(string text, IEnumerable<string> values)
     {
-        foreach (var v in values.Where(v => v.Trim().Length >= 3).Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length))
+        foreach (var v in values.Where(IsMaskable).Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length))
         {
             text = text.Replace(v, Mask, StringComparison.Ordinal);
         }
 
         return text;
     }
+
+    /// <summary>True for a value worth masking: at least 3 characters once trimmed (see <see cref="Apply"/>).</summary>
+    public static bool IsMaskable(string value) => value.Trim().Length >= 3;
 }

@@ -50,14 +50,14 @@ public static class LogMasker
 
     /// <summary>
     /// The byte patterns to mask for <paramref name="encoded"/>: each value (a multi-line value as its lines, since
-    /// masking is per line), at least 3 characters once trimmed as in SecretMask, distinct, longest first.
+    /// masking is per line), those <see cref="Deployments.SecretMask.IsMaskable"/>, distinct, longest first.
     /// </summary>
     public static IReadOnlyList<byte[]> Patterns(string? encoded) =>
         [.. (encoded ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => Encoding.UTF8.GetString(Convert.FromBase64String(s)))
             .SelectMany(v => v.Split('\n'))
             .Select(v => v.TrimEnd('\r'))
-            .Where(v => v.Trim().Length >= 3)
+            .Where(Deployments.SecretMask.IsMaskable)
             .Distinct(StringComparer.Ordinal)
             .Select(Encoding.UTF8.GetBytes)
             .OrderByDescending(b => b.Length)];
