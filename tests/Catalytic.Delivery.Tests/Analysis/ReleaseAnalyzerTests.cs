@@ -13,6 +13,12 @@ public sealed class ReleaseAnalyzerTests
         MaxP99Latency = TimeSpan.FromMilliseconds(300),
     };
 
+    /// <summary>10% errors: over max-error-rate.</summary>
+    private static readonly VersionMetrics Bad = new("v2", 100, 10, TimeSpan.FromMilliseconds(5));
+
+    /// <summary>1% errors: within max-error-rate.</summary>
+    private static readonly VersionMetrics Good = new("v2", 100, 1, TimeSpan.FromMilliseconds(5));
+
     /// <summary>Answers each read with the next scripted reading (the last one repeats).</summary>
     private sealed class ScriptedMetrics(params VersionMetrics[] readings) : IVersionMetricsSource
     {
@@ -65,9 +71,7 @@ public sealed class ReleaseAnalyzerTests
     [Fact]
     public async Task Run_FailuresInterruptedByAPass_DoNotRollBack()
     {
-        var bad = new VersionMetrics("v2", 100, 10, TimeSpan.FromMilliseconds(5));
-        var good = new VersionMetrics("v2", 100, 1, TimeSpan.FromMilliseconds(5));
-        var metrics = new ScriptedMetrics(bad, good, bad, good, bad, good, bad, good, good);
+        var metrics = new ScriptedMetrics(Bad, Good, Bad, Good, Bad, Good, Bad, Good, Good);
 
         var (outcome, checks, _) = await RunAsync(metrics, TimeSpan.FromSeconds(8));
 
@@ -78,9 +82,7 @@ public sealed class ReleaseAnalyzerTests
     [Fact]
     public async Task Run_WindowEndingOnAFailedCheck_GoesOnUntilTheStreakReachesTheLimit()
     {
-        var bad = new VersionMetrics("v2", 100, 10, TimeSpan.FromMilliseconds(5));
-        var good = new VersionMetrics("v2", 100, 1, TimeSpan.FromMilliseconds(5));
-        var metrics = new ScriptedMetrics(good, good, good, good, good, good, good, bad, bad);
+        var metrics = new ScriptedMetrics(Good, Good, Good, Good, Good, Good, Good, Bad, Bad);
 
         var (outcome, checks, _) = await RunAsync(metrics, TimeSpan.FromSeconds(8));
 
@@ -92,9 +94,7 @@ public sealed class ReleaseAnalyzerTests
     [Fact]
     public async Task Run_WindowEndingOnAFailedCheck_PassesOnlyAfterACheckThatDoesNotFail()
     {
-        var bad = new VersionMetrics("v2", 100, 10, TimeSpan.FromMilliseconds(5));
-        var good = new VersionMetrics("v2", 100, 1, TimeSpan.FromMilliseconds(5));
-        var metrics = new ScriptedMetrics(good, good, good, good, good, good, good, bad, good);
+        var metrics = new ScriptedMetrics(Good, Good, Good, Good, Good, Good, Good, Bad, Good);
 
         var (outcome, checks, _) = await RunAsync(metrics, TimeSpan.FromSeconds(8));
 
