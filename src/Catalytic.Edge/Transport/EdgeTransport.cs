@@ -87,25 +87,30 @@ internal sealed class EdgeListener : IConnectionListener, IEventHandler
     /// <summary>Accepts every pending connection (edge-triggered: until the queue is empty).</summary>
     public unsafe void OnEvents(uint events)
     {
-        var address = stackalloc byte[28];
+        var address = stackalloc byte[Sockets.MaxAddressLength];
         while (Volatile.Read(ref _unbound) == 0)
         {
-            var length = 28;
-            var fd = Native.accept4(_fd, address, &length, Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC);
+            var length = Sockets.MaxAddressLength;
+            var fd = Sockets.Accept(_fd, address, &length, Sockets.SockNonBlock | Sockets.SockCloExec);
             if (fd < 0)
             {
-                var errno = Native.Errno;
-                if (errno == Native.EINTR || errno == 103 /* ECONNABORTED */)
+                var errno = Errno.Last;
+                if (errno is Errno.EINTR or Errno.ECONNABORTED)
                 {
                     continue;
                 }
 
-                // EAGAIN: none left. EMFILE and the like: the next connection retries.
+                if (errno != Errno.EAGAIN)
+                {
+                    // EMFILE and the like: the next connection retries.
+                    EdgeLog.AcceptFailed(EventLoop.Log, errno);
+                }
+
                 return;
             }
 
-            Native.SetNoDelay(fd);
-            var remote = Decode(address);
+            Sockets.SetNoDelay(fd);
+            var remote = LoopSocket.Decode(address);
             var socket = LoopSocket.Adopt(fd, EventLoop.Next());
             var connection = new EdgeConnection(socket, EndPoint, remote);
             if (!_accepted.Writer.TryWrite(connection))
@@ -128,18 +133,6 @@ internal sealed class EdgeListener : IConnectionListener, IEventHandler
     }
 
     public ValueTask DisposeAsync() => UnbindAsync();
-
-    private static unsafe IPEndPoint? Decode(byte* address)
-    {
-        var family = *(ushort*)address;
-        var port = (address[2] << 8) | address[3];
-        return family switch
-        {
-            Native.AF_INET => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), port),
-            Native.AF_INET6 => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 8, 16), *(uint*)(address + 24)), port),
-            _ => null,
-        };
-    }
 }
 
 /// <summary>
@@ -241,6 +234,9 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
             return true;
         }
     }
+
+    /// <summary>Sends FIN to the client but keeps its receiving side open (the relay's lingering close).</summary>
+    public void ShutdownSend() => _socket.ShutdownSend();
 
     public override void Abort(ConnectionAbortedException abortReason)
     {
