@@ -156,8 +156,9 @@ internal sealed class ClientConnection : IDisposable
 }
 
 /// <summary>
-/// A request body on its way to the backend, and the race between it and the backend's answer: a backend may answer
-/// (413, 401…) before reading the whole body, and that answer goes to the client at once.
+/// A request body on its way to the backend. A backend may answer before reading all of it — an echo streaming it back,
+/// or a 413/401 that will never read it: its answer is relayed while the body still streams, and once the answer is
+/// complete whatever is left of the body is stopped (<see cref="Stop"/>) and the connection closes.
 /// </summary>
 internal sealed class BodyProgress
 {
@@ -166,14 +167,14 @@ internal sealed class BodyProgress
     /// <summary>Where a chunked request body ends, found as its bytes are relayed.</summary>
     public ChunkedScanner Scanner;
 
-    /// <summary>Bytes not yet relayed (Content-Length bodies; -1 while a chunked body has not ended).</summary>
+    /// <summary>Bytes not yet relayed (Content-Length bodies; -1 while a chunked body has not ended; 0 when done).</summary>
     public long Left { get; set; }
 
     /// <summary>Some of the body was read (so the request cannot be sent again).</summary>
     public bool Touched { get; set; }
 
-    /// <summary>The backend answered before the body was relayed in full.</summary>
-    public bool AnsweredEarly => Volatile.Read(ref _state) == 3;
+    /// <summary>The body was stopped before it was relayed in full.</summary>
+    public bool Stopped => Volatile.Read(ref _state) == 3;
 
     /// <summary>A new request: <paramref name="left"/> bytes of body to relay (-1: chunked, 0: none).</summary>
     public void Reset(long left)
@@ -184,14 +185,14 @@ internal sealed class BodyProgress
         Volatile.Write(ref _state, 0);
     }
 
-    /// <summary>The body starts streaming to the backend while its answer is awaited.</summary>
+    /// <summary>The body starts streaming to the backend.</summary>
     public void Begin() => Volatile.Write(ref _state, 1);
 
-    /// <summary>The body was relayed in full; false when an early answer came first (and cancelled reads and sends).</summary>
+    /// <summary>The body was relayed in full; false when it had been stopped (and its reads and sends cancelled).</summary>
     public bool Finish() => Interlocked.CompareExchange(ref _state, 2, 1) == 1;
 
-    /// <summary>The backend answered while the body was still streaming: stops the body's reads and sends.</summary>
-    public void Answered(ClientConnection client, BackendConnection conn)
+    /// <summary>Stops a body still streaming: its pending read of the client and send to the backend end at once.</summary>
+    public void Stop(ClientConnection client, BackendConnection conn)
     {
         if (Interlocked.CompareExchange(ref _state, 3, 1) == 1)
         {

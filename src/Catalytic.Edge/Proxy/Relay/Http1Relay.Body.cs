@@ -18,8 +18,9 @@ internal sealed partial class Http1Relay
 
     /// <summary>
     /// Relays the request body to the backend (Content-Length bytes, or chunks until the last one and its trailers),
-    /// each read bounded by the body timeout and a chunked body by the size limit. Stops early when the backend answers
-    /// first. Done, Refused (400, 408, 413: the status is returned), ClientGone, or Failed (the backend stopped taking it).
+    /// each read bounded by the body timeout and a chunked body by the size limit, until it ends or is stopped
+    /// (<see cref="BodyProgress.Stop"/>). Done, Refused (400, 408, 413: the status is returned), ClientGone, or Failed
+    /// (the backend stopped taking it).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(Outcome Outcome, int Status)> PumpBodyAsync(ClientConnection client, BackendConnection conn)
@@ -30,7 +31,7 @@ internal sealed partial class Http1Relay
         var limit = options.MaxRequestBodySize ?? long.MaxValue;
         while (true)
         {
-            if (body.AnsweredEarly)
+            if (body.Stopped)
             {
                 return (Outcome.Done, 0);
             }
@@ -58,6 +59,11 @@ internal sealed partial class Http1Relay
                 {
                     EdgeLog.TimedOut(_log, client.Id, "request body");
                     return (Outcome.Refused, 408);
+                }
+
+                if (body.Stopped)
+                {
+                    return (Outcome.Done, 0);
                 }
 
                 continue;
@@ -114,7 +120,7 @@ internal sealed partial class Http1Relay
             }
             catch (OperationCanceledException)
             {
-                // The backend answered early and stopped reading (AnsweredEarly holds).
+                // Stopped: the backend's answer is complete and it no longer reads.
                 input.AdvanceTo(data.Start);
                 return (Outcome.Done, 0);
             }

@@ -41,32 +41,50 @@ internal sealed partial class Http1Relay
 
             HeadRead read;
             var body = client.Body;
+            Task<(Outcome Outcome, int Status)>? pump = null;
             if (body.Left != 0)
             {
-                // The body streams while the answer is awaited: a backend may answer (413, 401…) before reading it all.
+                // The body streams while the answer is awaited: a backend may answer before reading it all.
                 body.Begin();
                 conn.BusySince = 0;
-                var answer = ReadHeadAsync(client, conn, request, watchBody: true);
-                var (pumped, refusal) = await PumpBodyAsync(client, conn);
-                if (pumped is Outcome.ClientGone or Outcome.Refused)
+                var answer = ReadHeadAsync(client, conn, request).AsTask();
+                pump = PumpBodyAsync(client, conn).AsTask();
+                await Task.WhenAny(answer, pump);
+                if (pump.IsCompleted)
                 {
-                    conn.Abort(pumped == Outcome.ClientGone ? BackendConnection.ClientGone : BackendConnection.Closed);
-                    await answer;
-                    client.Gone |= pumped == Outcome.ClientGone;
-                    return (pumped, refusal, false, false);
-                }
+                    var (pumped, refusal) = await pump;
+                    pump = null;
+                    if (pumped is Outcome.ClientGone or Outcome.Refused)
+                    {
+                        conn.Abort(pumped == Outcome.ClientGone ? BackendConnection.ClientGone : BackendConnection.Closed);
+                        await answer;
+                        client.Gone |= pumped == Outcome.ClientGone;
+                        return (pumped, refusal, false, false);
+                    }
 
-                conn.BusySince = _time.GetTimestamp();
-                read = await answer;
-                if (read != HeadRead.Ok && pumped == Outcome.Failed)
+                    conn.BusySince = _time.GetTimestamp();
+                    read = await answer;
+                    if (read != HeadRead.Ok && pumped == Outcome.Failed)
+                    {
+                        // The backend went away while the body was on its way, without an answer.
+                        return (Failure(client, conn, false, false, retriesLeft), 0, false, keepClient);
+                    }
+                }
+                else
                 {
-                    // The backend went away while the body was on its way, without an answer.
-                    return (Failure(client, conn, false, false, retriesLeft), 0, false, keepClient);
+                    read = await answer;
+                    if (read != HeadRead.Ok)
+                    {
+                        body.Stop(client, conn);
+                        conn.Abort(BackendConnection.Closed);
+                        await pump;
+                        pump = null;
+                    }
                 }
             }
             else
             {
-                read = await ReadHeadAsync(client, conn, request, watchBody: false);
+                read = await ReadHeadAsync(client, conn, request);
             }
 
             switch (read)
@@ -80,21 +98,31 @@ internal sealed partial class Http1Relay
                     return (Outcome.Failed, 0, false, keepClient);
             }
 
-            // From here the client is only watched: a client that leaves aborts the backend request.
+            // From here the client is only watched (once its body is in): a client that leaves aborts the backend request.
             Volatile.Write(ref client.Current, conn);
-            client.NextRead ??= WatchAsync(client);
+            if (pump is null)
+            {
+                client.NextRead ??= WatchAsync(client);
+            }
 
             var progress = client.Response;
             var response = progress.Head;
-            var early = body.Left != 0;
             status = response.Status;
-            var close = !keepClient || client.CloseRequested || response.Framing == BodyFraming.UntilClose || early;
+            var close = !keepClient || client.CloseRequested || response.Framing == BodyFraming.UntilClose || body.Left != 0;
             var extra = transformer.ResponseLines;
             var span = output.GetSpan(progress.HeadLength + extra.Length + 64);
             var written = response.WriteForClient(conn.Buffer.AsSpan(0, progress.HeadLength), extra, close, span);
             output.Advance(written);
             responseStarted = true;
             var complete = await RelayResponseBodyAsync(client, conn, response, progress.HeadLength, progress.Filled - progress.HeadLength);
+            if (pump is not null)
+            {
+                // Answered while the body still streamed: the answer is complete, so the rest of the body is not needed.
+                body.Stop(client, conn);
+                var (pumped, _) = await pump;
+                client.Gone |= pumped == Outcome.ClientGone;
+            }
+
             switch (complete)
             {
                 case BodyResult.ClientGone:
@@ -111,14 +139,14 @@ internal sealed partial class Http1Relay
                     return (Outcome.Done, status, true, false);
             }
 
-            if (early)
+            if (body.Left != 0 && !client.Gone)
             {
-                // Answered before the whole body arrived: the rest of the body is read and dropped, then the connection closes.
+                // Answered before the whole body arrived: the rest is read and dropped for a while, then the connection closes.
                 await LingerAsync(client);
-                return (Outcome.Done, status, false, false);
             }
 
-            reusable = complete is BodyResult.Reusable && response.BackendKeepAlive && !body.AnsweredEarly;
+            // A stopped body may leave a cancelled send pending on the socket: such a connection is not reused.
+            reusable = complete is BodyResult.Reusable && response.BackendKeepAlive && body.Left == 0 && !body.Stopped;
             return (Outcome.Done, status, false, !close);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or ConnectionAbortedException)
@@ -150,11 +178,10 @@ internal sealed partial class Http1Relay
 
     /// <summary>
     /// Receives the backend's final response head into <see cref="BackendConnection.Buffer"/>, passing a <c>100 Continue</c>
-    /// on to a client that asked for it and skipping other interim responses. With <paramref name="watchBody"/>, a head
-    /// arriving while the request body still streams stops the body (<see cref="BodyProgress.Answered"/>).
+    /// on to a client that asked for it and skipping other interim responses.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<HeadRead> ReadHeadAsync(ClientConnection client, BackendConnection conn, RequestHead request, bool watchBody)
+    private async ValueTask<HeadRead> ReadHeadAsync(ClientConnection client, BackendConnection conn, RequestHead request)
     {
         var buffer = conn.Buffer;
         var filled = 0;
@@ -203,11 +230,6 @@ internal sealed partial class Http1Relay
             {
                 progress.HeadLength = headLength;
                 progress.Filled = filled;
-                if (watchBody)
-                {
-                    client.Body.Answered(client, conn);
-                }
-
                 return HeadRead.Ok;
             }
 
