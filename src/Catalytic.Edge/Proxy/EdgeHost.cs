@@ -71,6 +71,9 @@ public sealed class EdgeHost : IAsyncDisposable
         _relay = _options.Relay && UseEventLoops ? new Relay.Http1Relay(router, _options, log) : null;
     }
 
+    /// <summary>The relay, when it runs (tests look at its timeouts and pools).</summary>
+    internal Relay.Http1Relay? Relay => _relay;
+
     private bool UseEventLoops => _options.EventLoops && Catalytic.Platform.Linux.Epoll.IsSupported;
 
     /// <summary>The listeners running now.</summary>

@@ -27,7 +27,9 @@ internal static class FallbackGuard
             }
 
             var codings = encoding.SelectMany(v => (v ?? "").Split(',')).Select(c => c.Trim()).ToList();
-            if (request.Headers.ContentLength is not null)
+            // Kestrel drops the Content-Length of a request that also has Transfer-Encoding and keeps it as
+            // X-Content-Length (RFC 9112 §6.3 says such a request must end the connection; Kestrel keeps it open).
+            if (request.Headers.ContentLength is not null || request.Headers.ContainsKey("X-Content-Length"))
             {
                 return (400, "both Transfer-Encoding and Content-Length");
             }

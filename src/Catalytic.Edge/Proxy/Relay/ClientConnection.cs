@@ -96,6 +96,9 @@ internal sealed class ClientConnection : IDisposable
     /// <summary>The timeout running now (or the last one, once disarmed).</summary>
     public ClientTimeout Armed => (ClientTimeout)Volatile.Read(ref _deadlineKind);
 
+    /// <summary>The <paramref name="kind"/> timeout runs now.</summary>
+    public bool IsArmed(ClientTimeout kind) => Volatile.Read(ref _deadline) != 0 && Armed == kind;
+
     /// <summary>No timeout runs (the backend's, on its connection, does while the answer is awaited).</summary>
     public void Disarm() => Volatile.Write(ref _deadline, 0);
 

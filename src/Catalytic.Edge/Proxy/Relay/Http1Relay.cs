@@ -266,6 +266,12 @@ internal sealed partial class Http1Relay : IDisposable
         return TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 50, 1000));
     }
 
+    /// <summary>Client connections whose <paramref name="kind"/> timeout runs now (tests wait for it before moving a fake clock).</summary>
+    internal int CountArmed(ClientTimeout kind) => _clients.Keys.Count(c => c.IsArmed(kind));
+
+    /// <summary>Backend connections open to <paramref name="instance"/> (idle and busy).</summary>
+    internal int BackendConnections(Uri instance) => _pools.Where(p => p.Key.Address == instance).Sum(p => p.Value.Count);
+
     private void Sweep()
     {
         var now = _time.GetTimestamp();
