@@ -222,6 +222,15 @@ public sealed class EdgeHost : IAsyncDisposable
                 {
                     listen.Use(next => connection => relay.RunAsync(connection, next, relayed));
                 }
+                else
+                {
+                    // No relay: every request takes Kestrel's HTTP layer, behind the gate that checks heads as the relay does.
+                    listen.Use(next => connection =>
+                    {
+                        Proxy.Relay.Http1Gate.Install(connection, listening);
+                        return next(connection);
+                    });
+                }
             });
         });
         if (UseEventLoops)

@@ -47,6 +47,18 @@ internal sealed class EdgeProxy
 
     public Task HandleAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener)
     {
+        var verdict = Relay.Http1Gate.Take(context);
+        if (verdict is { Status: >= 400 })
+        {
+            EdgeLog.FallbackRefused(_log, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", verdict.Status, verdict.Reason);
+            return FallbackGuard.RefuseAsync(context, verdict.Status, verdict.Reason);
+        }
+
+        if (verdict is not null)
+        {
+            context.Items[ForwardedHeaders.ConnectionOptionsKey] = verdict.ConnectionOptions;
+        }
+
         if (FallbackGuard.Check(context) is { } refusal)
         {
             EdgeLog.FallbackRefused(_log, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", refusal.Status, refusal.Reason);

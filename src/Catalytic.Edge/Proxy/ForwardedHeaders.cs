@@ -11,12 +11,20 @@ namespace Catalytic.Edge.Proxy;
 /// </summary>
 internal static class ForwardedHeaders
 {
+    /// <summary>
+    /// Where <see cref="EdgeProxy"/> puts the Connection options the gate read from the raw head (Kestrel rewrites the
+    /// Connection header it parsed, so its own copy may lack the names of hop-by-hop headers).
+    /// </summary>
+    public static readonly object ConnectionOptionsKey = new();
+
     private static readonly string[] Replaced = ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded"];
 
     public static void Apply(HttpContext context, HttpRequestMessage proxyRequest, EdgeListenerOptions options)
     {
         var headers = proxyRequest.Headers;
-        foreach (var option in FallbackGuard.ConnectionOptions(context.Request.Headers))
+        var listed = context.Items.TryGetValue(ConnectionOptionsKey, out var o) && o is IReadOnlyList<string> fromGate
+            ? fromGate : FallbackGuard.ConnectionOptions(context.Request.Headers);
+        foreach (var option in listed)
         {
             if (IsToken(option))
             {

@@ -84,11 +84,12 @@ public sealed class SmugglingTests
             data.Add(relay, "Content-Length: 0x5");
             data.Add(relay, "Content-Length: 5 5");
             data.Add(relay, "Content-Length: 99999999999999999999999");
+
+            // Issue 15: accepted and forwarded as a clean "Content-Length: 5". Kestrel's own parser takes the sign; the
+            // gate in front of it (Http1Gate) does not.
+            data.Add(relay, "Content-Length: +5");
         }
 
-        // Kestrel's own parser takes a sign ("+5"), which YARP then forwards as a clean "5": refused on the relay; on
-        // the Kestrel path the framing Kestrel read is the framing the backend gets, so nothing can be smuggled.
-        data.Add(true, "Content-Length: +5");
         return data;
     }
 

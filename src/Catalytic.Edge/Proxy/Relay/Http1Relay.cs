@@ -102,6 +102,8 @@ internal sealed partial class Http1Relay : IDisposable
 
         if (handOver)
         {
+            // Kestrel's HTTP layer reads the rest; the gate checks its request heads as the relay would.
+            Http1Gate.Install(connection, listener.Options);
             await next(connection);
         }
         else

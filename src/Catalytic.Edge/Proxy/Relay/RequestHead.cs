@@ -45,6 +45,7 @@ internal sealed partial class RequestHead
         Head = 2,
         Idempotent = 4,
         ExpectContinue = 8,
+        Upgrade = 16,
     }
 
     /// <summary>The Content-Length of the request body (0 without one).</summary>
@@ -61,6 +62,9 @@ internal sealed partial class RequestHead
 
     /// <summary>The client waits for <c>100 Continue</c> before sending its body.</summary>
     public bool ExpectContinue => (_flags & Flags.ExpectContinue) != 0;
+
+    /// <summary>The request asks to switch protocols (Upgrade): what follows may not be HTTP/1.1 any more.</summary>
+    public bool IsUpgrade => (_flags & Flags.Upgrade) != 0;
 
     /// <summary>The value of the sticky cookie the client sent, or null.</summary>
     public string? StickyValue { get; private set; }
@@ -166,6 +170,7 @@ internal sealed partial class RequestHead
         }
 
         var host = authority.IsEmpty ? hostField : authority;
+        _flags |= fields.Upgrade ? Flags.Upgrade : Flags.None;
         if (!http11 || fields.Upgrade)
         {
             // Checked like the rest; Kestrel's HTTP layer and YARP relay HTTP/1.0 (no chunked answers) and upgrades.
