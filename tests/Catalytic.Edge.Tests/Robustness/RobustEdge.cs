@@ -59,5 +59,20 @@ internal sealed class RobustEdge : IAsyncDisposable
     public Task ArmedAsync(ClientTimeout kind, int count = 1) =>
         Eventually.TrueAsync(() => Host.Relay!.CountArmed(kind) == count, $"the relay running the {kind} timeout");
 
+    /// <summary>
+    /// Moves the fake clock by <paramref name="step"/> until <paramref name="done"/> holds: for a timeout that runs while
+    /// the edge keeps re-arming it (each write of a response arms the write timeout anew).
+    /// </summary>
+    public Task AdvanceUntilAsync(TimeSpan step, Func<bool> done, string what) => Eventually.TrueAsync(() =>
+    {
+        if (done())
+        {
+            return true;
+        }
+
+        Clock.Advance(step);
+        return done();
+    }, what);
+
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 }

@@ -180,6 +180,9 @@ internal sealed class BackendConnection(Socket socket, ScriptedBackend backend, 
         }
     }
 
+    /// <summary>Reads <paramref name="length"/> bytes of body as text.</summary>
+    public async Task<string> ReadBodyAsync(int length) => Encoding.Latin1.GetString(await ReadExactlyAsync(length));
+
     public Task WriteAsync(string text) => socket.SendAsync(Encoding.Latin1.GetBytes(text), SocketFlags.None, stop).AsTask();
 
     /// <summary>Waits until the edge closes the connection (true), or <paramref name="within"/> passes (false); reads and drops what comes.</summary>
@@ -205,6 +208,9 @@ internal sealed class BackendConnection(Socket socket, ScriptedBackend backend, 
             return true;
         }
     }
+
+    /// <summary>Sends FIN but keeps reading (a lingering close).</summary>
+    public void ShutdownSend() => socket.Shutdown(SocketShutdown.Send);
 
     public void Close()
     {
