@@ -66,6 +66,10 @@ internal sealed class Http1Gate : PipeReader
         connection.Transport = new GatedPipe(new Http1Gate(transport.Input, verdicts, new ClientIdentity(peer, options.Trusts(peer)), options), transport.Output);
     }
 
+    /// <summary>A gate over <paramref name="inner"/> on its own (the fuzz harness drives one without a connection).</summary>
+    internal static Http1Gate Create(PipeReader inner, EdgeListenerOptions options) =>
+        new(inner, new GateVerdicts(), new ClientIdentity(IPAddress.Loopback, false), options);
+
     /// <summary>The gate's verdict on the request <paramref name="context"/> is (null: no gate, or not HTTP/1.x).</summary>
     public static GateVerdict? Take(HttpContext context)
     {

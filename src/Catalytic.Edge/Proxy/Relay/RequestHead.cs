@@ -183,19 +183,22 @@ internal sealed partial class RequestHead
     }
 
     /// <summary>The request head for one instance: its path prefix before the target, its Host line.</summary>
-    public int Write(byte[] destination, BackendPool pool)
+    public int Write(byte[] destination, BackendPool pool) => Write(destination, pool.PathPrefix, pool.HostLine);
+
+    /// <summary>The request head with <paramref name="pathPrefix"/> before the target and <paramref name="hostLine"/> after the request line.</summary>
+    public int Write(Span<byte> destination, ReadOnlySpan<byte> pathPrefix, ReadOnlySpan<byte> hostLine)
     {
         var t = _template.AsSpan();
-        var d = destination.AsSpan();
+        var d = destination;
         var pos = 0;
         t[.._methodLength].CopyTo(d);
         pos += _methodLength;
-        pool.PathPrefix.CopyTo(d[pos..]);
-        pos += pool.PathPrefix.Length;
+        pathPrefix.CopyTo(d[pos..]);
+        pos += pathPrefix.Length;
         t.Slice(_methodLength, _targetLength).CopyTo(d[pos..]);
         pos += _targetLength;
-        pool.HostLine.CopyTo(d[pos..]);
-        pos += pool.HostLine.Length;
+        hostLine.CopyTo(d[pos..]);
+        pos += hostLine.Length;
         t.Slice(_methodLength + _targetLength, _headersLength).CopyTo(d[pos..]);
         return pos + _headersLength;
     }
