@@ -63,6 +63,7 @@ internal sealed partial class Http1Relay
                     }
 
                     conn.BusySince = _time.GetTimestamp();
+                    Watch(client, conn);
                     read = await answer;
                     if (read != HeadRead.Ok && pumped == Outcome.Failed)
                     {
@@ -84,6 +85,7 @@ internal sealed partial class Http1Relay
             }
             else
             {
+                Watch(client, conn);
                 read = await ReadHeadAsync(client, conn, request);
             }
 
@@ -98,12 +100,7 @@ internal sealed partial class Http1Relay
                     return (Outcome.Failed, 0, false, keepClient);
             }
 
-            // From here the client is only watched (once its body is in): a client that leaves aborts the backend request.
             Volatile.Write(ref client.Current, conn);
-            if (pump is null)
-            {
-                client.NextRead ??= WatchAsync(client);
-            }
 
             var progress = client.Response;
             var response = progress.Head;
@@ -174,6 +171,16 @@ internal sealed partial class Http1Relay
                 conn.Abort(BackendConnection.Closed);
             }
         }
+    }
+
+    /// <summary>
+    /// From here (the request, body included, is with the backend) the client is only watched: a client that leaves
+    /// aborts the backend request; bytes it sends meanwhile are its next request.
+    /// </summary>
+    private static void Watch(ClientConnection client, BackendConnection conn)
+    {
+        Volatile.Write(ref client.Current, conn);
+        client.NextRead ??= WatchAsync(client);
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ internal sealed class RawBackend : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _connections;
+    private int _closed;
 
     public RawBackend(Func<string, (string Response, bool Close)> answer)
     {
@@ -28,6 +29,9 @@ internal sealed class RawBackend : IAsyncDisposable
 
     /// <summary>Connections accepted so far.</summary>
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Connections that ended so far.</summary>
+    public int Closed => Volatile.Read(ref _closed);
 
     public async ValueTask DisposeAsync()
     {
@@ -55,6 +59,18 @@ internal sealed class RawBackend : IAsyncDisposable
     }
 
     private async Task ServeAsync(Socket socket)
+    {
+        try
+        {
+            await ServeOneAsync(socket);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _closed);
+        }
+    }
+
+    private async Task ServeOneAsync(Socket socket)
     {
         using var _ = socket;
         var buffer = new byte[64 * 1024];
