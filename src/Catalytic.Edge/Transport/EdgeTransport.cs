@@ -166,8 +166,11 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     private IDuplexPipe? _transport;
     private SocketReader? _directInput;
     private SocketWriter? _directOutput;
-    private int _closedFired;
-    private volatile bool _aborted;
+    private const int ClosedFired = 1;
+    private const int Aborted = 2;
+
+    /// <summary><see cref="ClosedFired"/> and <see cref="Aborted"/>, set once each.</summary>
+    private int _state;
 
     public EdgeConnection(LoopSocket socket, EndPoint local, EndPoint? remote)
     {
@@ -179,6 +182,8 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     }
 
     public override string ConnectionId { get; set; }
+
+    private bool IsAborted => (Volatile.Read(ref _state) & Aborted) != 0;
 
     public override IFeatureCollection Features => _features;
 
@@ -240,7 +245,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
 
     public override void Abort(ConnectionAbortedException abortReason)
     {
-        _aborted = true;
+        Interlocked.Or(ref _state, Aborted);
         _socket.Close();
         lock (_gate)
         {
@@ -266,7 +271,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         _socket.Close();
         _directInput?.Complete();
         _directOutput?.Complete();
-        if (Interlocked.Exchange(ref _closedFired, 1) == 0)
+        if ((Interlocked.Or(ref _state, ClosedFired) & ClosedFired) == 0)
         {
             // The relay ended the connection before reading its end: it is over now.
             _closed.Cancel();
@@ -316,14 +321,14 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         }
         catch (SocketException e)
         {
-            error = _aborted ? new ConnectionAbortedException("The connection was aborted.", e) : new ConnectionResetException(e.Message, e);
+            error = IsAborted ? new ConnectionAbortedException("The connection was aborted.", e) : new ConnectionResetException(e.Message, e);
         }
         catch (InvalidOperationException)
         {
             // The reader completed meanwhile.
         }
 
-        if (_aborted && error is null)
+        if (IsAborted && error is null)
         {
             error = new ConnectionAbortedException("The connection was aborted.");
         }
@@ -372,7 +377,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
 
     private void FireClosed()
     {
-        if (Interlocked.Exchange(ref _closedFired, 1) != 0)
+        if ((Interlocked.Or(ref _state, ClosedFired) & ClosedFired) != 0)
         {
             return;
         }
