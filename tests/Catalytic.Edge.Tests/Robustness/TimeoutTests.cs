@@ -97,6 +97,7 @@ public sealed class TimeoutTests
         await client.ConnectAsync(edge.EndPoint, Ct);
 
         await client.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), SocketFlags.None, Ct);
+        await Eventually.TrueAsync(() => backend.Requests.Count == 1, "the request reaching the backend");
         // Never read: the edge's writes fill the socket buffers and wait; each wait is bounded by the write timeout.
         await edge.AdvanceUntilAsync(TimeSpan.FromSeconds(61), () => backend.Closed == 1, "the edge giving up on a client that does not read");
     }

@@ -83,13 +83,18 @@ internal sealed class ClientConnection : IDisposable
 
     public bool CloseRequested => _closeRequested;
 
-    /// <summary>The timeout that fired (once), or <see cref="ClientTimeout.None"/>.</summary>
+    /// <summary>The timeout that fired since it was last armed, or <see cref="ClientTimeout.None"/>.</summary>
     public ClientTimeout Expired => (ClientTimeout)Volatile.Read(ref _expired);
 
-    /// <summary>Starts the <paramref name="kind"/> timeout: it fires at <paramref name="deadline"/> (a timestamp).</summary>
+    /// <summary>
+    /// Starts the <paramref name="kind"/> timeout: it fires at <paramref name="deadline"/> (a timestamp). Arming forgets a
+    /// timeout that fired before (a read it cancelled after all completed): each timeout answers for its own wait only.
+    /// </summary>
     public void Arm(ClientTimeout kind, long deadline)
     {
+        Volatile.Write(ref _deadline, 0);
         Volatile.Write(ref _deadlineKind, (int)kind);
+        Volatile.Write(ref _expired, 0);
         Volatile.Write(ref _deadline, deadline);
     }
 
@@ -115,11 +120,12 @@ internal sealed class ClientConnection : IDisposable
         }
 
         var kind = (ClientTimeout)Volatile.Read(ref _deadlineKind);
-        if (Interlocked.CompareExchange(ref _expired, (int)kind, 0) != 0)
+        if (Interlocked.CompareExchange(ref _deadline, 0, deadline) != deadline)
         {
-            return;
+            return; // disarmed or armed anew meanwhile: that wait is over
         }
 
+        Volatile.Write(ref _expired, (int)kind);
         if (kind == ClientTimeout.Write)
         {
             Abort();
