@@ -44,10 +44,10 @@ internal sealed partial class Http1Relay
             var outcome = Outcome.Done;
             try
             {
-                // A request that could not be sent again (a body, not idempotent) looks at the socket of a pooled
-                // connection even when the loop saw nothing arrive: an event may be on its way.
-                var probe = request.Body != RequestBody.None && !request.IsIdempotent;
-                var conn = pool.TryRent(_time.GetTimestamp(), _lifetime, _idle, probe, _log);
+                // A pooled connection's socket is looked at (one recv(MSG_PEEK)) even when the loop saw nothing arrive:
+                // under load the event for a backend's stray bytes may still be queued behind others, and those bytes
+                // would be read as this client's answer.
+                var conn = pool.TryRent(_time.GetTimestamp(), _lifetime, _idle, probe: true, _log);
                 if (conn is null)
                 {
                     try
