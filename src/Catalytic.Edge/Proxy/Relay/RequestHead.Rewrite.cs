@@ -144,52 +144,52 @@ internal sealed partial class RequestHead
     {
         var any = false;
         var offset = 0;
-        while (true)
+        while (NextValue(headers, lowerName, ref offset, out var start, out var length))
         {
-            var end = headers[offset..].IndexOf("\r\n"u8);
-            if (end == 0)
-            {
-                return any;
-            }
-
-            var field = headers.Slice(offset, end);
-            offset += end + 2;
-            var colon = field.IndexOf((byte)':');
-            var value = HttpSyntax.Trim(field[(colon + 1)..]);
-            if (colon != lowerName.Length || !HttpSyntax.Is(field[..colon], lowerName) || value.IsEmpty)
-            {
-                continue;
-            }
-
             if (any)
             {
                 pos = Append(t, pos, ", "u8);
             }
 
-            pos = Append(t, pos, value);
+            pos = Append(t, pos, headers.Slice(start, length));
             any = true;
         }
+
+        return any;
     }
 
     /// <summary>The value of the first <paramref name="lowerName"/> field, or <paramref name="otherwise"/>.</summary>
     private static ReadOnlySpan<byte> First(ReadOnlySpan<byte> headers, ReadOnlySpan<byte> lowerName, ReadOnlySpan<byte> otherwise)
     {
         var offset = 0;
+        return NextValue(headers, lowerName, ref offset, out var start, out var length) ? headers.Slice(start, length) : otherwise;
+    }
+
+    /// <summary>
+    /// Where the next non-empty value of a <paramref name="lowerName"/> field is (from <paramref name="offset"/> on, which
+    /// moves past it); false at the section's end.
+    /// </summary>
+    private static bool NextValue(ReadOnlySpan<byte> headers, ReadOnlySpan<byte> lowerName, ref int offset, out int start, out int length)
+    {
         while (true)
         {
             var end = headers[offset..].IndexOf("\r\n"u8);
+            start = length = 0;
             if (end == 0)
             {
-                return otherwise;
+                return false;
             }
 
             var field = headers.Slice(offset, end);
-            offset += end + 2;
             var colon = field.IndexOf((byte)':');
-            var value = HttpSyntax.Trim(field[(colon + 1)..]);
+            var raw = field[(colon + 1)..];
+            var value = HttpSyntax.Trim(raw);
+            start = offset + colon + 1 + (raw.Length - raw.TrimStart(" \t"u8).Length);
+            length = value.Length;
+            offset += end + 2;
             if (colon == lowerName.Length && HttpSyntax.Is(field[..colon], lowerName) && !value.IsEmpty)
             {
-                return value;
+                return true;
             }
         }
     }
