@@ -84,7 +84,7 @@ public sealed class Http1RelayTests
     }
 
     [Fact]
-    public async Task ChunkedRequestMidConnection_GoesToYarp_AndTheConnectionStillWorks()
+    public async Task ChunkedRequestMidConnection_IsRelayed_AndTheConnectionStillWorks()
     {
         await using var edge = await EdgeTestContext.StartAsync();
         var v1 = await edge.BackendAsync("v1");
