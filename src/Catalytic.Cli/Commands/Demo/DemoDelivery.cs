@@ -1,4 +1,6 @@
-using Catalytic.Delivery.Client;
+using Catalytic.Cli.Client;
+using Catalytic.Contracts.Deployments;
+using Catalytic.Contracts.Status;
 
 namespace Catalytic.Cli.Commands.Demo;
 

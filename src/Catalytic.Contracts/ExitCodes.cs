@@ -1,6 +1,9 @@
-namespace Catalytic.Cli;
+namespace Catalytic.Contracts;
 
-/// <summary>Process exit codes; documented in docs/cli.md.</summary>
+/// <summary>
+/// Process exit codes of every `catalytic` verb and of the workflow action's step; documented in docs/cli.md.
+/// A script or a pipeline tells these apart, so they never change meaning.
+/// </summary>
 public static class ExitCodes
 {
     /// <summary>Everything asked for succeeded.</summary>

@@ -3,8 +3,15 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Catalytic.Contracts.Deployments;
+using Catalytic.Contracts.Json;
+using Catalytic.Contracts.Problems;
+using Catalytic.Contracts.Server;
+using Catalytic.Contracts.Status;
+using Catalytic.Delivery.Time;
 
-namespace Catalytic.Delivery.Client;
+namespace Catalytic.Cli.Client;
 
 /// <summary>A refusal or failure reported by the delivery API (or no server at all).</summary>
 public sealed class DeliveryApiException(string message, int status, string? field = null, IReadOnlyList<string>? errors = null) : Exception(message)
@@ -22,87 +29,76 @@ public sealed class DeliveryApiException(string message, int status, string? fie
 /// <summary>
 /// Client of a running `catalytic serve`, found through its state folder (server.json and the bearer token
 /// beside it), so a CLI verb or the `catalytic/deploy@v1` workflow action needs no address or credentials.
+/// Every request's timeout runs on the given clock; the HTTP client's own (system-clock) timeout is off.
 /// </summary>
 public sealed class DeliveryClient : IDisposable
 {
     /// <summary>The message when no server runs for a state folder.</summary>
     public const string NoServer = "no catalytic server in this directory; start one with `catalytic serve`";
 
-    /// <summary>File (in the state folder) holding the API address.</summary>
-    public const string ServerFile = "server.json";
+    /// <summary>How long a short call (everything but followed logs) may take.</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>File (in the state folder, mode 0600) holding the bearer token.</summary>
-    public const string TokenFile = "server.token";
+    /// <summary>How often <see cref="WaitAsync"/> asks for the deployment again.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly HttpClient _http;
-    private readonly HttpClient _stream;
+    private readonly TimeProvider _time;
 
     private DeliveryClient(Uri baseAddress, string token, TimeProvider time)
     {
-        _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        // Followed logs stream for as long as the caller wants; only the short calls get a timeout.
-        _stream = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        _stream.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        Time = time;
+        _time = time;
     }
 
     /// <summary>The API address.</summary>
     public Uri BaseAddress => _http.BaseAddress!;
 
-    private TimeProvider Time { get; }
-
-    /// <summary>Connects to the server of <paramref name="stateDirectory"/> (default .catalytic); throws <see cref="DeliveryApiException"/> (status 0) when none runs.</summary>
+    /// <summary>
+    /// Connects to the server of <paramref name="stateDirectory"/> (default .catalytic); throws <see cref="DeliveryApiException"/>
+    /// (status 0) when none runs. <paramref name="time"/> runs the timeouts and polls; the CLI, a host, passes the system clock.
+    /// </summary>
     public static DeliveryClient Connect(string stateDirectory = ".catalytic", TimeProvider? time = null)
     {
-        var serverFile = Path.Combine(stateDirectory, ServerFile);
-        var tokenFile = Path.Combine(stateDirectory, TokenFile);
+        var serverFile = Path.Combine(stateDirectory, ServerFiles.Info);
+        var tokenFile = Path.Combine(stateDirectory, ServerFiles.Token);
         if (!File.Exists(serverFile) || !File.Exists(tokenFile))
         {
             throw new DeliveryApiException(NoServer, 0);
         }
 
-        var info = JsonSerializer.Deserialize(File.ReadAllText(serverFile), DeliveryJson.Default.ServerInfo)
+        var info = JsonSerializer.Deserialize(File.ReadAllText(serverFile), ApiJson.Default.ServerInfo)
             ?? throw new DeliveryApiException(NoServer, 0);
         return new DeliveryClient(new Uri(info.Url), File.ReadAllText(tokenFile).Trim(), time ?? TimeProvider.System);
     }
 
     /// <summary>Starts a deployment; returns it as recorded (state pending).</summary>
     public Task<DeploymentView> DeployAsync(DeployBody body, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, "api/deployments", JsonContent.Create(body, DeliveryJson.Default.DeployBody), DeliveryJson.Default.DeploymentView, ct);
+        SendAsync(HttpMethod.Post, DeliveryRoutes.DeploymentsPath, JsonContent.Create(body, ApiJson.Default.DeployBody), ApiJson.Default.DeploymentView, ct);
 
     /// <summary>A deployment with its events and approvals.</summary>
     public Task<DeploymentView> GetDeploymentAsync(string id, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Get, $"api/deployments/{Uri.EscapeDataString(id)}", null, DeliveryJson.Default.DeploymentView, ct);
+        SendAsync(HttpMethod.Get, DeliveryRoutes.DeploymentPath(id), null, ApiJson.Default.DeploymentView, ct);
 
-    /// <summary>Approves the deployment waiting in (app, environment).</summary>
+    /// <summary>
+    /// Approves the deployment waiting in (app, environment). The answer comes once the deployment has recorded the
+    /// decision and left the gate, so waiting on it next never sees the gate it just passed.
+    /// </summary>
     public Task<DeploymentView> ApproveAsync(string app, string environment, string? id = null, string? by = null, string? comment = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"{EnvPath(app, environment)}/approve", JsonContent.Create(new DecisionBody(id, by, comment), DeliveryJson.Default.DecisionBody), DeliveryJson.Default.DeploymentView, ct);
+        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Approve), JsonContent.Create(new DecisionBody(id, by, comment), ApiJson.Default.DecisionBody), ApiJson.Default.DeploymentView, ct);
 
-    /// <summary>Rejects the deployment waiting in (app, environment).</summary>
+    /// <summary>Rejects the deployment waiting in (app, environment); answers as <see cref="ApproveAsync"/> does.</summary>
     public Task<DeploymentView> RejectAsync(string app, string environment, string? id = null, string? by = null, string? comment = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"{EnvPath(app, environment)}/reject", JsonContent.Create(new DecisionBody(id, by, comment), DeliveryJson.Default.DecisionBody), DeliveryJson.Default.DeploymentView, ct);
+        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Reject), JsonContent.Create(new DecisionBody(id, by, comment), ApiJson.Default.DecisionBody), ApiJson.Default.DeploymentView, ct);
 
     /// <summary>Rolls (app, environment) back (to <paramref name="to"/> or the previous release).</summary>
     public Task<DeploymentView> RollbackAsync(string app, string environment, string? to = null, string? by = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"{EnvPath(app, environment)}/rollback", JsonContent.Create(new RollbackBody(to, by), DeliveryJson.Default.RollbackBody), DeliveryJson.Default.DeploymentView, ct);
+        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Rollback), JsonContent.Create(new RollbackBody(to, by), ApiJson.Default.RollbackBody), ApiJson.Default.DeploymentView, ct);
 
     /// <summary>Live versions, instances, traffic and history.</summary>
-    public Task<StatusView> StatusAsync(string? app = null, string? environment = null, CancellationToken ct = default)
-    {
-        var q = new List<string>();
-        if (app is not null)
-        {
-            q.Add("app=" + Uri.EscapeDataString(app));
-        }
-
-        if (environment is not null)
-        {
-            q.Add("environment=" + Uri.EscapeDataString(environment));
-        }
-
-        return SendAsync(HttpMethod.Get, "api/status" + (q.Count > 0 ? "?" + string.Join("&", q) : ""), null, DeliveryJson.Default.StatusView, ct);
-    }
+    public Task<StatusView> StatusAsync(string? app = null, string? environment = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Get, DeliveryRoutes.StatusPath(app, environment), null, ApiJson.Default.StatusView, ct);
 
     /// <summary>
     /// Polls a deployment until it is terminal or (unless <paramref name="throughGates"/>) waits for approval,
@@ -126,13 +122,13 @@ public sealed class DeliveryClient : IDisposable
                 return d;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(200), Time, ct);
+            await Task.Delay(PollInterval, _time, ct);
         }
     }
 
     /// <summary>
-    /// Deploys and waits for the end or a gate: the entry point of the `catalytic/deploy@v1` action.
-    /// The returned view's <see cref="ExitCode"/> is 0 (succeeded), 1 (failed, rolled back, rejected) or 3 (waiting for approval).
+    /// Deploys and waits for the end or a gate: the entry point of the demo. The returned view's
+    /// <see cref="DeploymentView.ExitCode"/> is 0 (succeeded), 1 (failed, rolled back, rejected) or 3 (waiting for approval).
     /// </summary>
     public async Task<DeploymentView> DeployAndWaitAsync(DeployBody body, Action<EventView>? onEvent = null, CancellationToken ct = default)
     {
@@ -140,54 +136,42 @@ public sealed class DeliveryClient : IDisposable
         return await WaitAsync(started.Id, onEvent, throughGates: false, ct);
     }
 
-    /// <summary>The CLI exit code for a deployment: 0 succeeded, 3 waiting for approval, 1 anything else.</summary>
-    public static int ExitCode(DeploymentView d) => d.State switch
-    {
-        "succeeded" => 0,
-        "waiting-for-approval" => 3,
-        _ => 1,
-    };
-
     /// <summary>Log lines of (app, environment)'s instances; with <paramref name="follow"/> keeps streaming until cancelled.</summary>
     public async IAsyncEnumerable<string> LogsAsync(string app, string environment, bool follow, int tail = 100, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{EnvPath(app, environment)}/logs?follow={(follow ? "true" : "false")}&tail={tail}");
-        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, follow ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(30), ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        while (await reader.ReadLineAsync(ct) is { } line)
+        var path = DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Logs) + $"?follow={(follow ? "true" : "false")}&tail={tail}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        // Followed logs stream for as long as the caller wants; only a plain read is bounded.
+        using var deadline = follow ? null : Deadline(ct);
+        var token = deadline?.Token ?? ct;
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(token));
+        while (await reader.ReadLineAsync(token) is { } line)
         {
             yield return line;
         }
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        _http.Dispose();
-        _stream.Dispose();
-    }
+    public void Dispose() => _http.Dispose();
 
-    private static string EnvPath(string app, string environment) => $"api/apps/{Uri.EscapeDataString(app)}/environments/{Uri.EscapeDataString(environment)}";
-
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, null, ct);
-        return (await response.Content.ReadFromJsonAsync(type, ct))!;
+        using var deadline = Deadline(ct);
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
+        return (await response.Content.ReadFromJsonAsync(type, deadline.Token))!;
     }
 
-    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, TimeSpan? timeout, CancellationToken ct)
+    /// <summary><paramref name="ct"/> cut short after <see cref="CallTimeout"/> on the client's clock.</summary>
+    private Deadline Deadline(CancellationToken ct) => new(CallTimeout, _time, ct);
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
     {
         HttpResponseMessage response;
         try
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (timeout is { } t && t != Timeout.InfiniteTimeSpan)
-            {
-                cts.CancelAfter(t);
-            }
-
-            response = await (timeout == Timeout.InfiniteTimeSpan ? _stream : _http).SendAsync(request, completion, cts.Token);
+            response = await _http.SendAsync(request, completion, ct);
         }
         catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
@@ -204,15 +188,16 @@ public sealed class DeliveryClient : IDisposable
             ProblemView? problem = null;
             try
             {
-                problem = await response.Content.ReadFromJsonAsync(DeliveryJson.Default.ProblemView, ct);
+                problem = await response.Content.ReadFromJsonAsync(ApiJson.Default.ProblemView, ct);
             }
             catch (JsonException)
             {
+                // Not a problem document (a proxy's error page, say): the status line below says what happened.
             }
 
             var message = problem?.Detail ?? problem?.Title ?? $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}";
             throw response.StatusCode == HttpStatusCode.Unauthorized
-                ? new DeliveryApiException("the server refused the token in .catalytic/server.token; restart `catalytic serve`", 401)
+                ? new DeliveryApiException($"the server refused the token in .catalytic/{ServerFiles.Token}; restart `catalytic serve`", 401)
                 : new DeliveryApiException(message, (int)response.StatusCode, problem?.Field, problem?.Errors);
         }
     }

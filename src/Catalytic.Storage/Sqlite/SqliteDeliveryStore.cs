@@ -1,9 +1,15 @@
 using System.Data.Common;
+using Catalytic.Delivery.Storage;
+using Catalytic.Storage.Leases;
+using Catalytic.Storage.Sql;
 using Microsoft.Data.Sqlite;
 
-namespace Catalytic.Storage;
+namespace Catalytic.Storage.Sqlite;
 
-/// <summary>The default store: one SQLite file (.catalytic/catalytic.db) in WAL mode, so readers never block the writer.</summary>
+/// <summary>
+/// The default store: one SQLite file (.catalytic/catalytic.db) in WAL mode, so readers never block the writer. One
+/// server uses it (see <see cref="ProcessLeases"/> for how one deployment per environment is kept).
+/// </summary>
 public sealed class SqliteDeliveryStore(string databasePath) : SqlDeliveryStore
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
@@ -45,6 +51,14 @@ public sealed class SqliteDeliveryStore(string databasePath) : SqlDeliveryStore
         await cmd.ExecuteNonQueryAsync(ct);
         return c;
     }
+
+    /// <inheritdoc/>
+    public override Task<IEnvironmentLease> AcquireLeaseAsync(string app, string environment, CancellationToken ct = default) =>
+        ProcessLeases.AcquireAsync(DatabasePath, app, environment, ct);
+
+    /// <inheritdoc/>
+    public override Task<IEnvironmentLease?> TryAcquireLeaseAsync(string app, string environment, CancellationToken ct = default) =>
+        ProcessLeases.TryAcquireAsync(DatabasePath, app, environment, ct);
 
     /// <inheritdoc/>
     public override ValueTask DisposeAsync()

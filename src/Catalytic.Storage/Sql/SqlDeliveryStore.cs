@@ -2,7 +2,7 @@ using System.Data.Common;
 using Catalytic.Delivery.Model;
 using Catalytic.Delivery.Storage;
 
-namespace Catalytic.Storage;
+namespace Catalytic.Storage.Sql;
 
 /// <summary>
 /// <see cref="IDeliveryStore"/> over plain ADO.NET. The SQL is the subset SQLite and PostgreSQL share
@@ -148,6 +148,12 @@ public abstract class SqlDeliveryStore : IDeliveryStore
     /// <inheritdoc/>
     public Task<IReadOnlyList<LiveVersion>> ListLiveAsync(CancellationToken ct = default) =>
         QueryAsync(LiveSelect + " ORDER BY app, environment", ReadLive, ct);
+
+    /// <inheritdoc/>
+    public abstract Task<IEnvironmentLease> AcquireLeaseAsync(string app, string environment, CancellationToken ct = default);
+
+    /// <inheritdoc/>
+    public abstract Task<IEnvironmentLease?> TryAcquireLeaseAsync(string app, string environment, CancellationToken ct = default);
 
     /// <inheritdoc/>
     public virtual ValueTask DisposeAsync()
