@@ -68,8 +68,11 @@ public sealed class PostgresDeliveryStore : SqlDeliveryStore
     public override async Task<IEnvironmentLease?> TryAcquireLeaseAsync(string app, string environment, CancellationToken ct = default) =>
         await AdvisoryLease.AcquireAsync(_leases, LeaseKey(app, environment), wait: false, _time, _log, ct);
 
-    /// <summary>The lock's name: one per (installation, app, environment), so schemas sharing a database do not collide.</summary>
-    private string LeaseKey(string app, string environment) => $"catalytic-environment\0{_schema ?? "public"}\0{app}\0{environment}";
+    /// <summary>
+    /// The lock's name: one per (installation, app, environment), so schemas sharing a database do not collide. App and
+    /// environment names cannot hold '|' (catalytic.yml's name rule), so the key reads back one way only.
+    /// </summary>
+    private string LeaseKey(string app, string environment) => $"catalytic-environment|{_schema ?? "public"}|{app}|{environment}";
 
     /// <inheritdoc/>
     protected override async Task<DbConnection> OpenAsync(CancellationToken ct) => await _source.OpenConnectionAsync(ct);

@@ -1,4 +1,4 @@
-namespace Catalytic.Delivery.Tests.Support;
+namespace Catalytic.Testing.Apps;
 
 /// <summary>
 /// A small python3 HTTP server written into an artifact folder: honours PORT, answers /healthz, echoes its
