@@ -56,10 +56,11 @@ public sealed class DeliveryClient : IDisposable
     public Uri BaseAddress => _http.BaseAddress!;
 
     /// <summary>
-    /// Connects to the server of <paramref name="stateDirectory"/> (default .catalytic); throws <see cref="DeliveryApiException"/>
-    /// (status 0) when none runs. <paramref name="time"/> runs the timeouts and polls; the CLI, a host, passes the system clock.
+    /// Connects to the server of <paramref name="stateDirectory"/>; throws <see cref="DeliveryApiException"/> (status 0)
+    /// when none runs. <paramref name="time"/> runs the timeouts and polls (a verb passes the system clock, the workflow
+    /// action its run's clock).
     /// </summary>
-    public static DeliveryClient Connect(string stateDirectory = ".catalytic", TimeProvider? time = null)
+    public static DeliveryClient Connect(string stateDirectory, TimeProvider time)
     {
         var serverFile = Path.Combine(stateDirectory, ServerFiles.Info);
         var tokenFile = Path.Combine(stateDirectory, ServerFiles.Token);
@@ -70,7 +71,7 @@ public sealed class DeliveryClient : IDisposable
 
         var info = JsonSerializer.Deserialize(File.ReadAllText(serverFile), ApiJson.Default.ServerInfo)
             ?? throw new DeliveryApiException(NoServer, 0);
-        return new DeliveryClient(new Uri(info.Url), File.ReadAllText(tokenFile).Trim(), time ?? TimeProvider.System);
+        return new DeliveryClient(new Uri(info.Url), File.ReadAllText(tokenFile).Trim(), time);
     }
 
     /// <summary>Starts a deployment; returns it as recorded (state pending).</summary>
