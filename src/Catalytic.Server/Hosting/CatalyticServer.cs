@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Catalytic.Contracts;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Server;
@@ -59,7 +60,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     /// <summary>The engine once started.</summary>
     public DeliveryEngine Engine => _engine ?? throw new InvalidOperationException("not started");
 
-    /// <summary>Runs until <paramref name="ct"/> is cancelled. Returns 0, or 2 when the configuration is invalid.</summary>
+    /// <summary>Runs until <paramref name="ct"/> is cancelled. Returns <see cref="ExitCodes.Success"/>, or <see cref="ExitCodes.Invalid"/> when the configuration is invalid.</summary>
     public static async Task<int> RunAsync(ServerOptions options, TimeProvider time, CancellationToken ct)
     {
         await using var server = new CatalyticServer(options, time);
@@ -71,7 +72,7 @@ public sealed class CatalyticServer : IAsyncDisposable
                 await Console.Error.WriteLineAsync(e);
             }
 
-            return 2;
+            return ExitCodes.Invalid;
         }
 
         try
@@ -84,7 +85,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         }
 
         server._log.Stopping();
-        return 0;
+        return ExitCodes.Success;
     }
 
     /// <summary>Starts everything; returns the configuration errors instead when catalytic.yml is invalid (nothing is started then).</summary>
