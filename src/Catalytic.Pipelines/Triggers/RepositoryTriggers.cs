@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Catalytic.Pipelines.Events;
 using Catalytic.Pipelines.Repositories;
+using Catalytic.Pipelines.Webhooks;
 using Catalytic.Runner.Context;
 using Catalytic.Workflows.Triggers;
 
@@ -28,6 +30,7 @@ public sealed class RepositoryTriggers : IAsyncDisposable
     private RepositoryStatus _status;
     private RepositoryIdentity _identity;
     private bool _adopt;
+    private bool _ready;
 
     internal RepositoryTriggers(RepositoryDefinition definition, TriggerServices services)
     {
@@ -58,7 +61,7 @@ public sealed class RepositoryTriggers : IAsyncDisposable
     /// <summary>Creates the mirror when missing, starts the loop, the watcher (local) and the poll, and asks for a first scan.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
-        _adopt = await Mirror.EnsureAsync(ct);
+        await EnsureMirrorAsync(ct);
         _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
         if (_definition.IsLocal && _services.FileSystemNotifications)
         {
@@ -191,9 +194,30 @@ public sealed class RepositoryTriggers : IAsyncDisposable
         Volatile.Write(ref _status, previous with { Healthy = false, Reason = reason, LastFailure = _services.Time.GetUtcNow() });
     }
 
+    /// <summary>Creates the mirror when missing; a failure (a full or read-only state folder) is recorded and retried on the next scan.</summary>
+    private async Task<bool> EnsureMirrorAsync(CancellationToken ct)
+    {
+        if (_ready)
+        {
+            return true;
+        }
+
+        try
+        {
+            _adopt = await Mirror.EnsureAsync(ct);
+            _ready = true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(e.Message);
+        }
+
+        return _ready;
+    }
+
     private async Task ScanAsync(CancellationToken ct)
     {
-        if (await FetchAsync(ct) is not null)
+        if (!await EnsureMirrorAsync(ct) || await FetchAsync(ct) is not null)
         {
             return;
         }
@@ -251,17 +275,19 @@ public sealed class RepositoryTriggers : IAsyncDisposable
             TriggerLog.NotTriggered(_services.Logger, _definition.Name, "push", push.Ref, s.Path, s.Reason);
         }
 
-        return await EnqueueAsync(requests, ct);
+        return await EnqueueAsync(requests, ct) is not null;
     }
 
-    /// <summary>Queues <paramref name="requests"/>; false when the queue refused one (logged; the caller leaves the change unseen).</summary>
-    internal async Task<bool> EnqueueAsync(IEnumerable<RunRequest> requests, CancellationToken ct)
+    /// <summary>Queues <paramref name="requests"/>; null when the queue refused one (logged; the caller leaves the change unseen).</summary>
+    internal async Task<ImmutableArray<QueuedRun>?> EnqueueAsync(IEnumerable<RunRequest> requests, CancellationToken ct)
     {
+        var runs = ImmutableArray.CreateBuilder<QueuedRun>();
         foreach (var request in requests)
         {
             try
             {
                 var created = await _services.Queue.EnqueueAsync(request, ct);
+                runs.Add(new QueuedRun(request.WorkflowPath, created.RunId, created.Duplicate));
                 TriggerLog.RunRequested(_services.Logger, _definition.Name, request.EventName, request.Ref, request.Sha[..Math.Min(7, request.Sha.Length)],
                     request.WorkflowPath, request.Source, created.Duplicate ? " (already queued: run " + created.RunId + ")" : "");
             }
@@ -269,11 +295,11 @@ public sealed class RepositoryTriggers : IAsyncDisposable
             {
                 TriggerLog.QueueFailed(_services.Logger, _definition.Name, request.EventName, request.Ref, e.Message);
                 Volatile.Write(ref _status, Status with { Reason = "the run queue refused a run: " + e.Message });
-                return false;
+                return null;
             }
         }
 
-        return true;
+        return runs.ToImmutable();
     }
 
     /// <summary>Whether pushes to <paramref name="branch"/> start runs (the repository's <c>branches:</c>).</summary>

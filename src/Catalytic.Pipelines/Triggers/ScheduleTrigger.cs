@@ -184,7 +184,7 @@ internal sealed class ScheduleTrigger : IAsyncDisposable
             ScheduledFor = occurrence,
             DeduplicationKey = $"schedule:{_repository.Definition.Name}:{entry.WorkflowPath}:{entry.Cron}:{occurrence.UtcDateTime:yyyy-MM-ddTHH:mm}Z",
         };
-        return await _repository.EnqueueAsync([request], ct);
+        return await _repository.EnqueueAsync([request], ct) is not null;
     }
 
     public async ValueTask DisposeAsync()
