@@ -194,14 +194,17 @@ public sealed partial class WebhookHandler
             }
 
             var sha = commit.Sha!;
-            var seen = await repo.Mirror.SeenAsync(c);
-            var others = seen.Refs.Where(r => r.Key != gitRef).Select(r => r.Value.Commit).Distinct().ToList();
             var created = before.All(ch => ch == '0');
             payload["created"] ??= created;
             payload["deleted"] ??= false;
             payload["forced"] ??= !created && !isTag && await repo.Mirror.ResolveCommitAsync(before, c) is not null && !await repo.Mirror.IsAncestorAsync(before, sha, c);
             var actor = Text(payload["sender"]?["login"]) ?? Text(payload["pusher"]?["name"]) ?? Text(payload["pusher"]?["login"]) ?? repo.Identity.Owner;
-            Func<CancellationToken, Task<IReadOnlyList<string>?>>? changed = isTag ? null : x => PushTrigger.ChangedFilesAsync(repo.Mirror, created ? null : before, sha, others, x);
+            Func<CancellationToken, Task<IReadOnlyList<string>?>>? changed = isTag ? null : async x =>
+            {
+                var seen = await repo.Mirror.SeenAsync(x);
+                var others = seen.Refs.Where(r => r.Key != gitRef).Select(r => r.Value.Commit).Distinct().ToList();
+                return await PushTrigger.ChangedFilesAsync(repo.Mirror, created ? null : before, sha, others, x);
+            };
             var push = new PushEvent(gitRef, before, after, sha, payload, changed, actor);
             var (requests, skipped) = await PushTrigger.RequestsAsync(repo.Mirror, repo.Definition.Name, push, "webhook", c);
             if (await repo.EnqueueAsync(requests, c) is not { } runs)
