@@ -19,7 +19,8 @@ measure() { # $1: label, $2: hook|nohook
   mkdir -p "$repo/.github/workflows" && cd "$repo"
   git init -q -b main && git config user.email b@example.com && git config user.name bench
   printf 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n' > .github/workflows/ci.yml
-  : > catalytic.yml
+  # serve needs an application until catalytic.yml's sections land (apps: is then optional).
+  printf 'apps:\n  web:\n    run: sleep 600\n    environments:\n      prod: { listen: "127.0.0.1:0" }\n' > catalytic.yml
   echo .catalytic/ > .gitignore && git add -A && git commit -qm init
   "$bin" serve --state "$state" >"$work/$2.log" 2>&1 &
   server=$!
