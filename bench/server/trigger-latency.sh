@@ -20,11 +20,11 @@ measure() { # $1: label, $2: hook|nohook
   git init -q -b main && git config user.email b@example.com && git config user.name bench
   printf 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n' > .github/workflows/ci.yml
   # serve needs an application until catalytic.yml's sections land (apps: is then optional).
-  printf 'apps:\n  web:\n    run: sleep 600\n    environments:\n      prod: { listen: "127.0.0.1:0" }\n' > catalytic.yml
+  printf 'apps:\n  web:\n    run: sleep 600\n    environments:\n      prod: { listen: "127.0.0.1:%s" }\n' "$((20000 + RANDOM % 20000))" > catalytic.yml
   echo .catalytic/ > .gitignore && git add -A && git commit -qm init
   "$bin" serve --state "$state" >"$work/$2.log" 2>&1 &
   server=$!
-  until [ -f "$state/server.json" ] && grep -q "runs recorded" "$work/$2.log"; do sleep 0.05; done
+  until [ -f "$state/server.json" ] && grep -q "runs recorded" "$work/$2.log"; do kill -0 "$server" 2>/dev/null || { cat "$work/$2.log" >&2; exit 1; }; sleep 0.05; done
   sleep 1 # the first scan adopts the repository as it is
   if [ "$2" = hook ]; then "$bin" hook install --state "$state" >/dev/null; fi
   local lat=() commit_ms=()
