@@ -10,6 +10,8 @@ using Catalytic.Delivery.Storage;
 using Catalytic.Delivery.Time;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
+using Catalytic.Pipelines.Repositories;
+using Catalytic.Pipelines.Triggers;
 using Catalytic.Server.Api;
 using Catalytic.Server.Logging;
 using Catalytic.Storage.Postgres;
@@ -41,6 +43,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private EdgeHost? _edge;
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
+    private PipelineTriggers? _triggers;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
     /// <param name="time">The clock of every timeout, delay and interval of the server and its engine.</param>
@@ -140,6 +143,8 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app = builder.Build();
         _app.MapDeliveryEndpoints();
         _app.MapMetricsEndpoint();
+        _triggers = CreateTriggers(configPath, state, _time);
+        _app.MapPipelineEndpoints(_triggers);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
@@ -149,14 +154,49 @@ public sealed class CatalyticServer : IAsyncDisposable
             JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, _time.GetUtcNow()), ApiJson.Default.ServerInfo), ct);
         _log.ApiListening(ApiAddress.ToString(), state);
 
+        await _triggers.StartAsync(ct);
+        foreach (var r in _triggers.Repositories.Values)
+        {
+            _log.RepositoryWatched(r.Definition.Name, r.Definition.DisplaySource, Path.Combine(state, "run-requests.jsonl"));
+        }
+
         // Logs each environment it serves again, or why it could not.
         await _engine.RestoreAsync(ct);
         return null;
     }
 
+    /// <summary>The triggers once started.</summary>
+    public PipelineTriggers? Triggers => _triggers;
+
+    /// <summary>
+    /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
+    /// catalytic.yml comes with the shared section reader), recording run requests in the state folder's journal until
+    /// the run queue lands.
+    /// </summary>
+    private PipelineTriggers CreateTriggers(string configPath, string state, TimeProvider time)
+    {
+        var served = _options.Triggers ? ServedRepository.Find(Path.GetDirectoryName(configPath)!) : null;
+        var journal = new RunRequestJournal(state, time);
+        var services = new TriggerServices
+        {
+            Queue = journal,
+            ScheduleHistory = journal,
+            Secrets = new EnvironmentSecretSource(state),
+            StateDirectory = state,
+            Time = time,
+            Logger = _loggers.CreateLogger("Catalytic.Pipelines"),
+        };
+        return new PipelineTriggers(served is null ? [] : [served], services);
+    }
+
     /// <summary>Stops the API, the edge (draining) and every instance, and removes server.json.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_triggers is not null)
+        {
+            await _triggers.DisposeAsync();
+        }
+
         if (_app is not null)
         {
             var file = Path.Combine(Path.GetFullPath(_options.StateDirectory), ServerFiles.Info);
