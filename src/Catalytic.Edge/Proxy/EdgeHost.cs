@@ -280,8 +280,9 @@ public sealed class EdgeHost : IAsyncDisposable
 
     private async Task StopListenerAsync(Listener listener, CancellationToken cancellationToken)
     {
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(_options.DrainTimeout);
+        // The drain's bound runs on the router's clock (a linked source's CancelAfter would run on the system's).
+        using var drain = new CancellationTokenSource(_options.DrainTimeout, _router.TimeProvider);
+        using var caller = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), drain);
         try
         {
             await listener.Web.StopAsync(drain.Token);

@@ -1,38 +1,17 @@
 namespace Catalytic.Edge.Tests.Support;
 
-/// <summary>Waits for a condition instead of sleeping a fixed time: polls it, and fails saying what never happened.</summary>
+/// <summary>
+/// The edge tests' names for the shared waiting of Catalytic.Testing (a condition polled with a generous deadline,
+/// failing with what never happened; never a fixed sleep).
+/// </summary>
 public static class Eventually
 {
-    /// <summary>Generous on a loaded 2-core machine; only a condition that never holds waits this long.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    /// <summary>How long a condition may take on a loaded 2-core machine before the test fails.</summary>
+    public static readonly TimeSpan Deadline = Catalytic.Testing.Waiting.Eventually.DefaultDeadline;
 
-    public static async Task TrueAsync(Func<bool> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(5, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"{what}: did not happen within {Deadline.TotalSeconds} s");
-            }
-        }
-    }
+    public static Task TrueAsync(Func<bool> condition, string what) =>
+        Catalytic.Testing.Waiting.Eventually.UntilAsync(condition, what, ct: TestContext.Current.CancellationToken);
 
     /// <summary>The task's result, failing (not hanging) when it does not complete within the deadline.</summary>
-    public static async Task<T> ResultAsync<T>(Task<T> task, string what)
-    {
-        try
-        {
-            return await task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"{what}: did not complete within {Deadline.TotalSeconds} s");
-            throw;
-        }
-    }
+    public static Task<T> ResultAsync<T>(Task<T> task, string what) => Catalytic.Testing.Waiting.Eventually.CompletesAsync(task, what);
 }
