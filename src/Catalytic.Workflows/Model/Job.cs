@@ -23,8 +23,8 @@ public sealed record Job
 
     public TemplateMapping? Env { get; init; }
 
-    /// <summary>`env: ${{ … }}`: the whole mapping given by one expression (then <see cref="Env"/> is null).</summary>
-    public TemplateScalar? EnvExpression { get; init; }
+    /// <summary>`env` evaluated as a whole (then <see cref="Env"/> is null): one `${{ … }}`, or a mapping with `${{ }}` keys or `${{ insert }}`.</summary>
+    public TemplateNode? EnvExpression { get; init; }
 
     public Defaults? Defaults { get; init; }
 
