@@ -305,9 +305,10 @@ internal sealed partial class WorkflowReader
 
         foreach (var (key, value) in map.Entries)
         {
-            if (ContainsExpression(key) && ExpressionKey(key, value, keyScope, what) && TemplateEvaluator.IsInsert(key))
+            if (ContainsExpression(key))
             {
-                continue;
+                // The value of an `${{ insert }}` here is typed like any other (GitHub: "A mapping was not expected").
+                _ = ExpressionKey(key, value, keyScope, what);
             }
 
             if (value is TemplateScalar s)
@@ -477,7 +478,7 @@ internal sealed partial class WorkflowReader
 
         if (usesNode is not null && !IsActionRef(usesNode.Value))
         {
-            Error(usesNode.Span, $"invalid action reference '{usesNode.Value}': expected '<owner>/<repo>[/<path>]@<ref>', './<path>' or 'docker://<image>'");
+            Error(usesNode.Span, $"invalid action reference '{usesNode.Value}': expected '<owner>/<repo>[/<path>]@<ref>', './<path>' or 'docker://<image>' (GitHub: Expected format {{org}}/{{repo}}[/path]@ref. Actual '{usesNode.Value}')");
         }
 
         if (step["uses"] is not null)
@@ -523,20 +524,19 @@ internal sealed partial class WorkflowReader
         };
     }
 
+    /// <summary>
+    /// GitHub's rule (its pipeline template converter): `docker://…`, a path starting `./` (`./` alone is the repository
+    /// root) or `.\`, else exactly one '@' with a non-empty ref after it and at least two non-empty path segments before it.
+    /// </summary>
     private static bool IsActionRef(string uses)
     {
-        if (uses.StartsWith("./", StringComparison.Ordinal) || uses.StartsWith("docker://", StringComparison.Ordinal))
+        if (uses.StartsWith("docker://", StringComparison.Ordinal) || uses.StartsWith("./", StringComparison.Ordinal) || uses.StartsWith(".\\", StringComparison.Ordinal))
         {
-            return uses.Length > (uses[0] == '.' ? 2 : 9);
+            return true;
         }
 
-        var at = uses.IndexOf('@', StringComparison.Ordinal);
-        if (at <= 0 || at == uses.Length - 1)
-        {
-            return false;
-        }
-
-        var parts = uses[..at].Split('/');
-        return parts.Length >= 2 && parts.All(p => p.Length > 0);
+        var parts = uses.Split('@');
+        return parts.Length == 2 && parts[1].Length > 0
+            && parts[0].Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries).Length >= 2;
     }
 }

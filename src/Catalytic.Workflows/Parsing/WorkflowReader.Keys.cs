@@ -61,9 +61,9 @@ internal sealed partial class WorkflowReader
             case TemplateMapping map:
                 foreach (var (key, value) in map.Entries)
                 {
-                    if (ContainsExpression(key))
+                    if (ContainsExpression(key) && ExpressionKey(key, value, scope, "a mapping") && TemplateEvaluator.IsInsert(key))
                     {
-                        _ = ExpressionKey(key, value, scope, "a mapping");
+                        continue; // its value was tracked with it
                     }
 
                     TrackTemplate(value, scope);

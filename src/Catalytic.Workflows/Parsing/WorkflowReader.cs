@@ -330,9 +330,10 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
                 {
                     _ = IsExpressionKey(key, $"'{what}'");
                 }
-                else if (ExpressionKey(key, value, keyScope, what) && TemplateEvaluator.IsInsert(key))
+                else
                 {
-                    continue;
+                    // The value of an `${{ insert }}` here is typed like any other (GitHub: "A mapping was not expected").
+                    _ = ExpressionKey(key, value, keyScope, what);
                 }
             }
 
@@ -475,6 +476,11 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
             case TemplateMapping map:
                 foreach (var (key, value) in map.Entries)
                 {
+                    if (IsExpressionKey(key, $"'{what}'"))
+                    {
+                        continue;
+                    }
+
                     if (!WorkflowSchema.PermissionScopes.Contains(key.Value, StringComparer.Ordinal))
                     {
                         Error(key.Span, $"unknown permission scope '{key.Value}'{Suggestions.DidYouMean(key.Value, WorkflowSchema.PermissionScopes)} (expected one of: {string.Join(", ", WorkflowSchema.PermissionScopes)})");
