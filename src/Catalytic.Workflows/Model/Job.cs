@@ -12,6 +12,9 @@ public sealed record Job
 
     public ImmutableArray<string> Needs { get; init; } = [];
 
+    /// <summary>Where each of <see cref="Needs"/> is written (same order); empty for a job built in code.</summary>
+    public ImmutableArray<SourceSpan> NeedSpans { get; init; } = [];
+
     /// <summary>`if:` as written, without `${{ }}` stripped; null means the implicit `success()`.</summary>
     public TemplateScalar? If { get; init; }
 

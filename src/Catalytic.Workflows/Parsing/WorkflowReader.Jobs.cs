@@ -40,6 +40,14 @@ internal sealed partial class WorkflowReader
         return result;
     }
 
+    /// <summary>Where each valid item of `needs` is written, in the order <see cref="StringList"/> reads them.</summary>
+    private ImmutableArray<SourceSpan> NeedSpans(TemplateNode? needs) => needs switch
+    {
+        TemplateScalar s when !IsNull(s) && s.Value.Length > 0 => [s.Span],
+        TemplateSequence seq => [.. seq.Items.OfType<TemplateScalar>().Where(i => !IsNull(i) && i.Value.Length > 0).Select(i => i.Span)],
+        _ => [],
+    };
+
     private Job ReadCommon(TemplateScalar id, TemplateMapping job)
     {
         var name = job["name"] is { } n ? Scalar(n, "name", ExpressionLocation.JobStrategyContext) : null;
@@ -55,6 +63,7 @@ internal sealed partial class WorkflowReader
             Id = id.Value,
             Name = name,
             Needs = needs,
+            NeedSpans = NeedSpans(job["needs"]),
             If = condition,
             Strategy = job["strategy"] is { } s ? ReadStrategy(s, $"jobs.{id.Value}.strategy") : null,
             Concurrency = ReadConcurrency(job["concurrency"], $"jobs.{id.Value}.concurrency", ExpressionLocation.JobStrategyContext),
@@ -469,7 +478,9 @@ internal sealed partial class WorkflowReader
         var usesNode = step["uses"] is { } u ? NonEmpty(u, prefix + ".uses", null) : null;
         if (step["run"] is not null && step["uses"] is not null)
         {
-            Error(step.Span, $"{where} has both 'run' and 'uses'; a step either runs a command or uses an action");
+            // GitHub's reader picks the step kind from the first of the two keys and rejects the second one.
+            var second = step.Entries.Where(e => e.Key.Value is "run" or "uses").Skip(1).First().Key;
+            Error(second.Span, $"Unexpected value '{second.Value}': {where} has both 'run' and 'uses'; a step either runs a command or uses an action");
         }
         else if (step["run"] is null && step["uses"] is null)
         {

@@ -258,7 +258,7 @@ public sealed class SchemaValidationTests
     [Fact]
     public void Step_with_both_run_and_uses_is_an_error()
     {
-        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        uses: a/b@v1\n", 6, 9, "both 'run' and 'uses'");
+        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        uses: a/b@v1\n", 7, 9, "Unexpected value 'uses'", "both 'run' and 'uses'");
     }
 
     [Fact]
