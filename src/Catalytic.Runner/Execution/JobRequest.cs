@@ -41,5 +41,5 @@ internal static class Results
 /// <summary>How a JSON value of a context becomes the string a step or a message sees.</summary>
 public static class JobExecutorStrings
 {
-    public static string Stringify(JsonNode? node) => JobExecutor.Stringify(node);
+    public static string Stringify(JsonNode? node) => ContextValues.Stringify(node);
 }

@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Catalytic.Platform.Linux;
 using Catalytic.Runner.Actions;
-using Catalytic.Runner.Logging;
+using Catalytic.Runner.Hosting;
+using Catalytic.Runner.Steps;
 using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
 using Catalytic.Runner.Scheduling;
@@ -29,12 +30,12 @@ internal sealed class RunSession
         };
     }
 
-    public RunSession(RunOptions options, IExpressionEngine expressions, SecretMasker masker, IRunListener listener, string runDirectory, int runNumber)
+    public RunSession(RunOptions options, IExpressionEngine expressions, SecretMasker masker, IJobHost host, string runDirectory, int runNumber)
     {
         Options = options;
         Expressions = expressions;
         Masker = masker;
-        Listener = listener;
+        Host = host;
         RunDirectory = runDirectory;
         RunNumber = runNumber;
         Actions = new ActionRegistry(options.Actions);
@@ -61,7 +62,14 @@ internal sealed class RunSession
 
     public SecretMasker Masker { get; }
 
-    public IRunListener Listener { get; }
+    /// <summary>Where the jobs' lines and results go, artifacts and caches are kept, secrets come from.</summary>
+    public IJobHost Host { get; }
+
+    /// <summary>The working tree the jobs run in (the host's).</summary>
+    public string Workspace => Host.Workspace;
+
+    /// <summary>The kinds of step the jobs can run.</summary>
+    public StepRunners Steps { get; init; } = StepRunners.Default;
 
     public string RunDirectory { get; }
 
@@ -113,6 +121,10 @@ internal sealed class RunSession
             return Task.WhenAll(_cleanups);
         }
     }
+
+    /// <summary>A line of the runner's own about a job that is not running (yet): waiting, skipped, called.</summary>
+    public void RunnerLine(string jobLabel, string text) =>
+        Host.Line(new JobLogLine(jobLabel, "", text, Logging.LineKind.Runner, Options.Time.GetUtcNow()));
 
     public static void Track(int pgid) => LiveGroups[pgid] = 0;
 

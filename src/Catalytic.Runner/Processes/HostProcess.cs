@@ -14,6 +14,12 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 public readonly record struct ProcessExit(int ExitCode, bool TimedOut, bool Cancelled);
 
 /// <summary>
+/// When a step process is ended: after <see cref="Timeout"/> (null: never), and how long it gets between SIGINT and
+/// SIGKILL (<see cref="Grace"/>); both measured on <see cref="Time"/>.
+/// </summary>
+public readonly record struct ProcessLimits(TimeSpan? Timeout, TimeSpan Grace, TimeProvider Time);
+
+/// <summary>
 /// Runs one process in its own process group, pumps its stdout and stderr line by line to a callback,
 /// and ends the whole group on timeout or cancellation: SIGINT first, SIGKILL after the grace period.
 /// </summary>
@@ -32,18 +38,16 @@ public static class HostProcess
     public static Task<ProcessExit> RunAsync(
         ProcessSpec spec,
         Action<string> onLine,
-        TimeSpan? timeout,
-        TimeSpan gracePeriod,
+        ProcessLimits limits,
         Action<int>? onStarted,
         CancellationToken cancellationToken) =>
-        RunAsync(spec, onLine, timeout, gracePeriod, onStarted, SpawnedProcess.IsSupported, cancellationToken);
+        RunAsync(spec, onLine, limits, onStarted, SpawnedProcess.IsSupported, cancellationToken);
 
     /// <summary>As above; <paramref name="spawn"/> false starts the process through <see cref="Process"/> and <c>setsid</c>.</summary>
     internal static async Task<ProcessExit> RunAsync(
         ProcessSpec spec,
         Action<string> onLine,
-        TimeSpan? timeout,
-        TimeSpan gracePeriod,
+        ProcessLimits limits,
         Action<int>? onStarted,
         bool spawn,
         CancellationToken cancellationToken)
@@ -51,7 +55,7 @@ public static class HostProcess
         using var process = spawn ? Started.From(SpawnedProcess.Start(spec, onLine)) : StartManaged(spec, onLine);
         onStarted?.Invoke(process.Id);
 
-        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
+        using var timeoutCts = limits.Timeout is { } t ? new CancellationTokenSource(t, limits.Time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
         var timedOut = false;
         var cancelled = false;
@@ -63,31 +67,37 @@ public static class HostProcess
         {
             timedOut = timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             cancelled = !timedOut;
-            await StopGroupAsync(process, gracePeriod);
+            await StopGroupAsync(process, limits);
         }
 
         // Pipes close when the last holder exits; a daemon started with `&` may hold them for long.
         if (!process.Drained.IsCompleted)
         {
-            await Task.WhenAny(process.Drained, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), CancellationToken.None));
+            await Task.WhenAny(process.Drained, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), limits.Time, CancellationToken.None));
         }
 
         return new ProcessExit(await process.Exited, timedOut, cancelled);
     }
 
-    /// <summary>SIGINT to the group, then SIGKILL after <paramref name="grace"/> if anything is left.</summary>
-    private static async Task StopGroupAsync(Started process, TimeSpan grace)
+    /// <summary>How often a signalled group is looked at until it is gone or its grace is over.</summary>
+    private static readonly TimeSpan GroupPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>SIGINT to the group, then SIGKILL after the grace if anything is left.</summary>
+    private static async Task StopGroupAsync(Started process, ProcessLimits limits)
     {
         var pid = process.Id;
         if (process.Grouped)
         {
+            // The grace starts before the signal, so whoever sees the signal's effect knows the grace is running.
+            using var grace = new CancellationTokenSource(limits.Grace, limits.Time);
+
             // Through setsid, a step cancelled right after it started may not have called setsid() yet: then there is no
             // group to signal. Keep trying the group while the process lives, so the signal lands once the group exists.
             var delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < grace && (ProcessGroups.IsAlive(pid) || !process.Exited.IsCompleted))
+            while (!grace.IsCancellationRequested && (ProcessGroups.IsAlive(pid) || !process.Exited.IsCompleted))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
+                // Wakes at the poll or the end of the grace, whichever comes first (the end of the grace is no error).
+                await Task.Delay(GroupPoll, limits.Time, grace.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (!delivered)
                 {
                     delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Catalytic.Runner.Execution;
@@ -110,7 +109,7 @@ internal sealed partial class WorkflowExecutor
                 {
                     var label = _labelPrefix + report.Name;
                     var acquired = await _session.Concurrency.AcquireAsync(
-                        group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.Listener.Line(label, "", m, LineKind.Runner), cancellationToken);
+                        group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.RunnerLine(label, m), cancellationToken);
                     if (acquired.Lease is null)
                     {
                         return Finish(report, Results.Cancelled, acquired.CancelledReason!, ancestorFailed);
@@ -184,7 +183,7 @@ internal sealed partial class WorkflowExecutor
         Job job, Workflow callee, string key, JsonObject? matrix, int index, int total, JsonObject strategy, JsonObject needs,
         Dictionary<string, string> merged, ImmutableList<string> held, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var startedAt = _session.Options.Time.GetTimestamp();
         var label = Label(job, matrix, needs);
         var display = label[_labelPrefix.Length..];
         var report = new JobReport
@@ -207,10 +206,10 @@ internal sealed partial class WorkflowExecutor
         }
         catch (ExpressionEvaluationException e)
         {
-            return (End(report, label, Results.Failure, e.Message, clock), reports);
+            return (End(report, label, Results.Failure, e.Message, startedAt), reports);
         }
 
-        _session.Listener.Line(label, "", $"calls {job.Uses} ({callee.Name})", LineKind.Runner);
+        _session.RunnerLine(label, $"calls {job.Uses} ({callee.Name})");
         var github = _frame.Github;
         if (!_frame.IsCall)
         {
@@ -219,7 +218,7 @@ internal sealed partial class WorkflowExecutor
             github["workflow_ref"] = $"{github["repository"]}/{_workflow.File}@{github["ref"]}";
             if (_workflow.DispatchInputs.Length > 0 || _session.Options.EventName == "workflow_dispatch")
             {
-                ((JsonObject)github["event"]!)["inputs"] = JobExecutor.DispatchEventInputs(_inputs);
+                ((JsonObject)github["event"]!)["inputs"] = ContextValues.DispatchEventInputs(_inputs);
             }
         }
 
@@ -268,15 +267,15 @@ internal sealed partial class WorkflowExecutor
             Results.Cancelled => "cancelled",
             _ => null,
         };
-        return (End(report, label, result, reason, clock), reports);
+        return (End(report, label, result, reason, startedAt), reports);
     }
 
-    private string End(JobReport report, string label, string result, string? reason, Stopwatch clock)
+    private string End(JobReport report, string label, string result, string? reason, long startedAt)
     {
         report.Result = report.Outcome = result;
         report.Reason = reason is null ? null : _session.Masker.Apply(reason);
-        report.DurationMs = clock.Elapsed.TotalMilliseconds;
-        _session.Listener.Line(label, "", reason is null ? result : $"{result}: {report.Reason}", LineKind.Runner);
+        report.DurationMs = _session.Options.Time.GetElapsedTime(startedAt).TotalMilliseconds;
+        _session.RunnerLine(label, reason is null ? result : $"{result}: {report.Reason}");
         return result;
     }
 
@@ -324,7 +323,7 @@ internal sealed partial class WorkflowExecutor
 
     private static JsonNode Typed(InputDefinition def, JsonNode? value, SourceSpan at, string uses)
     {
-        var text = JobExecutor.Stringify(value);
+        var text = ContextValues.Stringify(value);
         switch (def.Type)
         {
             case InputType.Boolean:
@@ -393,7 +392,7 @@ internal sealed partial class WorkflowExecutor
                     throw new ExpressionEvaluationException(k.Span, $"secret '{k.Value}' is not defined by '{job.Uses}'");
                 }
 
-                var value = v is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : JobExecutor.Stringify(_session.Expressions.Evaluate(v, scope));
+                var value = v is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : ContextValues.Stringify(_session.Expressions.Evaluate(v, scope));
                 _session.Masker.Add(value);
                 secrets[k.Value] = value;
             }
@@ -433,7 +432,7 @@ internal sealed partial class WorkflowExecutor
             }
             catch (ExpressionEvaluationException e)
             {
-                _session.Listener.Line(label, "", "##[warning]output '" + output.Name + "': " + e.Message, LineKind.Runner);
+                _session.RunnerLine(label, "##[warning]output '" + output.Name + "': " + e.Message);
             }
         }
 

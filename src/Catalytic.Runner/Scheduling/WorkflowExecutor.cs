@@ -59,7 +59,7 @@ internal sealed partial class WorkflowExecutor
         var env = new Dictionary<string, string>(_session.Options.Env, StringComparer.Ordinal);
         if (_workflow.EnvExpression is { } whole)
         {
-            foreach (var (key, value) in JobExecutor.EvaluateWholeMapping(_session.Expressions, whole, scope, "env"))
+            foreach (var (key, value) in ContextValues.EvaluateWholeMapping(_session.Expressions, whole, scope, "env"))
             {
                 env[key] = value;
             }
@@ -68,7 +68,7 @@ internal sealed partial class WorkflowExecutor
         {
             foreach (var (key, value) in _workflow.Env.Entries)
             {
-                env[key.Value] = value is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : JobExecutor.Stringify(_session.Expressions.Evaluate(value, scope));
+                env[key.Value] = value is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : ContextValues.Stringify(_session.Expressions.Evaluate(value, scope));
             }
         }
 
@@ -96,7 +96,7 @@ internal sealed partial class WorkflowExecutor
                 var cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
                 var label = _labelPrefix + _workflow.Name;
                 var acquired = await _session.Concurrency.AcquireAsync(
-                    group, cancelInProgress, $"run {_session.RunNumber} of '{_workflow.Name}'", m => _session.Listener.Line(label, "", m, Logging.LineKind.Runner), cancellationToken);
+                    group, cancelInProgress, $"run {_session.RunNumber} of '{_workflow.Name}'", m => _session.RunnerLine(label, m), cancellationToken);
                 if (acquired.Lease is null)
                 {
                     foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
@@ -375,7 +375,7 @@ internal sealed partial class WorkflowExecutor
             if (group.Length > 0)
             {
                 var acquired = await _session.Concurrency.AcquireAsync(
-                    group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.Listener.Line(label, "", m, Logging.LineKind.Runner), siblings.Token);
+                    group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.RunnerLine(label, m), siblings.Token);
                 if (acquired.Lease is null)
                 {
                     return Ended(job, label, matrix, Results.Cancelled, acquired.CancelledReason!);
@@ -428,7 +428,7 @@ internal sealed partial class WorkflowExecutor
     {
         var masked = _session.Masker.Apply(reason);
         var report = new JobReport { Id = _frame.IdPrefix + job.Id, Name = label, Matrix = matrix?.ToJsonString(), Result = result, Outcome = result, Reason = masked };
-        _session.Listener.Line(label, "", $"{result}: {masked}", Logging.LineKind.Runner);
+        _session.RunnerLine(label, $"{result}: {masked}");
         return new JobInstanceResult(result, result, masked, new Dictionary<string, string>(), report);
     }
 
@@ -473,7 +473,7 @@ internal sealed partial class WorkflowExecutor
             maxParallel = o["max-parallel"];
             if (o.ContainsKey("matrix") && matrix is not JsonObject)
             {
-                return new StrategyMembers(null, true, int.MaxValue, $"{whole.Span}: 'strategy.matrix' must be a mapping of vectors, found {JobExecutor.Stringify(matrix)}");
+                return new StrategyMembers(null, true, int.MaxValue, $"{whole.Span}: 'strategy.matrix' must be a mapping of vectors, found {ContextValues.Stringify(matrix)}");
             }
         }
         else
@@ -483,19 +483,19 @@ internal sealed partial class WorkflowExecutor
             maxParallel = strategy.MaxParallel is null ? null : _session.Expressions.Evaluate(strategy.MaxParallel, scope);
             if (strategy.Matrix is { } node && matrix is not JsonObject)
             {
-                return new StrategyMembers(null, true, int.MaxValue, $"{node.Span}: 'strategy.matrix' must evaluate to a mapping of vectors, but it gave {(matrix is null ? "null" : JobExecutor.Stringify(matrix))}");
+                return new StrategyMembers(null, true, int.MaxValue, $"{node.Span}: 'strategy.matrix' must evaluate to a mapping of vectors, but it gave {(matrix is null ? "null" : ContextValues.Stringify(matrix))}");
             }
         }
 
         var max = int.MaxValue;
         if (maxParallel is not null
-            && int.TryParse(JobExecutor.Stringify(maxParallel), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
+            && int.TryParse(ContextValues.Stringify(maxParallel), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
             && mp > 0)
         {
             max = mp;
         }
 
-        return new StrategyMembers(matrix, failFast is null || JobExecutor.Stringify(failFast) != "false", max, null);
+        return new StrategyMembers(matrix, failFast is null || ContextValues.Stringify(failFast) != "false", max, null);
     }
 
     private string Label(Job job, JsonObject? matrix, JsonObject needs)
@@ -535,7 +535,7 @@ internal sealed partial class WorkflowExecutor
         }
 
         var label = _labelPrefix + report.Name;
-        _session.Listener.Line(label, "", $"{result}: {report.Reason}", Logging.LineKind.Runner);
+        _session.RunnerLine(label, $"{result}: {report.Reason}");
         return new JobSummary(result, new Dictionary<string, string>(), ancestorFailed);
     }
 }

@@ -38,7 +38,7 @@ public sealed class HostProcessTests : IDisposable
     }
 
     private static Task<ProcessExit> Run(ProcessSpec spec, Action<string> onLine, bool spawn, TimeSpan? timeout = null, TimeSpan? grace = null, Action<int>? onStarted = null, CancellationToken? token = null) =>
-        HostProcess.RunAsync(spec, onLine, timeout, grace ?? TimeSpan.FromSeconds(1), onStarted, spawn, token ?? Ct);
+        HostProcess.RunAsync(spec, onLine, new ProcessLimits(timeout, grace ?? TimeSpan.FromSeconds(1), TimeProvider.System), onStarted, spawn, token ?? Ct);
 
     [Fact]
     public void IsSupported_OnLinuxNotAsInit_IsTrue()
