@@ -19,5 +19,6 @@ internal static class CommandRegistry
         new StatusCommand(),
         new LogsCommand(),
         new VersionCommand(),
+        new RunJobCommand(),
     ];
 }

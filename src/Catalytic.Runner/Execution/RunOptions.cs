@@ -64,6 +64,12 @@ public sealed record RunOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The command of a worker process that runs one job from its <see cref="Hosting.JobSpec"/> on stdin (e.g.
+    /// <c>catalytic __run-job</c>); empty: every job runs in this process (the default).
+    /// </summary>
+    public IReadOnlyList<string> JobWorker { get; init; } = [];
+
     /// <summary>Extra environment for every step (tests pin HOME, PATH…); default the runner's own.</summary>
     public IReadOnlyDictionary<string, string>? HostEnvironment { get; init; }
 

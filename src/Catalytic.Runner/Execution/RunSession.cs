@@ -122,6 +122,12 @@ internal sealed class RunSession
         }
     }
 
+    /// <summary>Runs one job: here, or in a worker process when <see cref="RunOptions.JobWorker"/> names one.</summary>
+    public Task<JobInstanceResult> RunJobAsync(JobRequest request, CancellationToken cancellationToken) =>
+        Options.JobWorker is { Count: > 0 } worker
+            ? ProcessJobLauncher.RunAsync(this, request, worker, cancellationToken)
+            : new JobExecutor(this, request).RunAsync(cancellationToken);
+
     /// <summary>A line of the runner's own about a job that is not running (yet): waiting, skipped, called.</summary>
     public void RunnerLine(string jobLabel, string text) =>
         Host.Line(new JobLogLine(jobLabel, "", text, Logging.LineKind.Runner, Options.Time.GetUtcNow()));

@@ -80,31 +80,22 @@ internal sealed partial class WorkflowExecutor
 
         var needs = (JsonObject)contexts["needs"]!;
         var scope = new ExpressionScope(contexts, status, _session.Options.Workspace);
-        List<JsonObject?> legs = [null];
-        var failFast = true;
-        var maxParallel = int.MaxValue;
+        JobStrategy strategy;
         ConcurrencyLease? lease = null;
         var held = _workflowGroup is null ? _frame.HeldGroups : _frame.HeldGroups.Add(_workflowGroup);
         try
         {
-            if (job.Strategy is { } strategy)
+            strategy = JobStrategy.Evaluate(_session.Expressions, job, scope);
+            if (strategy.Error is not null)
             {
-                var evaluated = EvaluateStrategy(job, strategy, scope);
-                if (evaluated.Error is not null)
-                {
-                    return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
-                }
-
-                legs = evaluated.Legs;
-                failFast = evaluated.FailFast;
-                maxParallel = evaluated.MaxParallel;
+                return Finish(report, Results.Failure, strategy.Error, ancestorFailed);
             }
 
             // The caller's concurrency group holds for the whole call (all legs), as one job of the caller's workflow.
             if (job.Concurrency is { } concurrency)
             {
                 var group = _session.Expressions.EvaluateString(concurrency.Group, scope);
-                var cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
+                var cancelInProgress = concurrency.CancelInProgress is { } c && ContextValues.IsTrue(_session.Expressions.Evaluate(c, scope));
                 if (group.Length > 0)
                 {
                     var label = _labelPrefix + report.Name;
@@ -125,37 +116,26 @@ internal sealed partial class WorkflowExecutor
             return Finish(report, Results.Failure, e.Message, ancestorFailed);
         }
 
-        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Cancelled ?? CancellationToken.None);
-        using var strategyLimit = new SemaphoreSlim(Math.Min(maxParallel, legs.Count));
+        using var preemptable = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Cancelled ?? CancellationToken.None);
+        using var legs = strategy.Start(preemptable.Token);
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        var legReports = new List<JobReport>[legs.Count];
+        var legReports = new List<JobReport>[legs.Total];
         string[] results;
         try
         {
-            results = await Task.WhenAll(legs.Select(async (matrix, index) =>
+            results = await Task.WhenAll(strategy.Legs.Select(async (matrix, index) =>
             {
-                var strategyContext = new JsonObject
-                {
-                    ["fail-fast"] = failFast,
-                    ["job-index"] = index,
-                    ["job-total"] = legs.Count,
-                    ["max-parallel"] = maxParallel == int.MaxValue ? legs.Count : maxParallel,
-                };
-                await strategyLimit.WaitAsync(CancellationToken.None);
+                await legs.WaitForTurnAsync();
                 try
                 {
-                    var (result, reports) = await CallAsync(job, callee, key, matrix, index, legs.Count, strategyContext, needs, merged, held, siblings.Token);
+                    var (result, reports) = await CallAsync(job, callee, key, matrix, index, legs.Total, legs.Context(index), needs, merged, held, legs.Siblings);
                     legReports[index] = reports;
-                    if (failFast && result == Results.Failure && legs.Count > 1)
-                    {
-                        await siblings.CancelAsync();
-                    }
-
+                    await legs.EndedAsync(result);
                     return result;
                 }
                 finally
                 {
-                    strategyLimit.Release();
+                    legs.TurnDone();
                 }
             }));
         }

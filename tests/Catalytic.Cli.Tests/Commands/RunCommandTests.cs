@@ -2,7 +2,7 @@ using System.Text.Json;
 using Catalytic.Cli;
 using Catalytic.Runner.Tests.Execution;
 
-namespace Catalytic.Runner.Tests.Cli;
+namespace Catalytic.Cli.Tests.Commands;
 
 /// <summary>Drives `catalytic run` through the real CLI entry point and checks the exit codes.</summary>
 public sealed class RunCommandTests : IDisposable
