@@ -96,8 +96,10 @@ public static class HostProcess
             var delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);
             while (!grace.IsCancellationRequested && (ProcessGroups.IsAlive(pid) || !process.Exited.IsCompleted))
             {
-                // Wakes at the poll or the end of the grace, whichever comes first (the end of the grace is no error).
-                await Task.Delay(GroupPoll, limits.Time, grace.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Wakes at the leader's exit, the next poll or the end of the grace, whichever comes first (the end of the
+                // grace is no error): a group that goes with its leader is done at once, whatever the clock does.
+                var poll = Task.Delay(GroupPoll, limits.Time, grace.Token);
+                await (process.Exited.IsCompleted ? poll : Task.WhenAny(poll, process.Exited)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (!delivered)
                 {
                     delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);

@@ -26,13 +26,13 @@ internal static class ServiceSupport
     }
 
     /// <summary>True when something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
-    public static async Task<bool> IsListeningAsync(int port, CancellationToken ct)
+    public static async Task<bool> IsListeningAsync(int port, TimeProvider time, CancellationToken ct)
     {
         using var client = new TcpClient();
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, attempt.Token);
             await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
             return true;
         }
