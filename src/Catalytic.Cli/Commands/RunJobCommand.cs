@@ -60,6 +60,7 @@ internal sealed class RunJobCommand : ICommand
             Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman }),
             Podman = podman,
             Time = time,
+            Logger = new StderrLogger(Console.Error),
         };
         var outcome = await JobWorker.RunAsync(spec, host, options, new WorkflowExpressionEngine(), cancellationToken);
         host.Finished(outcome);

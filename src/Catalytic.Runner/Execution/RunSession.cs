@@ -40,7 +40,7 @@ internal sealed class RunSession
         RunNumber = runNumber;
         Actions = new ActionRegistry(options.Actions);
         Slots = new JobSlots(options.MaxParallel);
-        Concurrency = new ConcurrencyGroups(options.State, options.Time);
+        Concurrency = new ConcurrencyGroups(options.State, options.Time, log: options.Logger);
         HostEnvironment = options.HostEnvironment ?? ReadHostEnvironment();
         Secrets = new JsonObject();
         foreach (var (k, v) in options.Secrets)
@@ -64,6 +64,9 @@ internal sealed class RunSession
 
     /// <summary>Where the jobs' lines and results go, artifacts and caches are kept, secrets come from.</summary>
     public IJobHost Host { get; }
+
+    /// <summary>The runner's own diagnostics (<see cref="RunOptions.Logger"/>).</summary>
+    public Microsoft.Extensions.Logging.ILogger Log => Options.Logger;
 
     /// <summary>The working tree the jobs run in (the host's).</summary>
     public string Workspace => Host.Workspace;
@@ -106,7 +109,8 @@ internal sealed class RunSession
             return;
         }
 
-        var deletion = Task.Run(() => TryDelete(dir));
+        var log = Options.Logger;
+        var deletion = Task.Run(() => TryDelete(dir, log));
         lock (_cleanups)
         {
             _cleanups.Add(deletion);
@@ -136,7 +140,7 @@ internal sealed class RunSession
 
     public static void Untrack(int pgid) => LiveGroups.TryRemove(pgid, out _);
 
-    private static void TryDelete(string dir)
+    private static void TryDelete(string dir, Microsoft.Extensions.Logging.ILogger log)
     {
         try
         {
@@ -145,12 +149,10 @@ internal sealed class RunSession
                 Directory.Delete(dir, recursive: true);
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A process the job left behind may still hold a file; the temp folder is the OS's to clean then.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            Logging.RunnerLog.TemporaryFolderKept(log, dir, e);
         }
     }
 

@@ -23,6 +23,9 @@ public sealed record JobWorkerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Where the runner's own diagnostics go; default nowhere.</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>The environment steps start from; default the worker's own.</summary>
     public IReadOnlyDictionary<string, string>? HostEnvironment { get; init; }
 }
@@ -79,6 +82,7 @@ public static class JobWorker
             JobContainer = spec.Settings.JobContainer,
             Podman = options.Podman,
             Time = options.Time,
+            Logger = options.Logger,
             HostEnvironment = options.HostEnvironment,
         };
         var runDirectory = Path.Combine(runOptions.State, "runs", spec.Run.RunNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -41,9 +41,10 @@ internal static class ProcessJobLauncher
                 {
                     message = JsonSerializer.Deserialize(line, JobSpecJsonContext.Default.WorkerMessage);
                 }
-                catch (JsonException)
+                catch (JsonException e)
                 {
                     // Not one of the worker's messages: kept below as what the worker said.
+                    RunnerLog.WorkerLineNotAMessage(session.Log, line.Length, e);
                 }
             }
 
@@ -73,7 +74,7 @@ internal static class ProcessJobLauncher
         var startedAt = session.Options.Time.GetTimestamp();
         try
         {
-            var exit = await HostProcess.RunAsync(process, OnLine, new ProcessLimits(null, session.Options.CancelGracePeriod, session.Options.Time), RunSession.Track, cancellationToken);
+            var exit = await HostProcess.RunAsync(process, OnLine, new ProcessLimits(null, session.Options.CancelGracePeriod, session.Options.Time) { Log = session.Log }, RunSession.Track, cancellationToken);
             if (outcome is null)
             {
                 var reason = $"the job's worker ({worker[0]}) ended with exit code {exit.ExitCode} without a result" + (others.Count > 0 ? ": " + string.Join(" | ", others.TakeLast(5)) : "");

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using Catalytic.Platform.Linux;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Runner.Processes;
 
@@ -17,7 +20,11 @@ public readonly record struct ProcessExit(int ExitCode, bool TimedOut, bool Canc
 /// When a step process is ended: after <see cref="Timeout"/> (null: never), and how long it gets between SIGINT and
 /// SIGKILL (<see cref="Grace"/>); both measured on <see cref="Time"/>.
 /// </summary>
-public readonly record struct ProcessLimits(TimeSpan? Timeout, TimeSpan Grace, TimeProvider Time);
+public readonly record struct ProcessLimits(TimeSpan? Timeout, TimeSpan Grace, TimeProvider Time)
+{
+    /// <summary>Where the runner's diagnostics about the process go (a lost line, a fallback); default nowhere.</summary>
+    public ILogger Log { get; init; } = NullLogger.Instance;
+}
 
 /// <summary>
 /// Runs one process in its own process group, pumps its stdout and stderr line by line to a callback,
@@ -52,7 +59,12 @@ public static class HostProcess
         bool spawn,
         CancellationToken cancellationToken)
     {
-        using var process = spawn ? Started.From(SpawnedProcess.Start(spec, onLine)) : StartManaged(spec, onLine);
+        if (!spawn && SpawnedProcess.WhyNotSupported is { } why)
+        {
+            RunnerLog.SpawnUnavailable(limits.Log, why, null);
+        }
+
+        using var process = spawn ? Started.From(SpawnedProcess.Start(spec, onLine, limits.Log)) : StartManaged(spec, onLine, limits.Log);
         onStarted?.Invoke(process.Id);
 
         using var timeoutCts = limits.Timeout is { } t ? new CancellationTokenSource(t, limits.Time) : new CancellationTokenSource();
@@ -118,7 +130,7 @@ public static class HostProcess
     }
 
     /// <summary>Starts <paramref name="spec"/> through <see cref="Process"/>, in a new session by way of the <c>setsid</c> program when there is one.</summary>
-    private static Started StartManaged(ProcessSpec spec, Action<string> onLine)
+    private static Started StartManaged(ProcessSpec spec, Action<string> onLine, ILogger log)
     {
         var psi = new ProcessStartInfo
         {
@@ -155,11 +167,21 @@ public static class HostProcess
         process.StandardInput.Close();
 
         var gate = new object();
+        long lines = 0;
         void Deliver(string line)
         {
             lock (gate)
             {
-                onLine(line);
+                lines++;
+                try
+                {
+                    onLine(line);
+                }
+                catch (Exception e)
+                {
+                    // As SpawnedProcess: the pipes keep being drained, the lost line is logged (without its unmasked text).
+                    RunnerLog.LineLost(log, spec.FileName, lines, line.Length, e);
+                }
             }
         }
 
@@ -171,9 +193,9 @@ public static class HostProcess
             {
                 process.Kill(entireProcessTree: true);
             }
-            catch (InvalidOperationException)
+            catch (InvalidOperationException e)
             {
-                // Already gone.
+                RunnerLog.AlreadyExited(log, process.Id, e);
             }
         }, process);
     }

@@ -31,7 +31,7 @@ internal static class ProcessStep
         var exit = await HostProcess.RunAsync(
             spec,
             output.OnLine,
-            new ProcessLimits(timeout, job.Options.CancelGracePeriod, job.Time),
+            new ProcessLimits(timeout, job.Options.CancelGracePeriod, job.Time) { Log = job.Session.Log },
             job.TrackProcessGroup,
             cancellationToken);
         if (afterExit is not null)

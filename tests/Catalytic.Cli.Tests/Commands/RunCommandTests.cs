@@ -153,3 +153,43 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("plain", d["D"]);
     }
 }
+
+/// <summary>`catalytic run` started as a background command of a script, as CI systems and scripts do.</summary>
+public sealed class RunCommandSignalTests : IDisposable
+{
+    private readonly TempRepo _repo = new();
+
+    public void Dispose() => _repo.Dispose();
+
+    private static ulong SigIgn(string file) =>
+        ulong.Parse(File.ReadAllText(file).Split('\t', StringSplitOptions.TrimEntries)[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Run_StartedWithInterruptIgnored_StepsStillGetSigintAndSigquitAtTheirDefault()
+    {
+        // A shell without job control starts `cmd &` with SIGINT and SIGQUIT ignored (POSIX). The runner cancels steps
+        // with SIGINT first, so a step must not inherit that: it gets both at their default (a bash step can trap them).
+        var wf = _repo.WriteWorkflow("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      grep SigIgn /proc/$PPID/status > runner.txt
+                      grep SigIgn /proc/self/status > step.txt
+            """);
+        var dll = Path.Combine(AppContext.BaseDirectory, "catalytic.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = _repo.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"dotnet '{dll}' run -W '{wf}' & wait $!");
+        using var bash = System.Diagnostics.Process.Start(psi)!;
+        var output = await bash.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await bash.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await bash.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(bash.ExitCode == 0, output);
+
+        const ulong interruptAndQuit = (1UL << 1) | (1UL << 2);
+        Assert.Equal(interruptAndQuit, SigIgn(Path.Combine(_repo.Root, "runner.txt")) & interruptAndQuit); // the situation: the runner ignores both
+        Assert.Equal(0UL, SigIgn(Path.Combine(_repo.Root, "step.txt")) & interruptAndQuit);
+    }
+}

@@ -28,8 +28,8 @@ public sealed class HostProcessTests : IDisposable
     private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     private static Task<ProcessExit> Run(
-        ProcessSpec spec, Action<string> onLine, bool spawn, TimeSpan? timeout = null, TimeSpan? grace = null, Action<int>? onStarted = null, CancellationToken? token = null, TimeProvider? time = null) =>
-        HostProcess.RunAsync(spec, onLine, new ProcessLimits(timeout, grace ?? TimeSpan.FromSeconds(1), time ?? TimeProvider.System), onStarted, spawn, token ?? Ct);
+        ProcessSpec spec, Action<string> onLine, bool spawn, TimeSpan? timeout = null, TimeSpan? grace = null, Action<int>? onStarted = null, CancellationToken? token = null, TimeProvider? time = null, RecordingLogger? log = null) =>
+        HostProcess.RunAsync(spec, onLine, new ProcessLimits(timeout, grace ?? TimeSpan.FromSeconds(1), time ?? TimeProvider.System) { Log = log ?? new RecordingLogger() }, onStarted, spawn, token ?? Ct);
 
     [Fact]
     public void IsSupported_OnLinuxNotAsInit_IsTrue()
@@ -219,6 +219,23 @@ public sealed class HostProcessTests : IDisposable
         await File.WriteAllTextAsync(release, "", Ct);
         await late.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await Eventually.Until(() => !ProcessGroups.IsAlive(pid), "the background child ends after its last line");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_ConsumerThrowsOnALine_TheOthersArriveAndTheLogSaysWhichWasLost(bool spawn)
+    {
+        // Regression: SpawnedProcess dropped every exception of the line consumer, so lines vanished without a trace.
+        var log = new RecordingLogger();
+        var lines = new List<string>();
+        var exit = await Run(Bash("echo one; echo two; echo three"), l => { if (l == "two") { throw new IOException("the job log is gone"); } lines.Add(l); }, spawn, log: log);
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(["one", "three"], lines);
+        var lost = Assert.Single(log.Entries, e => e.Id.Id == 1101);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, lost.Level);
+        Assert.Contains("Line 2 of the output of /bin/bash (3 characters) was lost", lost.Message, StringComparison.Ordinal);
+        Assert.IsType<IOException>(lost.Exception);
     }
 
     [Fact]
