@@ -25,4 +25,7 @@ internal static partial class RunnerLog
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "The job worker wrote a line that is not one of its messages ({Length} characters); it is kept for the job's error")]
     public static partial void WorkerLineNotAMessage(ILogger logger, int length, Exception exception);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "The process group of a cancelled step in container {Container} is unknown ({File} unreadable): its processes there run on until the container is removed")]
+    public static partial void ContainerGroupUnknown(ILogger logger, string container, string file, Exception exception);
 }

@@ -58,7 +58,7 @@ internal sealed class ContainerScriptRunner : IStepRunner
                 call.Timeout,
                 cancellationToken,
                 files: files,
-                afterExit: exit => exit.TimedOut || exit.Cancelled ? container.KillStepAsync(groupFile, job.Options.CancelGracePeriod) : Task.CompletedTask);
+                afterExit: exit => exit.TimedOut || exit.Cancelled ? container.KillStepAsync(groupFile, job.Options.CancelGracePeriod, job.Session.Log) : Task.CompletedTask);
         }
         finally
         {

@@ -184,12 +184,9 @@ internal static class ServiceSupport
             {
                 Directory.Delete(path, recursive: true);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // A server still finishing its last write: try again.
-            }
-            catch (UnauthorizedAccessException)
-            {
+                // A server still finishing its last write: try again (after three tries the folder is the system's to clean).
             }
         }
     }
@@ -208,12 +205,9 @@ internal static class ServiceSupport
             process.Kill(entireProcessTree: true);
             process.WaitForExit(5000);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // already gone
-        }
-        catch (InvalidOperationException)
-        {
+            // Already gone (no such process, or it exited between the lookup and the kill): what was wanted is done.
         }
     }
 }
