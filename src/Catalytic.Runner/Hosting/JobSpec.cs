@@ -66,7 +66,10 @@ public sealed record JobSpec
     public required JobSettings Settings { get; init; }
 }
 
-/// <summary>A workflow as planned: its repository-relative path and its text (or the commit it was read at).</summary>
+/// <summary>
+/// A workflow as planned: its repository-relative path and its text. <see cref="Commit"/> names the commit it was read
+/// at, for a worker that fetches the repository; today's worker reads <see cref="Content"/>, else the file in its workspace.
+/// </summary>
 public sealed record WorkflowSource(string Path, string? Content, string? Commit = null);
 
 /// <summary>Who and what the run is: GitHub's run id, number and attempt, repository, commit, ref, actor and server.</summary>

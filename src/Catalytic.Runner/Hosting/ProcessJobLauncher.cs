@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Catalytic.Platform.Linux;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Processes;
@@ -72,9 +73,10 @@ internal static class ProcessJobLauncher
         }
 
         var startedAt = session.Options.Time.GetTimestamp();
+        var workerPid = 0;
         try
         {
-            var exit = await HostProcess.RunAsync(process, OnLine, new ProcessLimits(null, session.Options.CancelGracePeriod, session.Options.Time) { Log = session.Log }, RunSession.Track, cancellationToken);
+            var exit = await HostProcess.RunAsync(process, OnLine, new ProcessLimits(null, session.Options.CancelGracePeriod, session.Options.Time) { Log = session.Log }, pid => workerPid = pid, cancellationToken);
             if (outcome is null)
             {
                 var reason = $"the job's worker ({worker[0]}) ended with exit code {exit.ExitCode} without a result" + (others.Count > 0 ? ": " + string.Join(" | ", others.TakeLast(5)) : "");
@@ -85,6 +87,12 @@ internal static class ProcessJobLauncher
         }
         finally
         {
+            // The worker's own steps are its business (it ends what they leave); its group ends with it here.
+            if (workerPid > 0 && ProcessGroups.IsAlive(workerPid))
+            {
+                ProcessGroups.Signal(workerPid, ProcessGroups.SigKill);
+            }
+
             File.Delete(specFile);
         }
 
