@@ -62,7 +62,7 @@ public static class DeliveryEndpoints
         return routes;
     }
 
-    private static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var expected = context.HttpContext.RequestServices.GetService(typeof(ApiToken)) as ApiToken;
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
