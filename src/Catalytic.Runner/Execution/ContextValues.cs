@@ -51,6 +51,31 @@ internal static class ContextValues
         return result;
     }
 
+    /// <summary>
+    /// A mapping (`env`, `with`) as written, or one `${{ }}` standing for all of it, evaluated into <paramref name="into"/>
+    /// (on top of what it holds): the one way the workflow's env, a job's or step's env and a step's `with` are read.
+    /// </summary>
+    internal static Dictionary<string, string> EvaluateMapping(
+        IExpressionEngine engine, TemplateMapping? mapping, TemplateScalar? whole, ExpressionScope scope, string what, Dictionary<string, string> into)
+    {
+        if (whole is not null)
+        {
+            foreach (var (k, v) in EvaluateWholeMapping(engine, whole, scope, what))
+            {
+                into[k] = v;
+            }
+        }
+        else if (mapping is not null)
+        {
+            foreach (var (key, value) in mapping.Entries)
+            {
+                into[key.Value] = EvaluateText(engine, value, scope);
+            }
+        }
+
+        return into;
+    }
+
     /// <summary>One value of a mapping (`env`, `with`, `outputs`) as the text a step sees.</summary>
     internal static string EvaluateText(IExpressionEngine engine, TemplateNode value, ExpressionScope scope) =>
         value is TemplateScalar s ? engine.EvaluateString(s, scope) : Stringify(engine.Evaluate(value, scope));

@@ -112,60 +112,16 @@ internal sealed class JobRun(RunSession session, JobRequest request, JobState st
     }
 
     /// <summary>Evaluates an `env:` (a mapping, or one expression for all of it) on top of <paramref name="lower"/>.</summary>
-    public Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, TemplateScalar? expression, IReadOnlyDictionary<string, string> lower, ExpressionScope scope, string what)
-    {
-        if (expression is not null)
-        {
-            var merged = new Dictionary<string, string>(lower, StringComparer.Ordinal);
-            foreach (var (k, v) in ContextValues.EvaluateWholeMapping(Expressions, expression, scope, what))
-            {
-                merged[k] = v;
-            }
-
-            return merged;
-        }
-
-        return EvaluateEnv(mapping, lower, scope);
-    }
+    public Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, TemplateScalar? expression, IReadOnlyDictionary<string, string> lower, ExpressionScope scope, string what) =>
+        ContextValues.EvaluateMapping(Expressions, mapping, expression, scope, what, new Dictionary<string, string>(lower, StringComparer.Ordinal));
 
     /// <summary>Evaluates an `env:` mapping on top of <paramref name="lower"/>.</summary>
-    public Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, IReadOnlyDictionary<string, string> lower, ExpressionScope scope)
-    {
-        var result = new Dictionary<string, string>(lower, StringComparer.Ordinal);
-        if (mapping is null)
-        {
-            return result;
-        }
-
-        foreach (var (key, value) in mapping.Entries)
-        {
-            result[key.Value] = ContextValues.EvaluateText(Expressions, value, scope);
-        }
-
-        return result;
-    }
+    public Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, IReadOnlyDictionary<string, string> lower, ExpressionScope scope) =>
+        EvaluateEnv(mapping, null, lower, scope, "env");
 
     /// <summary>A `uses:` step's `with:` (a mapping, or one expression for all of it), keyed case-insensitively.</summary>
-    public Dictionary<string, string> EvaluateWith(Step step, ExpressionScope scope)
-    {
-        var inputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (step.WithExpression is { } whole)
-        {
-            foreach (var (k, v) in ContextValues.EvaluateWholeMapping(Expressions, whole, scope, "with"))
-            {
-                inputs[k] = v;
-            }
-        }
-        else if (step.With is not null)
-        {
-            foreach (var (key, value) in step.With.Entries)
-            {
-                inputs[key.Value] = ContextValues.EvaluateText(Expressions, value, scope);
-            }
-        }
-
-        return inputs;
-    }
+    public Dictionary<string, string> EvaluateWith(Step step, ExpressionScope scope) =>
+        ContextValues.EvaluateMapping(Expressions, step.With, step.WithExpression, scope, "with", new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
 
     public TimeSpan? EvaluateTimeout(TemplateScalar? scalar, ExpressionScope scope)
     {

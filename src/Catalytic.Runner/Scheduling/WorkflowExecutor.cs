@@ -50,26 +50,8 @@ internal sealed partial class WorkflowExecutor
     }
 
     /// <summary>The run's <c>--env</c> layer with the workflow's <c>env</c> evaluated on top (github, vars, secrets and inputs in <paramref name="scope"/>).</summary>
-    internal static Dictionary<string, string> WorkflowEnv(IExpressionEngine expressions, Workflow workflow, IReadOnlyDictionary<string, string> runEnv, ExpressionScope scope)
-    {
-        var env = new Dictionary<string, string>(runEnv, StringComparer.Ordinal);
-        if (workflow.EnvExpression is { } whole)
-        {
-            foreach (var (key, value) in ContextValues.EvaluateWholeMapping(expressions, whole, scope, "env"))
-            {
-                env[key] = value;
-            }
-        }
-        else if (workflow.Env is not null)
-        {
-            foreach (var (key, value) in workflow.Env.Entries)
-            {
-                env[key.Value] = ContextValues.EvaluateText(expressions, value, scope);
-            }
-        }
-
-        return env;
-    }
+    internal static Dictionary<string, string> WorkflowEnv(IExpressionEngine expressions, Workflow workflow, IReadOnlyDictionary<string, string> runEnv, ExpressionScope scope) =>
+        ContextValues.EvaluateMapping(expressions, workflow.Env, workflow.EnvExpression, scope, "env", new Dictionary<string, string>(runEnv, StringComparer.Ordinal));
 
     /// <summary>The contexts the workflow's <c>env</c> sees: github, vars, secrets, inputs (and empty needs, matrix, env).</summary>
     internal static Dictionary<string, JsonNode?> WorkflowContexts(JsonObject github, JsonObject vars, JsonObject secrets, JsonObject inputs) => new(StringComparer.Ordinal)
