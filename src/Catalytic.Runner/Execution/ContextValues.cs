@@ -28,7 +28,7 @@ internal static class ContextValues
     /// A `${{ }}` standing for a whole mapping (`env`, `with`, `defaults.run`…) evaluated to name → text; a result that is
     /// not a mapping is an error at the expression's place, as on GitHub.
     /// </summary>
-    internal static Dictionary<string, string> EvaluateWholeMapping(IExpressionEngine engine, TemplateScalar expression, ExpressionScope scope, string what)
+    internal static Dictionary<string, string> EvaluateWholeMapping(IExpressionEngine engine, TemplateNode expression, ExpressionScope scope, string what)
     {
         var value = engine.Evaluate(expression, scope);
         if (value is not JsonObject o)
@@ -39,7 +39,7 @@ internal static class ContextValues
                 JsonArray => "a sequence",
                 _ => $"'{Stringify(value)}'",
             };
-            throw new ExpressionEvaluationException(expression.Span, $"'{what}' must evaluate to a mapping, but {expression.Value.Trim()} gave {found}");
+            throw new ExpressionEvaluationException(expression.Span, $"'{what}' must evaluate to a mapping, but {(expression as TemplateScalar)?.Value.Trim()} gave {found}");
         }
 
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ internal static class ContextValues
     /// (on top of what it holds): the one way the workflow's env, a job's or step's env and a step's `with` are read.
     /// </summary>
     internal static Dictionary<string, string> EvaluateMapping(
-        IExpressionEngine engine, TemplateMapping? mapping, TemplateScalar? whole, ExpressionScope scope, string what, Dictionary<string, string> into)
+        IExpressionEngine engine, TemplateMapping? mapping, TemplateNode? whole, ExpressionScope scope, string what, Dictionary<string, string> into)
     {
         if (whole is not null)
         {

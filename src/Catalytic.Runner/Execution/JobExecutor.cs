@@ -42,7 +42,7 @@ internal sealed class JobExecutor(RunSession session, JobRequest request)
             using var jobCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeoutCts.Token);
 
             state.JobEnv = job.EvaluateEnv(Job.Env, Job.EnvExpression, request.WorkflowEnv, job.BaseScope(request.WorkflowEnv), "env");
-            if (Job.Defaults?.RunExpression is { } defaultsRun)
+            if ((Job.Defaults?.RunExpression ?? (TemplateNode?)Job.Defaults?.RunTemplate) is { } defaultsRun)
             {
                 var run = ContextValues.EvaluateWholeMapping(session.Expressions, defaultsRun, job.BaseScope(state.JobEnv), "defaults.run");
                 state.EvaluatedDefaults = new Defaults(run.GetValueOrDefault("shell"), run.GetValueOrDefault("working-directory"));

@@ -112,7 +112,7 @@ internal sealed class JobRun(RunSession session, JobRequest request, JobState st
     }
 
     /// <summary>Evaluates an `env:` (a mapping, or one expression for all of it) on top of <paramref name="lower"/>.</summary>
-    public Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, TemplateScalar? expression, IReadOnlyDictionary<string, string> lower, ExpressionScope scope, string what) =>
+    public Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, TemplateNode? expression, IReadOnlyDictionary<string, string> lower, ExpressionScope scope, string what) =>
         ContextValues.EvaluateMapping(Expressions, mapping, expression, scope, what, new Dictionary<string, string>(lower, StringComparer.Ordinal));
 
     /// <summary>Evaluates an `env:` mapping on top of <paramref name="lower"/>.</summary>

@@ -27,7 +27,7 @@ internal static class ProcessStep
         files ??= FileCommandSet.Create(job.State.RunnerTemp);
         files.Apply(processEnv);
         spec = spec with { Environment = processEnv };
-        var output = new OutputProcessor(job, name, state);
+        var output = new OutputProcessor(job, name, state, processEnv);
         var exit = await HostProcess.RunAsync(
             spec,
             output.OnLine,
@@ -52,9 +52,9 @@ internal static class ProcessStep
             return new StepOutcome(Results.Cancelled, exit.ExitCode, "the step was cancelled", outputs, tail);
         }
 
-        if (error is not null)
+        if ((error ?? output.CommandFailure) is { } failure)
         {
-            return new StepOutcome(Results.Failure, exit.ExitCode, error, outputs, tail);
+            return new StepOutcome(Results.Failure, exit.ExitCode, failure, outputs, tail);
         }
 
         return exit.ExitCode == 0

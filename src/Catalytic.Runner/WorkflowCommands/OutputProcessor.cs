@@ -5,7 +5,7 @@ using Catalytic.Runner.Logging;
 namespace Catalytic.Runner.WorkflowCommands;
 
 /// <summary>Interprets a step's output line by line: workflow commands, groups, masking, the failure tail.</summary>
-internal sealed class OutputProcessor(JobRun job, string stepName, Dictionary<string, string>? state = null)
+internal sealed class OutputProcessor(JobRun job, string stepName, Dictionary<string, string>? state = null, IReadOnlyDictionary<string, string>? environment = null)
 {
     private readonly Queue<string> _tail = new();
     private string? _stopToken;
@@ -15,11 +15,14 @@ internal sealed class OutputProcessor(JobRun job, string stepName, Dictionary<st
 
     public IEnumerable<string> Tail => _tail;
 
+    /// <summary>Why a workflow command failed the step (a disabled `::set-env::`…), as GitHub's command manager does.</summary>
+    public string? CommandFailure { get; private set; }
+
     public void OnLine(string line)
     {
         if (_stopToken is null)
         {
-            if (WorkflowCommand.TryParse(line) is { } command && Handle(command))
+            if (WorkflowCommand.TryParse(line) is { } command && Handle(command, line))
             {
                 return;
             }
@@ -45,8 +48,14 @@ internal sealed class OutputProcessor(JobRun job, string stepName, Dictionary<st
     }
 
     /// <summary>Applies a command; false when the line should be shown as ordinary output.</summary>
-    private bool Handle(WorkflowCommand c)
+    private bool Handle(WorkflowCommand c, string line)
     {
+        if (UnsecureCommands.Governs(c.Name))
+        {
+            ApplyUnsecure(UnsecureCommands.Apply(c, line, environment is not null && UnsecureCommands.Allowed(environment)));
+            return true;
+        }
+
         switch (c.Name)
         {
             case "add-mask":
@@ -63,25 +72,14 @@ internal sealed class OutputProcessor(JobRun job, string stepName, Dictionary<st
             case "error":
             case "warning":
             case "notice":
-                {
-                    var annotation = new Annotation(
-                        c.Name,
-                        c.Message,
-                        c.Properties.GetValueOrDefault("file"),
-                        Int(c.Properties.GetValueOrDefault("line")),
-                        Int(c.Properties.GetValueOrDefault("col")),
-                        c.Properties.GetValueOrDefault("title"));
-                    var text = job.Masker.Apply(annotation.ToString());
-                    var report = job.State.Report;
-                    lock (report)
-                    {
-                        report.Steps[^1].Annotations.Add(text);
-                    }
-
-                    Remember(text);
-                    job.Emit(stepName, text, LineKind.Runner);
-                    return true;
-                }
+                Annotate(new Annotation(
+                    c.Name,
+                    c.Message,
+                    c.Properties.GetValueOrDefault("file"),
+                    Int(c.Properties.GetValueOrDefault("line")),
+                    Int(c.Properties.GetValueOrDefault("col")),
+                    c.Properties.GetValueOrDefault("title")));
+                return true;
 
             case "debug":
                 return true;
@@ -106,12 +104,47 @@ internal sealed class OutputProcessor(JobRun job, string stepName, Dictionary<st
                 }
 
                 return true;
-            case "set-env":
-            case "add-path":
-                job.Emit(stepName, $"error: The `{c.Name}` command is disabled. Use GITHUB_ENV / GITHUB_PATH instead.", LineKind.Runner);
-                return true;
             default:
                 return false;
+        }
+    }
+
+    private void Annotate(Annotation annotation)
+    {
+        var text = job.Masker.Apply(annotation.ToString());
+        var report = job.State.Report;
+        lock (report)
+        {
+            report.Steps[^1].Annotations.Add(text);
+        }
+
+        Remember(text);
+        job.Emit(stepName, text, LineKind.Runner);
+    }
+
+    /// <summary>`::set-env::` and `::add-path::` (<see cref="UnsecureCommands"/>): applied for the job's later steps, or failing this one.</summary>
+    private void ApplyUnsecure(UnsecureCommandResult result)
+    {
+        if (result.Warning is { } warning)
+        {
+            Annotate(new Annotation("warning", warning, null, null, null, null));
+        }
+
+        foreach (var error in result.Errors)
+        {
+            Annotate(new Annotation("error", error, null, null, null, null));
+        }
+
+        CommandFailure ??= result.Failure;
+        if (result.SetEnv is { } variable)
+        {
+            job.State.ExportedEnv[variable.Key] = variable.Value;
+        }
+
+        if (result.AddPath is { } folder)
+        {
+            job.State.PathPrepends.Remove(folder);
+            job.State.PathPrepends.Add(folder);
         }
     }
 

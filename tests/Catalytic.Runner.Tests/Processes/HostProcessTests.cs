@@ -232,7 +232,7 @@ public sealed class HostProcessTests : IDisposable
         var exit = await Run(Bash("echo one; echo two; echo three"), l => { if (l == "two") { throw new IOException("the job log is gone"); } lines.Add(l); }, spawn, log: log);
         Assert.Equal(0, exit.ExitCode);
         Assert.Equal(["one", "three"], lines);
-        var lost = Assert.Single(log.Entries, e => e.Id.Id == 1101);
+        var lost = Assert.Single(log.Entries, e => e.Id.Id == 4001);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, lost.Level);
         Assert.Contains("Line 2 of the output of /bin/bash (3 characters) was lost", lost.Message, StringComparison.Ordinal);
         Assert.IsType<IOException>(lost.Exception);
