@@ -100,9 +100,10 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains(".github/workflows/ci.yml: CI — triggered: on.push matches 'refs/heads/main'", lines);
         Assert.Contains(".github/workflows/pr.yml: .github/workflows/pr.yml — not triggered: the workflow does not listen to 'push' (on: pull_request)", lines);
 
-        // Jobs in dependency order, each with its needs; a static matrix expanded, a dynamic one named.
+        // Jobs in dependency order, each with its needs; a static matrix expanded, a dynamic one named. The workflow the
+        // event does not trigger is planned too (its job x), as `run --list` does since it checks what another event would run.
         var jobs = lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("   ", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
-        Assert.Equal(["plan", "test", "build  needs: plan", "deploy  needs: build, plan  if: github.ref == 'refs/heads/main'"], jobs);
+        Assert.Equal(["plan", "test", "build  needs: plan", "deploy  needs: build, plan  if: github.ref == 'refs/heads/main'", "x"], jobs);
         Assert.Contains("    matrix: 2 combinations", lines);
         Assert.Contains("      test (linux, 20)  os=linux, node=20", lines);
         Assert.Contains("      test (mac, 20, true)  os=mac, node=20, experimental=true", lines);
