@@ -27,6 +27,9 @@ internal static class ApiResults
         e.Kind switch { DeliveryErrorKind.NotFound => ApiProblems.NotFound, DeliveryErrorKind.Conflict => ApiProblems.Conflict, _ => ApiProblems.Invalid },
         e.Message, e.Field, e.Details.IsDefault ? null : e.Details);
 
+    /// <summary>401: no credentials, or credentials the server does not accept.</summary>
+    public static IResult Unauthorized() => Problem(ApiProblems.Unauthorized, "missing or wrong bearer token (see .catalytic/server.token)", "authorization");
+
     /// <summary>A problem document naming the field at fault (and every detail line).</summary>
     public static IResult Problem(ProblemKind kind, string detail, string field, IReadOnlyList<string>? errors = null)
     {

@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using static Catalytic.Server.Api.ApiResults;
 
+using Catalytic.Server.Auth;
+
 namespace Catalytic.Server.Api;
 
 /// <summary>
@@ -29,32 +31,28 @@ public static class DeliveryEndpoints
     public static IEndpointRouteBuilder MapDeliveryEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet(DeliveryRoutes.Health, () => TypedResults.Text("ok\n"));
-        var api = routes.MapGroup(DeliveryRoutes.Api).AddEndpointFilter(RequireToken);
-        api.MapPost(DeliveryRoutes.Deployments, DeployAsync);
-        api.MapGet(DeliveryRoutes.Deployments, ListAsync);
-        api.MapGet(DeliveryRoutes.Deployment, GetAsync);
+        var api = routes.MapGroup(DeliveryRoutes.Api);
+        api.MapPost(DeliveryRoutes.Deployments, DeployAsync).Require(Policies.Developer);
+        api.MapGet(DeliveryRoutes.Deployments, ListAsync).Require(Policies.Viewer);
+        api.MapGet(DeliveryRoutes.Deployment, GetAsync).Require(Policies.Viewer);
         var env = api.MapGroup(DeliveryRoutes.Environment);
         env.MapPost(DeliveryRoutes.Approve, (string app, string environment, DecisionBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct) =>
-            DecideAsync(app, environment, body, approve: true, engine, store, ct));
+            DecideAsync(app, environment, body, approve: true, engine, store, ct)).Require(Policies.Approver);
         env.MapPost(DeliveryRoutes.Reject, (string app, string environment, DecisionBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct) =>
-            DecideAsync(app, environment, body, approve: false, engine, store, ct));
-        env.MapPost(DeliveryRoutes.Rollback, RollbackAsync);
-        env.MapGet(DeliveryRoutes.Logs, LogsAsync);
-        api.MapGet(DeliveryRoutes.Status, StatusAsync);
+            DecideAsync(app, environment, body, approve: false, engine, store, ct)).Require(Policies.Approver);
+        env.MapPost(DeliveryRoutes.Rollback, RollbackAsync).Require(Policies.Approver);
+        env.MapGet(DeliveryRoutes.Logs, LogsAsync).Require(Policies.Viewer);
+        api.MapGet(DeliveryRoutes.Status, StatusAsync).Require(Policies.Viewer);
         return routes;
     }
 
-    internal static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Whether the request carries the server's local bearer token (constant-time comparison).</summary>
+    internal static bool HasLocalToken(HttpContext context)
     {
-        var expected = context.HttpContext.RequestServices.GetService(typeof(ApiToken)) as ApiToken;
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        if (expected is null || !header.StartsWith("Bearer ", StringComparison.Ordinal) ||
-            !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), Encoding.UTF8.GetBytes(expected.Value)))
-        {
-            return Problem(ApiProblems.Unauthorized, "missing or wrong bearer token (see .catalytic/server.token)", "authorization");
-        }
-
-        return await next(context);
+        var expected = context.RequestServices.GetService(typeof(ApiToken)) as ApiToken;
+        var header = context.Request.Headers.Authorization.ToString();
+        return expected is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) &&
+            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), Encoding.UTF8.GetBytes(expected.Value));
     }
 
     private static async Task<IResult> DeployAsync(DeployBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
