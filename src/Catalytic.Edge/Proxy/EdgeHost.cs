@@ -184,6 +184,7 @@ public sealed class EdgeHost : IAsyncDisposable
 
                 if (certificates is not null)
                 {
+                    certificates.Listener = bound.ToString();
                     _router.Certificates[certificates] = 0;
                 }
 

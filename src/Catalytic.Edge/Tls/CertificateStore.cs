@@ -30,8 +30,8 @@ internal sealed class CertificateStore : IDisposable
         _log = log;
     }
 
-    /// <summary>The listener's address, as the expiry metric labels it.</summary>
-    public string Listener { get; }
+    /// <summary>The listener's address, as the expiry metric labels it (the bound one once the listener runs: port 0 is replaced).</summary>
+    public string Listener { get; set; }
 
     /// <summary>The certificates in force.</summary>
     public IReadOnlyList<LoadedCertificate> Current => Volatile.Read(ref _loaded);
