@@ -88,5 +88,25 @@ internal sealed class TestCertificates : IDisposable
         }
     }
 
+    /// <summary>An HttpClient that accepts any certificate and connects every name to <paramref name="endPoint"/>.</summary>
+    public static HttpClient Client(IPEndPoint endPoint) => new(Handler(endPoint))
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>A handler that accepts any certificate and connects every name to <paramref name="endPoint"/>.</summary>
+    public static SocketsHttpHandler Handler(IPEndPoint endPoint) => new()
+    {
+        UseCookies = false,
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        // Every name resolves to the edge on loopback; the URI's host is what SNI and Host say.
+        ConnectCallback = async (_, ct) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(endPoint, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    };
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -118,7 +118,7 @@ public sealed class TlsListenerTests
         await using var site = await SiteAsync(relay: true, [certificates.Write("main", 30, "shop.example.com")]);
         foreach (var version in new[] { HttpVersion.Version20, HttpVersion.Version11 })
         {
-            using var client = TlsClient(site.Binding.EndPoint);
+            using var client = TestCertificates.Client(site.Binding.EndPoint);
             using var request = new HttpRequestMessage(HttpMethod.Get, "https://shop.example.com/protocol")
             {
                 Version = version,
@@ -192,22 +192,6 @@ public sealed class TlsListenerTests
         var store = site.Host.CertificatesOf("shop", "production")!;
         return (store, store.Current[0].NotAfter);
     }
-
-    private static HttpClient TlsClient(IPEndPoint endPoint) => new(new SocketsHttpHandler
-    {
-        UseCookies = false,
-        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-        // Every name resolves to the edge on loopback; the URI's host is what SNI and Host say.
-        ConnectCallback = async (_, ct) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(endPoint, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
 
     private static async Task<Site> SiteAsync(
         bool relay, ImmutableArray<EdgeCertificateFiles> files, EdgeHostOptions? options = null, TimeProvider? clock = null, bool redirect = false)
