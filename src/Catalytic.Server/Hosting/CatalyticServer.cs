@@ -118,14 +118,12 @@ public sealed class CatalyticServer : IAsyncDisposable
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
-        foreach (var app in config.Config!.Apps)
+        foreach (var spec in EdgeListeners.FromConfig(config.Config!, Path.GetDirectoryName(configPath)!))
         {
-            foreach (var env in app.Environments)
+            var bound = await _edge.StartAsync(spec, ct);
+            foreach (var route in spec.Routes)
             {
-                DeliveryConfigParser.TryParseListen(env.Listen, out var host, out var port);
-                var ip = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
-                var bound = await _edge.StartAsync(app.Name, env.Name, new IPEndPoint(ip, port), ct);
-                _log.EdgeListening(app.Name, env.Name, bound.ToString());
+                _log.EdgeListening(route.App, route.Environment, spec.IsTls ? "https" : "http", bound.EndPoint.ToString(), EdgeListeners.Describe(route.Match));
             }
         }
 
