@@ -120,7 +120,17 @@ public sealed class CatalyticServer : IAsyncDisposable
 
         foreach (var spec in EdgeListeners.FromConfig(config.Config!, Path.GetDirectoryName(configPath)!))
         {
-            var bound = await _edge.StartAsync(spec, ct);
+            EdgeListenerBinding bound;
+            try
+            {
+                bound = await _edge.StartAsync(spec, ct);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+            {
+                // A certificate that cannot be used, an address in use: said as the config's errors are, not as a crash.
+                return [$"{configPath}: the edge cannot listen on {spec.EndPoint} ({string.Join(", ", spec.Routes.Select(r => $"{r.App}/{r.Environment}"))}): {e.Message}"];
+            }
+
             foreach (var route in spec.Routes)
             {
                 _log.EdgeListening(route.App, route.Environment, spec.IsTls ? "https" : "http", bound.EndPoint.ToString(), EdgeListeners.Describe(route.Match));

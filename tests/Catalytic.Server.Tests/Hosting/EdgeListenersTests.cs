@@ -4,6 +4,10 @@ using Catalytic.Delivery.Routing;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
 using Catalytic.Server.Hosting;
+using Catalytic.Testing.Files;
+using Catalytic.Testing.Network;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -124,6 +128,30 @@ public sealed class EdgeListenersTests
                 await web.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task Server_WhoseCertificateFileIsMissing_ReportsItAsAnError_InsteadOfCrashing()
+    {
+        using var dir = new TempFolder("edge-tls");
+        dir.Write("catalytic.yml", $$"""
+            apps:
+              web:
+                run: python3 app.py
+                environments:
+                  production:
+                    listen: 127.0.0.1:{{Ports.FreeTcpPort()}}
+                    tls: { cert: certs/missing.pem, key: certs/missing.key }
+            """);
+        await using var server = new CatalyticServer(
+            new ServerOptions { StateDirectory = dir[".catalytic"], ConfigPath = dir["catalytic.yml"] }, new FakeTimeProvider(), NullLoggerFactory.Instance);
+
+        var errors = await server.StartAsync(Ct);
+
+        var error = Assert.Single(errors!);
+        Assert.Contains("the edge cannot listen on 127.0.0.1:", error, StringComparison.Ordinal);
+        Assert.Contains("(web/production)", error, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(dir["certs"], "missing.pem"), error, StringComparison.Ordinal);
     }
 
     private static async Task<Microsoft.AspNetCore.Builder.WebApplication> BackendAsync(string name)
