@@ -106,6 +106,17 @@ fi
 nginx_port=$(free_port)
 nginx_tls_port=$(free_port)
 mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+# The same proxying for the plain and the TLS server.
+proxied='    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $proxy_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $http_host;
+      proxy_buffering off;
+    }'
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes auto;
 error_log $work/nginx/logs/error.log warn;
@@ -124,32 +135,14 @@ http {
   }
   server {
     listen 127.0.0.1:$nginx_port;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$proxy_host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-      proxy_set_header X-Forwarded-Host \$http_host;
-      proxy_buffering off;
-    }
+$proxied
   }
   server {
     listen 127.0.0.1:$nginx_tls_port ssl;
     ssl_certificate $work/cert.pem;
     ssl_certificate_key $work/key.pem;
     ssl_protocols TLSv1.2 TLSv1.3;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$proxy_host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-      proxy_set_header X-Forwarded-Host \$http_host;
-      proxy_buffering off;
-    }
+$proxied
   }
 }
 CONF
