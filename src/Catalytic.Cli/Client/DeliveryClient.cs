@@ -153,6 +153,10 @@ public sealed class DeliveryClient : IDisposable
         }
     }
 
+    /// <summary>Any call of the API answering JSON (the access verbs use it): refusals become <see cref="DeliveryApiException"/>.</summary>
+    public Task<T> CallAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken ct = default) =>
+        SendAsync(method, path, content, type, ct);
+
     /// <inheritdoc/>
     public void Dispose() => _http.Dispose();
 

@@ -176,6 +176,9 @@ public sealed class CatalyticServer : IAsyncDisposable
     /// <summary>The triggers once started.</summary>
     public PipelineTriggers? Triggers => _triggers;
 
+    /// <summary>The API's web application once started (tests walk its endpoints).</summary>
+    internal WebApplication? App => _app;
+
     /// <summary>
     /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
     /// catalytic.yml comes with the shared section reader), recording run requests in the state folder's journal until
