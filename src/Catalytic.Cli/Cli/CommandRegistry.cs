@@ -23,5 +23,6 @@ internal static class CommandRegistry
         new TokenCommand(),
         new AuditCommand(),
         new VersionCommand(),
+        new RunJobCommand(),
     ];
 }
