@@ -42,7 +42,7 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
                 var (_, error) = await job.Session.RemoteActions.ResolveAsync(job, "", reference, cancellationToken);
                 if (error is not null)
                 {
-                    return error;
+                    return UnknownActionMessage(job, uses, error);
                 }
             }
         }
@@ -98,7 +98,7 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
             (directory, var error) = await job.Session.RemoteActions.ResolveAsync(job, call.LogName, reference, linked.Token);
             if (error is not null)
             {
-                return StepOutcome.Fail(error);
+                return StepOutcome.Fail(UnknownActionMessage(job, uses, error));
             }
         }
 
@@ -115,7 +115,7 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
 
         if (Find(call) is not { } runner)
         {
-            return StepOutcome.Fail(UnknownActionMessage(job, uses));
+            return StepOutcome.Fail(UnknownActionMessage(job, uses, null));
         }
 
         var outcome = await runner.RunAsync(call, linked.Token);
@@ -159,15 +159,18 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
             ? null
             : ActionReference.Parse(uses);
 
-    private static string UnknownActionMessage(JobRun job, string uses)
+    /// <summary>Why <paramref name="uses"/> cannot run (<paramref name="fetchError"/>: what its sources answered), and the ways to provide it.</summary>
+    private static string UnknownActionMessage(JobRun job, string uses, string? fetchError)
     {
         var at = uses.IndexOf('@', StringComparison.Ordinal);
         var name = at < 0 ? uses : uses[..at];
         var parts = name.Split('/');
         var repo = parts.Length >= 2 ? parts[0] + "/" + parts[1] : name;
         var key = at < 0 ? repo : repo + uses[at..];
-        return $"action '{uses}' is not available: Catalytic runs its built-in actions ({string.Join(", ", job.Session.Actions.Names)}) "
-            + $"and local ones (uses: ./path). To run {repo} from a local copy, map it: catalytic run --action-dir {key}=PATH "
+        var why = fetchError is not null ? fetchError + ". " : "";
+        return $"action '{uses}' is not available: {why}Catalytic runs its built-in actions ({string.Join(", ", job.Session.Actions.Names)}), "
+            + "local ones (uses: ./path) and those it fetches from --actions-url URL (catalytic.yml: actions-url:, default https://github.com). "
+            + $"To run {repo} from a local copy, map it: catalytic run --action-dir {key}=PATH "
             + $"(or in catalytic.yml: actions: {{ {key}: PATH }})";
     }
 }

@@ -24,7 +24,7 @@ internal sealed class NodeRuntimes
         var wanted = int.TryParse(usingValue.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var major) ? major : 0;
         var onPath = Programs.FindOnPath("node", path);
         var pathVersion = onPath is null ? null : await VersionAsync(onPath, cancellationToken);
-        string Line(string exe, ToolVersion? v) => $"node {(v is null ? "(version unknown)" : "v" + v)} ({exe}) runs it (runs.using: {usingValue})";
+        string Line(string exe, ToolVersion? v) => $"node {Show(v)} ({exe}) runs it (runs.using: {usingValue})";
         if (onPath is not null && pathVersion?.Major == wanted)
         {
             return new NodeChoice(onPath, Line(onPath, pathVersion), null);
@@ -50,8 +50,10 @@ internal sealed class NodeRuntimes
         return new NodeChoice(
             fallback,
             Line(fallback, version),
-            $"the action declares runs.using: {usingValue}, and no node {wanted} is on PATH or in the tool cache; it runs with node {(version is null ? "(version unknown)" : "v" + version)} ({fallback}) instead (actions/setup-node with node-version: {wanted} puts one in the tool cache)");
+            $"the action declares runs.using: {usingValue}, and no node {wanted} is on PATH or in the tool cache; it runs with node {Show(version)} ({fallback}) instead (actions/setup-node with node-version: {wanted} puts one in the tool cache)");
     }
+
+    private static string Show(ToolVersion? v) => v is null ? "(version unknown)" : $"v{v.Major}.{v.Minor}.{v.Patch}";
 
     private Task<ToolVersion?> VersionAsync(string executable, CancellationToken cancellationToken) =>
         _versions.GetOrAdd(executable, async exe =>
