@@ -115,7 +115,11 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
 
         if (Find(call) is not { } runner)
         {
-            return StepOutcome.Fail(UnknownActionMessage(job, uses, null));
+            return StepOutcome.Fail(call.Action is not null
+                ? $"action '{uses}' is a container action (runs.using: docker); Catalytic does not run container actions yet"
+                : uses.StartsWith("docker://", StringComparison.Ordinal)
+                    ? $"action '{uses}': container actions (docker://) are not supported yet"
+                    : UnknownActionMessage(job, uses, null));
         }
 
         var outcome = await runner.RunAsync(call, linked.Token);
