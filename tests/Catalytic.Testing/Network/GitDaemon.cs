@@ -23,6 +23,9 @@ public sealed class GitDaemon : IDisposable
     /// <summary>The base URL (<c>git://127.0.0.1:PORT</c>); a repository is <c>BASE/OWNER/REPO</c>.</summary>
     public string Url { get; private set; } = "";
 
+    /// <summary>The folder of the bare repositories (<c>OWNER/REPO</c>), for serving them another way too (<see cref="GitHttpServer"/>).</summary>
+    public string Root => _root.Path;
+
     /// <summary>Every line the daemon logged so far.</summary>
     public IReadOnlyList<string> Log => [.. _log];
 

@@ -239,4 +239,25 @@ public sealed class RemoteActionTests : IAsyncLifetime
         Assert.Contains("catalytic.yml:3:5: actions-url: each entry must be a URL (a string)", stderr, StringComparison.Ordinal);
         Assert.Contains("catalytic.yml:4:5: actions-url: '-oProxyCommand=x' is not a URL git can clone from", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HttpSourceWithCredentials_GetsTheTokenFromSecrets_AndTheTokenAppearsNowhere()
+    {
+        const string Token = "s3cr3t-actions-token";
+        using var http = GitHttpServer.Start(_server.Root, "x-access-token", Token);
+
+        var without = await RunAsync(Workflow("v1"), null, http.Url);
+        Assert.Equal("failure", without.Job("j").Result);
+        Assert.Contains(http.Log, l => l.EndsWith(" 401 auth=none", StringComparison.Ordinal));
+
+        var with = await _repo.RunAsync(
+            Workflow("v1"),
+            o => o with { ActionsUrls = [http.Url], Secrets = new Dictionary<string, string> { ["CATALYTIC_ACTIONS_TOKEN"] = Token } },
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(with.Job("j").Result == "success", with.Output + "\n" + string.Join("\n", http.Log));
+        Assert.Equal("v1:stamped", Stamp);
+        Assert.Contains(http.Log, l => l.StartsWith("POST /acme/tools/git-upload-pack", StringComparison.Ordinal) && l.EndsWith(" 200", StringComparison.Ordinal));
+        Assert.DoesNotContain(Token, with.Output + with.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.EnumerateFiles(_repo.State, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains(Token, StringComparison.Ordinal));
+    }
 }
