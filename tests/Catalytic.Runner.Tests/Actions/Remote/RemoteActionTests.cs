@@ -260,4 +260,18 @@ public sealed class RemoteActionTests : IAsyncLifetime
         Assert.DoesNotContain(Token, with.Output + with.Json, StringComparison.Ordinal);
         Assert.DoesNotContain(Directory.EnumerateFiles(_repo.State, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains(Token, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task JobRunByAnotherProcess_FetchesFromTheSourcesItsSpecCarries()
+    {
+        var worker = new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "catalytic.dll"), "__run-job" };
+        var r = await _repo.RunAsync(
+            Workflow("v1"),
+            o => o with { ActionsUrls = [_server.Url], JobWorker = worker },
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(r.Job("j").Result == "success", r.Output);
+        Assert.Equal("v1:stamped", Stamp);
+        Assert.Contains($"Download action repository 'acme/tools@v1'", r.Output, StringComparison.Ordinal);
+        Assert.Equal(["/acme/tools"], _server.Requests);
+    }
 }
