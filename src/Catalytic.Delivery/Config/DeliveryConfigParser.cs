@@ -59,7 +59,7 @@ public static partial class DeliveryConfigParser
             return new ConfigResult(null, r.Errors.ToImmutable());
         }
 
-        r.CheckKeys(root, ["apps", "actions"]); // actions: local folders for remote actions, read by `run`
+        r.CheckKeys(root, ["apps", "actions", "actions-url"]); // actions, actions-url: where `run` finds remote actions
         var apps = ImmutableArray.CreateBuilder<AppConfig>();
         if (r.Get(root, "apps") is not { } appsNode)
         {
