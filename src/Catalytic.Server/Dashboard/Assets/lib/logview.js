@@ -8,8 +8,8 @@ import { ansiToNodes, stripAnsi } from './ansi.js';
 
 const ROW = 20;
 const OVERSCAN = 20;
-const GROUP = /^(?:\S+\s)?::group::(.*)$/;
-const ENDGROUP = /^(?:\S+\s)?::endgroup::\s*$/;
+const GROUP = /^(?:\[[^\]]+\] )?::group::(.*)$/;
+const ENDGROUP = /^(?:\[[^\]]+\] )?::endgroup::\s*$/;
 
 export class LogView {
   constructor(parent, { label = 'Log' } = {}) {
