@@ -14,9 +14,10 @@ const svg = (tag, attrs = {}, ...kids) => {
 export function analysisCharts(a) {
   const pct = v => `${(v * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
   const ms = v => v === null || v === undefined ? 'n/a' : `${Math.round(v)} ms`;
-  return el('div', { class: 'charts' },
-    chart('Error rate', a.checks, c => c.errorRate, a.maxErrorRate, pct, 'max-error-rate'),
-    chart('p99 latency', a.checks, c => c.p99Ms, a.maxP99Ms, ms, 'max-p99-latency'),
+  return el('div', {},
+    el('div', { class: 'charts' },
+      chart('Error rate', a.checks, c => c.errorRate, a.maxErrorRate, pct, 'max-error-rate'),
+      chart('p99 latency', a.checks, c => c.p99Ms, a.maxP99Ms, ms, 'max-p99-latency')),
     table(a, pct, ms));
 }
 

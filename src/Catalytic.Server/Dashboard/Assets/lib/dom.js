@@ -18,10 +18,10 @@ export function el(tag, attrs = {}, ...children) {
 
 // Every status carries an icon and a word, not only a colour.
 const icons = {
-  succeeded: '✓', success: '✓', healthy: '✓', pass: '✓',
+  succeeded: '✓', success: '✓', healthy: '✓', pass: '✓', approved: '✓',
   failed: '✗', failure: '✗', unhealthy: '✗', fail: '✗',
-  'rolled-back': '↩', rejected: '⊘', cancelled: '⊘', superseded: '⤼',
-  'waiting-for-approval': '⏸', waiting: '⏸', inconclusive: '?',
+  'rolled-back': '↩', rejected: '⊘', cancelled: '⊘', superseded: '↷',
+  'waiting-for-approval': '‖', waiting: '‖', inconclusive: '?',
   'in-progress': '▶', analysing: '◔', running: '▶', starting: '◔', pending: '○', queued: '○',
 };
 

@@ -219,7 +219,8 @@ function button(text, title, onclick) {
   b.type = 'button';
   b.textContent = text;
   b.title = title;
-  b.setAttribute('aria-label', title);
+  // A word on the button is its name; a lone arrow gets one (axe: the visible text must be part of the name).
+  if (!/[a-z]/i.test(text)) b.setAttribute('aria-label', title);
   b.addEventListener('click', onclick);
   return b;
 }

@@ -80,7 +80,7 @@ function analysis(a) {
 function approvals(list) {
   if (!list.length) return null;
   return el('section', { 'aria-labelledby': 'ap' }, el('h2', { id: 'ap', text: 'Decisions' }),
-    el('ul', { class: 'decisions' }, list.map(a => el('li', {}, badge(a.approved ? 'succeeded' : 'rejected'), ' ', a.approved ? 'approved by ' : 'rejected by ', el('strong', { class: 'by', text: a.by }), ' ', when(a.at), a.comment ? `: ${a.comment}` : ''))));
+    el('ul', { class: 'decisions' }, list.map(a => el('li', {}, badge(a.approved ? 'approved' : 'rejected'), ' by ', el('strong', { class: 'by', text: a.by }), ' ', when(a.at), a.comment ? `: ${a.comment}` : ''))));
 }
 
 function events(list) {
