@@ -52,7 +52,8 @@ public sealed class DashboardTests(DashboardFixture f)
         var id = await f.DeployAsync("staging", "live-" + Guid.NewGuid().ToString("N")[..6]);
         await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Deployment history" }).GetByRole(AriaRole.Link, new() { Name = id })).ToBeVisibleAsync();
         Assert.Equal(marker, await page.EvaluateAsync<int>("() => window.__sameDocument")); // drawn in place, not reloaded
-        await f.UntilStateAsync(id, "succeeded");
+        // Staging analyses with the defaults (min-requests 10) and gets no traffic here: the deployment ends up waiting
+        // for a person (inconclusive), which the pages show as it is; nothing waits for it.
         await page.Context.CloseAsync();
     }
 
@@ -136,9 +137,9 @@ public sealed class DashboardTests(DashboardFixture f)
         var rows = await page.Locator(".log-line").CountAsync();
         Assert.InRange(rows, 1, 150);
 
-        // Rows out of sight are not in the page: the search brings the group's header into sight (Step 7 is the first of 21 matches).
+        // Rows out of sight are not in the page: the search brings the group's header into sight (Step 7 is the first of 11 matches: 7 and 70-79).
         await page.GetByLabel("Search the log").FillAsync("Step 7");
-        await Assertions.Expect(page.Locator(".log-tools .count")).ToHaveTextAsync("1 of 21");
+        await Assertions.Expect(page.Locator(".log-tools .count")).ToHaveTextAsync("1 of 11");
         await page.GetByRole(AriaRole.Button, new() { Name = "▸ Step 7", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "▾ Step 7" })).ToHaveAttributeAsync("aria-expanded", "true");
         await Assertions.Expect(page.Locator(".log-line.in-group").Filter(new() { HasText = "line 7001 of the long log" })).ToBeVisibleAsync();
