@@ -27,7 +27,8 @@ public static partial class DeliveryConfigParser
         var users = Names(r, map, "users", n => UserNameRegex().IsMatch(n) ? null : $"user name '{n}' must be lowercase letters, digits, '.', '_' or '-'");
         var roles = Names(r, map, "roles", n => ApproverRoles.Contains(n) ? null : $"role '{n}' must be one of {string.Join(", ", ApproverRoles)}");
         var named = r.Get(map, "users") is not null || r.Get(map, "roles") is not null;
-        if (named && users.IsEmpty && roles.IsEmpty)
+        // Only when the lists were given empty: names that were given and refused have their own errors already.
+        if (named && Given(r.Get(map, "users")) + Given(r.Get(map, "roles")) == 0)
         {
             r.Error(map, "`approval:` names nobody who may approve: give at least one of `users:` or `roles:` (or leave both out for approver and admin)");
         }
@@ -70,6 +71,14 @@ public static partial class DeliveryConfigParser
 
         return names.ToImmutable();
     }
+
+    /// <summary>How many names <paramref name="node"/> gives, valid or not (a scalar or a mapping counts as one).</summary>
+    private static int Given(YamlNode? node) => node switch
+    {
+        null => 0,
+        YamlSequenceNode seq => seq.Children.Count,
+        _ => 1,
+    };
 
     private static YamlNode[] Bad(Reader r, YamlNode node, string message)
     {

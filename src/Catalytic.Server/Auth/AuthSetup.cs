@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Server.Auth;
 
@@ -32,7 +33,16 @@ public static class AuthSetup
         services.AddSingleton(local);
         services.AddSingleton(settings);
         services.AddSingleton(rules);
-        services.AddAuthentication(CredentialsHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, CredentialsHandler>(CredentialsHandler.SchemeName, null);
+        // The core services only: AddAuthentication would add Data Protection too, whose hosted service makes and writes a key
+        // ring at start (~/.aspnet) that nothing here uses (sessions and CSRF tokens need no key ring: see BrowserProtection).
+        services.AddAuthenticationCore(o =>
+        {
+            o.AddScheme<CredentialsHandler>(CredentialsHandler.SchemeName, null);
+            o.DefaultScheme = CredentialsHandler.SchemeName;
+        });
+        services.AddWebEncoders();
+        // A refused credential is answered (401 with the reason); a log line per refusal would only help flood the log.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter(typeof(CredentialsHandler).FullName, LogLevel.Warning));
         services.AddAuthorization(o =>
         {
             foreach (var policy in Policies.All)

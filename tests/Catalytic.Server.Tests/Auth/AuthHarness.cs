@@ -7,6 +7,7 @@ using Catalytic.Contracts.Server;
 using Catalytic.Server.Hosting;
 using Catalytic.Testing.Files;
 using Catalytic.Testing.Network;
+using Catalytic.Testing.Processes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -64,7 +65,11 @@ public sealed class AuthHarness : IAsyncDisposable
 
     public async Task StartServerAsync(bool publicMetrics = true)
     {
-        Server = new CatalyticServer(new ServerOptions { StateDirectory = State, ConfigPath = _dir["catalytic.yml"], Triggers = false, PublicMetrics = publicMetrics },
+        Server = new CatalyticServer(new ServerOptions
+            {
+                StateDirectory = State, ConfigPath = _dir["catalytic.yml"], Triggers = false, PublicMetrics = publicMetrics,
+                LogMasker = [CatalyticProcess.Launcher, Delivery.Targets.LogMasker.Verb],
+            },
             Clock, LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace)));
         Assert.Null(await Server.StartAsync(TestContext.Current.CancellationToken));
         Local = Client(File.ReadAllText(Path.Combine(State, ServerFiles.Token)));
