@@ -77,7 +77,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         await Eventually.UntilAsync(() =>
         {
             Assert.False(_serve.Process.HasExited, "catalytic serve exited:\n" + _serve.Output);
-            return File.Exists(Path.Combine(State, ServerFiles.Info)) && File.Exists(Path.Combine(State, ServerFiles.InitialAdminPassword));
+            // server.json exists before its content is written: wait for the whole document.
+            return File.Exists(Path.Combine(State, ServerFiles.InitialAdminPassword)) && File.Exists(Path.Combine(State, ServerFiles.Info))
+                && File.ReadAllText(Path.Combine(State, ServerFiles.Info)).TrimEnd().EndsWith('}');
         }, () => "catalytic serve writing server.json and the initial admin's password; it printed:\n" + _serve.Output);
         var info = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(State, ServerFiles.Info)), ApiJson.Default.ServerInfo)!;
         Url = new Uri(info.Url);

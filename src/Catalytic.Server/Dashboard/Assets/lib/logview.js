@@ -158,6 +158,8 @@ export class LogView {
     this.current = i;
     this.setFollow(false);
     const row = lowerBound(this.visible, i);
+    // The spacer grows now, not at the next frame: opening the group may have made the target lie beyond its old end.
+    this.spacer.style.height = `${this.visible.length * ROW}px`;
     this.scroller.scrollTop = Math.max(0, row * ROW - this.scroller.clientHeight / 3);
     if (fromHash) this.scroller.focus();
     this.schedule();
