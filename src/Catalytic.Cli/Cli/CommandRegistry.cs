@@ -21,5 +21,6 @@ internal static class CommandRegistry
         new LogsCommand(),
         new VersionCommand(),
         new RunJobCommand(),
+        new WorkerCommand(),
     ];
 }

@@ -47,6 +47,9 @@ public static class WorkerRoutes
     /// </summary>
     public const string Git = "/api/workers/git/{repository}.git/{**path}";
 
+    /// <summary>The header a git fetch names the lease it fetches for (a lease on a job of that repository, of the same credential).</summary>
+    public const string LeaseHeader = "X-Catalytic-Lease";
+
     /// <summary>The header a worker's requests name it in (logs and <c>catalytic workers</c>; the lease, not this, is what authorises).</summary>
     public const string WorkerHeader = "X-Catalytic-Worker";
 

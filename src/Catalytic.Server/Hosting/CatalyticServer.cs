@@ -44,6 +44,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
     private PipelineTriggers? _triggers;
+    private Catalytic.Pipelines.Workers.Files.RunFileStores? _workerFiles;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
     /// <param name="time">The clock of every timeout, delay and interval of the server and its engine.</param>
@@ -145,6 +146,14 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapMetricsEndpoint();
         _triggers = CreateTriggers(configPath, state, _time);
         _app.MapPipelineEndpoints(_triggers);
+        if (_options.Dispatcher is { } dispatcher)
+        {
+            _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time);
+            _workerFiles.ClearIncoming();
+            var gateway = new Catalytic.Pipelines.Workers.Serving.WorkerGateway(dispatcher, _workerFiles, _time, _loggers.CreateLogger("Catalytic.Workers"));
+            _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));
+        }
+
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
@@ -153,6 +162,10 @@ public sealed class CatalyticServer : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(state, ServerFiles.Info),
             JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, _time.GetUtcNow()), ApiJson.Default.ServerInfo), ct);
         _log.ApiListening(ApiAddress.ToString(), state);
+        if (_workerFiles is not null)
+        {
+            _log.WorkersConnectTo(ApiAddress.ToString());
+        }
 
         await _triggers.StartAsync(ct);
         foreach (var r in _triggers.Repositories.Values)
@@ -164,6 +177,9 @@ public sealed class CatalyticServer : IAsyncDisposable
         await _engine.RestoreAsync(ct);
         return null;
     }
+
+    /// <summary>The artifacts and caches kept for workers, once started with a dispatcher.</summary>
+    public Catalytic.Pipelines.Workers.Files.RunFileStores? WorkerFiles => _workerFiles;
 
     /// <summary>The triggers once started.</summary>
     public PipelineTriggers? Triggers => _triggers;

@@ -17,4 +17,10 @@ public sealed record ServerOptions
 
     /// <summary>Whether the repository holding the configuration is watched and its pushes, tags and schedules start runs.</summary>
     public bool Triggers { get; init; } = true;
+
+    /// <summary>
+    /// The queue workers take jobs from (<c>/api/workers/*</c>); none: the worker endpoints are not mapped. (The run
+    /// queue's dispatcher on the store is the server's own; a host or a test may give another.)
+    /// </summary>
+    public Catalytic.Pipelines.Dispatch.IJobDispatcher? Dispatcher { get; init; }
 }
