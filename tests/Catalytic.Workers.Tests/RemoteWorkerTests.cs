@@ -118,6 +118,84 @@ public sealed class RemoteWorkerTests
         Assert.True(Array.IndexOf(lines, "after") > Array.IndexOf(lines, "while away 500"), "the lines arrive in order");
     }
 
+    [Fact]
+    public async Task JobsOfOneRunOnTwoWorkers_ShareArtifactsAndCachesThroughTheServer()
+    {
+        await using var rig = await WorkerRig.StartAsync();
+        const string workflow = """
+            on: push
+            jobs:
+              make:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: mkdir -p out cached && echo "built by make" > out/app.txt && echo "a dependency" > cached/dep.txt
+                  - uses: actions/upload-artifact@v4
+                    with:
+                      name: app
+                      path: out/
+                  - uses: actions/cache/save@v4
+                    with:
+                      path: cached
+                      key: deps-1
+              use:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/download-artifact@v4
+                    with:
+                      name: app
+                      path: got
+                  - run: cat got/app.txt
+                  - uses: actions/cache/restore@v4
+                    with:
+                      path: cached
+                      key: deps-1
+                  - run: cat cached/dep.txt
+            """;
+        var make = rig.Dispatcher.Enqueue(rig.Spec(workflow, "make"), WorkerRig.Repository, rig.Sha, runId: 7);
+        await using (var w1 = rig.StartWorker("w1", "--once"))
+        {
+            var made = await Eventually.CompletesAsync(rig.Dispatcher.Leases[make].Outcome.Task, "make on w1\n" + w1.Output);
+            Assert.True(made.Result == "success", rig.Dispatcher.Leases[make].Log);
+        }
+
+        var use = rig.Dispatcher.Enqueue(rig.Spec(workflow, "use"), WorkerRig.Repository, rig.Sha, runId: 7);
+        await using var w2 = rig.StartWorker("w2", "--once");
+        var used = await Eventually.CompletesAsync(rig.Dispatcher.Leases[use].Outcome.Task, "use on w2\n" + w2.Output);
+        var log = rig.Dispatcher.Leases[use].Log;
+        Assert.True(used.Result == "success", log);
+        Assert.Contains("built by make", log, StringComparison.Ordinal);
+        Assert.Contains("a dependency", log, StringComparison.Ordinal);
+        Assert.Equal("w2", rig.Dispatcher.Leases[use].Worker);
+        Assert.True(Directory.Exists(Path.Combine(rig.Server!.WorkerFiles!.Root, "runs", "7", "artifacts", "app")), "the artifact is kept by the server");
+    }
+
+    [Fact]
+    public async Task Worker_ToldTheRunIsCancelled_CancelsTheJobAsCtrlCWould_AndReportsItCancelled()
+    {
+        await using var rig = await WorkerRig.StartAsync();
+        var lease = rig.Dispatcher.Enqueue(rig.Spec("""
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo started; sleep 300
+                  - if: always()
+                    run: echo "cleaning up after $((40+2))"
+            """), WorkerRig.Repository, rig.Sha, leaseDuration: TimeSpan.FromSeconds(3));
+        await using var worker = rig.StartWorker("w1", "--once");
+        var record = rig.Dispatcher.Leases[lease];
+        await Eventually.UntilAsync(() => record.Log.Contains("started", StringComparison.Ordinal), () => "the job to start\n" + worker.Output);
+
+        record.Verdict = LeaseVerdict.Cancel;
+
+        var outcome = await Eventually.CompletesAsync(record.Outcome.Task, "the cancelled job's outcome\n" + worker.Output);
+        Assert.Equal("cancelled", outcome.Result);
+        Assert.Contains("cleaning up after 42", record.Log, StringComparison.Ordinal);
+        await Eventually.CompletesAsync(worker.Process.WaitForExitAsync(), "the worker to exit\n" + worker.Output);
+        Assert.Equal(130, worker.Process.ExitCode);
+    }
+
     private static bool SleepRuns(string marker) =>
         Directory.EnumerateDirectories("/proc").Any(d =>
         {
