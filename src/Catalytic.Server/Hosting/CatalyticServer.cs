@@ -133,7 +133,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = state });
         ServeConsoleFormatter.Configure(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, _options.ApiPort));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(_options.ListenAddress, _options.ApiPort));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(_engine);
@@ -157,6 +157,11 @@ public sealed class CatalyticServer : IAsyncDisposable
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
+        if (_options.ListenAddress.Equals(IPAddress.Any) || _options.ListenAddress.Equals(IPAddress.IPv6Any))
+        {
+            // A wildcard is no address to connect to: workers and the CLI are given the machine's name.
+            ApiAddress = new UriBuilder(ApiAddress) { Host = Dns.GetHostName() }.Uri;
+        }
 
         await WriteSecretFileAsync(Path.Combine(state, ServerFiles.Token), token, ct);
         await File.WriteAllTextAsync(Path.Combine(state, ServerFiles.Info),

@@ -12,6 +12,12 @@ public sealed record ServerOptions
     /// <summary>API port on 127.0.0.1; 0 picks a free one (written to server.json).</summary>
     public int ApiPort { get; init; }
 
+    /// <summary>
+    /// The address the API listens on (default 127.0.0.1). Workers on other machines need one they reach; for a
+    /// wildcard (0.0.0.0, ::) the URL written to server.json names this machine by its host name.
+    /// </summary>
+    public System.Net.IPAddress ListenAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     /// <summary>PostgreSQL connection string; SQLite under the state folder when null.</summary>
     public string? Postgres { get; init; }
 
