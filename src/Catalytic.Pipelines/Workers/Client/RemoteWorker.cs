@@ -37,7 +37,8 @@ public sealed record RemoteWorkerOptions
     /// <summary>The longest wait between two tries while the server is away.</summary>
     public TimeSpan MaxBackoff { get; init; } = WorkerRetry.MaxDelay;
 
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The worker's clock: backoff, flushes, renewals.</summary>
+    public required TimeProvider Time { get; init; }
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }
