@@ -13,6 +13,7 @@ internal sealed class ServeCommand : ICommand
             new("port", "p", "API port on 127.0.0.1 (default: a free one, written to .catalytic/server.json)", "N"),
             new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
             new("listen", null, "The API's address, HOST:PORT or HOST (default 127.0.0.1; workers on other machines need one they reach)", "HOST:PORT"),
+            new("private-metrics", null, "Require a viewer's credentials for /metrics (default: it answers without)"),
         ]);
 
     public Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
@@ -47,6 +48,7 @@ internal sealed class ServeCommand : ICommand
             StateDirectory = args.Get("state") ?? ".catalytic",
             ApiPort = port,
             Postgres = args.Get("postgres"),
+            PublicMetrics = !args.Has("private-metrics"),
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

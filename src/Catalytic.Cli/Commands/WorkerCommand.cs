@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Catalytic.Cli.Client;
 using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Server;
 using Catalytic.Pipelines.Workers;
@@ -23,8 +24,8 @@ internal sealed class WorkerCommand : ICommand
 
     public CommandSpec Spec { get; } = new(
         "worker",
-        "worker [--server URL] [--token TOKEN] [--labels a,b] [--capacity N] [--name NAME] [--once] [--work-dir DIR]",
-        "Run the jobs a catalytic server hands out, on this machine.",
+        "worker [--server URL] [--token TOKEN] [--labels a,b] [--capacity N] [--name NAME] [--once] [--work-dir DIR] | worker token create [--name N] | worker token revoke ID",
+        "Run the jobs a catalytic server hands out, on this machine; `worker token create` prints a worker token (it can take jobs and report them, nothing else), `worker token revoke ID` ends one.",
         [
             new OptionSpec("server", null, "The server's URL, as `serve` prints it (default: the server of --state)", "URL"),
             new OptionSpec("token", null, $"A worker token (default: ${TokenVariable}, else the server's own token from --state)", "TOKEN"),
@@ -34,10 +35,16 @@ internal sealed class WorkerCommand : ICommand
             new OptionSpec("once", null, "Run one job, report it and exit with its result"),
             new OptionSpec("work-dir", null, "Where checkouts and job state are kept (default: .catalytic/worker)", "DIR"),
             DeliveryCommandSupport.State,
-        ]);
+        ],
+        MaxPositionals: 3);
 
     public async Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
     {
+        if (args.Positional(0) is { } sub)
+        {
+            return sub == "token" ? await TokenAsync(args, cancellationToken) : throw new UsageException($"unknown worker action '{sub}' (worker token create|revoke)");
+        }
+
         var state = Path.GetFullPath(DeliveryCommandSupport.StateDirectory(args));
         var (server, token) = await ServerAndTokenAsync(args, state, cancellationToken);
         var capacity = 1;
@@ -102,6 +109,26 @@ internal sealed class WorkerCommand : ICommand
             return ExitCodes.Invalid;
         }
     }
+
+    /// <summary>`worker token create|revoke`: the token verbs of the server (`catalytic token`) for the worker role.</summary>
+    private static Task<int> TokenAsync(CliArgs args, CancellationToken ct) => args.Positional(1) switch
+    {
+        "create" => DeliveryCommandSupport.WithClientAsync(args, "worker token", async client =>
+        {
+            var created = await client.CreateTokenAsync(new Catalytic.Contracts.Access.CreateTokenBody(null, args.Get("name"), "worker", null), ct);
+            Console.Error.WriteLine($"worker token {created.Token.Id} '{created.Token.Name}' (revoke with: catalytic worker token revoke {created.Token.Id}); shown this once:");
+            Console.Out.WriteLine(created.Secret);
+            return ExitCodes.Success;
+        }),
+        "revoke" => DeliveryCommandSupport.WithClientAsync(args, "worker token", async client =>
+        {
+            var id = args.Positional(2) ?? throw new UsageException("ID is required (catalytic worker token revoke ID; see catalytic token list)");
+            var t = await client.RevokeTokenAsync(id, ct);
+            Console.Error.WriteLine($"revoked worker token {t.Id} '{t.Name}'");
+            return ExitCodes.Success;
+        }),
+        _ => throw new UsageException("worker token create [--name N] | worker token revoke ID"),
+    };
 
     private static async Task<(Uri Server, string Token)> ServerAndTokenAsync(CliArgs args, string state, CancellationToken ct)
     {

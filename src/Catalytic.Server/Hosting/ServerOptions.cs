@@ -29,4 +29,10 @@ public sealed record ServerOptions
     /// queue's dispatcher on the store is the server's own; a host or a test may give another.)
     /// </summary>
     public Catalytic.Pipelines.Dispatch.IJobDispatcher? Dispatcher { get; init; }
+
+    /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
+    public bool PublicMetrics { get; init; } = true;
+
+    /// <summary>The command of the instances' log masking stage; null for this process's own catalytic executable (a test host passes the built CLI's).</summary>
+    public IReadOnlyList<string>? LogMasker { get; init; }
 }

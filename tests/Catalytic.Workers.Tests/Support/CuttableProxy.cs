@@ -35,7 +35,16 @@ public sealed class CuttableProxy(int target) : IAsyncDisposable
         _listener?.Stop();
         foreach (var s in _sockets.Keys)
         {
-            s.LingerState = new LingerOption(true, 0);
+            try
+            {
+                // A reset, not a polite close: as a server that died.
+                s.LingerState = new LingerOption(true, 0);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Its relay ended on its own meanwhile.
+            }
+
             s.Dispose();
         }
 
