@@ -28,4 +28,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "repository {Name} ({Source}): runs recorded in {Journal}")]
     public static partial void RepositoryWatched(this ILogger logger, string name, string source, string journal);
+
+    [LoggerMessage(EventId = 2090, Level = LogLevel.Information, Message = "workers connect to {Address} (catalytic worker --server {Address} --token TOKEN)")]
+    public static partial void WorkersConnectTo(this ILogger logger, string address);
 }
