@@ -19,6 +19,11 @@ internal static class CommandRegistry
         new RollbackCommand(),
         new StatusCommand(),
         new LogsCommand(),
+        new RunsCommand(),
+        new DispatchCommand(),
+        new CancelCommand(),
+        new RerunCommand(),
+        new WorkersCommand(),
         new VersionCommand(),
         new RunJobCommand(),
     ];

@@ -12,6 +12,7 @@ internal sealed class ServeCommand : ICommand
             new("state", null, "State folder (default .catalytic)", "DIR"),
             new("port", "p", "API port on 127.0.0.1 (default: a free one, written to .catalytic/server.json)", "N"),
             new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
+            new("worker-capacity", null, "Jobs the embedded worker runs at once (default: the cores; 0 turns it off)", "N"),
         ]);
 
     public Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
@@ -22,12 +23,19 @@ internal sealed class ServeCommand : ICommand
             throw new UsageException("--port must be a number from 0 to 65535");
         }
 
+        var capacity = Environment.ProcessorCount;
+        if (args.Get("worker-capacity") is { } w && (!int.TryParse(w, out capacity) || capacity is < 0 or > 1024))
+        {
+            throw new UsageException("--worker-capacity must be a number from 0 to 1024");
+        }
+
         return CatalyticServer.RunAsync(new ServerOptions
         {
             ConfigPath = args.Get("config") ?? "catalytic.yml",
             StateDirectory = args.Get("state") ?? ".catalytic",
             ApiPort = port,
             Postgres = args.Get("postgres"),
+            WorkerCapacity = capacity,
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

@@ -65,10 +65,11 @@ public interface IRunStore : IScheduleHistory, IAsyncDisposable
     Task<IReadOnlyList<JobRecord>> QueuedJobsAsync(long afterId, int limit, CancellationToken ct = default);
 
     /// <summary>
-    /// The job's log batches of <paramref name="attempt"/> (every attempt when null) from message
-    /// <paramref name="fromSequence"/> on, in order, read a page at a time (never the whole log at once).
+    /// The job's log batches of <paramref name="attempt"/> (every attempt when null) stored after batch
+    /// <paramref name="afterId"/> (<see cref="LogChunk.Id"/>; 0 from the start), in order, read a page at a time (never
+    /// the whole log at once).
     /// </summary>
-    IAsyncEnumerable<LogChunk> ReadLogAsync(long jobRowId, int? attempt, long fromSequence, CancellationToken ct = default);
+    IAsyncEnumerable<LogChunk> ReadLogAsync(long jobRowId, int? attempt, long afterId, CancellationToken ct = default);
 
     /// <summary>
     /// Deletes the logs of completed runs beyond the newest <paramref name="keepRuns"/> (when given) and of runs that

@@ -30,7 +30,11 @@ internal sealed partial class RunContext
         SecretNames = secretNames;
     }
 
+    /// <summary>The run as it was when the context was made; planning uses <see cref="With"/> the run as it is now.</summary>
     public RunRecord Run { get; }
+
+    /// <summary>This context for <paramref name="run"/> as it is now (a cancel, a concurrency group): the parsed parts are shared.</summary>
+    public RunContext With(RunRecord run) => ReferenceEquals(run, Run) ? this : new RunContext(run, Request, Workflow, Errors, Github, Inputs, SecretNames);
 
     public RunRequest Request { get; }
 
@@ -150,13 +154,29 @@ internal sealed class RunContexts(IRunStore store, Func<Uri> serverUrl)
     private readonly Dictionary<(long, int), RunContext> _contexts = [];
     private readonly Queue<(long, int)> _order = new();
 
+    /// <summary>Keeps a context just made (its run's request may not be committed yet, so it could not be read back).</summary>
+    public void Put(RunContext context)
+    {
+        lock (_gate)
+        {
+            if (_contexts.TryAdd((context.Run.Id, context.Run.Attempt), context))
+            {
+                _order.Enqueue((context.Run.Id, context.Run.Attempt));
+                while (_order.Count > Capacity)
+                {
+                    _contexts.Remove(_order.Dequeue());
+                }
+            }
+        }
+    }
+
     public async Task<RunContext?> GetAsync(RunRecord run, CancellationToken ct)
     {
         lock (_gate)
         {
             if (_contexts.TryGetValue((run.Id, run.Attempt), out var known))
             {
-                return known;
+                return known.With(run);
             }
         }
 
@@ -166,18 +186,7 @@ internal sealed class RunContexts(IRunStore store, Func<Uri> serverUrl)
         }
 
         var context = RunContext.Create(run, data, serverUrl());
-        lock (_gate)
-        {
-            if (_contexts.TryAdd((run.Id, run.Attempt), context))
-            {
-                _order.Enqueue((run.Id, run.Attempt));
-                while (_order.Count > Capacity)
-                {
-                    _contexts.Remove(_order.Dequeue());
-                }
-            }
-        }
-
+        Put(context);
         return context;
     }
 }

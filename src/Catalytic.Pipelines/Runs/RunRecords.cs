@@ -259,6 +259,8 @@ public sealed record RunQuery
 
 /// <summary>
 /// A batch of a job's messages as stored: the JSON lines of the messages numbered <see cref="Sequence"/> onwards of one
-/// attempt. Logs are kept in batches (as the worker reported them), so a 100 MB log is many small rows, read one at a time.
+/// attempt (-1 for a line of the server's own). Logs are kept in batches (as the worker reported them), so a 100 MB log
+/// is many small rows, read one at a time. <see cref="Id"/> is the batch's place among every batch stored (0 before it is
+/// stored): a follower's cursor.
 /// </summary>
-public sealed record LogChunk(long JobRowId, int Attempt, long Sequence, int Count, string Data, DateTimeOffset At);
+public sealed record LogChunk(long JobRowId, int Attempt, long Sequence, int Count, string Data, DateTimeOffset At, long Id = 0);

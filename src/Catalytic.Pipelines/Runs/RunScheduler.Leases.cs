@@ -21,7 +21,7 @@ public sealed partial class RunScheduler
         {
             var worker = expired.Worker ?? "?";
             var at = expired.LeaseExpires?.ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "?";
-            if (await LoseAsync(expired.RunId, expired.LeaseId!, $"worker {worker} stopped renewing its lease (it lapsed at {at} UTC)", requireExpired: true, ct))
+            if (await LoseAsync(expired.RunId, expired.LeaseId!, $"worker {worker} stopped renewing its lease (it lapsed at {at} UTC)", requireExpired: true, sameWorkerMayRetry: false, ct))
             {
                 lost++;
             }
@@ -33,9 +33,11 @@ public sealed partial class RunScheduler
     /// <summary>
     /// Treats the job holding <paramref name="leaseId"/> as lost by its worker for <paramref name="why"/> (a graceful stop of
     /// the embedded worker, a worker that says it lost track of the job). False when no job holds that lease any more.
+    /// With <paramref name="sameWorkerMayRetry"/> (a server that stopped or restarted: its embedded worker's next process
+    /// is a new worker of the same name) the re-queued attempt may go to a worker of the same name.
     /// </summary>
-    public Task<bool> LoseAsync(long runId, string leaseId, string why, CancellationToken ct = default) =>
-        LoseAsync(runId, leaseId, why, requireExpired: false, ct);
+    public Task<bool> LoseAsync(long runId, string leaseId, string why, bool sameWorkerMayRetry = false, CancellationToken ct = default) =>
+        LoseAsync(runId, leaseId, why, requireExpired: false, sameWorkerMayRetry, ct);
 
     /// <summary>
     /// Recovers after a start: the embedded worker <paramref name="embeddedWorker"/>'s jobs died with the previous process
@@ -48,7 +50,7 @@ public sealed partial class RunScheduler
         {
             foreach (var job in await _store.JobsOnWorkerAsync(embeddedWorker, ct))
             {
-                await LoseAsync(job.RunId, job.LeaseId!, $"the server restarted; its embedded worker {embeddedWorker} ran the job and stopped with it", ct);
+                await LoseAsync(job.RunId, job.LeaseId!, $"the server restarted; its embedded worker {embeddedWorker} ran the job and stopped with it", sameWorkerMayRetry: true, ct);
             }
         }
 
@@ -158,7 +160,7 @@ public sealed partial class RunScheduler
         await AdvanceInAsync(tx, run, fx, ct);
     }
 
-    private Task<bool> LoseAsync(long runId, string leaseId, string why, bool requireExpired, CancellationToken ct) =>
+    private Task<bool> LoseAsync(long runId, string leaseId, string why, bool requireExpired, bool sameWorkerMayRetry, CancellationToken ct) =>
         InTransactionAsync(async (tx, fx) =>
         {
             var now = Now;
@@ -191,11 +193,11 @@ public sealed partial class RunScheduler
             else if (job.Attempt >= 2)
             {
                 decision = "it was lost before: not re-queued again";
-                await CompleteJobInAsync(tx, run, job, Conclusions.Failure, $"worker lost again ({job.LostWorker} then {worker}): {why}; a job is re-queued once", fx, ct);
+                await CompleteJobInAsync(tx, run, job, Conclusions.Failure, $"worker lost again (then {worker}): {why}; a job is re-queued once", fx, ct);
             }
             else
             {
-                decision = "re-queued for another worker (attempt 2)";
+                decision = sameWorkerMayRetry ? "re-queued (attempt 2)" : "re-queued for another worker (attempt 2)";
                 var requeued = job with
                 {
                     Attempt = job.Attempt + 1,
@@ -204,12 +206,12 @@ public sealed partial class RunScheduler
                     WorkerEmbedded = false,
                     LeaseId = null,
                     LeaseExpires = null,
-                    LostWorker = worker,
+                    LostWorker = sameWorkerMayRetry ? null : worker,
                     LogSequence = 0,
                     QueuedAt = now,
                 };
                 await tx.UpdateJobAsync(requeued);
-                await NoteAsync(tx, requeued, $"attempt {requeued.Attempt}: re-queued because worker {worker} was lost ({why}); another worker takes it", now);
+                await NoteAsync(tx, requeued, $"attempt {requeued.Attempt}: re-queued because worker {worker} was lost ({why})" + (sameWorkerMayRetry ? "" : "; another worker takes it"), now);
                 fx.QueuedJobs = true;
                 fx.ChangedRuns.Add(run.Id);
             }

@@ -127,6 +127,7 @@ public sealed partial class RunScheduler : IRunQueue, IScheduleHistory
             var number = await tx.NextRunNumberAsync(request.Repository, request.WorkflowPath);
             run = run with { Id = id, RunNumber = number };
             var context = RunContext.Create(run, data, _options.ServerUrl());
+            _contexts.Put(context);
             run = run with { WorkflowName = context.Workflow?.Name ?? run.WorkflowPath };
             if (context.Workflow is null)
             {

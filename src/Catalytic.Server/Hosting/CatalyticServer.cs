@@ -10,11 +10,14 @@ using Catalytic.Delivery.Storage;
 using Catalytic.Delivery.Time;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
+using Catalytic.Pipelines.Queue;
 using Catalytic.Pipelines.Repositories;
+using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Server.Api;
 using Catalytic.Server.Logging;
 using Catalytic.Storage.Postgres;
+using Catalytic.Storage.Runs;
 using Catalytic.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -44,6 +47,10 @@ public sealed class CatalyticServer : IAsyncDisposable
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
     private PipelineTriggers? _triggers;
+    private IRunStore? _runStore;
+    private RunScheduler? _scheduler;
+    private RunQueueLoops? _loops;
+    private EmbeddedWorker? _worker;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
     /// <param name="time">The clock of every timeout, delay and interval of the server and its engine.</param>
@@ -112,6 +119,16 @@ public sealed class CatalyticServer : IAsyncDisposable
             ? new PostgresDeliveryStore(pg, _time, loggers: _loggers)
             : new SqliteDeliveryStore(Path.Combine(state, "catalytic.db"));
         await _store.InitializeAsync(ct);
+        _runStore = _options.Postgres is { } runs ? new PostgresRunStore(runs) : new SqliteRunStore(Path.Combine(state, "catalytic.db"));
+        await _runStore.InitializeAsync(ct);
+        _scheduler = new RunScheduler(_runStore, new RunSchedulerOptions
+        {
+            Time = _time,
+            Logger = _loggers.CreateLogger("Catalytic.Pipelines.Runs"),
+            Secrets = new EnvironmentSecretSource(state),
+            Workspace = state,
+            ServerUrl = () => ApiAddress ?? new Uri("http://127.0.0.1/"),
+        });
         var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);
         _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, _time, loggers: _loggers);
@@ -140,11 +157,13 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
         builder.Services.AddSingleton(new ApiToken(token));
+        builder.Services.AddSingleton(_scheduler);
         _app = builder.Build();
         _app.MapDeliveryEndpoints();
         _app.MapMetricsEndpoint();
         _triggers = CreateTriggers(configPath, state, _time);
         _app.MapPipelineEndpoints(_triggers);
+        _app.MapRunEndpoints(_scheduler, _triggers, _time);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
@@ -154,10 +173,27 @@ public sealed class CatalyticServer : IAsyncDisposable
             JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, _time.GetUtcNow()), ApiJson.Default.ServerInfo), ct);
         _log.ApiListening(ApiAddress.ToString(), state);
 
+        // Whatever the last process left half-done is taken up before new work comes: its embedded worker's jobs are lost.
+        var workerName = EmbeddedWorkerName(state);
+        await _scheduler.RecoverAsync(workerName, ct);
+        _loops = new RunQueueLoops(_scheduler);
+        if (_options.WorkerCapacity > 0)
+        {
+            _worker = new EmbeddedWorker(new JobDispatcher(_scheduler), _scheduler, new EmbeddedWorkerOptions
+            {
+                Name = workerName,
+                Capacity = _options.WorkerCapacity,
+                StateDirectory = state,
+                Time = _time,
+                Logger = _loggers.CreateLogger("Catalytic.Pipelines.Worker"),
+            });
+            _worker.Start();
+        }
+
         await _triggers.StartAsync(ct);
         foreach (var r in _triggers.Repositories.Values)
         {
-            _log.RepositoryWatched(r.Definition.Name, r.Definition.DisplaySource, Path.Combine(state, "run-requests.jsonl"));
+            _log.RepositoryWatched(r.Definition.Name, r.Definition.DisplaySource, _options.Postgres is null ? Path.Combine(state, "catalytic.db") : "PostgreSQL");
         }
 
         // Logs each environment it serves again, or why it could not.
@@ -168,19 +204,28 @@ public sealed class CatalyticServer : IAsyncDisposable
     /// <summary>The triggers once started.</summary>
     public PipelineTriggers? Triggers => _triggers;
 
+    /// <summary>The run queue once started.</summary>
+    public RunScheduler? Runs => _scheduler;
+
+    /// <summary>
+    /// The embedded worker's name: the machine's and the state folder's, so it is the same after a restart (its jobs are
+    /// found by it) and differs between servers sharing one PostgreSQL.
+    /// </summary>
+    private static string EmbeddedWorkerName(string state) =>
+        "serve-" + Environment.MachineName.ToLowerInvariant() + "-"
+        + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(state)))[..8];
+
     /// <summary>
     /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
-    /// catalytic.yml comes with the shared section reader), recording run requests in the state folder's journal until
-    /// the run queue lands.
+    /// catalytic.yml comes with the shared section reader), handing each run request to the run queue.
     /// </summary>
     private PipelineTriggers CreateTriggers(string configPath, string state, TimeProvider time)
     {
         var served = _options.Triggers ? ServedRepository.Find(Path.GetDirectoryName(configPath)!) : null;
-        var journal = new RunRequestJournal(state, time);
         var services = new TriggerServices
         {
-            Queue = journal,
-            ScheduleHistory = journal,
+            Queue = _scheduler!,
+            ScheduleHistory = _scheduler!,
             Secrets = new EnvironmentSecretSource(state),
             StateDirectory = state,
             Time = time,
@@ -195,6 +240,16 @@ public sealed class CatalyticServer : IAsyncDisposable
         if (_triggers is not null)
         {
             await _triggers.DisposeAsync();
+        }
+
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync();
+        }
+
+        if (_loops is not null)
+        {
+            await _loops.DisposeAsync();
         }
 
         if (_app is not null)
@@ -226,6 +281,11 @@ public sealed class CatalyticServer : IAsyncDisposable
         if (_store is not null)
         {
             await _store.DisposeAsync();
+        }
+
+        if (_runStore is not null)
+        {
+            await _runStore.DisposeAsync();
         }
 
         if (_ownsLoggers)

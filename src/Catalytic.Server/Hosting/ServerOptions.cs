@@ -17,4 +17,7 @@ public sealed record ServerOptions
 
     /// <summary>Whether the repository holding the configuration is watched and its pushes, tags and schedules start runs.</summary>
     public bool Triggers { get; init; } = true;
+
+    /// <summary>Jobs the embedded worker runs at once (default: the cores); 0 runs none (remote workers only).</summary>
+    public int WorkerCapacity { get; init; } = Environment.ProcessorCount;
 }

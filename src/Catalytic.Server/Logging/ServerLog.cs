@@ -26,6 +26,6 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "could not remove {File} while stopping; a client may find a stale address until the next start replaces it")]
     public static partial void ServerFileNotRemoved(this ILogger logger, Exception exception, string file);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "repository {Name} ({Source}): runs recorded in {Journal}")]
-    public static partial void RepositoryWatched(this ILogger logger, string name, string source, string journal);
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "repository {Name} ({Source}): runs recorded in {Store}")]
+    public static partial void RepositoryWatched(this ILogger logger, string name, string source, string store);
 }
