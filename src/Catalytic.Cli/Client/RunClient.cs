@@ -59,6 +59,9 @@ public sealed class RunClient : IDisposable
     public Task<RunView> RerunAsync(long id, bool failed, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, RunRoutes.Rerun(id), JsonContent.Create(new RerunBody(failed), ApiJson.Default.RerunBody), ApiJson.Default.RunView, ct);
 
+    public Task<RunView> ApproveAsync(long id, RunApprovalBody body, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, RunRoutes.Approve(id), JsonContent.Create(body, ApiJson.Default.RunApprovalBody), ApiJson.Default.RunView, ct);
+
     public Task<DispatchAnswer> DispatchAsync(string repo, DispatchBody body, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, RunRoutes.Dispatches(repo), JsonContent.Create(body, ApiJson.Default.DispatchBody), ApiJson.Default.DispatchAnswer, ct);
 

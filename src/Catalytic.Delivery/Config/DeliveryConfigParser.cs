@@ -59,7 +59,8 @@ public static partial class DeliveryConfigParser
             return new ConfigResult(null, r.Errors.ToImmutable());
         }
 
-        r.CheckKeys(root, ["apps", "actions"]); // actions: local folders for remote actions, read by `run`
+        // actions: local folders for remote actions, read by `run`; environments: pipeline jobs' protection rules, read by the run queue.
+        r.CheckKeys(root, ["apps", "actions", "environments"]);
         var apps = ImmutableArray.CreateBuilder<AppConfig>();
         if (r.Get(root, "apps") is not { } appsNode)
         {

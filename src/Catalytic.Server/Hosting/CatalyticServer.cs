@@ -10,6 +10,7 @@ using Catalytic.Delivery.Storage;
 using Catalytic.Delivery.Time;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
+using Catalytic.Pipelines.Environments;
 using Catalytic.Pipelines.Queue;
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Runs;
@@ -128,6 +129,7 @@ public sealed class CatalyticServer : IAsyncDisposable
             Secrets = new EnvironmentSecretSource(state),
             Workspace = state,
             ServerUrl = () => ApiAddress ?? new Uri("http://127.0.0.1/"),
+            Environments = new EnvironmentRulesFile(configPath, _loggers.CreateLogger("Catalytic.Pipelines.Runs")).Current,
         });
         var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Catalytic.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Catalytic.Storage.Runs;
@@ -14,13 +15,7 @@ public sealed class SqliteRunStore(string databasePath) : SqlRunStore
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = databasePath,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+    private readonly string _connectionString = SqliteFiles.ConnectionString(databasePath);
 
     /// <summary>The database file.</summary>
     public string DatabasePath { get; } = databasePath;
@@ -40,14 +35,7 @@ public sealed class SqliteRunStore(string databasePath) : SqlRunStore
     /// <inheritdoc/>
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!);
-        await using (var c = await OpenAsync(ct))
-        {
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA journal_mode=WAL;";
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-
+        await SqliteFiles.PrepareAsync(DatabasePath, _connectionString, ct);
         await base.InitializeAsync(ct);
     }
 
@@ -56,16 +44,7 @@ public sealed class SqliteRunStore(string databasePath) : SqlRunStore
         exception is SqliteException { SqliteErrorCode: 5 or 6 }; // SQLITE_BUSY, SQLITE_LOCKED: another process writes
 
     /// <inheritdoc/>
-    protected internal override async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var c = new SqliteConnection(_connectionString);
-        await c.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        // NORMAL is durable in WAL mode up to the last checkpoint-safe commit; a power cut loses at most the last commit.
-        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
-        await cmd.ExecuteNonQueryAsync(ct);
-        return c;
-    }
+    protected internal override async Task<DbConnection> OpenAsync(CancellationToken ct) => await SqliteFiles.OpenAsync(_connectionString, ct);
 
     /// <inheritdoc/>
     protected internal override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct)

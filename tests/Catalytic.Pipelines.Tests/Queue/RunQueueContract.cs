@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Catalytic.Pipelines.Dispatch;
+using Catalytic.Pipelines.Environments;
 using Catalytic.Pipelines.Queue;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
@@ -61,7 +62,15 @@ public abstract class RunQueueContract : IAsyncLifetime
         Store = CreateStore();
         await Store.InitializeAsync();
         await Store.InitializeAsync(); // idempotent
-        Scheduler = new RunScheduler(Store, new RunSchedulerOptions { Time = Clock });
+        var rules = EnvironmentRules.Parse("""
+            environments:
+              production:
+                required-approval: true
+                prevent-self-review: true
+                branches: [main]
+            """, "catalytic.yml");
+        Assert.Empty(rules.Errors);
+        Scheduler = new RunScheduler(Store, new RunSchedulerOptions { Time = Clock, Environments = () => rules.Rules });
         Dispatcher = new JobDispatcher(Scheduler);
     }
 
@@ -218,7 +227,7 @@ public abstract class RunQueueContract : IAsyncLifetime
     [Fact]
     public async Task DeployingJob_LostWorker_IsNeverRerunByItself()
     {
-        var created = await Scheduler.EnqueueAsync(Request("on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: true\n"));
+        var created = await Scheduler.EnqueueAsync(Request("on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n      - run: true\n"));
         Assert.NotNull(await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero));
         Clock.Advance(TimeSpan.FromSeconds(16));
         Assert.Equal(1, await Scheduler.SweepAsync());
@@ -287,6 +296,32 @@ public abstract class RunQueueContract : IAsyncLifetime
         Assert.Equal(["build.1", "build.2"], jobs.Select(j => j.Key)); // the whole matrix job of the failed leg, its dependents once it ends
         Assert.All(jobs, j => Assert.Equal((JobStatuses.Queued, 2), (j.Status, j.RunAttempt)));
         Assert.Equal(6, (await Store.ListJobsAsync(created.RunId, history: true)).Count);
+    }
+
+    [Fact]
+    public async Task ProtectedEnvironment_WaitsForAnApproval_NotFromWhoStartedTheRun_AndRecordsWhoApproved()
+    {
+        var ship = "on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: true\n";
+        var created = await Scheduler.EnqueueAsync(Request(ship));
+        Assert.Equal((RunStatuses.Waiting, JobStatuses.Waiting), ((await Store.GetRunAsync(created.RunId))!.Status, (await Store.ListJobsAsync(created.RunId)).Single().Status));
+        Assert.Null(await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero));
+
+        var self = await Scheduler.DecideAsync(created.RunId, null, true, new Approver("ada", ["admin"]), null);
+        Assert.Equal(RunRefusalKind.Forbidden, self.Refusal?.Kind);
+        var developer = await Scheduler.DecideAsync(created.RunId, null, true, new Approver("bob", ["developer"]), null);
+        Assert.Equal(RunRefusalKind.Forbidden, developer.Refusal?.Kind);
+        Assert.Empty(await Store.ListApprovalsAsync(created.RunId)); // refusals record nothing
+
+        var approved = await Scheduler.DecideAsync(created.RunId, "ship", true, new Approver("carol", ["approver"]), "go");
+        Assert.True(approved.Ok, approved.Refusal?.Message);
+        var approval = Assert.Single(await Store.ListApprovalsAsync(created.RunId));
+        Assert.Equal((true, "carol", Clock.GetUtcNow(), "go"), (approval.Approved, approval.By, approval.At, approval.Comment));
+        Assert.NotNull(await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero));
+
+        var other = await Scheduler.EnqueueAsync(Request(ship) with { Ref = "refs/heads/feature" });
+        var refused = (await Store.ListJobsAsync(other.RunId)).Single();
+        Assert.Equal(Conclusions.Failure, refused.Conclusion);
+        Assert.Equal("Branch \"feature\" is not allowed to deploy to production due to environment protection rules.", refused.Reason);
     }
 
     [Fact]

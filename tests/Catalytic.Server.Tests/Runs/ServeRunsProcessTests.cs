@@ -35,7 +35,7 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
                   production:
                     listen: 127.0.0.1:{{Ports.FreeTcpPort()}}
             """);
-        _dir.Write(".gitignore", ".catalytic/\n");
+        _dir.Write(".gitignore", ".catalytic*/\n");
         Git("init", "-q", "-b", "main");
         Commit("the configuration");
         return ValueTask.CompletedTask;
@@ -86,8 +86,9 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         Assert.All(jobs, j => Assert.StartsWith("serve-", j.Worker, StringComparison.Ordinal));
         Assert.Contains($"built v7 at {sha}", await LogAsync(store, jobs[0]), StringComparison.Ordinal);
         Assert.Contains("tested with hello", await LogAsync(store, jobs[1]), StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(State, "work")) && Directory.EnumerateFileSystemEntries(Path.Combine(State, "work")).Any(),
-            "the jobs' checkouts were not removed");
+        // A job's folder is removed right after the job is reported complete.
+        await Eventually.UntilAsync(() => !Directory.Exists(Path.Combine(State, "work")) || !Directory.EnumerateFileSystemEntries(Path.Combine(State, "work")).Any(),
+            "the jobs' checkouts being removed");
 
         // The same through the API and the CLI verbs.
         var id = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -109,6 +110,25 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         var rerun = await CliAsync("rerun", id, "--wait");
         Assert.True(rerun.Code == 0, rerun.ToString());
         Assert.Contains("tested with hello", rerun.Out, StringComparison.Ordinal);
+        _dir.Write(".github/workflows/manual.yml", """
+            on:
+              workflow_dispatch:
+                inputs:
+                  who: { required: true, type: choice, options: [ada, bob] }
+            jobs:
+              greet:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "hello ${{ inputs.who }}"
+            """);
+        Commit("a manual workflow");
+        var dispatched = await CliAsync("dispatch", "manual.yml", "--input", "who=bob", "--wait");
+        Assert.True(dispatched.Code == 0, dispatched.ToString());
+        Assert.Contains("hello bob", dispatched.Out, StringComparison.Ordinal);
+        var badInput = await CliAsync("dispatch", "manual.yml", "--input", "who=eve");
+        Assert.Equal(Contracts.ExitCodes.Invalid, badInput.Code);
+        Assert.Contains("who", badInput.Err, StringComparison.Ordinal);
+
         using var http = Api();
         using var bad = await http.GetAsync(new Uri("api/runs?limit=lots", UriKind.Relative));
         Assert.Equal(400, (int)bad.StatusCode);
@@ -120,12 +140,25 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
 
     private Task<CatalyticProcess.Result> CliAsync(params string[] args) => CatalyticProcess.RunAsync(_dir.Path, args);
 
-    private HttpClient Api()
+    private HttpClient Api(string? state = null)
     {
-        var info = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(State, ServerFiles.Info)), ApiJson.Default.ServerInfo)!;
+        state ??= State;
+        var info = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(state, ServerFiles.Info)), ApiJson.Default.ServerInfo)!;
         var http = new HttpClient { BaseAddress = new Uri(info.Url) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(State, ServerFiles.Token)).Trim());
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(state, ServerFiles.Token)).Trim());
         return http;
+    }
+
+    /// <summary>Drops the test's schema at the end.</summary>
+    private sealed class PostgresSchemaDrop(string connection, string schema) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await using var c = new Npgsql.NpgsqlConnection(connection);
+            await c.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", c);
+            await cmd.ExecuteNonQueryAsync();
+        }
     }
 
     [Fact]
@@ -160,6 +193,46 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         Assert.Contains("second-attempt", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TwoServes_OnOnePostgres_BothHandOutJobs_EachJobOnce_OneRunPerCommit()
+    {
+        var cs = Environment.GetEnvironmentVariable("CATALYTIC_TEST_POSTGRES");
+        Assert.SkipWhen(string.IsNullOrEmpty(cs), "CATALYTIC_TEST_POSTGRES is not set (./test.sh starts PostgreSQL)");
+        var schema = "runs_" + Guid.NewGuid().ToString("N")[..10];
+        var conn = cs + ";Search Path=" + schema;
+        // Both servers watch the same repository (their configurations are in it) with states and edges of their own.
+        _dir.Write("second.yml", File.ReadAllText(_dir["catalytic.yml"]).Replace(
+            File.ReadAllText(_dir["catalytic.yml"]).Split("listen: ")[1].Trim(), $"127.0.0.1:{Ports.FreeTcpPort()}", StringComparison.Ordinal));
+        Commit("a second server's configuration");
+        await using var storeHolder = new PostgresSchemaDrop(cs!, schema);
+        await StartServeAsync(["--postgres", conn]);
+        await using var second = await StartServeAsync(_dir[".catalytic-2"], ["--postgres", conn, "--config", "second.yml"]);
+        var jobs = string.Concat(Enumerable.Range(1, 8).Select(i => $"  j{i}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sleep 2; echo job-{i}-ran\n"));
+        _dir.Write(".github/workflows/fan.yml", "on: push\njobs:\n" + jobs);
+        var sha = Commit("eight jobs");
+
+        await using var store = new PostgresRunStore(cs!, schema);
+        RunRecord? run = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            run = (await store.ListRunsAsync(new RunQuery())).FirstOrDefault(r => r.Sha == sha);
+            return run?.Status == RunStatuses.Completed;
+        }, () => $"a completed run of {sha} ({run?.Status ?? "none"}); first serve:\n{_serve!.Output}\nsecond serve:\n{second.Output}", TimeSpan.FromMinutes(3));
+
+        Assert.Single(await store.ListRunsAsync(new RunQuery()), r => r.Sha == sha); // both servers saw the commit: one run
+        Assert.Equal(Conclusions.Success, run!.Conclusion);
+        var rows = await store.ListJobsAsync(run.Id);
+        Assert.Equal(8, rows.Count);
+        Assert.All(rows, j => Assert.Equal((Conclusions.Success, 1), (j.Conclusion, j.Attempt)));
+        foreach (var row in rows)
+        {
+            var log = await LogAsync(store, row);
+            Assert.Single(log.Split('\n'), l => l == $"{row.Key.Replace("j", "job-", StringComparison.Ordinal)}-ran");
+        }
+
+        Assert.Equal(2, rows.Select(j => j.Worker).Distinct().Count()); // each server's embedded worker ran some
+    }
+
     private async Task<RunRecord> CompletedRunAsync(string sha)
     {
         await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
@@ -186,27 +259,41 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         return text.ToString();
     }
 
-    private async Task StartServeAsync()
+    private async Task StartServeAsync(IReadOnlyList<string>? args = null)
     {
-        Directory.CreateDirectory(State);
-        File.Delete(Path.Combine(State, ServerFiles.Info));
         if (_serve is not null)
         {
             await _serve.DisposeAsync();
         }
 
-        _serve = CatalyticProcess.Start(_dir.Path, ["serve", "--worker-capacity", "2"]);
+        _serve = await StartServeAsync(State, args ?? []);
+    }
+
+    private async Task<CatalyticProcess.Running> StartServeAsync(string state, IReadOnlyList<string> args)
+    {
+        Directory.CreateDirectory(state);
+        File.Delete(Path.Combine(state, ServerFiles.Info));
+        var serve = CatalyticProcess.Start(_dir.Path, ["serve", "--worker-capacity", "2", "--state", state, .. args]);
         await Eventually.UntilAsync(() =>
         {
-            Assert.False(_serve.Process.HasExited, "catalytic serve exited:\n" + _serve.Output);
-            return File.Exists(Path.Combine(State, ServerFiles.Info));
-        }, () => "catalytic serve writing server.json; it printed:\n" + _serve.Output);
+            Assert.False(serve.Process.HasExited, "catalytic serve exited:\n" + serve.Output);
+            try
+            {
+                // Written once the API listens; read whole (a read may meet it half-written).
+                return JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(state, ServerFiles.Info)), ApiJson.Default.ServerInfo) is not null;
+            }
+            catch (Exception e) when (e is IOException or JsonException)
+            {
+                return false;
+            }
+        }, () => "catalytic serve writing server.json; it printed:\n" + serve.Output);
 
         // The first scan adopts the repository as it is; only commits after it start runs.
-        using var http = Api();
+        using var http = Api(state);
         await Eventually.UntilAsync(async () =>
             JsonNode.Parse(await http.GetStringAsync(new Uri("api/repositories", UriKind.Relative)))?.AsArray().FirstOrDefault()?["last_fetch"] is not null,
-            () => "the served repository's first scan; serve printed:\n" + _serve.Output);
+            () => "the served repository's first scan; serve printed:\n" + serve.Output);
+        return serve;
     }
 
     private string Commit(string message)
