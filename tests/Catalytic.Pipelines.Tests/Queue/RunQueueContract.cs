@@ -260,6 +260,46 @@ public abstract class RunQueueContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FanOut_256Legs_AreEachHandedOutOnce_AndTheRunConcludesAfterTheLast()
+    {
+        var created = await Scheduler.EnqueueAsync(Request("""
+            on: push
+            jobs:
+              wide:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    a: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+                    b: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+                steps:
+                  - run: true
+            """));
+        Assert.Equal(256, (await Store.ListJobsAsync(created.RunId)).Count);
+        var workers = Enumerable.Range(0, 4).Select(i => Worker("w" + i, capacity: 256)).ToList();
+        var taken = await Task.WhenAll(workers.Select(async w =>
+        {
+            var mine = new List<JobAssignment>();
+            while (await Dispatcher.AcquireAsync(w, TimeSpan.Zero) is { } a)
+            {
+                mine.Add(a);
+            }
+
+            return mine;
+        }));
+        var all = taken.SelectMany(t => t).ToList();
+        Assert.Equal(256, all.Select(a => a.JobKey).Distinct().Count());
+        Assert.Equal(256, all.Count);
+        foreach (var a in all.Take(255))
+        {
+            await Dispatcher.CompleteAsync(a.LeaseId, Outcome(a, Conclusions.Success));
+        }
+
+        Assert.Equal(RunStatuses.InProgress, (await Store.GetRunAsync(created.RunId))!.Status);
+        await Dispatcher.CompleteAsync(all[255].LeaseId, Outcome(all[255], Conclusions.Success));
+        Assert.Equal(Conclusions.Success, (await Store.GetRunAsync(created.RunId))!.Conclusion);
+    }
+
+    [Fact]
     public async Task Cancel_EndsTheJobsNotStarted_AndAsksTheRunningOnesToStop()
     {
         var created = await Scheduler.EnqueueAsync(Request());
