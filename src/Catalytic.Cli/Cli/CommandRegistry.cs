@@ -24,6 +24,9 @@ internal static class CommandRegistry
         new CancelCommand(),
         new RerunCommand(),
         new WorkersCommand(),
+        new UserCommand(),
+        new TokenCommand(),
+        new AuditCommand(),
         new VersionCommand(),
         new RunJobCommand(),
     ];

@@ -16,7 +16,7 @@ internal sealed class ApproveCommand : ICommand
             return RunCommandSupport.WithClientAsync(args, "approve", async client =>
             {
                 var r = await client.ApproveAsync(RunCommandSupport.RunId(run, "approve --run"), new Contracts.Runs.RunApprovalBody(true, args.Get("job"), args.Get("comment")), cancellationToken);
-                Console.Out.WriteLine($"run {r.Id}: approved by {DeliveryCommandSupport.Who}; {r.Status}");
+                Console.Out.WriteLine($"run {r.Id}: approved; {r.Status}");
                 return ExitCodes.Success;
             });
         }
@@ -27,8 +27,8 @@ internal sealed class ApproveCommand : ICommand
         {
             // The server answers once the deployment has recorded the decision and left the gate, so the wait below
             // starts past it and stops only at the end or at a later gate.
-            var d = await client.ApproveAsync(app, env, args.Get("id"), DeliveryCommandSupport.Who, args.Get("comment"), cancellationToken);
-            Console.Error.WriteLine($"approved {d.Id} as {DeliveryCommandSupport.Who}");
+            var d = await client.ApproveAsync(app, env, args.Get("id"), args.Get("comment"), cancellationToken);
+            Console.Error.WriteLine($"approved {d.Id} as {d.Approvals?.LastOrDefault()?.By ?? "you"}");
             if (args.Has("no-wait"))
             {
                 return DeliveryCommandSupport.ReportRecorded(d);

@@ -13,6 +13,7 @@ internal sealed class ServeCommand : ICommand
             new("port", "p", "API port on 127.0.0.1 (default: a free one, written to .catalytic/server.json)", "N"),
             new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
             new("worker-capacity", null, "Jobs the embedded worker runs at once (default: the cores; 0 turns it off)", "N"),
+            new("private-metrics", null, "Require a viewer's credentials for /metrics (default: it answers without)"),
         ]);
 
     public Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
@@ -36,6 +37,7 @@ internal sealed class ServeCommand : ICommand
             ApiPort = port,
             Postgres = args.Get("postgres"),
             WorkerCapacity = capacity,
+            PublicMetrics = !args.Has("private-metrics"),
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

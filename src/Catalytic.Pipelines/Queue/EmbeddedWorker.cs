@@ -38,7 +38,8 @@ public sealed record EmbeddedWorkerOptions
     /// <summary>How often the log kept since the last report is reported.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The clock of leases, polls and timestamps (required: only a composition root names the system clock).</summary>
+    public required TimeProvider Time { get; init; }
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }

@@ -36,7 +36,8 @@ public sealed record RunSchedulerOptions
     /// <summary>A folder <c>hashFiles</c> in a job-level expression resolves against (the server has no work tree).</summary>
     public string Workspace { get; init; } = Path.GetTempPath();
 
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The clock of leases, polls and timestamps (required: only a composition root names the system clock).</summary>
+    public required TimeProvider Time { get; init; }
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }

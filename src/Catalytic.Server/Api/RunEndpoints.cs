@@ -67,13 +67,13 @@ public static class RunEndpoints
             await StreamLogAsync(http, scheduler, row, (int?)a, follow is "true" or "1", time, ct);
         }).Require(Policies.Viewer);
 
-        api.MapPost("/runs/{id:long}/cancel", async (long id, CancellationToken ct) =>
-            Act(await scheduler.CancelAsync(id, Who(), ct))).Require(Policies.Developer);
+        api.MapPost("/runs/{id:long}/cancel", async (long id, HttpContext http, CancellationToken ct) =>
+            Act(await scheduler.CancelAsync(id, http.Caller().Name, ct))).Require(Policies.Developer);
 
         api.MapPost("/runs/{id:long}/rerun", async (long id, HttpContext http, CancellationToken ct) =>
         {
             var body = await ReadAsync(http, ApiJson.Default.RerunBody, ct);
-            return body.Error ?? Act(await scheduler.RerunAsync(id, body.Value?.Failed ?? false, Who(), ct));
+            return body.Error ?? Act(await scheduler.RerunAsync(id, body.Value?.Failed ?? false, http.Caller().Name, ct));
         }).Require(Policies.Developer);
 
         api.MapPost("/runs/{id:long}/approve", async (long id, HttpContext http, CancellationToken ct) =>
@@ -84,8 +84,9 @@ public static class RunEndpoints
                 return body.Error ?? Bad("a body {\"approve\": true|false} is required", "approve");
             }
 
-            // Until users and roles land, the local token is the admin of the machine it runs on.
-            var approver = new Approver(Who(), ["admin"]);
+            // Who decides is the authenticated caller (never a name from the body), with the role the environment's rule checks.
+            var caller = http.Caller();
+            var approver = new Approver(caller.Name, [caller.Role.ToString().ToLowerInvariant()]);
             return Act(await scheduler.DecideAsync(id, body.Value.Job, body.Value.Approve, approver, body.Value.Comment, ct));
         }).Require(Policies.Approver);
 
@@ -103,7 +104,7 @@ public static class RunEndpoints
             }
 
             var outcome = await triggers.Dispatches.WorkflowDispatchAsync(repo, body.Value.Workflow, body.Value.Ref,
-                body.Value.Inputs ?? new Dictionary<string, string>(), Who(), ct);
+                body.Value.Inputs ?? new Dictionary<string, string>(), http.Caller().Name, ct);
             return TypedResults.Json(new DispatchAnswer([.. outcome.Runs.Select(r => r.RunId)], [.. outcome.Errors]), ApiJson.Default.DispatchAnswer,
                 statusCode: outcome.Ok ? StatusCodes.Status201Created : outcome.Status);
         }).Require(Policies.Developer);
@@ -205,9 +206,6 @@ public static class RunEndpoints
 
         return false;
     }
-
-    /// <summary>Who acts: the local token's holder (users come with auth).</summary>
-    private static string Who() => Environment.UserName is { Length: > 0 } u ? u : "local";
 
     private const int MaxBody = 64 * 1024;
 

@@ -15,7 +15,10 @@ using Catalytic.Pipelines.Queue;
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
+using Catalytic.Contracts.Access;
+using Catalytic.Identity.Storage;
 using Catalytic.Server.Api;
+using Catalytic.Server.Auth;
 using Catalytic.Server.Logging;
 using Catalytic.Storage.Postgres;
 using Catalytic.Storage.Runs;
@@ -52,6 +55,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private RunScheduler? _scheduler;
     private RunQueueLoops? _loops;
     private EmbeddedWorker? _worker;
+    private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
     /// <param name="time">The clock of every timeout, delay and interval of the server and its engine.</param>
@@ -131,9 +135,10 @@ public sealed class CatalyticServer : IAsyncDisposable
             ServerUrl = () => ApiAddress ?? new Uri("http://127.0.0.1/"),
             Environments = new EnvironmentRulesFile(configPath, _loggers.CreateLogger("Catalytic.Pipelines.Runs")).Current,
         });
+        (_identity, var access) = await AccessHosting.OpenAsync(_options, state, _time, _loggers, ct);
         var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);
-        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, _time, loggers: _loggers);
+        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, _time, _options.LogMasker, _loggers);
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
@@ -153,14 +158,17 @@ public sealed class CatalyticServer : IAsyncDisposable
         ServeConsoleFormatter.Configure(builder.Logging);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, _options.ApiPort));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(1, AccessJson.Default));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(_engine);
         builder.Services.AddSingleton(_store);
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
-        builder.Services.AddSingleton(new ApiToken(token));
+        builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine));
         builder.Services.AddSingleton(_scheduler);
         _app = builder.Build();
+        _app.UseCatalyticAuth();
+        _app.MapAccessEndpoints();
         _app.MapDeliveryEndpoints();
         _app.MapMetricsEndpoint();
         _triggers = CreateTriggers(configPath, state, _time);
@@ -170,7 +178,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
 
-        await WriteSecretFileAsync(Path.Combine(state, ServerFiles.Token), token, ct);
+        await SecretFiles.WriteAsync(Path.Combine(state, ServerFiles.Token), token, ct);
         await File.WriteAllTextAsync(Path.Combine(state, ServerFiles.Info),
             JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, _time.GetUtcNow()), ApiJson.Default.ServerInfo), ct);
         _log.ApiListening(ApiAddress.ToString(), state);
@@ -216,6 +224,9 @@ public sealed class CatalyticServer : IAsyncDisposable
     private static string EmbeddedWorkerName(string state) =>
         "serve-" + Environment.MachineName.ToLowerInvariant() + "-"
         + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(state)))[..8];
+
+    /// <summary>The API's web application once started (tests walk its endpoints).</summary>
+    internal WebApplication? App => _app;
 
     /// <summary>
     /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
@@ -290,25 +301,16 @@ public sealed class CatalyticServer : IAsyncDisposable
             await _runStore.DisposeAsync();
         }
 
+        if (_identity is not null)
+        {
+            await _identity.DisposeAsync();
+        }
+
         if (_ownsLoggers)
         {
             // Flushes the console logger's queue: the last lines (stopping, interrupted deployments) are not lost.
             _loggers.Dispose();
         }
-    }
-
-    private static async Task WriteSecretFileAsync(string path, string content, CancellationToken ct)
-    {
-        File.Delete(path);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using var stream = new FileStream(path, options);
-        await using var writer = new StreamWriter(stream);
-        await writer.WriteAsync(content.AsMemory(), ct);
     }
 
     /// <summary>The address of a live server of <paramref name="state"/> (its server.json answers /api/health), or null.</summary>
@@ -343,5 +345,5 @@ public sealed class CatalyticServer : IAsyncDisposable
     }
 }
 
-/// <summary>The bearer token of this server's API.</summary>
+/// <summary>The state folder's bearer token of this server's API: an admin credential of the server's machine (see docs/security.md).</summary>
 public sealed record ApiToken(string Value);

@@ -20,4 +20,10 @@ public sealed record ServerOptions
 
     /// <summary>Jobs the embedded worker runs at once (default: the cores); 0 runs none (remote workers only).</summary>
     public int WorkerCapacity { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
+    public bool PublicMetrics { get; init; } = true;
+
+    /// <summary>The command of the instances' log masking stage; null for this process's own catalytic executable (a test host passes the built CLI's).</summary>
+    public IReadOnlyList<string>? LogMasker { get; init; }
 }

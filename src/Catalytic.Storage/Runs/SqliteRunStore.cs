@@ -15,7 +15,7 @@ public sealed class SqliteRunStore(string databasePath) : SqlRunStore
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    private readonly string _connectionString = SqliteFiles.ConnectionString(databasePath);
+    private readonly string _connectionString = SqliteDatabase.ConnectionString(databasePath);
 
     /// <summary>The database file.</summary>
     public string DatabasePath { get; } = databasePath;
@@ -35,7 +35,7 @@ public sealed class SqliteRunStore(string databasePath) : SqlRunStore
     /// <inheritdoc/>
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
-        await SqliteFiles.PrepareAsync(DatabasePath, _connectionString, ct);
+        await SqliteDatabase.PrepareAsync(DatabasePath, _connectionString, ct);
         await base.InitializeAsync(ct);
     }
 
@@ -44,7 +44,7 @@ public sealed class SqliteRunStore(string databasePath) : SqlRunStore
         exception is SqliteException { SqliteErrorCode: 5 or 6 }; // SQLITE_BUSY, SQLITE_LOCKED: another process writes
 
     /// <inheritdoc/>
-    protected internal override async Task<DbConnection> OpenAsync(CancellationToken ct) => await SqliteFiles.OpenAsync(_connectionString, ct);
+    protected internal override Task<DbConnection> OpenAsync(CancellationToken ct) => SqliteDatabase.OpenAsync(_connectionString, ct);
 
     /// <inheritdoc/>
     protected internal override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct)

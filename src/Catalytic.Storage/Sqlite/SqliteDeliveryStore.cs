@@ -12,7 +12,7 @@ namespace Catalytic.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDeliveryStore(string databasePath) : SqlDeliveryStore
 {
-    private readonly string _connectionString = SqliteFiles.ConnectionString(databasePath);
+    private readonly string _connectionString = SqliteDatabase.ConnectionString(databasePath);
 
     /// <summary>The database file.</summary>
     public string DatabasePath { get; } = databasePath;
@@ -23,12 +23,12 @@ public sealed class SqliteDeliveryStore(string databasePath) : SqlDeliveryStore
     /// <inheritdoc/>
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
-        await SqliteFiles.PrepareAsync(DatabasePath, _connectionString, ct);
+        await SqliteDatabase.PrepareAsync(DatabasePath, _connectionString, ct);
         await base.InitializeAsync(ct);
     }
 
     /// <inheritdoc/>
-    protected override async Task<DbConnection> OpenAsync(CancellationToken ct) => await SqliteFiles.OpenAsync(_connectionString, ct);
+    protected override Task<DbConnection> OpenAsync(CancellationToken ct) => SqliteDatabase.OpenAsync(_connectionString, ct);
 
     /// <inheritdoc/>
     public override Task<IEnvironmentLease> AcquireLeaseAsync(string app, string environment, CancellationToken ct = default) =>

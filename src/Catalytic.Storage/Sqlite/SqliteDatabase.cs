@@ -1,10 +1,12 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Catalytic.Storage.Sqlite;
 
-/// <summary>How every store of the state folder's SQLite file opens it: WAL mode, NORMAL sync, a busy timeout.</summary>
-internal static class SqliteFiles
+/// <summary>How every store opens the one SQLite file (.catalytic/catalytic.db) its tables share.</summary>
+internal static class SqliteDatabase
 {
+    /// <summary>The connection string of <paramref name="databasePath"/>: created if missing, pooled, waiting up to 30 s for a lock.</summary>
     public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
     {
         DataSource = databasePath,
@@ -13,7 +15,7 @@ internal static class SqliteFiles
         DefaultTimeout = 30,
     }.ToString();
 
-    /// <summary>Creates the folder and switches the file to WAL (readers never block the writer); kept by the file.</summary>
+    /// <summary>Creates the file's folder and puts the database in WAL mode, so readers never block the writer.</summary>
     public static async Task PrepareAsync(string databasePath, string connectionString, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
@@ -23,7 +25,8 @@ internal static class SqliteFiles
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken ct)
+    /// <summary>An open connection.</summary>
+    public static async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
         var c = new SqliteConnection(connectionString);
         await c.OpenAsync(ct);
