@@ -59,7 +59,8 @@ public static partial class DeliveryConfigParser
             return new ConfigResult(null, r.Errors.ToImmutable());
         }
 
-        r.CheckKeys(root, ["apps", "actions", "actions-url"]); // actions, actions-url: where `run` finds remote actions
+        // actions, actions-url: where `run` finds remote actions; environments: pipeline jobs' protection rules, read by the run queue.
+        r.CheckKeys(root, ["apps", "actions", "actions-url", "environments"]);
         var apps = ImmutableArray.CreateBuilder<AppConfig>();
         if (r.Get(root, "apps") is not { } appsNode)
         {
