@@ -1,5 +1,6 @@
 using Catalytic.Cli.Commands;
 using Catalytic.Cli.Commands.Demo;
+using Catalytic.Cli.Commands.Status;
 
 namespace Catalytic.Cli;
 
@@ -18,6 +19,13 @@ internal static class CommandRegistry
         new RollbackCommand(),
         new StatusCommand(),
         new LogsCommand(),
+        new ChecksCommand(),
+        new AlertsCommand(),
+        new AckCommand(),
+        new SilenceCommand(),
+        new NotificationsCommand(),
+        new PrometheusCommand(),
+        new GrafanaCommand(),
         new VersionCommand(),
     ];
 }

@@ -59,11 +59,17 @@ public static partial class DeliveryConfigParser
             return new ConfigResult(null, r.Errors.ToImmutable());
         }
 
-        r.CheckKeys(root, ["apps", "actions"]); // actions: local folders for remote actions, read by `run`
+        // actions: local folders for remote actions, read by `run`; checks/notifications/alerts/status: Catalytic.Status's sections.
+        r.CheckKeys(root, ["apps", "actions", "checks", "notifications", "alerts", "status"]);
         var apps = ImmutableArray.CreateBuilder<AppConfig>();
+        var statusOnly = r.Get(root, "checks") is not null || r.Get(root, "notifications") is not null;
         if (r.Get(root, "apps") is not { } appsNode)
         {
-            r.Error(root, "missing `apps:` (one entry per application)");
+            // A file of checks and notifications alone is a valid catalytic.yml: serve then only watches and tells.
+            if (!statusOnly)
+            {
+                r.Error(root, "missing `apps:` (one entry per application)");
+            }
         }
         else if (appsNode is not YamlMappingNode appsMap || appsMap.Children.Count == 0)
         {

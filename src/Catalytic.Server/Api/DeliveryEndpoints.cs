@@ -62,7 +62,7 @@ public static class DeliveryEndpoints
         return routes;
     }
 
-    private static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var expected = context.HttpContext.RequestServices.GetService(typeof(ApiToken)) as ApiToken;
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
@@ -255,7 +255,7 @@ public static class DeliveryEndpoints
         e.Kind switch { DeliveryErrorKind.NotFound => "not found", DeliveryErrorKind.Conflict => "conflict", _ => "invalid request" },
         e.Message, e.Field, e.Details.IsDefault ? null : e.Details);
 
-    private static IResult Problem(int status, string title, string detail, string field, IReadOnlyList<string>? errors = null)
+    internal static IResult Problem(int status, string title, string detail, string field, IReadOnlyList<string>? errors = null)
     {
         var extensions = new Dictionary<string, object?> { ["field"] = field };
         if (errors is { Count: > 0 })

@@ -7,6 +7,7 @@ using Catalytic.Delivery.Storage;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
 using Catalytic.Server.Api;
+using Catalytic.Server.Status;
 using Catalytic.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -31,6 +32,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private EdgeHost? _edge;
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
+    private Catalytic.Status.Hosting.StatusService? _status;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
     public CatalyticServer(ServerOptions options, TextWriter? log = null)
@@ -83,6 +85,12 @@ public sealed class CatalyticServer : IAsyncDisposable
             return [.. config.Errors.Select(e => e.ToString())];
         }
 
+        var (statusConfig, statusErrors) = Status.StatusHosting.Load(configPath);
+        if (statusConfig is null)
+        {
+            return statusErrors;
+        }
+
         if (await AlreadyRunningAsync(state) is { } other)
         {
             return [$"a catalytic server already runs for {state} at {other}"];
@@ -119,9 +127,13 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(_store);
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(new ApiToken(token));
+        _status = await StartStatusAsync(statusConfig, config.Config, state, router, time, ct);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(1, Catalytic.Status.Contracts.StatusJson.Default));
+        builder.Services.AddSingleton(_status);
         _app = builder.Build();
         _app.MapDeliveryEndpoints();
-        _app.MapMetricsEndpoint();
+        _app.MapStatusEndpoints();
+        _app.MapStatusMetrics();
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
@@ -142,6 +154,29 @@ public sealed class CatalyticServer : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Opens the status tables beside the delivery ones and starts checks, alerting and notifications.</summary>
+    private async Task<Catalytic.Status.Hosting.StatusService> StartStatusAsync(Catalytic.Status.Config.StatusConfig config, DeliveryConfig delivery, string state, EdgeRouter router, TimeProvider time, CancellationToken ct)
+    {
+        var store = Status.StatusHosting.OpenStore(state, _options.Postgres);
+        await store.InitializeAsync(ct);
+        var status = new Catalytic.Status.Hosting.StatusService(new Catalytic.Status.Hosting.StatusServiceOptions
+        {
+            Config = config,
+            Store = store,
+            StateDirectory = state,
+            Time = time,
+            Deliveries = _store,
+            ExtraChecks = config.EdgeChecks ? Status.StatusHosting.EdgeChecks(delivery) : [],
+            // An environment's edge is checked while it has something live; before its first deployment it has nothing to answer.
+            Active = c => !c.Labels.TryGetValue("app", out var app) || !c.Labels.ContainsKey(Catalytic.Status.Checks.CheckMonitor.EdgeLabel)
+                || router.Current(app, c.Labels["environment"]) is { Versions.Length: > 0 },
+            Logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)),
+        });
+        Status.StatusHosting.ExposeDelivery(status.Metrics, _engine!, time);
+        await status.StartAsync(ct);
+        return status;
+    }
+
     /// <summary>Stops the API, the edge (draining) and every instance, and removes server.json.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -151,6 +186,12 @@ public sealed class CatalyticServer : IAsyncDisposable
             File.Delete(Path.Combine(state, DeliveryClient.ServerFile));
             await _app.StopAsync();
             await _app.DisposeAsync();
+        }
+
+        if (_status is not null)
+        {
+            await _status.DisposeAsync();
+            await _status.Store.DisposeAsync();
         }
 
         if (_engine is not null)

@@ -129,6 +129,9 @@ public sealed partial class StatusService : IAsyncDisposable
     /// <summary>The store.</summary>
     public IStatusStore Store => _o.Store;
 
+    /// <summary>The clock everything here reads.</summary>
+    public TimeProvider Clock => _o.Time;
+
     /// <summary>Loads alerts, restores check states, starts the timers and loops.</summary>
     public async Task StartAsync(CancellationToken ct = default)
     {

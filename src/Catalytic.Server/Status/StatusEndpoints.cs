@@ -1,0 +1,219 @@
+using System.Collections.Immutable;
+using Catalytic.Edge.Routing;
+using Catalytic.Server.Api;
+using Catalytic.Status.Alerts;
+using Catalytic.Status.Checks;
+using Catalytic.Status.Conditions;
+using Catalytic.Status.Contracts;
+using Catalytic.Status.Hosting;
+using Catalytic.Status.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Catalytic.Server.Status;
+
+/// <summary>
+/// The status API under /api (bearer token): checks with their history and SLA, alerts with acknowledgement,
+/// silences, the notification outbox. /metrics (prometheus-net plus the edge's families) and the public /status page
+/// need no token. No answer carries a channel's URL, password or signing secret: those stay in catalytic.yml and secrets.
+/// </summary>
+public static class StatusEndpoints
+{
+    /// <summary>Maps the routes.</summary>
+    public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api").AddEndpointFilter(DeliveryEndpoints.RequireToken);
+        api.MapGet("/checks", ListChecksAsync);
+        api.MapGet("/checks/{name}", GetCheckAsync);
+        api.MapGet("/checks/{name}/history", HistoryAsync);
+        api.MapGet("/checks/{name}/sla", SlaAsync);
+        api.MapGet("/alerts", ListAlerts);
+        api.MapPost("/alerts/{id}/ack", AckAsync);
+        api.MapGet("/silences", ListSilences);
+        api.MapPost("/silences", AddSilenceAsync);
+        api.MapDelete("/silences/{id}", ExpireSilenceAsync);
+        api.MapGet("/notifications", ListNotificationsAsync);
+        routes.MapGet("/status", StatusPage.RenderAsync);
+        return routes;
+    }
+
+    /// <summary>/metrics: every prometheus-net family, then the edge's per-version families.</summary>
+    public static IEndpointRouteBuilder MapStatusMetrics(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/metrics", async (StatusService status, EdgeRouter router, CancellationToken ct) =>
+            TypedResults.Text(await status.Metrics.ExportAsync(ct) + router.FormatPrometheus(), "text/plain; version=0.0.4; charset=utf-8"));
+        return routes;
+    }
+
+    private static async Task<IResult> ListChecksAsync(StatusService status, CancellationToken ct)
+    {
+        var list = new List<CheckView>();
+        foreach (var check in status.Config.Checks)
+        {
+            list.Add(await ViewAsync(status, check.Name, ct));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<CheckView>>(list);
+    }
+
+    private static async Task<IResult> GetCheckAsync(string name, StatusService status, CancellationToken ct) =>
+        status.Config.Checks.Any(c => c.Name == name) ? TypedResults.Ok(await ViewAsync(status, name, ct)) : NoCheck(name);
+
+    private static async Task<IResult> HistoryAsync(string name, int? limit, StatusService status, CancellationToken ct)
+    {
+        if (!status.Config.Checks.Any(c => c.Name == name))
+        {
+            return NoCheck(name);
+        }
+
+        var now = TimeNow(status);
+        var results = await status.Store.ListResultsAsync(name, Math.Clamp(limit ?? 50, 1, 1000), null, ct);
+        var hours = await status.Store.ListRollupsAsync(name, "hour", now - TimeSpan.FromHours(24), ct);
+        var days = await status.Store.ListRollupsAsync(name, "day", now - TimeSpan.FromDays(90), ct);
+        return TypedResults.Ok(new CheckHistoryView(name, [.. results.Select(Result)], [.. hours.Select(Rollup)], [.. days.Select(Rollup)]));
+    }
+
+    private static async Task<IResult> SlaAsync(string name, int? days, StatusService status, CancellationToken ct)
+    {
+        if (!status.Config.Checks.Any(c => c.Name == name))
+        {
+            return NoCheck(name);
+        }
+
+        var span = Math.Clamp(days ?? 30, 1, 400);
+        var rollups = await status.Store.ListRollupsAsync(name, "day", TimeNow(status) - TimeSpan.FromDays(span), ct);
+        var total = rollups.Sum(r => r.Total);
+        var hist = Enumerable.Range(0, CheckRollup.BoundsMs.Length).Select(i => rollups.Sum(r => r.Histogram[i])).ToList();
+        var up = total == 0 ? 1 : (double)rollups.Sum(r => r.Up + r.Degraded + r.Maintenance) / total;
+        var check = status.Config.Checks.First(c => c.Name == name);
+        var downMinutes = rollups.Sum(r => r.Down) * check.Interval.TotalMinutes;
+        return TypedResults.Ok(new SlaView(name, span, up, downMinutes, CheckRollup.Quantile(hist, 0.5), CheckRollup.Quantile(hist, 0.95), [.. rollups.Select(Rollup)]));
+    }
+
+    private static IResult ListAlerts(bool? all, StatusService status)
+    {
+        var now = TimeNow(status);
+        var alerts = status.Book.Alerts.Values.Where(a => all == true || a.Firing).OrderByDescending(a => a.StartsAt).ToList();
+        var muted = AlertDispatcher.Muted([.. status.Book.Alerts.Values], status.Book.Silences, status.Config.Inhibit, now);
+        return TypedResults.Ok<IReadOnlyList<AlertView>>([.. alerts.Select(a => View(a, muted, status.Book.Silences, now))]);
+    }
+
+    private static async Task<IResult> AckAsync(string id, AckBody? body, StatusService status, CancellationToken ct)
+    {
+        var by = string.IsNullOrWhiteSpace(body?.By) ? "unknown" : body.By.Trim();
+        if (by.Length > 200)
+        {
+            return DeliveryEndpoints.Problem(400, "invalid request", "`by` is at most 200 characters", "by");
+        }
+
+        if (status.Book.Find(id) is not { Firing: true })
+        {
+            return DeliveryEndpoints.Problem(404, "not found", $"no firing alert '{id}' (see catalytic alerts)", "id");
+        }
+
+        var acked = await status.Book.AckAsync(id, by, ct);
+        var now = TimeNow(status);
+        return TypedResults.Ok(View(acked!, [], status.Book.Silences, now));
+    }
+
+    private static IResult ListSilences(StatusService status)
+    {
+        var now = TimeNow(status);
+        return TypedResults.Ok<IReadOnlyList<SilenceView>>([.. status.Book.Silences.Select(s => SilenceView(s, now))]);
+    }
+
+    private static async Task<IResult> AddSilenceAsync(SilenceBody? body, StatusService status, CancellationToken ct)
+    {
+        if (body?.Matchers is not { Count: > 0 } texts)
+        {
+            return DeliveryEndpoints.Problem(400, "invalid request", "`matchers` is required: label=value, label!=value, label=~regex or label!~regex", "matchers");
+        }
+
+        var matchers = new List<Matcher>();
+        foreach (var t in texts.Take(50))
+        {
+            if (t is null || t.Length > 500 || Matcher.Parse(t) is not { } m)
+            {
+                return DeliveryEndpoints.Problem(400, "invalid request", $"matcher '{t}' must be label=value, label!=value, label=~regex or label!~regex", "matchers");
+            }
+
+            matchers.Add(m);
+        }
+
+        if (body.For is not { } forText || !Durations.TryParse(forText, out var span) || span <= TimeSpan.Zero || span > TimeSpan.FromDays(365))
+        {
+            return DeliveryEndpoints.Problem(400, "invalid request", "`for` must be a duration such as 30m, 2h or 7d (at most 365d)", "for");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Comment) || body.Comment.Length > 1000)
+        {
+            return DeliveryEndpoints.Problem(400, "invalid request", "`comment` is required (why the alerts are silenced), at most 1000 characters", "comment");
+        }
+
+        var now = TimeNow(status);
+        var silence = new Silence("s" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)), [.. matchers], now, now + span,
+            string.IsNullOrWhiteSpace(body.By) ? "unknown" : body.By.Trim()[..Math.Min(200, body.By.Trim().Length)], body.Comment.Trim());
+        await status.Book.AddSilenceAsync(silence, ct);
+        return TypedResults.Created($"/api/silences/{silence.Id}", SilenceView(silence, now));
+    }
+
+    private static async Task<IResult> ExpireSilenceAsync(string id, StatusService status, CancellationToken ct) =>
+        await status.Book.ExpireSilenceAsync(id, ct) is { } s
+            ? TypedResults.Ok(SilenceView(s, TimeNow(status)))
+            : DeliveryEndpoints.Problem(404, "not found", $"no silence '{id}' (see catalytic silence list)", "id");
+
+    private static async Task<IResult> ListNotificationsAsync(bool? failed, int? limit, StatusService status, CancellationToken ct)
+    {
+        var list = await status.Store.ListOutboxAsync(failed == true, Math.Clamp(limit ?? 50, 1, 1000), ct);
+        return TypedResults.Ok<IReadOnlyList<NotificationView>>([.. list.Select(m =>
+            new NotificationView(m.Id, m.Channel, m.Kind, m.Subject, m.State.ToString().ToLowerInvariant(), m.Attempts, m.LastError, m.CreatedAt, m.NextAttemptAt, m.SentAt))]);
+    }
+
+    internal static async Task<CheckView> ViewAsync(StatusService status, string name, CancellationToken ct)
+    {
+        var check = status.Config.Checks.First(c => c.Name == name);
+        status.Monitor.States.TryGetValue(name, out var state);
+        var now = TimeNow(status);
+        var hours = await status.Store.ListRollupsAsync(name, "hour", now - TimeSpan.FromHours(24), ct);
+        var days = await status.Store.ListRollupsAsync(name, "day", now - TimeSpan.FromDays(90), ct);
+        var hist = Enumerable.Range(0, CheckRollup.BoundsMs.Length).Select(i => hours.Sum(r => r.Histogram[i])).ToList();
+        var last = state?.Last is { } l ? Result(l) : null;
+        return new CheckView(name, Target(check.Url), (state?.Status ?? CheckStatus.Unknown).ToString().ToLowerInvariant(), check.Labels.Remove(CheckMonitor.EdgeLabel),
+            check.Maintenance.Any(w => w.Contains(now)), last, Uptime(hours), Uptime(days), CheckRollup.Quantile(hist, 0.5), CheckRollup.Quantile(hist, 0.95),
+            (state?.Locations ?? ImmutableSortedDictionary<string, CheckStatus>.Empty).ToDictionary(x => x.Key, x => x.Value.ToString().ToLowerInvariant()));
+    }
+
+    /// <summary>The URL as shown: no user information, no query (either may hold a credential).</summary>
+    internal static string Target(Uri url) => $"{url.Scheme}://{url.Authority}{url.AbsolutePath}";
+
+    internal static double Uptime(IReadOnlyList<CheckRollup> rollups)
+    {
+        var total = rollups.Sum(r => r.Total);
+        return total == 0 ? 1 : (double)rollups.Sum(r => r.Up + r.Degraded + r.Maintenance) / total;
+    }
+
+    internal static DateTimeOffset TimeNow(StatusService status) => status.Clock.GetUtcNow();
+
+    private static CheckResultView Result(CheckResult r) => new(r.At, r.Location, r.Success, r.Degraded, Math.Round(r.ResponseTime.TotalMilliseconds, 1), r.HttpStatus, r.Error,
+        [.. r.Conditions.Select(c => new ConditionView(c.Condition, c.Success, c.DegradedOnly))], r.CertificateExpiration?.TotalSeconds, r.InMaintenance);
+
+    private static RollupView Rollup(CheckRollup r) => new(r.Start, r.Total, r.Up, r.Degraded, r.Down, r.Maintenance, r.Uptime,
+        CheckRollup.Quantile(r.Histogram, 0.5), CheckRollup.Quantile(r.Histogram, 0.95));
+
+    private static AlertView View(Alert a, HashSet<string> muted, ImmutableArray<Silence> silences, DateTimeOffset now)
+    {
+        var state = !a.Firing ? "resolved"
+            : a.InMaintenance ? "maintenance"
+            : silences.Any(s => s.Mutes(a, now)) ? "silenced"
+            : muted.Contains(a.Fingerprint) ? "inhibited"
+            : a.AckedBy is not null ? "acknowledged"
+            : "firing";
+        return new AlertView(a.Id, a.Fingerprint, a.Name, a.Severity, state, a.Summary, a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.AckedBy, a.AckedAt, a.EscalationStep);
+    }
+
+    private static SilenceView SilenceView(Silence s, DateTimeOffset now) =>
+        new(s.Id, [.. s.Matchers.Select(m => m.ToString())], s.StartsAt, s.EndsAt, s.CreatedBy, s.Comment, s.ActiveAt(now));
+
+    private static IResult NoCheck(string name) => DeliveryEndpoints.Problem(404, "not found", $"no check '{name}' (see catalytic checks)", "name");
+}
