@@ -142,7 +142,9 @@ public sealed record Condition(string Text, Operand Left, Comparison Op, Immutab
     /// <summary>Reads a number from a right side: durations become milliseconds for the time placeholders.</summary>
     internal static bool TryNumber(string text, Placeholder p, out double value)
     {
-        if (p is Placeholder.ResponseTime or Placeholder.CertificateExpiration && Durations.TryParse(text, out var t))
+        // A bare number against a time placeholder is milliseconds (Gatus' [RESPONSE_TIME] < 300); with a unit it is a duration.
+        if (p is Placeholder.ResponseTime or Placeholder.CertificateExpiration && !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            && Durations.TryParse(text, out var t))
         {
             value = t.TotalMilliseconds;
             return true;

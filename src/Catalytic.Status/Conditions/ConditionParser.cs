@@ -235,7 +235,7 @@ public static class ConditionParser
             if (text[i] == '.')
             {
                 var j = ++i;
-                while (j < text.Length && text[j] is not ('.' or '['))
+                while (j < text.Length && text[j] is not ('.' or '[' or ' ' or '=' or '!' or '<' or '>'))
                 {
                     j++;
                 }
@@ -258,6 +258,11 @@ public static class ConditionParser
 
                 steps.Add(new PathStep(null, index));
                 i = j + 1;
+            }
+            else if (text[i..].TrimStart().StartsWith('='))
+            {
+                var at = i + (text.Length - i - text[i..].TrimStart().Length);
+                return ([], new ConditionError(start + at, "use == to compare (a single '=' is not an operator)"));
             }
             else
             {
