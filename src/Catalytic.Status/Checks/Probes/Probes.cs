@@ -33,13 +33,7 @@ public sealed class ProbeSet(TimeProvider time) : IProbe, IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>A token that cancels after <paramref name="timeout"/> on <paramref name="time"/>, or with <paramref name="ct"/>.</summary>
-    internal static CancellationTokenSource Deadline(TimeSpan timeout, TimeProvider time, CancellationToken ct)
-    {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), cts, timeout, Timeout.InfiniteTimeSpan);
-        cts.Token.Register(static t => ((ITimer)t!).Dispose(), timer);
-        return cts;
-    }
+    internal static Deadline Deadline(TimeSpan timeout, TimeProvider time, CancellationToken ct) => new(timeout, time, ct);
 
     internal static string Describe(Exception e, bool timedOut, TimeSpan timeout) => timedOut
         ? $"timed out after {Conditions.Durations.Format(timeout)}"
@@ -50,6 +44,30 @@ public sealed class ProbeSet(TimeProvider time) : IProbe, IDisposable
             System.Security.Authentication.AuthenticationException a => "TLS handshake failed: " + a.Message,
             _ => e.Message,
         };
+}
+
+/// <summary>A timeout on the injected clock linked to a caller's token; disposing it stops its timer.</summary>
+internal sealed class Deadline : IDisposable
+{
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenSource _linked;
+
+    public Deadline(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        _timeout = new CancellationTokenSource(timeout, time);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _timeout.Token);
+    }
+
+    public CancellationToken Token => _linked.Token;
+
+    /// <summary>True when the timeout (not the caller) ended the wait.</summary>
+    public bool IsCancellationRequested => _timeout.IsCancellationRequested;
+
+    public void Dispose()
+    {
+        _linked.Dispose();
+        _timeout.Dispose();
+    }
 }
 
 /// <summary>
