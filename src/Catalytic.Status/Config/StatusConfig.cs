@@ -220,7 +220,7 @@ public sealed record RouteConfig
     /// <summary>Wait before a new group's first notification (default 30 s).</summary>
     public TimeSpan GroupWait { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Wait before notifying a group again about new or resolved alerts (default 5 m).</summary>
+    /// <summary>Wait before notifying a group again about new or resolved alerts (default 5 m with a group-by, 10 s with the per-alert default).</summary>
     public TimeSpan GroupInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Wait before repeating an unchanged firing group (default 4 h).</summary>

@@ -213,7 +213,10 @@ public static partial class StatusConfigParser
                 To = [.. to.Select(t => t.Value)],
                 GroupBy = r.List(m, "group-by") is { } g ? [.. g.Select(x => x.Value)] : route.GroupBy,
                 GroupWait = r.Duration(m, "group-wait") ?? route.GroupWait,
-                GroupInterval = r.Duration(m, "group-interval", TimeSpan.FromSeconds(1)) ?? route.GroupInterval,
+                // Alertmanager's 5 m batches alerts into a group; with the default group-by [...] every alert is its own
+                // group, and the interval only delays its resolved message, so it defaults to 10 s there.
+                GroupInterval = r.Duration(m, "group-interval", TimeSpan.FromSeconds(1))
+                    ?? (r.List(m, "group-by") is { } gb && !gb.Any(x => x.Value == "...") ? route.GroupInterval : TimeSpan.FromSeconds(10)),
                 RepeatInterval = r.Duration(m, "repeat-interval", TimeSpan.FromSeconds(1)) ?? route.RepeatInterval,
                 SendResolved = r.Bool(m, "send-resolved") ?? true,
                 Continue = r.Bool(m, "continue") ?? false,
