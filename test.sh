@@ -14,6 +14,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v git >/dev/null || need+=(git)
+# promtool (Debian's prometheus package) checks and unit-tests the alert rules and checks /metrics (tests/Catalytic.Status.Tests).
+command -v promtool >/dev/null || need+=(prometheus)
 # podman runs service and job containers (tests/podman/): runc, netavark and iptables publish ports as root,
 # busybox-static fills the local test image (no registry is reachable).
 command -v podman >/dev/null || need+=(podman runc netavark aardvark-dns iptables)
