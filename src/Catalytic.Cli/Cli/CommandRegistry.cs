@@ -13,6 +13,7 @@ internal static class CommandRegistry
         new RunCommand(),
         new ValidateCommand(),
         new ServeCommand(),
+        new HookCommand(),
         new DeployCommand(),
         new ApproveCommand(),
         new RejectCommand(),

@@ -6,6 +6,8 @@ using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Storage;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
+using Catalytic.Pipelines.Repositories;
+using Catalytic.Pipelines.Triggers;
 using Catalytic.Server.Api;
 using Catalytic.Server.Status;
 using Catalytic.Storage;
@@ -32,6 +34,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private EdgeHost? _edge;
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
+    private PipelineTriggers? _triggers;
     private Catalytic.Status.Hosting.StatusService? _status;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
@@ -120,6 +123,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = state });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Catalytic.Pipelines", LogLevel.Information);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, _options.ApiPort));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DeliveryJson.Default));
         builder.Services.AddProblemDetails();
@@ -134,6 +138,8 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapDeliveryEndpoints();
         _app.MapStatusEndpoints();
         _app.MapStatusMetrics();
+        _triggers = CreateTriggers(configPath, state, time);
+        _app.MapPipelineEndpoints(_triggers);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
@@ -142,6 +148,12 @@ public sealed class CatalyticServer : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(state, DeliveryClient.ServerFile),
             JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, time.GetUtcNow()), DeliveryJson.Default.ServerInfo), ct);
         await _log.WriteLineAsync($"catalytic serve: API on {ApiAddress} (state {state})");
+
+        await _triggers.StartAsync(ct);
+        foreach (var r in _triggers.Repositories.Values)
+        {
+            await _log.WriteLineAsync($"catalytic serve: repository {r.Definition.Name} ({r.Definition.DisplaySource}): runs recorded in {Path.Combine(state, "run-requests.jsonl")}");
+        }
 
         await _engine.RestoreAsync(ct);
         foreach (var live in await _store.ListLiveAsync(ct))
@@ -177,9 +189,38 @@ public sealed class CatalyticServer : IAsyncDisposable
         return status;
     }
 
+    /// <summary>The triggers once started.</summary>
+    public PipelineTriggers? Triggers => _triggers;
+
+    /// <summary>
+    /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
+    /// catalytic.yml comes with the shared section reader), recording run requests in the state folder's journal until
+    /// the run queue lands.
+    /// </summary>
+    private PipelineTriggers CreateTriggers(string configPath, string state, TimeProvider time)
+    {
+        var served = _options.Triggers ? ServedRepository.Find(Path.GetDirectoryName(configPath)!) : null;
+        var journal = new RunRequestJournal(state, time);
+        var services = new TriggerServices
+        {
+            Queue = journal,
+            ScheduleHistory = journal,
+            Secrets = new EnvironmentSecretSource(state),
+            StateDirectory = state,
+            Time = time,
+            Logger = _app!.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Catalytic.Pipelines"),
+        };
+        return new PipelineTriggers(served is null ? [] : [served], services);
+    }
+
     /// <summary>Stops the API, the edge (draining) and every instance, and removes server.json.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_triggers is not null)
+        {
+            await _triggers.DisposeAsync();
+        }
+
         if (_app is not null)
         {
             var state = Path.GetFullPath(_options.StateDirectory);

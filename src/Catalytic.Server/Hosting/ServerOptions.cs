@@ -14,4 +14,7 @@ public sealed record ServerOptions
 
     /// <summary>PostgreSQL connection string; SQLite under the state folder when null.</summary>
     public string? Postgres { get; init; }
+
+    /// <summary>Whether the repository holding the configuration is watched and its pushes, tags and schedules start runs.</summary>
+    public bool Triggers { get; init; } = true;
 }
