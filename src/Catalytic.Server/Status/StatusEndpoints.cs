@@ -179,13 +179,10 @@ public static class StatusEndpoints
         var days = await status.Store.ListRollupsAsync(name, "day", now - TimeSpan.FromDays(90), ct);
         var hist = Enumerable.Range(0, CheckRollup.BoundsMs.Length).Select(i => hours.Sum(r => r.Histogram[i])).ToList();
         var last = state?.Last is { } l ? Result(l) : null;
-        return new CheckView(name, Target(check.Url), (state?.Status ?? CheckStatus.Unknown).ToString().ToLowerInvariant(), check.Labels.Remove(CheckMonitor.EdgeLabel),
+        return new CheckView(name, check.Target, (state?.Status ?? CheckStatus.Unknown).ToString().ToLowerInvariant(), check.Labels.Remove(CheckMonitor.EdgeLabel),
             check.Maintenance.Any(w => w.Contains(now)), last, Uptime(hours), Uptime(days), CheckRollup.Quantile(hist, 0.5), CheckRollup.Quantile(hist, 0.95),
             (state?.Locations ?? ImmutableSortedDictionary<string, CheckStatus>.Empty).ToDictionary(x => x.Key, x => x.Value.ToString().ToLowerInvariant()));
     }
-
-    /// <summary>The URL as shown: no user information, no query (either may hold a credential).</summary>
-    internal static string Target(Uri url) => $"{url.Scheme}://{url.Authority}{url.AbsolutePath}";
 
     internal static double Uptime(IReadOnlyList<CheckRollup> rollups)
     {

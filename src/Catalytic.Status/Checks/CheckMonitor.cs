@@ -48,9 +48,9 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
         var why = result.Error is { } e ? $"{e}; {failing}" : failing;
 
         await SignalAsync(cfg, check, downKind, verdict == CheckStatus.Down, maintenance,
-            $"{Name(check)} is down", $"{check.Url.GetLeftPart(UriPartial.Path)}: {why}", check.Severity, ct);
+            $"{Name(check)} is down", $"{check.Target}: {why}", check.Severity, ct);
         await SignalAsync(cfg, check, "check-degraded", verdict == CheckStatus.Degraded, maintenance,
-            $"{Name(check)} is degraded", $"{check.Url.GetLeftPart(UriPartial.Path)}: {why}", cfg.Kind("check-degraded").Severity, ct);
+            $"{Name(check)} is degraded", $"{check.Target}: {why}", cfg.Kind("check-degraded").Severity, ct);
 
         if (result.CertificateExpiration is { } left)
         {

@@ -130,6 +130,9 @@ public sealed record CheckConfig
 
     /// <summary>Where the check was defined (file:line:column), for messages.</summary>
     public string Source { get; init; } = "";
+
+    /// <summary>The URL as shown anywhere (messages, API, CLI): no user information and no query, either of which may hold a credential.</summary>
+    public string Target => $"{Url.Scheme}://{Url.Authority}{Url.AbsolutePath}";
 }
 
 /// <summary>A recurring window: from <see cref="Start"/> for <see cref="Duration"/> on the given days, in <see cref="TimeZone"/>.</summary>

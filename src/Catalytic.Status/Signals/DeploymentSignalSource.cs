@@ -46,6 +46,9 @@ public sealed class DeploymentSignalSource(IDeliveryStore deliveries, IStatusSto
         }
 
         await signals.ApprovalsWaitingAsync([.. recent.Where(d => d.State == DeploymentState.WaitingForApproval).Select(View)], now, ct);
+        var week = recent.Where(d => d.State.IsTerminal() && d.State != DeploymentState.Superseded && d.UpdatedAt >= now - TimeSpan.FromDays(7));
+        await signals.SuccessRatesAsync([.. week.GroupBy(d => (d.App, d.Environment))
+            .Select(g => new SuccessRate(g.Key.App, g.Key.Environment, g.Count(d => d.State == DeploymentState.Succeeded), g.Count()))], ct);
     }
 
     private DeploymentChanged View(Deployment d) =>

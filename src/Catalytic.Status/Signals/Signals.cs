@@ -18,6 +18,9 @@ public sealed record WorkerChanged(string Worker, bool Lost, string Reason, Date
 /// <param name="Since">When it entered the state (for an approval: when it started to wait).</param>
 public sealed record DeploymentChanged(string Id, string App, string Environment, string Version, string State, string Reason, DateTimeOffset Since, string? Link = null);
 
+/// <summary>Deployments of (app, environment) that ended in the last 7 days, and how many succeeded.</summary>
+public sealed record SuccessRate(string App, string Environment, int Succeeded, int Total);
+
 /// <summary>
 /// Where the built-in signals enter alerting. The pipeline server calls <see cref="RunFinishedAsync"/> and
 /// <see cref="WorkerChangedAsync"/>; the deployment adapter calls <see cref="DeploymentChangedAsync"/>. Each turns an
@@ -36,6 +39,9 @@ public interface IAlertSignals
 
     /// <summary>Re-evaluates waiting approvals against `alerts.approval-waiting.after` (called on a timer).</summary>
     Task ApprovalsWaitingAsync(IReadOnlyList<DeploymentChanged> waiting, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>Fires deployment-success-rate for environments under `alerts.deployment-success-rate.below` over 7 days (at least 3 deployments); resolves the others.</summary>
+    Task SuccessRatesAsync(IReadOnlyList<SuccessRate> rates, CancellationToken ct = default);
 }
 
 /// <summary>The built-in signals as alerts, with each kind's severity, runbook and on/off from `alerts:`.</summary>
@@ -100,6 +106,20 @@ public sealed class AlertSignals(Func<StatusConfig> config, AlertBook book) : IA
         foreach (var stale in book.Alerts.Values.Where(a => a.Firing && a.Name == "approval-waiting" && !over.ContainsKey(a.Labels.GetValueOrDefault("deployment", ""))))
         {
             await book.ApplyAsync(new AlertSignal(stale.Labels, stale.Annotations, false), ct);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task SuccessRatesAsync(IReadOnlyList<SuccessRate> rates, CancellationToken ct = default)
+    {
+        var below = config().Kind("deployment-success-rate").Threshold;
+        foreach (var r in rates)
+        {
+            var rate = (double)r.Succeeded / r.Total;
+            await RaiseAsync("deployment-success-rate", r.Total >= 3 && rate < below,
+                new Dictionary<string, string> { ["app"] = r.App, ["environment"] = r.Environment },
+                $"{Percent(rate)} of deployments of {r.App} to {r.Environment} succeeded in 7 days (under {Percent(below)})",
+                $"{r.Succeeded} of {r.Total} deployments succeeded", null, ct);
         }
     }
 
