@@ -183,6 +183,7 @@ public sealed class CatalyticServer : IAsyncDisposable
             Active = c => !c.Labels.TryGetValue("app", out var app) || !c.Labels.ContainsKey(Catalytic.Status.Checks.CheckMonitor.EdgeLabel)
                 || router.Current(app, c.Labels["environment"]) is { Versions.Length: > 0 },
             Logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)),
+            Edge = (() => router.Tables().Where(t => !t.Versions.IsEmpty), router),
         });
         Status.StatusHosting.ExposeDelivery(status.Metrics, _engine!, time);
         await status.StartAsync(ct);

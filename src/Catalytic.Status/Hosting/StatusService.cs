@@ -50,6 +50,9 @@ public sealed record StatusServiceOptions
 
     /// <summary>Probe override (the benchmark's null probe, tests); default the real HTTP/TCP/TLS/DNS probes.</summary>
     public IProbe? Probe { get; init; }
+
+    /// <summary>The edge's route tables and metrics, for the in-process SLO burn-rate alert; null without an edge.</summary>
+    public (Func<IEnumerable<Delivery.Routing.RouteTable>> Tables, Delivery.Routing.IVersionMetricsSource Metrics)? Edge { get; init; }
 }
 
 /// <summary>
@@ -158,6 +161,25 @@ public sealed partial class StatusService : IAsyncDisposable
             var now = _o.Time.GetUtcNow();
             await _o.Store.PruneAsync(now - Config.Keep, now - TimeSpan.FromDays(400), t);
         }, stop), CancellationToken.None));
+        if (_o.Edge is { } edge)
+        {
+            var slo = new SloBurnMonitor(() => Config, Book, _o.Time);
+            _loops.Add(Task.Run(async () =>
+            {
+                // The first sample a minute after start: each sample is the minute before it.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMinutes(1), _o.Time, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                await LoopAsync("SLO burn rate", TimeSpan.FromMinutes(1), wakeable: false, t => slo.SampleAsync(edge.Tables(), edge.Metrics, t), stop);
+            }, CancellationToken.None));
+        }
+
         Scheduler.Start(Config.Checks);
     }
 

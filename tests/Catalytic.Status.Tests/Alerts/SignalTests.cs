@@ -75,3 +75,49 @@ public sealed class SignalTests
         Assert.Contains("\"kind\":\"resolved\"", dev.Received.Last().Body, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The in-process multi-window multi-burn-rate alert on synthetic per-minute edge totals.</summary>
+public sealed class SloBurnMonitorTests
+{
+    [Fact]
+    public async Task FastBurn_Pages_AndRecoveryResolves_WithoutATicketWhileTheSixHourWindowIsClean()
+    {
+        await using var h = new AlertingHarness("alerts:\n  slo-burn-rate: { objective: 99.9% }\n");
+        await h.InitializeAsync();
+        var slo = new Catalytic.Status.Alerts.SloBurnMonitor(() => h.Config, h.Book, h.Time);
+        for (var i = 0; i < 60; i++)
+        {
+            slo.Add("web", "production", 1000, 50); // 5% errors: 50x the 0.1% budget
+            slo.Add("web", "staging", 1000, 0);
+        }
+
+        await slo.EvaluateAsync();
+        var page = Assert.Single(h.Book.Alerts.Values, a => a.Firing);
+        Assert.Equal(("critical", "page", "production"), (page.Severity, page.Labels["window"], page.Labels["environment"]));
+        Assert.StartsWith("web/production burns its error budget 50x too fast", page.Summary, StringComparison.Ordinal);
+
+        for (var i = 0; i < 360; i++)
+        {
+            slo.Add("web", "production", 1000, 0);
+        }
+
+        await slo.EvaluateAsync();
+        Assert.DoesNotContain(h.Book.Alerts.Values, a => a.Firing);
+    }
+
+    [Fact]
+    public async Task SlowBurn_OpensATicket()
+    {
+        await using var h = new AlertingHarness("alerts:\n  slo-burn-rate: { objective: 99.9% }\n");
+        await h.InitializeAsync();
+        var slo = new Catalytic.Status.Alerts.SloBurnMonitor(() => h.Config, h.Book, h.Time);
+        for (var i = 0; i < 600; i++)
+        {
+            slo.Add("web", "production", 1000, 2); // 0.2%: twice the budget, far under 6x
+        }
+
+        await slo.EvaluateAsync();
+        var ticket = Assert.Single(h.Book.Alerts.Values, a => a.Firing);
+        Assert.Equal(("warning", "ticket"), (ticket.Severity, ticket.Labels["window"]));
+    }
+}
