@@ -18,6 +18,7 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
     public const string EdgeLabel = "edge";
 
     private readonly ConcurrentDictionary<string, State> _states = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Check, string Kind, string Severity), (ImmutableSortedDictionary<string, string> Labels, string Fingerprint)> _labels = new();
 
     /// <summary>Status, last result and per-location status of each check seen so far.</summary>
     public IReadOnlyDictionary<string, State> States => _states;
@@ -44,7 +45,8 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
         var maintenance = result.InMaintenance;
         var edge = check.Labels.ContainsKey(EdgeLabel);
         var downKind = edge ? "environment-down" : "check-down";
-        var failing = string.Join("; ", result.Conditions.Where(c => !c.Success).Select(c => c.Condition));
+        // Only a firing alert reads its description (a resolve keeps the one it fired with).
+        var failing = verdict is CheckStatus.Up or CheckStatus.Unknown ? "" : string.Join("; ", result.Conditions.Where(c => !c.Success).Select(c => c.Condition));
         var why = result.Error is { } e ? $"{e}; {failing}" : failing;
 
         await SignalAsync(cfg, check, downKind, verdict == CheckStatus.Down, maintenance,
@@ -78,10 +80,18 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
             return;
         }
 
-        var labels = check.Labels.Remove(EdgeLabel)
-            .SetItem("alertname", kind)
-            .SetItem("check", check.Name)
-            .SetItem("severity", severity);
+        // Labels and fingerprint are the same on every probe of a check: computed once, so a healthy check's result
+        // (nothing firing, nothing to resolve) costs a dictionary lookup here, not a label set and a hash.
+        var (labels, fingerprint) = _labels.GetOrAdd((check.Name, kind, severity), _ =>
+        {
+            var l = check.Labels.Remove(EdgeLabel).SetItem("alertname", kind).SetItem("check", check.Name).SetItem("severity", severity);
+            return (l, Alert.FingerprintOf(l));
+        });
+        if (!firing && !book.Alerts.ContainsKey(fingerprint))
+        {
+            return;
+        }
+
         var annotations = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal)
             .Add("summary", summary)
             .Add("description", description);
