@@ -1,4 +1,5 @@
-using Catalytic.Delivery.Client;
+using Catalytic.Cli.Client;
+using Catalytic.Contracts.Deployments;
 
 namespace Catalytic.Cli.Commands;
 
@@ -22,7 +23,8 @@ internal static class DeliveryCommandSupport
     public static Task<int> WithClientAsync(CliArgs args, string verb, Func<DeliveryClient, Task<int>> action) =>
         WithApiAsync(verb, async () =>
         {
-            using var client = DeliveryClient.Connect(StateDirectory(args));
+            // The CLI is a host: its clock is the system's.
+            using var client = DeliveryClient.Connect(StateDirectory(args), TimeProvider.System);
             return await action(client);
         });
 
@@ -54,7 +56,17 @@ internal static class DeliveryCommandSupport
             Console.Error.WriteLine($"  approve with: catalytic approve {d.App} --env {d.Environment} --id {d.Id}   (or reject / rollback)");
         }
 
-        return DeliveryClient.ExitCode(d);
+        return d.ExitCode;
+    }
+
+    /// <summary>
+    /// Reports a deployment the verb did not wait for (--no-wait): a finished or gated one keeps its own code, one that
+    /// still runs is what was asked for (0).
+    /// </summary>
+    public static int ReportRecorded(DeploymentView d)
+    {
+        var code = Report(d);
+        return d.IsTerminal || d.IsWaiting ? code : ExitCodes.Success;
     }
 
     public static void PrintEvent(EventView e) => Console.Error.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss.fff} {e.State,-20} {e.Message}");

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Catalytic.Delivery.Client;
+using Catalytic.Contracts.Json;
+using Catalytic.Contracts.Server;
 using Catalytic.Pipelines.Repositories;
 
 namespace Catalytic.Cli.Commands;
@@ -52,8 +53,8 @@ internal sealed class HookCommand : ICommand
     {
         try
         {
-            var info = JsonSerializer.Deserialize(await File.ReadAllTextAsync(Path.Combine(state, DeliveryClient.ServerFile), ct), DeliveryJson.Default.ServerInfo)!;
-            var token = (await File.ReadAllTextAsync(Path.Combine(state, DeliveryClient.TokenFile), ct)).Trim();
+            var info = JsonSerializer.Deserialize(await File.ReadAllTextAsync(Path.Combine(state, ServerFiles.Info), ct), ApiJson.Default.ServerInfo)!;
+            var token = (await File.ReadAllTextAsync(Path.Combine(state, ServerFiles.Token), ct)).Trim();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(info.Url), $"api/repos/{Uri.EscapeDataString(repository)}/notify"));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -28,6 +28,6 @@ internal sealed class ServeCommand : ICommand
             StateDirectory = args.Get("state") ?? ".catalytic",
             ApiPort = port,
             Postgres = args.Get("postgres"),
-        }, cancellationToken);
+        }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

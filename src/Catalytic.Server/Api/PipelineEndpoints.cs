@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Catalytic.Server.Auth;
+
 namespace Catalytic.Server.Api;
 
 /// <summary>The triggers' answers as JSON.</summary>
@@ -44,11 +46,11 @@ public static class PipelineEndpoints
             var outcome = await triggers.Webhooks.HandleAsync(repo, headers, body, ct);
             return TypedResults.Json(new HookAnswer(outcome.Message, outcome.Runs), PipelineJson.Default.HookAnswer, statusCode: outcome.Status);
         });
-        var api = routes.MapGroup("/api").AddEndpointFilter(DeliveryEndpoints.RequireToken);
+        var api = routes.MapGroup("/api");
         api.MapPost("/repos/{repo}/notify", (string repo) => triggers.Notify(repo)
             ? Answer(StatusCodes.Status202Accepted, $"repository '{repo}' reads its refs now")
-            : Answer(StatusCodes.Status404NotFound, $"no repository '{repo}' on this server"));
-        api.MapGet("/repositories", () => TypedResults.Json(triggers.Status, PipelineJson.Default.IReadOnlyListRepositoryStatus));
+            : Answer(StatusCodes.Status404NotFound, $"no repository '{repo}' on this server")).Require(Policies.Developer);
+        api.MapGet("/repositories", () => TypedResults.Json(triggers.Status, PipelineJson.Default.IReadOnlyListRepositoryStatus)).Require(Policies.Viewer);
         return routes;
     }
 

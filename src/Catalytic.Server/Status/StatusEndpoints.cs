@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Catalytic.Edge.Routing;
+using Catalytic.Contracts.Problems;
 using Catalytic.Server.Api;
+using Catalytic.Server.Auth;
 using Catalytic.Status.Alerts;
 using Catalytic.Status.Checks;
 using Catalytic.Status.Conditions;
@@ -23,17 +25,17 @@ public static class StatusEndpoints
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api").AddEndpointFilter(DeliveryEndpoints.RequireToken);
-        api.MapGet("/checks", ListChecksAsync);
-        api.MapGet("/checks/{name}", GetCheckAsync);
-        api.MapGet("/checks/{name}/history", HistoryAsync);
-        api.MapGet("/checks/{name}/sla", SlaAsync);
-        api.MapGet("/alerts", ListAlerts);
-        api.MapPost("/alerts/{id}/ack", AckAsync);
-        api.MapGet("/silences", ListSilences);
-        api.MapPost("/silences", AddSilenceAsync);
-        api.MapDelete("/silences/{id}", ExpireSilenceAsync);
-        api.MapGet("/notifications", ListNotificationsAsync);
+        var api = routes.MapGroup("/api");
+        api.MapGet("/checks", ListChecksAsync).Require(Policies.Viewer);
+        api.MapGet("/checks/{name}", GetCheckAsync).Require(Policies.Viewer);
+        api.MapGet("/checks/{name}/history", HistoryAsync).Require(Policies.Viewer);
+        api.MapGet("/checks/{name}/sla", SlaAsync).Require(Policies.Viewer);
+        api.MapGet("/alerts", ListAlerts).Require(Policies.Viewer);
+        api.MapPost("/alerts/{id}/ack", AckAsync).Require(Policies.Developer);
+        api.MapGet("/silences", ListSilences).Require(Policies.Viewer);
+        api.MapPost("/silences", AddSilenceAsync).Require(Policies.Developer);
+        api.MapDelete("/silences/{id}", ExpireSilenceAsync).Require(Policies.Developer);
+        api.MapGet("/notifications", ListNotificationsAsync).Require(Policies.Viewer);
         routes.MapGet("/status", StatusPage.RenderAsync);
         return routes;
     }
@@ -104,12 +106,12 @@ public static class StatusEndpoints
         var by = string.IsNullOrWhiteSpace(body?.By) ? "unknown" : body.By.Trim();
         if (by.Length > 200)
         {
-            return DeliveryEndpoints.Problem(400, "invalid request", "`by` is at most 200 characters", "by");
+            return ApiResults.Problem(ApiProblems.Invalid, "`by` is at most 200 characters", "by");
         }
 
         if (status.Book.Find(id) is not { Firing: true })
         {
-            return DeliveryEndpoints.Problem(404, "not found", $"no firing alert '{id}' (see catalytic alerts)", "id");
+            return ApiResults.Problem(ApiProblems.NotFound, $"no firing alert '{id}' (see catalytic alerts)", "id");
         }
 
         var acked = await status.Book.AckAsync(id, by, ct);
@@ -127,7 +129,7 @@ public static class StatusEndpoints
     {
         if (body?.Matchers is not { Count: > 0 } texts)
         {
-            return DeliveryEndpoints.Problem(400, "invalid request", "`matchers` is required: label=value, label!=value, label=~regex or label!~regex", "matchers");
+            return ApiResults.Problem(ApiProblems.Invalid, "`matchers` is required: label=value, label!=value, label=~regex or label!~regex", "matchers");
         }
 
         var matchers = new List<Matcher>();
@@ -135,7 +137,7 @@ public static class StatusEndpoints
         {
             if (t is null || t.Length > 500 || Matcher.Parse(t) is not { } m)
             {
-                return DeliveryEndpoints.Problem(400, "invalid request", $"matcher '{t}' must be label=value, label!=value, label=~regex or label!~regex", "matchers");
+                return ApiResults.Problem(ApiProblems.Invalid, $"matcher '{t}' must be label=value, label!=value, label=~regex or label!~regex", "matchers");
             }
 
             matchers.Add(m);
@@ -143,12 +145,12 @@ public static class StatusEndpoints
 
         if (body.For is not { } forText || !Durations.TryParse(forText, out var span) || span <= TimeSpan.Zero || span > TimeSpan.FromDays(365))
         {
-            return DeliveryEndpoints.Problem(400, "invalid request", "`for` must be a duration such as 30m, 2h or 7d (at most 365d)", "for");
+            return ApiResults.Problem(ApiProblems.Invalid, "`for` must be a duration such as 30m, 2h or 7d (at most 365d)", "for");
         }
 
         if (string.IsNullOrWhiteSpace(body.Comment) || body.Comment.Length > 1000)
         {
-            return DeliveryEndpoints.Problem(400, "invalid request", "`comment` is required (why the alerts are silenced), at most 1000 characters", "comment");
+            return ApiResults.Problem(ApiProblems.Invalid, "`comment` is required (why the alerts are silenced), at most 1000 characters", "comment");
         }
 
         var now = TimeNow(status);
@@ -161,7 +163,7 @@ public static class StatusEndpoints
     private static async Task<IResult> ExpireSilenceAsync(string id, StatusService status, CancellationToken ct) =>
         await status.Book.ExpireSilenceAsync(id, ct) is { } s
             ? TypedResults.Ok(SilenceView(s, TimeNow(status)))
-            : DeliveryEndpoints.Problem(404, "not found", $"no silence '{id}' (see catalytic silence list)", "id");
+            : ApiResults.Problem(ApiProblems.NotFound, $"no silence '{id}' (see catalytic silence list)", "id");
 
     private static async Task<IResult> ListNotificationsAsync(bool? failed, int? limit, StatusService status, CancellationToken ct)
     {
@@ -212,5 +214,5 @@ public static class StatusEndpoints
     private static SilenceView SilenceView(Silence s, DateTimeOffset now) =>
         new(s.Id, [.. s.Matchers.Select(m => m.ToString())], s.StartsAt, s.EndsAt, s.CreatedBy, s.Comment, s.ActiveAt(now));
 
-    private static IResult NoCheck(string name) => DeliveryEndpoints.Problem(404, "not found", $"no check '{name}' (see catalytic checks)", "name");
+    private static IResult NoCheck(string name) => ApiResults.Problem(ApiProblems.NotFound, $"no check '{name}' (see catalytic checks)", "name");
 }

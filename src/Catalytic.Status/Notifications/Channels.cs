@@ -27,7 +27,7 @@ public sealed class SecretSource(string stateDirectory)
     /// <summary>The value, or null when unset.</summary>
     public string? Get(string name)
     {
-        if (Environment.GetEnvironmentVariable("CATALYTIC_SECRET_" + Delivery.Deployments.DeploymentRun.SecretVariable(name)) is { Length: > 0 } v)
+        if (Environment.GetEnvironmentVariable("CATALYTIC_SECRET_" + name.ToUpperInvariant().Replace('-', '_').Replace('.', '_')) is { Length: > 0 } v)
         {
             return v;
         }

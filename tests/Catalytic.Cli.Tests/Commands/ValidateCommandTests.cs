@@ -79,7 +79,8 @@ public sealed class ValidateCommandTests : IDisposable
         var stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(ExitCodes.Invalid, process.ExitCode);
-        Assert.Contains("bad.yml:3:3: error: jobs a → b → a form a cycle in 'needs'", stdout, StringComparison.Ordinal);
-        Assert.EndsWith("1 error in 1 file", stdout.TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("bad.yml:5:12: error: Job 'a' depends on job 'b' which creates a cycle in the dependency graph (a → b → a)", stdout, StringComparison.Ordinal);
+        Assert.Contains("bad.yml:10:12: error: Job 'b' depends on job 'a' which creates a cycle in the dependency graph (a → b → a)", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("2 errors in 1 file", stdout.TrimEnd(), StringComparison.Ordinal);
     }
 }

@@ -3,7 +3,7 @@ using Catalytic.Status.Config;
 using Catalytic.Status.Hosting;
 using Catalytic.Status.Signals;
 using Catalytic.Status.Tests.Support;
-using Catalytic.Storage;
+using Catalytic.Storage.Sqlite;
 using Catalytic.Storage.Status;
 
 namespace Catalytic.Status.Tests.Alerts;

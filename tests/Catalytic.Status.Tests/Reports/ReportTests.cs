@@ -4,7 +4,7 @@ using Catalytic.Status.Conditions;
 using Catalytic.Status.Reports;
 using Catalytic.Status.Signals;
 using Catalytic.Status.Tests.Support;
-using Catalytic.Storage;
+using Catalytic.Storage.Sqlite;
 
 namespace Catalytic.Status.Tests.Reports;
 

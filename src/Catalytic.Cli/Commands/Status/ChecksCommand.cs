@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Catalytic.Cli.Client;
 using Catalytic.Status.Contracts;
 
 namespace Catalytic.Cli.Commands.Status;

@@ -1,0 +1,13 @@
+using Catalytic.Delivery.Targets;
+using Catalytic.Testing.Processes;
+
+namespace Catalytic.Delivery.Tests.Support;
+
+/// <summary>
+/// The log masking stage as a supervisor starts it in tests: the built CLI's own launcher with the hidden verb (the
+/// test host is not catalytic, so in-process supervisors are given it explicitly).
+/// </summary>
+public static class MaskStage
+{
+    public static IReadOnlyList<string> Command => [CatalyticProcess.Launcher, LogMasker.Verb];
+}
