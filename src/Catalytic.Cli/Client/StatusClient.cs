@@ -5,7 +5,8 @@ using System.Text.Json.Serialization.Metadata;
 using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Problems;
 using Catalytic.Contracts.Server;
-using Catalytic.Status.Contracts;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Checks;
 
 namespace Catalytic.Cli.Client;
 
@@ -38,38 +39,38 @@ public sealed class StatusClient : IDisposable
     }
 
     /// <summary>Every check.</summary>
-    public Task<IReadOnlyList<CheckView>> ChecksAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Get, "api/checks", null, StatusJson.Default.IReadOnlyListCheckView, ct);
+    public Task<IReadOnlyList<CheckView>> ChecksAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Get, "api/checks", null, ApiJson.Default.IReadOnlyListCheckView, ct);
 
     /// <summary>One check's recent results and summaries.</summary>
     public Task<CheckHistoryView> HistoryAsync(string name, int limit, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Get, $"api/checks/{Uri.EscapeDataString(name)}/history?limit={limit}", null, StatusJson.Default.CheckHistoryView, ct);
+        SendAsync(HttpMethod.Get, $"api/checks/{Uri.EscapeDataString(name)}/history?limit={limit}", null, ApiJson.Default.CheckHistoryView, ct);
 
     /// <summary>One check's SLA over <paramref name="days"/>.</summary>
     public Task<SlaView> SlaAsync(string name, int days, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Get, $"api/checks/{Uri.EscapeDataString(name)}/sla?days={days}", null, StatusJson.Default.SlaView, ct);
+        SendAsync(HttpMethod.Get, $"api/checks/{Uri.EscapeDataString(name)}/sla?days={days}", null, ApiJson.Default.SlaView, ct);
 
     /// <summary>Alerts firing (and resolved in the last hour with <paramref name="all"/>).</summary>
     public Task<IReadOnlyList<AlertView>> AlertsAsync(bool all, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Get, "api/alerts" + (all ? "?all=true" : ""), null, StatusJson.Default.IReadOnlyListAlertView, ct);
+        SendAsync(HttpMethod.Get, "api/alerts" + (all ? "?all=true" : ""), null, ApiJson.Default.IReadOnlyListAlertView, ct);
 
     /// <summary>Acknowledges an alert.</summary>
     public Task<AlertView> AckAsync(string id, string by, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"api/alerts/{Uri.EscapeDataString(id)}/ack", JsonContent.Create(new AckBody(by), StatusJson.Default.AckBody), StatusJson.Default.AlertView, ct);
+        SendAsync(HttpMethod.Post, $"api/alerts/{Uri.EscapeDataString(id)}/ack", JsonContent.Create(new AckBody(by), ApiJson.Default.AckBody), ApiJson.Default.AlertView, ct);
 
     /// <summary>Silences.</summary>
-    public Task<IReadOnlyList<SilenceView>> SilencesAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Get, "api/silences", null, StatusJson.Default.IReadOnlyListSilenceView, ct);
+    public Task<IReadOnlyList<SilenceView>> SilencesAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Get, "api/silences", null, ApiJson.Default.IReadOnlyListSilenceView, ct);
 
     /// <summary>Adds a silence.</summary>
     public Task<SilenceView> AddSilenceAsync(SilenceBody body, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, "api/silences", JsonContent.Create(body, StatusJson.Default.SilenceBody), StatusJson.Default.SilenceView, ct);
+        SendAsync(HttpMethod.Post, "api/silences", JsonContent.Create(body, ApiJson.Default.SilenceBody), ApiJson.Default.SilenceView, ct);
 
     /// <summary>Ends a silence now.</summary>
     public Task<SilenceView> ExpireSilenceAsync(string id, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Delete, $"api/silences/{Uri.EscapeDataString(id)}", null, StatusJson.Default.SilenceView, ct);
+        SendAsync(HttpMethod.Delete, $"api/silences/{Uri.EscapeDataString(id)}", null, ApiJson.Default.SilenceView, ct);
 
     /// <summary>The outbox, newest first.</summary>
     public Task<IReadOnlyList<NotificationView>> NotificationsAsync(bool failed, int limit, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Get, $"api/notifications?limit={limit}" + (failed ? "&failed=true" : ""), null, StatusJson.Default.IReadOnlyListNotificationView, ct);
+        SendAsync(HttpMethod.Get, $"api/notifications?limit={limit}" + (failed ? "&failed=true" : ""), null, ApiJson.Default.IReadOnlyListNotificationView, ct);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? body, JsonTypeInfo<T> type, CancellationToken ct)
     {

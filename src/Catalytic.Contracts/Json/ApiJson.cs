@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Checks;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Contracts.Problems;
 using Catalytic.Contracts.Server;
@@ -20,4 +22,14 @@ namespace Catalytic.Contracts.Json;
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(ServerInfo))]
 [JsonSerializable(typeof(ProblemView))]
+[JsonSerializable(typeof(IReadOnlyList<CheckView>))]
+[JsonSerializable(typeof(CheckHistoryView))]
+[JsonSerializable(typeof(SlaView))]
+[JsonSerializable(typeof(AlertView))]
+[JsonSerializable(typeof(IReadOnlyList<AlertView>))]
+[JsonSerializable(typeof(AckBody))]
+[JsonSerializable(typeof(SilenceView))]
+[JsonSerializable(typeof(IReadOnlyList<SilenceView>))]
+[JsonSerializable(typeof(SilenceBody))]
+[JsonSerializable(typeof(IReadOnlyList<NotificationView>))]
 public sealed partial class ApiJson : JsonSerializerContext;

@@ -149,7 +149,6 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(_time);
         builder.Services.AddSingleton(new ApiToken(token));
         _status = await StartStatusAsync(statusConfig, config.Config, state, router, _time, ct);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(1, Catalytic.Status.Contracts.StatusJson.Default));
         builder.Services.AddSingleton(_status);
         _app = builder.Build();
         _app.MapDeliveryEndpoints();

@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
-using Catalytic.Edge.Routing;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Checks;
+using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Problems;
+using Catalytic.Edge.Routing;
 using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
 using Catalytic.Status.Alerts;
 using Catalytic.Status.Checks;
 using Catalytic.Status.Conditions;
-using Catalytic.Status.Contracts;
 using Catalytic.Status.Hosting;
 using Catalytic.Status.Storage;
 using Microsoft.AspNetCore.Builder;

@@ -85,7 +85,7 @@ public abstract class SqlStatusStore : IStatusStore
                 Set(insert, "us", (long)(r.ResponseTime.TotalMilliseconds * 1000));
                 Set(insert, "status", r.HttpStatus);
                 Set(insert, "error", r.Error);
-                Set(insert, "conditions", JsonSerializer.Serialize(r.Conditions.Select(x => new ConditionView(x.Condition, x.Success, x.DegradedOnly)).ToList(), StatusJson.Default.IReadOnlyListConditionView));
+                Set(insert, "conditions", JsonSerializer.Serialize(r.Conditions.Select(x => new StoredCondition(x.Condition, x.Success, x.DegradedOnly)).ToList(), StatusJson.Default.IReadOnlyListStoredCondition));
                 Set(insert, "cert", r.CertificateExpiration?.TotalSeconds);
                 Set(insert, "maintenance", r.InMaintenance ? 1 : 0);
                 await insert.ExecuteNonQueryAsync(ct);
@@ -139,7 +139,7 @@ public abstract class SqlStatusStore : IStatusStore
             FROM check_results WHERE check_name = @check AND at < @before ORDER BY at DESC, seq DESC LIMIT @limit
             """, r => new CheckResult(r.GetString(0), Time(r.GetInt64(1)), r.GetString(2), Int(r, 3) != 0, Int(r, 4) != 0,
                 TimeSpan.FromMicroseconds(r.GetInt64(5)), r.IsDBNull(6) ? null : (int)Int(r, 6), r.IsDBNull(7) ? null : r.GetString(7),
-                [.. (JsonSerializer.Deserialize(r.GetString(8), StatusJson.Default.IReadOnlyListConditionView) ?? []).Select(v => new ConditionResult(v.Condition, v.Success, v.DegradedOnly))],
+                [.. (JsonSerializer.Deserialize(r.GetString(8), StatusJson.Default.IReadOnlyListStoredCondition) ?? []).Select(v => new ConditionResult(v.Condition, v.Success, v.DegradedOnly))],
                 r.IsDBNull(9) ? null : TimeSpan.FromSeconds(r.GetDouble(9)), Int(r, 10) != 0),
             ct, ("check", check, null), ("before", (before ?? DateTimeOffset.MaxValue).UtcTicks, null), ("limit", limit, null));
 

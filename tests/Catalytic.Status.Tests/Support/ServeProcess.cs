@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Catalytic.Status.Contracts;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Checks;
+using Catalytic.Contracts.Json;
 
 namespace Catalytic.Status.Tests.Support;
 
@@ -81,21 +83,21 @@ public sealed class ServeProcess : IAsyncDisposable
     {
         var (code, o, e) = await CliAsync("checks", "--json");
         Assert.True(code is 0 or 1, e);
-        return JsonSerializer.Deserialize(o, StatusJson.Default.IReadOnlyListCheckView)!;
+        return JsonSerializer.Deserialize(o, ApiJson.Default.IReadOnlyListCheckView)!;
     }
 
     public async Task<IReadOnlyList<NotificationView>> NotificationsAsync()
     {
         var (code, o, e) = await CliAsync("notifications", "--json");
         Assert.True(code is 0 or 1, e);
-        return JsonSerializer.Deserialize(o, StatusJson.Default.IReadOnlyListNotificationView)!;
+        return JsonSerializer.Deserialize(o, ApiJson.Default.IReadOnlyListNotificationView)!;
     }
 
     public async Task<IReadOnlyList<AlertView>> AlertsAsync()
     {
         var (code, o, e) = await CliAsync("alerts", "--json");
         Assert.True(code == 0, e);
-        return JsonSerializer.Deserialize(o, StatusJson.Default.IReadOnlyListAlertView)!;
+        return JsonSerializer.Deserialize(o, ApiJson.Default.IReadOnlyListAlertView)!;
     }
 
     private void Append(string? line)

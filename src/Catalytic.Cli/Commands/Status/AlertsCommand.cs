@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Catalytic.Status.Contracts;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Json;
 
 namespace Catalytic.Cli.Commands.Status;
 
@@ -16,7 +17,7 @@ internal sealed class AlertsCommand : ICommand
             var alerts = await client.AlertsAsync(args.Has("all"), cancellationToken);
             if (args.Has("json"))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(alerts, StatusJson.Default.IReadOnlyListAlertView));
+                Console.Out.WriteLine(JsonSerializer.Serialize(alerts, ApiJson.Default.IReadOnlyListAlertView));
                 return ExitCodes.Success;
             }
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Catalytic.Cli.Client;
-using Catalytic.Status.Contracts;
+using Catalytic.Contracts.Checks;
+using Catalytic.Contracts.Json;
 
 namespace Catalytic.Cli.Commands.Status;
 
@@ -40,7 +41,7 @@ internal sealed class ChecksCommand : ICommand
         var checks = await client.ChecksAsync(ct);
         if (args.Has("json"))
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(checks, StatusJson.Default.IReadOnlyListCheckView));
+            Console.Out.WriteLine(JsonSerializer.Serialize(checks, ApiJson.Default.IReadOnlyListCheckView));
             return ExitCodes.Success;
         }
 
@@ -66,7 +67,7 @@ internal sealed class ChecksCommand : ICommand
         var history = await client.HistoryAsync(name, StatusCommandSupport.Limit(args, 20), ct);
         if (args.Has("json"))
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(history, StatusJson.Default.CheckHistoryView));
+            Console.Out.WriteLine(JsonSerializer.Serialize(history, ApiJson.Default.CheckHistoryView));
             return ExitCodes.Success;
         }
 
@@ -91,7 +92,7 @@ internal sealed class ChecksCommand : ICommand
         var sla = await client.SlaAsync(name, days, ct);
         if (args.Has("json"))
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(sla, StatusJson.Default.SlaView));
+            Console.Out.WriteLine(JsonSerializer.Serialize(sla, ApiJson.Default.SlaView));
             return ExitCodes.Success;
         }
 

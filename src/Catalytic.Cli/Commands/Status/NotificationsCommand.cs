@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Catalytic.Status.Contracts;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Json;
 
 namespace Catalytic.Cli.Commands.Status;
 
@@ -16,7 +17,7 @@ internal sealed class NotificationsCommand : ICommand
             var list = await client.NotificationsAsync(args.Has("failed"), StatusCommandSupport.Limit(args, 50), cancellationToken);
             if (args.Has("json"))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(list, StatusJson.Default.IReadOnlyListNotificationView));
+                Console.Out.WriteLine(JsonSerializer.Serialize(list, ApiJson.Default.IReadOnlyListNotificationView));
                 return ExitCodes.Success;
             }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Catalytic.Status.Contracts;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Json;
 
 namespace Catalytic.Cli.Commands.Status;
 
@@ -23,7 +24,7 @@ internal sealed class SilenceCommand : ICommand
                 var list = await client.SilencesAsync(cancellationToken);
                 if (args.Has("json"))
                 {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(list, StatusJson.Default.IReadOnlyListSilenceView));
+                    Console.Out.WriteLine(JsonSerializer.Serialize(list, ApiJson.Default.IReadOnlyListSilenceView));
                     return ExitCodes.Success;
                 }
 
@@ -59,7 +60,7 @@ internal sealed class SilenceCommand : ICommand
             var s = await client.AddSilenceAsync(new SilenceBody(matchers, span, comment, DeliveryCommandSupport.Who), ct);
             if (args.Has("json"))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(s, StatusJson.Default.SilenceView));
+                Console.Out.WriteLine(JsonSerializer.Serialize(s, ApiJson.Default.SilenceView));
             }
             else
             {

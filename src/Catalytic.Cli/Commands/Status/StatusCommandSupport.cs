@@ -1,6 +1,5 @@
 using System.Globalization;
 using Catalytic.Cli.Client;
-using Catalytic.Status.Contracts;
 
 namespace Catalytic.Cli.Commands.Status;
 
