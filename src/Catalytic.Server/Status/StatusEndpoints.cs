@@ -24,6 +24,8 @@ namespace Catalytic.Server.Status;
 /// </summary>
 public static class StatusEndpoints
 {
+    private const int MaxMatchers = 50;
+
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -103,8 +105,14 @@ public static class StatusEndpoints
         return TypedResults.Ok<IReadOnlyList<AlertView>>([.. alerts.Select(a => View(a, muted, status.Book.Silences, now))]);
     }
 
-    private static async Task<IResult> AckAsync(string id, AckBody? body, StatusService status, CancellationToken ct)
+    private static async Task<IResult> AckAsync(string id, HttpRequest request, StatusService status, CancellationToken ct)
     {
+        var (body, refusal) = await StatusBodies.ReadAsync(request, ApiJson.Default.AckBody, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
         var by = string.IsNullOrWhiteSpace(body?.By) ? "unknown" : body.By.Trim();
         if (by.Length > 200)
         {
@@ -127,15 +135,26 @@ public static class StatusEndpoints
         return TypedResults.Ok<IReadOnlyList<SilenceView>>([.. status.Book.Silences.Select(s => SilenceView(s, now))]);
     }
 
-    private static async Task<IResult> AddSilenceAsync(SilenceBody? body, StatusService status, CancellationToken ct)
+    private static async Task<IResult> AddSilenceAsync(HttpRequest request, StatusService status, CancellationToken ct)
     {
+        var (body, refusal) = await StatusBodies.ReadAsync(request, ApiJson.Default.SilenceBody, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
         if (body?.Matchers is not { Count: > 0 } texts)
         {
             return ApiResults.Problem(ApiProblems.Invalid, "`matchers` is required: label=value, label!=value, label=~regex or label!~regex", "matchers");
         }
 
+        if (texts.Count > MaxMatchers)
+        {
+            return ApiResults.Problem(ApiProblems.Invalid, $"a silence has at most {MaxMatchers} matchers, not {texts.Count}", "matchers");
+        }
+
         var matchers = new List<Matcher>();
-        foreach (var t in texts.Take(50))
+        foreach (var t in texts)
         {
             if (t is null || t.Length > 500 || Matcher.Parse(t) is not { } m)
             {
@@ -150,6 +169,11 @@ public static class StatusEndpoints
             return ApiResults.Problem(ApiProblems.Invalid, "`for` must be a duration such as 30m, 2h or 7d (at most 365d)", "for");
         }
 
+        if (body.By is { Length: > 200 })
+        {
+            return ApiResults.Problem(ApiProblems.Invalid, "`by` is at most 200 characters", "by");
+        }
+
         if (string.IsNullOrWhiteSpace(body.Comment) || body.Comment.Length > 1000)
         {
             return ApiResults.Problem(ApiProblems.Invalid, "`comment` is required (why the alerts are silenced), at most 1000 characters", "comment");
@@ -157,7 +181,7 @@ public static class StatusEndpoints
 
         var now = TimeNow(status);
         var silence = new Silence("s" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)), [.. matchers], now, now + span,
-            string.IsNullOrWhiteSpace(body.By) ? "unknown" : body.By.Trim()[..Math.Min(200, body.By.Trim().Length)], body.Comment.Trim());
+            string.IsNullOrWhiteSpace(body.By) ? "unknown" : body.By.Trim(), body.Comment.Trim());
         await status.Book.AddSilenceAsync(silence, ct);
         return TypedResults.Created($"/api/silences/{silence.Id}", SilenceView(silence, now));
     }

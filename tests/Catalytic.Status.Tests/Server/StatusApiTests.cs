@@ -47,6 +47,15 @@ public sealed class StatusApiTests
             ("""{"matchers":["env=staging"],"for":"forever","comment":"x"}""", "for"),
             ("""{"matchers":["env=staging"],"for":"2h"}""", "comment"),
             ("{\"matchers\":[\"env=staging\"],\"for\":\"2h\",\"comment\":\"" + new string('x', 5000) + "\"}", "comment"),
+            ("""{"matchers":"env=staging","for":"2h","comment":"x"}""", "matchers"),
+            ("""{"matchers":["env=staging"],"for":7200,"comment":"x"}""", "for"),
+            ("""{"matchers":["env=staging"],"for":"2h","comment":"x","by":""" + "\"" + new string('b', 300) + "\"}", "by"),
+            ("{\"matchers\":[" + string.Join(",", Enumerable.Range(0, 51).Select(i => $"\"l{i}=v\"")) + "],\"for\":\"2h\",\"comment\":\"x\"}", "matchers"),
+            ("[]", "body"),
+            ("\"env=staging\"", "body"),
+            ("{\"matchers\": [", "matchers"),
+            // A broken member name: the reader stands in the object itself, so the body is named (with the position).
+            ("{\"comment\": \"x\", oops}", "body"),
         })
         {
             var (status, text) = await Post("api/silences", body);
@@ -54,12 +63,30 @@ public sealed class StatusApiTests
             Assert.Contains($"\"field\":\"{field}\"", text, StringComparison.Ordinal);
         }
 
-        var (malformed, _) = await Post("api/silences", "{\"matchers\": [");
-        Assert.Equal(HttpStatusCode.BadRequest, malformed);
+        // Oversized: refused by its declared length, and (chunked, no length) after reading no more than the limit.
+        var huge = "{\"matchers\":[\"env=staging\"],\"for\":\"2h\",\"comment\":\"" + new string('x', 200_000) + "\"}";
+        var (tooLarge, tooLargeText) = await Post("api/silences", huge);
+        Assert.True(tooLarge == HttpStatusCode.RequestEntityTooLarge, $"{tooLarge} {tooLargeText}");
+        Assert.Contains("\"field\":\"body\"", tooLargeText, StringComparison.Ordinal);
+        using (var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge))))
+        {
+            chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/silences", UriKind.Relative)) { Content = chunked };
+            request.Headers.TransferEncodingChunked = true;
+            using var answer = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.StatusCode);
+        }
+
         Assert.Empty((await serve.CliAsync("silence", "list")).Out.Trim());
         var (unknown, unknownText) = await Post("api/alerts/a0000000/ack", "{}");
         Assert.Equal(HttpStatusCode.NotFound, unknown);
         Assert.Contains("no firing alert 'a0000000'", unknownText, StringComparison.Ordinal);
+        foreach (var (body, field) in new[] { ("{\"by\": 7}", "by"), ("{\"by\": \"" + new string('b', 300) + "\"}", "by"), ("{\"by\":", "by"), ("[1]", "body") })
+        {
+            var (status, text) = await Post("api/alerts/a0000000/ack", body);
+            Assert.True(status == HttpStatusCode.BadRequest, $"ack {body[..Math.Min(40, body.Length)]}: {status} {text}");
+            Assert.Contains($"\"field\":\"{field}\"", text, StringComparison.Ordinal);
+        }
 
         var (silenceCode, silenceOut, silenceErr) = await serve.CliAsync("silence", "add", "--match", "check=shown", "--for", "1h", "--comment", "maintenance of the db");
         Assert.True(silenceCode == 0, silenceErr);
