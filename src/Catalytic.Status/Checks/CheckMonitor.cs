@@ -32,7 +32,7 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
             var firing = book.Alerts.Values.Where(a => a.Firing && a.Labels.GetValueOrDefault("check") == check.Name).Select(a => a.Name).ToHashSet();
             var status = firing.Contains("check-down") || firing.Contains("environment-down") ? CheckStatus.Down
                 : firing.Contains("check-degraded") ? CheckStatus.Degraded : CheckStatus.Unknown;
-            state.Restore(status);
+            state.Restore(status, time.GetUtcNow());
         }
     }
 
@@ -131,14 +131,21 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
         /// <summary>Status per location.</summary>
         public ImmutableSortedDictionary<string, CheckStatus> Locations { get; private set; } = ImmutableSortedDictionary<string, CheckStatus>.Empty;
 
-        internal void Restore(CheckStatus status)
+        internal void Restore(CheckStatus status, DateTimeOffset at)
         {
+            // Which locations said so is not kept: the status stands for the server until a location reports (and leaves
+            // the verdict like any silent location when none reports from here).
             lock (_lock)
             {
                 Status = status;
-                var local = Tracker("local");
-                local.Restore(status);
-                Locations = Locations.SetItem("local", status);
+                if (status == CheckStatus.Unknown)
+                {
+                    return;
+                }
+
+                var local = Tracker(CheckConfig.Local);
+                local.Restore(status, at);
+                Locations = Locations.SetItem(CheckConfig.Local, status);
             }
         }
 
@@ -148,6 +155,13 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
             {
                 Tracker(result.Location).Observe(result);
                 Last = result;
+                // A location that stopped reporting (a worker lost or stopped, or one that no longer runs this check)
+                // leaves the verdict after missing three turns; worker-lost tells people about the worker itself.
+                foreach (var stale in _locations.Where(l => l.Key != result.Location && l.Value.LastAt is { } at && now - at > StaleAfter(Check)).Select(l => l.Key).ToList())
+                {
+                    _locations.Remove(stale);
+                }
+
                 Locations = _locations.ToImmutableSortedDictionary(l => l.Key, l => l.Value.Status, StringComparer.Ordinal);
                 var verdict = CheckTracker.Combine(Locations.Values, Math.Min(Check.Quorum, Math.Max(1, Locations.Count)));
                 if (verdict != Status)
@@ -159,6 +173,9 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
                 return verdict;
             }
         }
+
+        /// <summary>How long a location's last result counts toward the verdict: three intervals and a timeout.</summary>
+        public static TimeSpan StaleAfter(CheckConfig check) => (3 * check.Interval) + check.Timeout;
 
         private CheckTracker Tracker(string location)
         {

@@ -39,7 +39,7 @@ public sealed record CheckResult(
     bool InMaintenance)
 {
     /// <summary>Evaluates every condition of <paramref name="check"/> against <paramref name="probe"/> (none is skipped after a failure).</summary>
-    public static CheckResult Evaluate(CheckConfig check, ProbeResult probe, DateTimeOffset at, string location = "local")
+    public static CheckResult Evaluate(CheckConfig check, ProbeResult probe, DateTimeOffset at, string location = CheckConfig.Local)
     {
         var results = check.Conditions.Select(c => c.Condition.Evaluate(probe, c.DegradedOnly)).ToImmutableArray();
         var success = results.Where(r => !r.DegradedOnly).All(r => r.Success);
@@ -65,12 +65,16 @@ public sealed class CheckTracker(CheckConfig check)
     /// <summary>The current status.</summary>
     public CheckStatus Status { get; private set; }
 
-    /// <summary>Starts from a known status (restored after a restart from the open alerts).</summary>
-    public void Restore(CheckStatus status) => Status = status;
+    /// <summary>When the last result of this location was taken (or its status restored); null before either.</summary>
+    public DateTimeOffset? LastAt { get; private set; }
+
+    /// <summary>Starts from a known status (restored after a restart from the open alerts), as if seen at <paramref name="at"/>.</summary>
+    public void Restore(CheckStatus status, DateTimeOffset at) => (Status, LastAt) = (status, at);
 
     /// <summary>Takes one result; returns the new status when it changed.</summary>
     public CheckStatus? Observe(CheckResult result)
     {
+        LastAt = result.At;
         var vote = result.Vote;
         _streak = vote == _streakOf ? _streak + 1 : 1;
         _streakOf = vote;

@@ -119,11 +119,26 @@ public sealed record CheckConfig
     /// <summary>Windows in which alerts are silenced but results are recorded.</summary>
     public ImmutableArray<MaintenanceWindow> Maintenance { get; init; } = [];
 
-    /// <summary>Where it runs: "local" (the server) and/or "workers" (each remote worker).</summary>
-    public ImmutableArray<string> From { get; init; } = ["local"];
+    /// <summary>The server as a location of <see cref="From"/> (and of results).</summary>
+    public const string Local = "local";
 
-    /// <summary>How many locations must see it down for the verdict to be down (default 1; with workers, a majority).</summary>
+    /// <summary>Every remote worker, as a location of <see cref="From"/>; each reports under its own name.</summary>
+    public const string Workers = "workers";
+
+    /// <summary>Where it runs: <see cref="Local"/> (the server) and/or <see cref="Workers"/> (each remote worker).</summary>
+    public ImmutableArray<string> From { get; init; } = [Local];
+
+    /// <summary>
+    /// How many locations must see it down for the verdict to be down (default 1; with workers, 2). Counted among the
+    /// locations that reported within three intervals, and never more than there are of those.
+    /// </summary>
     public int Quorum { get; init; } = 1;
+
+    /// <summary>The server probes it itself.</summary>
+    public bool RunsLocally => From.Contains(Local);
+
+    /// <summary>Remote workers probe it and report (see <c>StatusService.ObserveRemoteAsync</c>).</summary>
+    public bool RunsOnWorkers => From.Contains(Workers);
 
     /// <summary>Shown on the public status page (default true).</summary>
     public bool Public { get; init; } = true;

@@ -185,15 +185,20 @@ public static partial class StatusConfigParser
 
         if (r.List(map, "from") is { } from)
         {
-            foreach (var (v, n) in from.Where(f => f.Value is not ("local" or "workers")))
+            foreach (var (v, n) in from.Where(f => f.Value is not (CheckConfig.Local or CheckConfig.Workers)))
             {
                 r.Error(n, $"`from` takes local and/or workers, not '{v}'");
+            }
+
+            if (from.IsEmpty)
+            {
+                r.Error(YamlReader.Get(map, "from"), "`from` needs local, workers or both (an empty list would check nothing)");
             }
 
             c = c with { From = [.. from.Select(f => f.Value).Distinct()] };
         }
 
-        c = c with { Quorum = r.Int(map, "quorum", 1, 1000) ?? (c.From.Contains("workers") ? 2 : 1) };
+        c = c with { Quorum = r.Int(map, "quorum", 1, 1000) ?? (c.RunsOnWorkers ? 2 : 1) };
         return c;
     }
 

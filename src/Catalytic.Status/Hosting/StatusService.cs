@@ -180,8 +180,38 @@ public sealed partial class StatusService : IAsyncDisposable
             }, CancellationToken.None));
         }
 
-        Scheduler.Start(Config.Checks);
+        // Checks only the workers run (`from: [workers]`) wait for their reports; see ObserveRemoteAsync.
+        Scheduler.Start(Config.Checks.Where(c => c.RunsLocally));
     }
+
+    /// <summary>
+    /// Takes a remote worker's probe of a `from: [workers]` check: the conditions are evaluated here, on the server's
+    /// clock and configuration, so a worker only probes and a stale or hostile worker cannot pass a condition by saying so.
+    /// Returns why the report was refused, or null when it was taken. The worker protocol calls this (it is not on main yet).
+    /// </summary>
+    public async Task<string?> ObserveRemoteAsync(string worker, string checkName, ProbeResult probe, CancellationToken ct = default)
+    {
+        if (!ValidWorkerName(worker))
+        {
+            return $"worker name '{(worker.Length > 64 ? worker[..64] + "…" : worker)}' must be 1-64 letters, digits, '.', '_' or '-', and not 'local'";
+        }
+
+        if (Config.Checks.FirstOrDefault(c => c.Name == checkName) is not { } check)
+        {
+            return $"no check '{(checkName.Length > 100 ? checkName[..100] + "…" : checkName)}'";
+        }
+
+        if (!check.RunsOnWorkers)
+        {
+            return $"check '{check.Name}' does not run from workers (from: [{string.Join(", ", check.From)}])";
+        }
+
+        await ObserveAsync(check, CheckResult.Evaluate(check, probe, _o.Time.GetUtcNow(), worker), ct);
+        return null;
+    }
+
+    private static bool ValidWorkerName(string name) =>
+        name.Length is > 0 and <= 64 && name != CheckConfig.Local && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-');
 
     /// <summary>Takes a result from any location (the local scheduler, or a remote worker's report): state, alerts, metrics, history.</summary>
     public async Task ObserveAsync(CheckConfig check, CheckResult result, CancellationToken ct = default)

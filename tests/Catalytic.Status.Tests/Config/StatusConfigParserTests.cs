@@ -167,6 +167,43 @@ public sealed class StatusConfigParserTests
     }
 
     [Fact]
+    public void Parse_HostileAndMalformed_AreErrorsWithTheirPlace_NotHangsOrCrashes()
+    {
+        // An alias bomb: 9 levels of 10 references each would be 10^9 conditions if anything expanded them.
+        var bomb = new System.Text.StringBuilder("x0: &x0 [\"[STATUS] == 200\"]\n");
+        for (var i = 1; i <= 9; i++)
+        {
+            bomb.Append($"x{i}: &x{i} [{string.Join(", ", Enumerable.Repeat($"*x{i - 1}", 10))}]\n");
+        }
+
+        bomb.Append("checks:\n  api:\n    url: http://127.0.0.1:1/\n    conditions: *x9\n    headers: *x9\n    from: []\n");
+        var (config, errors) = StatusConfigParser.Parse(bomb.ToString(), "bomb.yml");
+        Assert.Null(config);
+        var text = string.Join("\n", errors);
+        // An alias keeps the place of the node it names (YamlDotNet's model has no place for the alias itself): the ten
+        // items of `conditions: *x9` are the x8 lists, defined at 9:5; `headers: *x9` is the list at 10:5.
+        Assert.Equal(10, errors.Count(e => e.ToString() == "bomb.yml:9:5: a condition is a string such as \"[STATUS] == 200\""));
+        Assert.Contains("bomb.yml:10:5: `headers` must be a mapping", text, StringComparison.Ordinal);
+        Assert.Contains("bomb.yml:16:11: `from` needs local, workers or both", text, StringComparison.Ordinal);
+        Assert.Equal(12, errors.Length);
+
+        foreach (var (yaml, where) in new[]
+        {
+            ("checks:\n  api: {url: http://x/\n", "catalytic.yml:3:1: invalid YAML"),
+            ("checks:\n  api:\n    url: \"http://x/\n", "catalytic.yml:3:10: invalid YAML"),
+            ("checks: [api]\n", "catalytic.yml:1:9: `checks:` (a mapping of check names) must be a mapping"),
+            ("notifications:\n  routes: {to: x}\n", "catalytic.yml:2:11: "),
+            ("notifications:\n  channels:\n    c: {slack: {webhook-url: 7}, email: {host: h}}\n", "catalytic.yml:3:"),
+            ("alerts:\n  run-failed: {severity: loud}\n", "catalytic.yml:2:26: "),
+        })
+        {
+            var (c, e) = StatusConfigParser.Parse(yaml);
+            Assert.Null(c);
+            Assert.True(e.Any(x => x.ToString().StartsWith(where, StringComparison.Ordinal)), $"{yaml}: {string.Join(" | ", e)}");
+        }
+    }
+
+    [Fact]
     public void MaintenanceWindow_PastMidnightInItsZone_ContainsTheRightInstants()
     {
         var (config, _) = StatusConfigParser.Parse("""
