@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using Catalytic.Status.Notifications;
 using YamlDotNet.RepresentationModel;
 
 namespace Catalytic.Status.Config;
@@ -89,7 +90,7 @@ public static partial class StatusConfigParser
         {
             r.CheckKeys(slack, ["webhook-url", "webhook-url-secret"], "`slack:`");
             var url = r.String(slack, "webhook-url");
-            var secret = r.String(slack, "webhook-url-secret");
+            var secret = SecretName(r, slack, "webhook-url-secret");
             if ((url is null) == (secret is null))
             {
                 r.Error(slack, $"channel '{name}': give `webhook-url:` or `webhook-url-secret:` (the name of a secret holding it), one of them");
@@ -138,7 +139,7 @@ public static partial class StatusConfigParser
             }
 
             var port = r.Int(email, "port", 1, 65535) ?? (tls == SmtpTls.Tls ? 465 : tls == SmtpTls.None ? 25 : 587);
-            return c with { Email = new EmailChannelConfig(host, port, tls ?? SmtpTls.StartTls, from, [.. to.Select(t => t.Value)], r.String(email, "username"), r.String(email, "password-secret")) };
+            return c with { Email = new EmailChannelConfig(host, port, tls ?? SmtpTls.StartTls, from, [.. to.Select(t => t.Value)], r.String(email, "username"), SecretName(r, email, "password-secret")) };
         }
 
         if (r.Map(YamlReader.Get(map, "webhook"), "`webhook:`") is { } hook)
@@ -157,7 +158,7 @@ public static partial class StatusConfigParser
                 r.Error(YamlReader.Get(hook, "format"), $"`format` must be alertmanager (version-4 payload) or catalytic, not '{format}'");
             }
 
-            return c with { Webhook = new WebhookChannelConfig(url, format, r.String(hook, "secret")) };
+            return c with { Webhook = new WebhookChannelConfig(url, format, SecretName(r, hook, "secret")) };
         }
 
         return null;
@@ -307,4 +308,17 @@ public static partial class StatusConfigParser
     }
 
     private static bool IsHttpUrl(string s) => Uri.TryCreate(s, UriKind.Absolute, out var u) && u.Scheme is "http" or "https";
+
+    /// <summary>The name of a secret (a file under the state folder's secrets/, or CATALYTIC_SECRET_NAME): never a path.</summary>
+    private static string? SecretName(YamlReader r, YamlMappingNode map, string key)
+    {
+        var name = r.String(map, key);
+        if (name is not null && !SecretSource.ValidName(name))
+        {
+            r.Error(YamlReader.Get(map, key), $"`{key}` names a secret: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit");
+            return null;
+        }
+
+        return name;
+    }
 }

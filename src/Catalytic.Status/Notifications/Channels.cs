@@ -27,6 +27,11 @@ public sealed class SecretSource(string stateDirectory)
     /// <summary>The value, or null when unset.</summary>
     public string? Get(string name)
     {
+        if (!ValidName(name))
+        {
+            return null;
+        }
+
         if (Environment.GetEnvironmentVariable("CATALYTIC_SECRET_" + name.ToUpperInvariant().Replace('-', '_').Replace('.', '_')) is { Length: > 0 } v)
         {
             return v;
@@ -35,6 +40,10 @@ public sealed class SecretSource(string stateDirectory)
         var file = Path.Combine(stateDirectory, "secrets", name);
         return File.Exists(file) ? File.ReadAllText(file).TrimEnd('\n', '\r') : null;
     }
+
+    /// <summary>A secret's name is a file name in secrets/, never a path out of it.</summary>
+    public static bool ValidName(string name) =>
+        name.Length is > 0 and <= 100 && char.IsAsciiLetterOrDigit(name[0]) && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
 }
 
 /// <summary>

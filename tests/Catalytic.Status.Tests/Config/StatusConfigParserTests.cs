@@ -195,6 +195,9 @@ public sealed class StatusConfigParserTests
             ("notifications:\n  routes: {to: x}\n", "catalytic.yml:2:11: "),
             ("notifications:\n  channels:\n    c: {slack: {webhook-url: 7}, email: {host: h}}\n", "catalytic.yml:3:"),
             ("alerts:\n  run-failed: {severity: loud}\n", "catalytic.yml:2:26: "),
+            // A secret's name is never a path out of the secrets folder.
+            ("notifications:\n  channels:\n    m: {email: {host: h, from: a@b.c, to: [a@b.c], password-secret: ../../etc/shadow}}\n", "catalytic.yml:3:69: `password-secret` names a secret"),
+            ("notifications:\n  channels:\n    s: {slack: {webhook-url-secret: /etc/passwd}}\n", "catalytic.yml:3:37: `webhook-url-secret` names a secret"),
         })
         {
             var (c, e) = StatusConfigParser.Parse(yaml);

@@ -21,9 +21,14 @@ public sealed class StatusApiTests
             notifications:
               channels:
                 slack: { slack: { webhook-url: "http://127.0.0.1:1/services/T0/B0/SLACKSECRETTOKEN" } }
+                hook: { webhook: { url: "http://127.0.0.1:1/hook", secret: hook-key } }
+                mail: { email: { host: 127.0.0.1, port: 1, tls: none, from: a@example.com, to: [b@example.com], username: ops, password-secret: smtp-pw } }
               routes:
-                - { to: [slack], group-wait: 0s }
+                - { to: [slack, hook, mail], group-wait: 0s }
             """);
+        Directory.CreateDirectory(dir.File(".catalytic/secrets"));
+        File.WriteAllText(dir.File(".catalytic/secrets/hook-key"), "HMACKEYVALUE");
+        File.WriteAllText(dir.File(".catalytic/secrets/smtp-pw"), "SMTPPASSWORDVALUE");
         await using var serve = new ServeProcess(dir.Path);
         await serve.StartAsync();
         using var info = JsonDocument.Parse(await File.ReadAllTextAsync(dir.File(".catalytic/server.json")));
@@ -93,13 +98,13 @@ public sealed class StatusApiTests
         Assert.Matches(@"^s[0-9a-f]{8}  active  check=shown", silenceOut);
 
         await Ports.WaitAsync(async () => (await serve.AlertsAsync()).Any(a => a.Name == "check-down" && a.Labels["check"] == "private"), "the private check's alert");
-        await Ports.WaitAsync(async () => (await serve.NotificationsAsync()).Any(n => n.Attempts > 0), "a notification attempt");
+        await Ports.WaitAsync(async () => (await serve.NotificationsAsync()).Where(n => n.Attempts > 0).Select(n => n.Channel).Distinct().Count() == 3, "an attempt on each channel");
         var everything = string.Join("\n",
             await http.GetStringAsync(new Uri("api/checks", UriKind.Relative)),
             await http.GetStringAsync(new Uri("api/alerts?all=true", UriKind.Relative)),
             await http.GetStringAsync(new Uri("api/notifications", UriKind.Relative)),
             (await serve.CliAsync("checks")).Out, (await serve.CliAsync("notifications")).Out, (await serve.CliAsync("alerts")).Out, serve.Output);
-        foreach (var secret in new[] { "pa55word", "abc123", "SLACKSECRETTOKEN" })
+        foreach (var secret in new[] { "pa55word", "abc123", "SLACKSECRETTOKEN", "HMACKEYVALUE", "SMTPPASSWORDVALUE" })
         {
             Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
         }
