@@ -28,5 +28,6 @@ internal static class CommandRegistry
         new PrometheusCommand(),
         new GrafanaCommand(),
         new VersionCommand(),
+        new RunJobCommand(),
     ];
 }

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using Catalytic.Runner.Tests.Cli;
 using Catalytic.Runner.Tests.Execution;
 
-namespace Catalytic.Runner.Tests.Logging;
+namespace Catalytic.Cli.Tests.Commands;
 
 /// <summary>
 /// `catalytic run` on a real terminal (a pseudo-terminal from util-linux `script`): a live footer of running jobs redrawn

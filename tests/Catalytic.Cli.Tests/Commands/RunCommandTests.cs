@@ -2,7 +2,7 @@ using System.Text.Json;
 using Catalytic.Cli;
 using Catalytic.Runner.Tests.Execution;
 
-namespace Catalytic.Runner.Tests.Cli;
+namespace Catalytic.Cli.Tests.Commands;
 
 /// <summary>Drives `catalytic run` through the real CLI entry point and checks the exit codes.</summary>
 public sealed class RunCommandTests : IDisposable
@@ -100,9 +100,10 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains(".github/workflows/ci.yml: CI — triggered: on.push matches 'refs/heads/main'", lines);
         Assert.Contains(".github/workflows/pr.yml: .github/workflows/pr.yml — not triggered: the workflow does not listen to 'push' (on: pull_request)", lines);
 
-        // Jobs in dependency order, each with its needs; a static matrix expanded, a dynamic one named.
+        // Jobs in dependency order, each with its needs; a static matrix expanded, a dynamic one named. The workflow the
+        // event does not trigger is planned too (its job x), as `run --list` does since it checks what another event would run.
         var jobs = lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("   ", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
-        Assert.Equal(["plan", "test", "build  needs: plan", "deploy  needs: build, plan  if: github.ref == 'refs/heads/main'"], jobs);
+        Assert.Equal(["plan", "test", "build  needs: plan", "deploy  needs: build, plan  if: github.ref == 'refs/heads/main'", "x"], jobs);
         Assert.Contains("    matrix: 2 combinations", lines);
         Assert.Contains("      test (linux, 20)  os=linux, node=20", lines);
         Assert.Contains("      test (mac, 20, true)  os=mac, node=20, experimental=true", lines);
@@ -151,5 +152,45 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("two\nlines", d["B"]);
         Assert.Equal("x y", d["C"]);
         Assert.Equal("plain", d["D"]);
+    }
+}
+
+/// <summary>`catalytic run` started as a background command of a script, as CI systems and scripts do.</summary>
+public sealed class RunCommandSignalTests : IDisposable
+{
+    private readonly TempRepo _repo = new();
+
+    public void Dispose() => _repo.Dispose();
+
+    private static ulong SigIgn(string file) =>
+        ulong.Parse(File.ReadAllText(file).Split('\t', StringSplitOptions.TrimEntries)[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Run_StartedWithInterruptIgnored_StepsStillGetSigintAndSigquitAtTheirDefault()
+    {
+        // A shell without job control starts `cmd &` with SIGINT and SIGQUIT ignored (POSIX). The runner cancels steps
+        // with SIGINT first, so a step must not inherit that: it gets both at their default (a bash step can trap them).
+        var wf = _repo.WriteWorkflow("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      grep SigIgn /proc/$PPID/status > runner.txt
+                      grep SigIgn /proc/self/status > step.txt
+            """);
+        var dll = Path.Combine(AppContext.BaseDirectory, "catalytic.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = _repo.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"dotnet '{dll}' run -W '{wf}' & wait $!");
+        using var bash = System.Diagnostics.Process.Start(psi)!;
+        var output = await bash.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await bash.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await bash.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(bash.ExitCode == 0, output);
+
+        const ulong interruptAndQuit = (1UL << 1) | (1UL << 2);
+        Assert.Equal(interruptAndQuit, SigIgn(Path.Combine(_repo.Root, "runner.txt")) & interruptAndQuit); // the situation: the runner ignores both
+        Assert.Equal(0UL, SigIgn(Path.Combine(_repo.Root, "step.txt")) & interruptAndQuit);
     }
 }

@@ -1,6 +1,6 @@
 using Catalytic.Runner.Tests.Execution;
 
-namespace Catalytic.Runner.Tests.Cli;
+namespace Catalytic.Cli.Tests.Commands;
 
 /// <summary>Concurrency groups across separate `catalytic run` processes of one repository (state under .catalytic/concurrency).</summary>
 public sealed class ConcurrencyProcessTests : IDisposable

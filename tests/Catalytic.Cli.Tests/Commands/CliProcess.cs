@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Catalytic.Runner.Tests.Cli;
+namespace Catalytic.Cli.Tests.Commands;
 
 /// <summary>The real `catalytic` CLI as a child process (the test's build output holds catalytic.dll), output collected as it comes.</summary>
 internal sealed class CliProcess : IDisposable
