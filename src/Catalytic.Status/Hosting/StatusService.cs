@@ -353,9 +353,9 @@ public sealed partial class StatusService : IAsyncDisposable
         _stop.Dispose();
     }
 
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "check {Check}: {From} -> {To} ({Why})")]
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "check {Check}: {From} -> {To} ({Why})")]
     private static partial void LogVerdict(ILogger logger, string check, string from, string to, string why);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Error, Message = "status {Loop} pass failed: {Error}")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "status {Loop} pass failed: {Error}")]
     private static partial void LogLoopFailed(ILogger logger, string loop, string error);
 }
