@@ -27,6 +27,9 @@ internal static class CommandRegistry
         new NotificationsCommand(),
         new PrometheusCommand(),
         new GrafanaCommand(),
+        new UserCommand(),
+        new TokenCommand(),
+        new AuditCommand(),
         new VersionCommand(),
         new RunJobCommand(),
     ];

@@ -54,8 +54,8 @@ public sealed class StatusClient : IDisposable
         SendAsync(HttpMethod.Get, "api/alerts" + (all ? "?all=true" : ""), null, ApiJson.Default.IReadOnlyListAlertView, ct);
 
     /// <summary>Acknowledges an alert.</summary>
-    public Task<AlertView> AckAsync(string id, string by, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"api/alerts/{Uri.EscapeDataString(id)}/ack", JsonContent.Create(new AckBody(by), ApiJson.Default.AckBody), ApiJson.Default.AlertView, ct);
+    public Task<AlertView> AckAsync(string id, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"api/alerts/{Uri.EscapeDataString(id)}/ack", null, ApiJson.Default.AlertView, ct);
 
     /// <summary>Silences.</summary>
     public Task<IReadOnlyList<SilenceView>> SilencesAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Get, "api/silences", null, ApiJson.Default.IReadOnlyListSilenceView, ct);

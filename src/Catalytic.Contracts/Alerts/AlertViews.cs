@@ -19,14 +19,14 @@ public sealed record AlertView(
     DateTimeOffset? AckedAt,
     int EscalationStep);
 
-/// <summary>POST /api/alerts/{id}/ack.</summary>
-public sealed record AckBody(string? By);
-
 /// <summary>A silence.</summary>
 public sealed record SilenceView(string Id, IReadOnlyList<string> Matchers, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string CreatedBy, string Comment, bool Active);
 
-/// <summary>POST /api/silences: matchers such as environment=staging, a duration (2h) and a comment.</summary>
-public sealed record SilenceBody(IReadOnlyList<string>? Matchers, string? For, string? Comment, string? By);
+/// <summary>
+/// POST /api/silences: matchers such as environment=staging, a duration (2h) and a comment. Who silences is the
+/// authenticated caller, never a body member (POST /api/alerts/{id}/ack has no body for the same reason).
+/// </summary>
+public sealed record SilenceBody(IReadOnlyList<string>? Matchers, string? For, string? Comment);
 
 /// <summary>An outbox message: what was sent and what is failing.</summary>
 public sealed record NotificationView(long Id, string Channel, string Kind, string Subject, string State, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt, DateTimeOffset? SentAt);

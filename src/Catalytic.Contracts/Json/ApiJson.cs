@@ -27,7 +27,6 @@ namespace Catalytic.Contracts.Json;
 [JsonSerializable(typeof(SlaView))]
 [JsonSerializable(typeof(AlertView))]
 [JsonSerializable(typeof(IReadOnlyList<AlertView>))]
-[JsonSerializable(typeof(AckBody))]
 [JsonSerializable(typeof(SilenceView))]
 [JsonSerializable(typeof(IReadOnlyList<SilenceView>))]
 [JsonSerializable(typeof(SilenceBody))]

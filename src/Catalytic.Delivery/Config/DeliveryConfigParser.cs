@@ -195,7 +195,11 @@ public static partial class DeliveryConfigParser
             }
         }
 
-        if (r.Get(map, "approval") is { } aNode && r.String(map, "approval") is { } a)
+        if (r.Get(map, "approval") is YamlMappingNode approvalMap)
+        {
+            c = ReadApproval(r, approvalMap, c);
+        }
+        else if (r.Get(map, "approval") is { } aNode && r.String(map, "approval") is { } a)
         {
             switch (a)
             {
@@ -206,7 +210,7 @@ public static partial class DeliveryConfigParser
                     c = c with { ApprovalRequired = false };
                     break;
                 default:
-                    r.Error(aNode, $"`approval:` '{a}' must be required or none");
+                    r.Error(aNode, $"`approval:` '{a}' must be required or none (or a mapping naming users, roles, prevent-self-review)");
                     break;
             }
         }

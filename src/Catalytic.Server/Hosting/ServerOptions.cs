@@ -17,4 +17,10 @@ public sealed record ServerOptions
 
     /// <summary>Whether the repository holding the configuration is watched and its pushes, tags and schedules start runs.</summary>
     public bool Triggers { get; init; } = true;
+
+    /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
+    public bool PublicMetrics { get; init; } = true;
+
+    /// <summary>The command of the instances' log masking stage; null for this process's own catalytic executable (a test host passes the built CLI's).</summary>
+    public IReadOnlyList<string>? LogMasker { get; init; }
 }

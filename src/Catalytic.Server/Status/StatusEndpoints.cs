@@ -26,6 +26,11 @@ public static class StatusEndpoints
 {
     private const int MaxMatchers = 50;
 
+    // Audit actions of the status API (the audit log's own list is Identity's AuditActions; these join it by name).
+    private const string AuditAlertAck = "alert.ack";
+    private const string AuditSilenceAdd = "silence.add";
+    private const string AuditSilenceExpire = "silence.expire";
+
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -40,15 +45,15 @@ public static class StatusEndpoints
         api.MapPost("/silences", AddSilenceAsync).Require(Policies.Developer);
         api.MapDelete("/silences/{id}", ExpireSilenceAsync).Require(Policies.Developer);
         api.MapGet("/notifications", ListNotificationsAsync).Require(Policies.Viewer);
-        routes.MapGet("/status", StatusPage.RenderAsync);
+        routes.MapGet("/status", StatusPage.RenderAsync).Public("the public status page: check names, states and uptime of public checks only");
         return routes;
     }
 
     /// <summary>/metrics: every prometheus-net family, then the edge's per-version families.</summary>
     public static IEndpointRouteBuilder MapStatusMetrics(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/metrics", async (StatusService status, EdgeRouter router, CancellationToken ct) =>
-            TypedResults.Text(await status.Metrics.ExportAsync(ct) + router.FormatPrometheus(), "text/plain; version=0.0.4; charset=utf-8"));
+        routes.MapGet(Catalytic.Contracts.Deployments.DeliveryRoutes.Metrics, async (StatusService status, EdgeRouter router, CancellationToken ct) =>
+            TypedResults.Text(await status.Metrics.ExportAsync(ct) + router.FormatPrometheus(), "text/plain; version=0.0.4; charset=utf-8")).Require(Policies.Metrics);
         return routes;
     }
 
@@ -105,26 +110,15 @@ public static class StatusEndpoints
         return TypedResults.Ok<IReadOnlyList<AlertView>>([.. alerts.Select(a => View(a, muted, status.Book.Silences, now))]);
     }
 
-    private static async Task<IResult> AckAsync(string id, HttpRequest request, StatusService status, CancellationToken ct)
+    private static async Task<IResult> AckAsync(string id, HttpContext http, StatusService status, CancellationToken ct)
     {
-        var (body, refusal) = await StatusBodies.ReadAsync(request, ApiJson.Default.AckBody, ct);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        var by = string.IsNullOrWhiteSpace(body?.By) ? "unknown" : body.By.Trim();
-        if (by.Length > 200)
-        {
-            return ApiResults.Problem(ApiProblems.Invalid, "`by` is at most 200 characters", "by");
-        }
-
         if (status.Book.Find(id) is not { Firing: true })
         {
-            return ApiResults.Problem(ApiProblems.NotFound, $"no firing alert '{id}' (see catalytic alerts)", "id");
+            return ApiResults.Problem(ApiProblems.NotFound, $"no firing alert '{(id.Length > 100 ? id[..100] + "…" : id)}' (see catalytic alerts)", "id");
         }
 
-        var acked = await status.Book.AckAsync(id, by, ct);
+        var acked = await status.Book.AckAsync(id, http.Caller().Name, ct);
+        await http.AuditAsync(AuditAlertAck, acked!.Id, $"{acked.Name} ({acked.Severity}): {acked.Summary}");
         var now = TimeNow(status);
         return TypedResults.Ok(View(acked!, [], status.Book.Silences, now));
     }
@@ -135,9 +129,9 @@ public static class StatusEndpoints
         return TypedResults.Ok<IReadOnlyList<SilenceView>>([.. status.Book.Silences.Select(s => SilenceView(s, now))]);
     }
 
-    private static async Task<IResult> AddSilenceAsync(HttpRequest request, StatusService status, CancellationToken ct)
+    private static async Task<IResult> AddSilenceAsync(HttpContext http, StatusService status, CancellationToken ct)
     {
-        var (body, refusal) = await StatusBodies.ReadAsync(request, ApiJson.Default.SilenceBody, ct);
+        var (body, refusal) = await StatusBodies.ReadAsync(http.Request, ApiJson.Default.SilenceBody, ct);
         if (refusal is not null)
         {
             return refusal;
@@ -169,11 +163,6 @@ public static class StatusEndpoints
             return ApiResults.Problem(ApiProblems.Invalid, "`for` must be a duration such as 30m, 2h or 7d (at most 365d)", "for");
         }
 
-        if (body.By is { Length: > 200 })
-        {
-            return ApiResults.Problem(ApiProblems.Invalid, "`by` is at most 200 characters", "by");
-        }
-
         if (string.IsNullOrWhiteSpace(body.Comment) || body.Comment.Length > 1000)
         {
             return ApiResults.Problem(ApiProblems.Invalid, "`comment` is required (why the alerts are silenced), at most 1000 characters", "comment");
@@ -181,15 +170,22 @@ public static class StatusEndpoints
 
         var now = TimeNow(status);
         var silence = new Silence("s" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)), [.. matchers], now, now + span,
-            string.IsNullOrWhiteSpace(body.By) ? "unknown" : body.By.Trim(), body.Comment.Trim());
+            http.Caller().Name, body.Comment.Trim());
         await status.Book.AddSilenceAsync(silence, ct);
+        await http.AuditAsync(AuditSilenceAdd, silence.Id, $"{string.Join(", ", silence.Matchers)} for {Durations.Format(span)}: {silence.Comment}");
         return TypedResults.Created($"/api/silences/{silence.Id}", SilenceView(silence, now));
     }
 
-    private static async Task<IResult> ExpireSilenceAsync(string id, StatusService status, CancellationToken ct) =>
-        await status.Book.ExpireSilenceAsync(id, ct) is { } s
-            ? TypedResults.Ok(SilenceView(s, TimeNow(status)))
-            : ApiResults.Problem(ApiProblems.NotFound, $"no silence '{id}' (see catalytic silence list)", "id");
+    private static async Task<IResult> ExpireSilenceAsync(string id, HttpContext http, StatusService status, CancellationToken ct)
+    {
+        if (await status.Book.ExpireSilenceAsync(id, ct) is not { } s)
+        {
+            return ApiResults.Problem(ApiProblems.NotFound, $"no silence '{(id.Length > 100 ? id[..100] + "…" : id)}' (see catalytic silence list)", "id");
+        }
+
+        await http.AuditAsync(AuditSilenceExpire, s.Id, string.Join(", ", s.Matchers));
+        return TypedResults.Ok(SilenceView(s, TimeNow(status)));
+    }
 
     private static async Task<IResult> ListNotificationsAsync(bool? failed, int? limit, StatusService status, CancellationToken ct)
     {

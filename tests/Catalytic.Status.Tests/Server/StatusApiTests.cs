@@ -54,7 +54,6 @@ public sealed class StatusApiTests
             ("{\"matchers\":[\"env=staging\"],\"for\":\"2h\",\"comment\":\"" + new string('x', 5000) + "\"}", "comment"),
             ("""{"matchers":"env=staging","for":"2h","comment":"x"}""", "matchers"),
             ("""{"matchers":["env=staging"],"for":7200,"comment":"x"}""", "for"),
-            ("""{"matchers":["env=staging"],"for":"2h","comment":"x","by":""" + "\"" + new string('b', 300) + "\"}", "by"),
             ("{\"matchers\":[" + string.Join(",", Enumerable.Range(0, 51).Select(i => $"\"l{i}=v\"")) + "],\"for\":\"2h\",\"comment\":\"x\"}", "matchers"),
             ("[]", "body"),
             ("\"env=staging\"", "body"),
@@ -86,12 +85,6 @@ public sealed class StatusApiTests
         var (unknown, unknownText) = await Post("api/alerts/a0000000/ack", "{}");
         Assert.Equal(HttpStatusCode.NotFound, unknown);
         Assert.Contains("no firing alert 'a0000000'", unknownText, StringComparison.Ordinal);
-        foreach (var (body, field) in new[] { ("{\"by\": 7}", "by"), ("{\"by\": \"" + new string('b', 300) + "\"}", "by"), ("{\"by\":", "by"), ("[1]", "body") })
-        {
-            var (status, text) = await Post("api/alerts/a0000000/ack", body);
-            Assert.True(status == HttpStatusCode.BadRequest, $"ack {body[..Math.Min(40, body.Length)]}: {status} {text}");
-            Assert.Contains($"\"field\":\"{field}\"", text, StringComparison.Ordinal);
-        }
 
         var (silenceCode, silenceOut, silenceErr) = await serve.CliAsync("silence", "add", "--match", "check=shown", "--for", "1h", "--comment", "maintenance of the db");
         Assert.True(silenceCode == 0, silenceErr);

@@ -12,7 +12,7 @@ internal sealed class AckCommand : ICommand
         var id = args.Positional(0) ?? throw new UsageException("ID is required (usage: catalytic ack ID; see catalytic alerts)");
         return StatusCommandSupport.WithClientAsync(args, "ack", async client =>
         {
-            var a = await client.AckAsync(id, DeliveryCommandSupport.Who, cancellationToken);
+            var a = await client.AckAsync(id, cancellationToken);
             Console.Out.WriteLine($"{a.Id} acknowledged by {a.AckedBy}: {a.Summary}");
             return ExitCodes.Success;
         });

@@ -57,7 +57,7 @@ internal sealed class SilenceCommand : ICommand
         var comment = args.Get("comment") ?? throw new UsageException("--comment TEXT is required (say why)");
         return StatusCommandSupport.WithClientAsync(args, "silence", async client =>
         {
-            var s = await client.AddSilenceAsync(new SilenceBody(matchers, span, comment, DeliveryCommandSupport.Who), ct);
+            var s = await client.AddSilenceAsync(new SilenceBody(matchers, span, comment), ct);
             if (args.Has("json"))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(s, ApiJson.Default.SilenceView));
