@@ -13,10 +13,10 @@ namespace Catalytic.Delivery.Config;
 public static partial class DeliveryConfigParser
 {
     private static readonly string[] AppKeys =
-        ["run", "environments", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay"];
+        ["run", "environments", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay", "hosts", "path", "strip-path", "tls", "redirect", "backend", "edge"];
 
     private static readonly string[] EnvironmentKeys =
-        ["listen", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay"];
+        ["listen", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay", "hosts", "path", "strip-path", "tls", "redirect", "backend", "edge"];
 
     private static readonly string[] HealthKeys = ["path", "interval", "timeout", "healthy-threshold", "start-timeout"];
 
@@ -59,8 +59,8 @@ public static partial class DeliveryConfigParser
             return new ConfigResult(null, r.Errors.ToImmutable());
         }
 
-        // actions: local folders for remote actions, read by `run`; checks/notifications/alerts/status: Catalytic.Status's sections.
-        r.CheckKeys(root, ["apps", "actions", "checks", "notifications", "alerts", "status"]);
+        // actions, actions-url: where `run` finds remote actions; checks/notifications/alerts/status: Catalytic.Status's sections.
+        r.CheckKeys(root, ["apps", "actions", "actions-url", "checks", "notifications", "alerts", "status"]);
         var apps = ImmutableArray.CreateBuilder<AppConfig>();
         var statusOnly = r.Get(root, "checks") is not null || r.Get(root, "notifications") is not null;
         if (r.Get(root, "apps") is not { } appsNode)
@@ -77,7 +77,7 @@ public static partial class DeliveryConfigParser
         }
         else
         {
-            var listens = new Dictionary<string, string>(StringComparer.Ordinal);
+            var listens = new Dictionary<string, (string Owner, EnvironmentConfig Env)>(StringComparer.Ordinal);
             foreach (var (k, v) in appsMap.Children)
             {
                 var name = ((YamlScalarNode)k).Value ?? "";
@@ -98,7 +98,7 @@ public static partial class DeliveryConfigParser
             : new ConfigResult(new DeliveryConfig(file, apps.ToImmutable()), []);
     }
 
-    private static AppConfig? ReadApp(Reader r, string name, YamlNode key, YamlNode node, Dictionary<string, string> listens)
+    private static AppConfig? ReadApp(Reader r, string name, YamlNode key, YamlNode node, Dictionary<string, (string Owner, EnvironmentConfig Env)> listens)
     {
         if (node is not YamlMappingNode map)
         {
@@ -155,12 +155,19 @@ public static partial class DeliveryConfigParser
                     }
                     else if (listens.TryGetValue(listen, out var other))
                     {
-                        r.Error(listenNode, $"`listen:` {listen} is already used by {other}");
+                        CheckSharedListen(r, listenNode, listen, $"{name}/{envName}", env, other.Owner, other.Env);
                     }
                     else
                     {
-                        listens[listen] = $"{name}/{envName}";
+                        listens[listen] = ($"{name}/{envName}", env);
                     }
+                }
+
+                if (env.Edge.Redirect is { } redirect && (env.Edge.Tls.IsEmpty || redirect == listen))
+                {
+                    r.Error(r.Get(envMap, "redirect") ?? k, env.Edge.Tls.IsEmpty
+                        ? $"environment '{envName}': `redirect:` sends plain HTTP to https, so it needs `tls:`"
+                        : $"environment '{envName}': `redirect:` {redirect} is its own `listen:` address");
                 }
 
                 if (env.Strategy == StrategyKind.Canary && env.Steps.IsEmpty)
@@ -275,6 +282,7 @@ public static partial class DeliveryConfigParser
 
         c = c with
         {
+            Edge = ReadEdge(r, c.Edge, map),
             ScaleDownDelay = r.Duration(map, "scale-down-delay") ?? c.ScaleDownDelay,
             Drain = r.Duration(map, "drain") ?? c.Drain,
             StopTimeout = r.Duration(map, "stop-timeout") ?? c.StopTimeout,

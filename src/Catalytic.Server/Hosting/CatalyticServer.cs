@@ -131,14 +131,22 @@ public sealed class CatalyticServer : IAsyncDisposable
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
-        foreach (var app in config.Config!.Apps)
+        foreach (var spec in EdgeListeners.FromConfig(config.Config!, Path.GetDirectoryName(configPath)!))
         {
-            foreach (var env in app.Environments)
+            EdgeListenerBinding bound;
+            try
             {
-                DeliveryConfigParser.TryParseListen(env.Listen, out var host, out var port);
-                var ip = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
-                var bound = await _edge.StartAsync(app.Name, env.Name, new IPEndPoint(ip, port), ct);
-                _log.EdgeListening(app.Name, env.Name, bound.ToString());
+                bound = await _edge.StartAsync(spec, ct);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+            {
+                // A certificate that cannot be used, an address in use: said as the config's errors are, not as a crash.
+                return [$"{configPath}: the edge cannot listen on {spec.EndPoint} ({string.Join(", ", spec.Routes.Select(r => $"{r.App}/{r.Environment}"))}): {e.Message}"];
+            }
+
+            foreach (var route in spec.Routes)
+            {
+                _log.EdgeListening(route.App, route.Environment, spec.IsTls ? "https" : "http", bound.EndPoint.ToString(), EdgeListeners.Describe(route.Match));
             }
         }
 

@@ -8,8 +8,8 @@ namespace Catalytic.Server.Logging;
 /// </summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "edge for {App}/{Environment} on http://{Address}/")]
-    public static partial void EdgeListening(this ILogger logger, string app, string environment, string address);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "edge for {App}/{Environment} on {Scheme}://{Address}/ ({Requests})")]
+    public static partial void EdgeListening(this ILogger logger, string app, string environment, string scheme, string address, string requests);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "API on {Address} (state {State})")]
     public static partial void ApiListening(this ILogger logger, string address, string state);
