@@ -162,7 +162,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
         builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine));
-        _status = await StartStatusAsync(statusConfig, config.Config, state, router, _time, ct);
+        _status = await StartStatusAsync(statusConfig, config.Config!, state, router, _time, ct);
         builder.Services.AddSingleton(_status);
         _app = builder.Build();
         _app.UseCatalyticAuth();
