@@ -59,12 +59,18 @@ public static partial class DeliveryConfigParser
             return new ConfigResult(null, r.Errors.ToImmutable());
         }
 
-        // actions, actions-url: where `run` finds remote actions; environments: pipeline jobs' protection rules, read by the run queue.
-        r.CheckKeys(root, ["apps", "actions", "actions-url", "environments"]);
+        // actions, actions-url: where `run` finds remote actions; environments: pipeline jobs' protection rules, read by the
+        // run queue; checks/notifications/alerts/status: Catalytic.Status's sections.
+        r.CheckKeys(root, ["apps", "actions", "actions-url", "environments", "checks", "notifications", "alerts", "status"]);
         var apps = ImmutableArray.CreateBuilder<AppConfig>();
+        var statusOnly = r.Get(root, "checks") is not null || r.Get(root, "notifications") is not null;
         if (r.Get(root, "apps") is not { } appsNode)
         {
-            r.Error(root, "missing `apps:` (one entry per application)");
+            // A file of checks and notifications alone is a valid catalytic.yml: serve then only watches and tells.
+            if (!statusOnly)
+            {
+                r.Error(root, "missing `apps:` (one entry per application)");
+            }
         }
         else if (appsNode is not YamlMappingNode appsMap || appsMap.Children.Count == 0)
         {

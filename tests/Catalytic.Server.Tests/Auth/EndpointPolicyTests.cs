@@ -15,7 +15,7 @@ namespace Catalytic.Server.Tests.Auth;
 public sealed class EndpointPolicyTests : IAsyncLifetime
 {
     /// <summary>The endpoints that need no credentials, and nothing else.</summary>
-    private static readonly string[] PublicRoutes = ["GET /api/health", "POST /api/session", "POST /api/hooks/{repo}"];
+    private static readonly string[] PublicRoutes = ["GET /api/health", "POST /api/session", "POST /api/hooks/{repo}", "GET /status"]; // /status: issue 14's public status page
 
     /// <summary>Which roles each policy admits (route values name no protected environment: see the fill-ins below).</summary>
     private static readonly Dictionary<string, string[]> Admits = new()
