@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Delivery.Config;
 
@@ -38,63 +37,57 @@ public static partial class DeliveryConfigParser
         return Parse(File.ReadAllText(path), path);
     }
 
+    /// <summary>The <c>apps:</c> section of catalytic.yml: every application and its environments (none when the file has no such section).</summary>
+    public static ConfigSection<ImmutableArray<AppConfig>> Apps { get; } = new("apps", ReadApps, []);
+
     /// <summary>Parses YAML text; <paramref name="file"/> names it in errors.</summary>
-    public static ConfigResult Parse(string text, string file = "catalytic.yml")
+    public static ConfigResult Parse(string text, string file = "catalytic.yml") => Read(CatalyticFile.Parse(text, file));
+
+    /// <summary>
+    /// The delivery configuration of an already-read catalytic.yml: its <c>apps:</c> section, with the file's own
+    /// problems (YAML, unknown top-level keys) and the section's, ordered by position.
+    /// </summary>
+    public static ConfigResult Read(ConfigFile file)
     {
-        var r = new Reader(file);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            return new ConfigResult(null, [new ConfigError(file, Line(e.Start), Column(e.Start), "invalid YAML: " + Inner(e))]);
-        }
+        var apps = file.Read(Apps);
+        var errors = file.Errors.Select(e => new ConfigError(file.File, e.At.Line, e.At.Column, e.IsSyntax ? "invalid YAML: " + e.Message : e.Message))
+            .Concat(apps.Errors.Select(e => new ConfigError(file.File, e.At.Line, e.At.Column, e.Message)))
+            .ToList();
+        return errors.Count > 0
+            ? new ConfigResult(null, [.. errors.OrderBy(e => e.Line).ThenBy(e => e.Column)])
+            : new ConfigResult(new DeliveryConfig(file.File, apps.Value), []);
+    }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            var at = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
-            r.Error(at, "expected a mapping with an `apps:` key");
-            return new ConfigResult(null, r.Errors.ToImmutable());
-        }
-
-        r.CheckKeys(root, ["apps", "actions"]); // actions: local folders for remote actions, read by `run`
-        var apps = ImmutableArray.CreateBuilder<AppConfig>();
-        if (r.Get(root, "apps") is not { } appsNode)
-        {
-            r.Error(root, "missing `apps:` (one entry per application)");
-        }
-        else if (appsNode is not YamlMappingNode appsMap || appsMap.Children.Count == 0)
+    private static ImmutableArray<AppConfig> ReadApps(YamlNode appsNode, YamlReader r)
+    {
+        if (appsNode is not YamlMapping appsMap || appsMap.Entries.IsEmpty)
         {
             r.Error(appsNode, "`apps:` must be a mapping of application names");
+            return [];
         }
-        else
-        {
-            var listens = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (k, v) in appsMap.Children)
-            {
-                var name = ((YamlScalarNode)k).Value ?? "";
-                if (!NameRegex().IsMatch(name))
-                {
-                    r.Error(k, $"application name '{name}' must be letters, digits, '-' or '_'");
-                }
 
-                if (ReadApp(r, name, k, v, listens) is { } app)
-                {
-                    apps.Add(app);
-                }
+        var apps = ImmutableArray.CreateBuilder<AppConfig>();
+        var listens = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in appsMap.Entries)
+        {
+            var name = k.Value;
+            if (!NameRegex().IsMatch(name))
+            {
+                r.Error(k, $"application name '{name}' must be letters, digits, '-' or '_'");
+            }
+
+            if (ReadApp(r, name, k, v, listens) is { } app)
+            {
+                apps.Add(app);
             }
         }
 
-        return r.Errors.Count > 0
-            ? new ConfigResult(null, [.. r.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)])
-            : new ConfigResult(new DeliveryConfig(file, apps.ToImmutable()), []);
+        return apps.ToImmutable();
     }
 
-    private static AppConfig? ReadApp(Reader r, string name, YamlNode key, YamlNode node, Dictionary<string, string> listens)
+    private static AppConfig? ReadApp(YamlReader r, string name, YamlNode key, YamlNode node, Dictionary<string, string> listens)
     {
-        if (node is not YamlMappingNode map)
+        if (node is not YamlMapping map)
         {
             r.Error(node, $"app '{name}' must be a mapping with at least `run:` and `environments:`");
             return null;
@@ -113,21 +106,21 @@ public static partial class DeliveryConfigParser
         {
             r.Error(key, $"app '{name}': missing `environments:`");
         }
-        else if (envsNode is not YamlMappingNode envsMap || envsMap.Children.Count == 0)
+        else if (envsNode is not YamlMapping envsMap || envsMap.Entries.IsEmpty)
         {
             r.Error(envsNode, "`environments:` must be a mapping of environment names");
         }
         else
         {
-            foreach (var (k, v) in envsMap.Children)
+            foreach (var (k, v) in envsMap.Entries)
             {
-                var envName = ((YamlScalarNode)k).Value ?? "";
+                var envName = k.Value;
                 if (!NameRegex().IsMatch(envName))
                 {
                     r.Error(k, $"environment name '{envName}' must be letters, digits, '-' or '_'");
                 }
 
-                if (v is not YamlMappingNode envMap)
+                if (v is not YamlMapping envMap)
                 {
                     r.Error(v, $"environment '{envName}' must be a mapping with at least `listen:`");
                     continue;
@@ -170,7 +163,7 @@ public static partial class DeliveryConfigParser
     }
 
     /// <summary>Keys allowed at both app and environment level; the environment's value wins.</summary>
-    private static EnvironmentConfig ApplyCommon(Reader r, EnvironmentConfig c, YamlMappingNode map)
+    private static EnvironmentConfig ApplyCommon(YamlReader r, EnvironmentConfig c, YamlMapping map)
     {
         if (r.Int(map, "instances", 1, 1000) is { } instances)
         {
@@ -208,17 +201,17 @@ public static partial class DeliveryConfigParser
         if (r.Map(map, "env") is { } envMap)
         {
             var b = c.Env.ToBuilder();
-            foreach (var (k, v) in envMap.Children)
+            foreach (var (k, v) in envMap.Entries)
             {
-                var key = ((YamlScalarNode)k).Value ?? "";
+                var key = k.Value;
                 if (!EnvNameRegex().IsMatch(key))
                 {
                     r.Error(k, $"environment variable name '{key}' must match [A-Za-z_][A-Za-z0-9_]*");
                 }
 
-                if (v is YamlScalarNode sv)
+                if (v is YamlScalar sv)
                 {
-                    b[key] = sv.Value ?? "";
+                    b[key] = sv.Value;
                 }
                 else
                 {
@@ -232,15 +225,15 @@ public static partial class DeliveryConfigParser
         if (r.Map(map, "secrets") is { } secMap)
         {
             var b = c.Secrets.ToBuilder();
-            foreach (var (k, v) in secMap.Children)
+            foreach (var (k, v) in secMap.Entries)
             {
-                var key = ((YamlScalarNode)k).Value ?? "";
+                var key = k.Value;
                 if (!EnvNameRegex().IsMatch(key))
                 {
                     r.Error(k, $"secret variable name '{key}' must match [A-Za-z_][A-Za-z0-9_]*");
                 }
 
-                if (v is YamlScalarNode { Value: { Length: > 0 } secretName } && SecretNameRegex().IsMatch(secretName))
+                if (v is YamlScalar { Value: { Length: > 0 } secretName } && SecretNameRegex().IsMatch(secretName))
                 {
                     b[key] = secretName;
                 }
@@ -294,11 +287,11 @@ public static partial class DeliveryConfigParser
 
         if (r.Get(map, "analysis") is { } analysisNode)
         {
-            if (analysisNode is YamlScalarNode { Value: "false" or "off" or "none" })
+            if (analysisNode is YamlScalar { Value: "false" or "off" or "none" })
             {
                 c = c with { Analysis = c.Analysis with { Enabled = false } };
             }
-            else if (analysisNode is YamlMappingNode an)
+            else if (analysisNode is YamlMapping an)
             {
                 c = c with { Analysis = ReadAnalysis(r, an, c.Analysis) };
             }
@@ -321,7 +314,7 @@ public static partial class DeliveryConfigParser
         return c;
     }
 
-    private static AnalysisConfig ReadAnalysis(Reader r, YamlMappingNode an, AnalysisConfig a)
+    private static AnalysisConfig ReadAnalysis(YamlReader r, YamlMapping an, AnalysisConfig a)
     {
         r.CheckKeys(an, AnalysisKeys);
         a = a with
@@ -373,19 +366,19 @@ public static partial class DeliveryConfigParser
         return a;
     }
 
-    private static ImmutableArray<CanaryStep> ReadSteps(Reader r, YamlNode node)
+    private static ImmutableArray<CanaryStep> ReadSteps(YamlReader r, YamlNode node)
     {
         var steps = ImmutableArray.CreateBuilder<CanaryStep>();
-        if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+        if (node is not YamlSequence seq || seq.Items.IsEmpty)
         {
             r.Error(node, "`steps:` must be a list of {weight, pause, analysis}");
             return [];
         }
 
         var last = 0;
-        foreach (var item in seq.Children)
+        foreach (var item in seq.Items)
         {
-            if (item is not YamlMappingNode m)
+            if (item is not YamlMapping m)
             {
                 r.Error(item, "a canary step must be a mapping with `weight:` (and optional `pause:`, `analysis:`)");
                 continue;
@@ -409,23 +402,23 @@ public static partial class DeliveryConfigParser
         return steps.ToImmutable();
     }
 
-    private static ImmutableArray<SmokeCheck> ReadSmoke(Reader r, YamlNode node)
+    private static ImmutableArray<SmokeCheck> ReadSmoke(YamlReader r, YamlNode node)
     {
-        if (node is not YamlSequenceNode seq)
+        if (node is not YamlSequence seq)
         {
             r.Error(node, "`smoke:` must be a list of paths or {path, status, contains}");
             return [];
         }
 
         var checks = ImmutableArray.CreateBuilder<SmokeCheck>();
-        foreach (var item in seq.Children)
+        foreach (var item in seq.Items)
         {
             switch (item)
             {
-                case YamlScalarNode { Value: { } p } when p.StartsWith('/'):
+                case YamlScalar { Value: var p } when p.StartsWith('/'):
                     checks.Add(new SmokeCheck(p));
                     break;
-                case YamlMappingNode m:
+                case YamlMapping m:
                     r.CheckKeys(m, ["path", "status", "contains"]);
                     var path = r.String(m, "path");
                     if (path is null || !path.StartsWith('/'))
@@ -487,17 +480,6 @@ public static partial class DeliveryConfigParser
         return host.Length > 0;
     }
 
-    private static int Line(Mark m) => (int)m.Line;
-
-    private static int Column(Mark m) => (int)m.Column;
-
-    private static string Inner(YamlException e)
-    {
-        var msg = e.InnerException?.Message ?? e.Message;
-        var paren = msg.IndexOf("): ", StringComparison.Ordinal);
-        return paren >= 0 && msg.StartsWith('(') ? msg[(paren + 3)..] : msg;
-    }
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     private static partial Regex NameRegex();
 
@@ -506,151 +488,4 @@ public static partial class DeliveryConfigParser
 
     [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
     private static partial Regex SecretNameRegex();
-
-    /// <summary>Typed reads of mapping values that record an error (with the value's position) instead of throwing.</summary>
-    private sealed class Reader(string file)
-    {
-        public ImmutableArray<ConfigError>.Builder Errors { get; } = ImmutableArray.CreateBuilder<ConfigError>();
-
-        public void Error(YamlNode? node, string message) =>
-            Errors.Add(new ConfigError(file, node is null ? 1 : Line(node.Start), node is null ? 1 : Column(node.Start), message));
-
-        public void CheckKeys(YamlMappingNode map, string[] allowed)
-        {
-            foreach (var key in map.Children.Keys)
-            {
-                var name = (key as YamlScalarNode)?.Value;
-                if (key is not YamlScalarNode)
-                {
-                    Error(key, "keys must be plain strings");
-                }
-                else if (!allowed.Contains(name))
-                {
-                    Error(key, $"unknown key '{name}' (expected one of: {string.Join(", ", allowed)})");
-                }
-            }
-        }
-
-        public YamlNode? Get(YamlMappingNode map, string key) =>
-            map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
-
-        public YamlMappingNode? Map(YamlMappingNode map, string key)
-        {
-            var node = Get(map, key);
-            if (node is null)
-            {
-                return null;
-            }
-
-            if (node is YamlMappingNode m)
-            {
-                return m;
-            }
-
-            Error(node, $"`{key}:` must be a mapping");
-            return null;
-        }
-
-        public string? String(YamlMappingNode map, string key)
-        {
-            var node = Get(map, key);
-            if (node is null)
-            {
-                return null;
-            }
-
-            if (node is YamlScalarNode { Value: { Length: > 0 } v })
-            {
-                return v;
-            }
-
-            Error(node, $"`{key}:` must be a non-empty string");
-            return null;
-        }
-
-        public int? Int(YamlMappingNode map, string key, int min, int max)
-        {
-            var s = String(map, key);
-            if (s is null)
-            {
-                return null;
-            }
-
-            if (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
-            {
-                return n;
-            }
-
-            Error(Get(map, key), $"`{key}:` '{s}' must be a whole number from {min} to {max}");
-            return null;
-        }
-
-        public double? Number(YamlMappingNode map, string key)
-        {
-            var s = String(map, key);
-            if (s is null)
-            {
-                return null;
-            }
-
-            if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
-            {
-                return n;
-            }
-
-            Error(Get(map, key), $"`{key}:` '{s}' must be a number");
-            return null;
-        }
-
-        public bool? Bool(YamlMappingNode map, string key)
-        {
-            var s = String(map, key);
-            switch (s)
-            {
-                case null:
-                    return null;
-                case "true" or "yes" or "on":
-                    return true;
-                case "false" or "no" or "off":
-                    return false;
-                default:
-                    Error(Get(map, key), $"`{key}:` '{s}' must be true or false");
-                    return null;
-            }
-        }
-
-        public TimeSpan? Duration(YamlMappingNode map, string key, bool positive = false)
-        {
-            var s = String(map, key);
-            if (s is null)
-            {
-                return null;
-            }
-
-            if (Units.TryParseDuration(s, out var t) && (!positive || t > TimeSpan.Zero))
-            {
-                return t;
-            }
-
-            Error(Get(map, key), $"`{key}:` '{s}' must be a {(positive ? "positive " : "")}duration such as 500ms, 1s, 2m or 1h");
-            return null;
-        }
-
-        public double? Percent(YamlMappingNode map, string key)
-        {
-            var s = String(map, key);
-            if (s is null)
-            {
-                return null;
-            }
-
-            if (Units.TryParsePercent(s, out var f))
-            {
-                return f;
-            }
-
-            Error(Get(map, key), $"`{key}:` '{s}' must be a percentage such as 2% or 0.5%");
-            return null;
-        }
-    }
 }
