@@ -28,6 +28,7 @@ internal sealed class ServeCommand : ICommand
             StateDirectory = args.Get("state") ?? ".catalytic",
             ApiPort = port,
             Postgres = args.Get("postgres"),
+            LogMaskCommand = MaskLogStage.SelfCommand(),
         }, cancellationToken);
     }
 }

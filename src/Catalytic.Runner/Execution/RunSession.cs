@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Catalytic.Platform.Linux;
+using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Logging;
-using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
 using Catalytic.Runner.Scheduling;
 using Catalytic.Runner.Scheduling.Concurrency;

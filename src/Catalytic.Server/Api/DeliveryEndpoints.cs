@@ -6,6 +6,7 @@ using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Model;
 using Catalytic.Delivery.Storage;
 using Catalytic.Edge.Routing;
+using Catalytic.Platform.Secrets;
 using Catalytic.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -177,7 +178,7 @@ public static class DeliveryEndpoints
         http.Response.ContentType = "text/plain; charset=utf-8";
         var ct = http.RequestAborted;
         // An instance may print a secret it was given; it never leaves the server unmasked.
-        var secrets = engine.SecretValues(app, environment);
+        var masker = new SecretMasker(engine.SecretValues(app, environment));
         var files = engine.LogFiles(app, environment);
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var file in files)
@@ -186,7 +187,7 @@ public static class DeliveryEndpoints
             var lines = File.Exists(file) ? await File.ReadAllLinesAsync(file, ct) : [];
             foreach (var line in lines.TakeLast(Math.Clamp(tail ?? 100, 0, 100_000)))
             {
-                await http.Response.WriteAsync(SecretMask.Apply($"[{name}] {line}\n", secrets), ct);
+                await http.Response.WriteAsync(masker.Apply($"[{name}] {line}\n"), ct);
             }
 
             offsets[file] = File.Exists(file) ? new FileInfo(file).Length : 0;
@@ -225,7 +226,7 @@ public static class DeliveryEndpoints
                     var name = Path.GetFileNameWithoutExtension(file);
                     foreach (var line in text[..complete].Split('\n'))
                     {
-                        await http.Response.WriteAsync(SecretMask.Apply($"[{name}] {line}\n", secrets), ct);
+                        await http.Response.WriteAsync(masker.Apply($"[{name}] {line}\n"), ct);
                     }
 
                     offsets[file] = from + Encoding.UTF8.GetByteCount(text[..(complete + 1)]);

@@ -94,7 +94,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         var time = TimeProvider.System;
         var router = new EdgeRouter(time);
         _edge = new EdgeHost(router);
-        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, time);
+        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, time, _options.LogMaskCommand);
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 

@@ -14,4 +14,10 @@ public sealed record ServerOptions
 
     /// <summary>PostgreSQL connection string; SQLite under the state folder when null.</summary>
     public string? Postgres { get; init; }
+
+    /// <summary>
+    /// The command that starts an instance's log masking stage (the host's to say: catalytic runs it as its hidden verb);
+    /// without one, instances cannot start.
+    /// </summary>
+    public IReadOnlyList<string>? LogMaskCommand { get; init; }
 }

@@ -1,5 +1,3 @@
-using Catalytic.Delivery.Targets;
-
 namespace Catalytic.Delivery.Tests.Support;
 
 /// <summary>
@@ -11,8 +9,11 @@ public static class CatalyticCli
     /// <summary>src/Catalytic.Cli/bin/CONFIGURATION/net10.0/catalytic.dll</summary>
     public static string Dll => Path.Combine(Folder(), "catalytic.dll");
 
+    /// <summary>The CLI's hidden verb that runs an instance's log masking stage (Cli/Commands/MaskLogStage.Verb).</summary>
+    public const string MaskVerb = "__mask-log";
+
     /// <summary>The stage as the supervisor starts it: the CLI's own launcher with the hidden verb.</summary>
-    public static IReadOnlyList<string> MaskCommand => [Path.Combine(Folder(), "catalytic"), LogMasker.Verb];
+    public static IReadOnlyList<string> MaskCommand => [Path.Combine(Folder(), "catalytic"), MaskVerb];
 
     private static string Folder()
     {

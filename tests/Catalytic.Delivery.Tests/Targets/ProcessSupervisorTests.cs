@@ -132,7 +132,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
             stopTimeout: TimeSpan.FromSeconds(1), secrets: new Dictionary<string, string> { ["GREETING"] = Secret });
         Assert.True(await instance.WaitHealthyAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken), File.ReadAllText(instance.LogPath));
         var pgid = instance.Pid;
-        Assert.Contains(ProcessGroups.Members(pgid), pid => ProcessGroups.CommandLine(pid) is [.., LogMasker.Verb]);
+        Assert.Contains(ProcessGroups.Members(pgid), pid => ProcessGroups.CommandLine(pid) is [.., CatalyticCli.MaskVerb]);
 
         await _supervisor.StopAsync(instance);
 
