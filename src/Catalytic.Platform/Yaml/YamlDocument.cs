@@ -189,6 +189,12 @@ public sealed class YamlDocument
         private YamlNode Close()
         {
             var frame = _open.Pop();
+            if (frame.DanglingKey is { } key)
+            {
+                // YamlDotNet ends some malformed mappings after a key (" : t" loses its "t"): say so rather than drop it.
+                Errors.Add(new YamlError(key.Start, "this mapping entry cannot be read: its key has no value"));
+            }
+
             return Remember(frame.Anchor, frame.Build());
         }
 
@@ -232,6 +238,9 @@ public sealed class YamlDocument
         public AnchorName Anchor { get; } = anchor;
 
         public YamlMark Start { get; } = start;
+
+        /// <summary>A mapping's last key when no value followed it.</summary>
+        public YamlNode? DanglingKey => _key;
 
         /// <summary>Adds an item, or a mapping's key or value; an error when the entry is left out.</summary>
         public YamlError? Add(YamlNode node)

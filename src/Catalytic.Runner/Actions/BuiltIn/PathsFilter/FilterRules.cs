@@ -64,13 +64,13 @@ public sealed class FilterRules
         switch (node)
         {
             case YamlScalar scalar:
-                var glob = GlobPattern.Compile(scalar.Value);
+                var glob = Compile(scalar, scalar.Value, name);
                 return [new RuleItem(null, glob.IsMatch)];
             case YamlSequence sequence when !_every:
-                var strings = new List<string>();
+                var strings = new List<YamlScalar>();
                 var others = new List<RuleItem>();
                 Collect(sequence, strings, others, name);
-                var grouped = Grouped(strings);
+                var grouped = Grouped(strings, name);
                 if (grouped is null && others.Count == 0)
                 {
                     throw new FormatException($"Invalid filter YAML format: filter '{name}' must contain at least one positive pattern.");
@@ -87,8 +87,8 @@ public sealed class FilterRules
                         .Select(s => s.ToLowerInvariant()).ToArray();
                     Func<string, bool> matcher = entry.Value switch
                     {
-                        YamlScalar s => GlobPattern.Compile(s.Value).IsMatch,
-                        YamlSequence seq => Grouped(seq.Items.OfType<YamlScalar>().Select(c => c.Value).ToList())
+                        YamlScalar s => Compile(s, s.Value, name).IsMatch,
+                        YamlSequence seq => Grouped([.. seq.Items.OfType<YamlScalar>()], name)
                             ?? throw new FormatException($"Invalid filter YAML format: status-tagged item '{entry.Key}' of filter '{name}' has no positive pattern."),
                         _ => throw new FormatException($"Invalid filter YAML format: filter '{name}' item '{entry.Key}' must be a glob or a list of globs (line {entry.Value.Start.Line})."),
                     };
@@ -99,7 +99,7 @@ public sealed class FilterRules
         }
     }
 
-    private void Collect(YamlNode node, List<string> strings, List<RuleItem> others, string name)
+    private void Collect(YamlNode node, List<YamlScalar> strings, List<RuleItem> others, string name)
     {
         switch (node)
         {
@@ -111,7 +111,7 @@ public sealed class FilterRules
 
                 break;
             case YamlScalar scalar:
-                strings.Add(scalar.Value);
+                strings.Add(scalar);
                 break;
             default:
                 others.AddRange(ParseItem(node, name));
@@ -120,16 +120,29 @@ public sealed class FilterRules
     }
 
     /// <summary>Positive globs OR'ed, minus any `!glob` (gitignore-like); null when there is no positive glob.</summary>
-    private static Func<string, bool>? Grouped(IReadOnlyList<string> patterns)
+    private static Func<string, bool>? Grouped(IReadOnlyList<YamlScalar> patterns, string name)
     {
-        var positives = patterns.Where(p => !IsNegation(p)).Select(GlobPattern.Compile).ToArray();
-        var negatives = patterns.Where(IsNegation).Select(p => GlobPattern.Compile(p[1..])).ToArray();
+        var positives = patterns.Where(p => !IsNegation(p.Value)).Select(p => Compile(p, p.Value, name)).ToArray();
+        var negatives = patterns.Where(p => IsNegation(p.Value)).Select(p => Compile(p, p.Value[1..], name)).ToArray();
         if (positives.Length == 0)
         {
             return null;
         }
 
         return path => positives.Any(p => p.IsMatch(path)) && !negatives.Any(n => n.IsMatch(path));
+    }
+
+    /// <summary>The glob of <paramref name="node"/>; one the glob compiler refuses is a format error at its position.</summary>
+    private static GlobPattern Compile(YamlScalar node, string pattern, string name)
+    {
+        try
+        {
+            return GlobPattern.Compile(pattern);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"Invalid filter YAML at line {node.Start.Line}, column {node.Start.Column}: filter '{name}' has a pattern that is not a valid glob ({e.Message})");
+        }
     }
 
     private static bool IsNegation(string pattern) => pattern.Length > 1 && pattern[0] == '!' && pattern[1] != '(';
