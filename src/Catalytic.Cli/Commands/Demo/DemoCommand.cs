@@ -36,6 +36,11 @@ internal sealed partial class DemoCommand : ICommand
         var narrator = new Narrator(Console.Out);
 
         narrator.Title("Catalytic demo: the lattice API from a git push to production");
+        if (await DemoPrerequisites.EnsureAsync(sample, DemoMachine.Current, narrator, Path.Combine(home, ".catalytic", "demo-setup"), cancellationToken) is { } lacking)
+        {
+            return narrator.Fail(lacking);
+        }
+
         narrator.Say($"sample service   {sample}");
         narrator.Say($"demo repository  {work}  (a fresh git repository; everything the demo writes stays below it)");
 
