@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Catalytic.Delivery.Config;
+using Catalytic.Platform.Config;
 using Catalytic.Platform.Yaml;
 using Catalytic.Runner.Actions.Local;
 

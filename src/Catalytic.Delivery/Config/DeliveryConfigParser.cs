@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Catalytic.Platform.Config;
 using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Delivery.Config;

@@ -1,4 +1,5 @@
 using Catalytic.Delivery.Config;
+using Catalytic.Platform.Config;
 using Catalytic.Tests.Shared;
 
 namespace Catalytic.Delivery.Tests.Config;

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using Catalytic.Platform.Text;
+using Catalytic.Platform.Yaml;
 
-namespace Catalytic.Platform.Yaml;
+namespace Catalytic.Platform.Config;
 
 /// <summary>
 /// One top-level section of a <see cref="ConfigFile"/>: its key, how its feature reads the section's node into the

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
+using Catalytic.Platform.Config;
 using Catalytic.Platform.Yaml;
 
-namespace Catalytic.Platform.Tests.Yaml;
+namespace Catalytic.Platform.Tests.Config;
 
 /// <summary>A file of sections: read once, each feature reads its own, the file checks only its top level.</summary>
 public sealed class ConfigFileTests
