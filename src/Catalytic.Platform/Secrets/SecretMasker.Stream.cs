@@ -14,7 +14,7 @@ public sealed partial class SecretMasker
     /// <summary>
     /// Copies <paramref name="input"/> to <paramref name="output"/> until end of input with every secret masked. The
     /// stream is UTF-8 (or anything: bytes that are not UTF-8 pass unchanged), matched byte for byte against each
-    /// form's UTF-8 encoding, by the same rule and search as text. What a read returned is written at once up to its
+    /// form's UTF-8 encoding, by the same rule and the same search as text. What a read returned is written at once up to its
     /// last newline; a partial line waits for its end, so a secret split across reads is still masked and the log only
     /// ever holds whole lines; the rest is written at end of input. A line longer than <see cref="MaxLine"/> is written
     /// in parts, holding back only what could still be the start of a secret. A failing output is dropped, never a reason
@@ -26,7 +26,6 @@ public sealed partial class SecretMasker
         var buffer = new byte[16 * 1024];
         var pending = new ArrayBufferWriter<byte>(1024);
         var masked = new ArrayBufferWriter<byte>(buffer.Length + 1024);
-        var view = new LatinView();
         int n;
         while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
         {
@@ -39,20 +38,20 @@ public sealed partial class SecretMasker
                 if (pending.WrittenCount > MaxLine)
                 {
                     // Whatever could still become a secret starts in the last MaxLength - 1 bytes: write all before.
-                    var consumed = MaskInto(masked, pending.WrittenSpan, patterns, view, complete: false);
+                    var consumed = MaskInto(masked, pending.WrittenSpan, patterns, complete: false);
                     Keep(pending, consumed);
                 }
             }
             else if (pending.WrittenCount > 0)
             {
                 pending.Write(chunk[..(last + 1)]);
-                MaskInto(masked, pending.WrittenSpan, patterns, view, complete: true);
+                MaskInto(masked, pending.WrittenSpan, patterns, complete: true);
                 pending.ResetWrittenCount();
                 pending.Write(chunk[(last + 1)..]);
             }
             else
             {
-                MaskInto(masked, chunk[..(last + 1)], patterns, view, complete: true);
+                MaskInto(masked, chunk[..(last + 1)], patterns, complete: true);
                 pending.Write(chunk[(last + 1)..]);
             }
 
@@ -61,7 +60,7 @@ public sealed partial class SecretMasker
 
         if (pending.WrittenCount > 0)
         {
-            MaskInto(masked, pending.WrittenSpan, Current()?.Bytes, view, complete: true);
+            MaskInto(masked, pending.WrittenSpan, Current()?.Bytes, complete: true);
             Flush(masked, output);
         }
     }
@@ -70,7 +69,7 @@ public sealed partial class SecretMasker
     /// Writes <paramref name="bytes"/> masked to <paramref name="output"/>: all of them when <paramref name="complete"/>
     /// (they end a line or the input), else up to where a secret might still be incomplete. Returns how many were taken.
     /// </summary>
-    private static int MaskInto(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> bytes, SecretPatterns? patterns, LatinView view, bool complete)
+    private static int MaskInto(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> bytes, SecretPatterns<byte>? patterns, bool complete)
     {
         var limit = complete || patterns is null ? bytes.Length : Math.Max(0, bytes.Length - (patterns.MaxLength - 1));
         if (patterns is null)
@@ -79,11 +78,9 @@ public sealed partial class SecretMasker
             return bytes.Length;
         }
 
-        // UTF-8 bytes read as Latin-1 are one character each: the text search runs on them and its offsets are byte offsets.
-        var text = view.Of(bytes);
         var copied = 0;
         var from = 0;
-        while (patterns.NextRange(text, ref from, out var start, out var end) && start < limit)
+        while (patterns.NextRange(bytes, ref from, out var start, out var end) && start < limit)
         {
             if (end > limit)
             {
@@ -137,22 +134,5 @@ public sealed partial class SecretMasker
         }
 
         buffer.ResetWrittenCount();
-    }
-
-    /// <summary>A reused character buffer holding bytes widened one to one (Latin-1).</summary>
-    private sealed class LatinView
-    {
-        private char[] _chars = new char[16 * 1024];
-
-        public ReadOnlySpan<char> Of(ReadOnlySpan<byte> bytes)
-        {
-            if (_chars.Length < bytes.Length)
-            {
-                _chars = new char[Math.Max(bytes.Length, _chars.Length * 2)];
-            }
-
-            var n = Encoding.Latin1.GetChars(bytes, _chars);
-            return _chars.AsSpan(0, n);
-        }
     }
 }

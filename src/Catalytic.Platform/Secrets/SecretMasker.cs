@@ -82,7 +82,7 @@ public sealed partial class SecretMasker
         }
 
         var from = 0;
-        if (!patterns.NextRange(text, ref from, out var start, out var end))
+        if (!patterns.NextRange(text.AsSpan(), ref from, out var start, out var end))
         {
             return text;
         }
@@ -94,7 +94,7 @@ public sealed partial class SecretMasker
             result.Append(text, copied, start - copied).Append(Mask);
             copied = end;
         }
-        while (patterns.NextRange(text, ref from, out start, out end));
+        while (patterns.NextRange(text.AsSpan(), ref from, out start, out end));
 
         return result.Append(text, copied, text.Length - copied).ToString();
     }
@@ -169,13 +169,13 @@ public sealed partial class SecretMasker
         }
     }
 
-    /// <summary>The forms compiled for text, and (on first use) for UTF-8 bytes read as Latin-1 characters.</summary>
+    /// <summary>The forms compiled for text, and (on first use) for their UTF-8 bytes.</summary>
     private sealed class Compiled(string[] forms)
     {
-        private readonly Lazy<SecretPatterns?> _bytes = new(() => SecretPatterns.Create(forms.Select(f => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(f)))));
+        private readonly Lazy<SecretPatterns<byte>?> _bytes = new(() => SecretPatterns<byte>.Create(forms.Select(Encoding.UTF8.GetBytes)));
 
-        public SecretPatterns? Text { get; } = SecretPatterns.Create(forms);
+        public SecretPatterns<char>? Text { get; } = SecretPatterns<char>.Create(forms.Select(f => f.ToCharArray()));
 
-        public SecretPatterns? Bytes => _bytes.Value;
+        public SecretPatterns<byte>? Bytes => _bytes.Value;
     }
 }
