@@ -2,7 +2,8 @@
 # The instance-log masking stage (`catalytic __mask-log`: SecretMasker.Copy on the process's stdin) over MB megabytes
 # of log lines with SECRETS secrets, against `cat` through the same pipe in the same run: the floor of moving the
 # bytes. OTHER, another catalytic executable (an older build), is measured in the same run for a before/after.
-# Reports the median of ROUNDS (default 5) wall and CPU times, MB/s and the ratios; checks no secret is left.
+# Reports the median of ROUNDS (default 5) wall and CPU times, MB/s and the ratios; checks no secret is left. Then
+# the runner's side in-process (lines/: SecretMasker.Apply on each line against one scan of the same lines).
 #   usage: bench/masking/run.sh [MB=40] [SECRETS=5] [OTHER]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -50,3 +51,5 @@ done
 if [ -n "$other" ]; then
   printf '  catalytic/other: wall %.2fx, CPU %.2fx\n' "$(echo "$(median catalytic 2) / $(median other 2)" | bc -l)" "$(echo "$(median catalytic 3) / $(median other 3)" | bc -l)"
 fi
+dotnet publish "$here/lines/LineBench.csproj" -c Release -o "$work/lines" --nologo -v q -clp:ErrorsOnly >&2
+"$work/lines/LineBench" "$work/log" "$work/secrets" "$rounds"

@@ -429,6 +429,12 @@ internal sealed partial class JobExecutor
             switch (c.Name)
             {
                 case "add-mask":
+                    if (!Platform.Secrets.SecretMasker.IsMaskable(c.Message))
+                    {
+                        // The one masking rule leaves values this short alone (GitHub warns on an empty one); say so, not what it was.
+                        job.Emit(stepName, $"warning: ::add-mask:: ignores a value shorter than {Platform.Secrets.SecretMasker.MinimumLength} characters", LineKind.Runner);
+                    }
+
                     job._session.Masker.Add(c.Message);
                     return true;
                 case "group":
