@@ -1,4 +1,5 @@
-using Catalytic.Delivery.Client;
+using Catalytic.Cli.Client;
+using Catalytic.Contracts.Deployments;
 using Catalytic.Runner.Actions;
 
 namespace Catalytic.Cli.Actions;
@@ -59,7 +60,7 @@ internal sealed class DeployAction : IBuiltinAction
                 context.SetOutput("state", d.State);
                 context.SetOutput("version", d.Version);
                 context.SetOutput("previous-version", d.PreviousVersion ?? "");
-                return d.State == "succeeded" || (d.IsWaiting && !waitForApproval)
+                return d.State == DeploymentStateNames.Succeeded || (d.IsWaiting && !waitForApproval)
                     ? ActionResult.Success
                     : ActionResult.Fail($"deployment {d.Id} of {app} {d.Version} to {environment} ended {d.State}: {d.Reason}");
             }

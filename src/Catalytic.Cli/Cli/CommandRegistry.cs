@@ -12,6 +12,7 @@ internal static class CommandRegistry
         new RunCommand(),
         new ValidateCommand(),
         new ServeCommand(),
+        new HookCommand(),
         new DeployCommand(),
         new ApproveCommand(),
         new RejectCommand(),

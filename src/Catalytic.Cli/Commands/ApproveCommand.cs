@@ -14,15 +14,15 @@ internal sealed class ApproveCommand : ICommand
         var env = DeliveryCommandSupport.RequireEnv(args, "approve");
         return DeliveryCommandSupport.WithClientAsync(args, "approve", async client =>
         {
+            // The server answers once the deployment has recorded the decision and left the gate, so the wait below
+            // starts past it and stops only at the end or at a later gate.
             var d = await client.ApproveAsync(app, env, args.Get("id"), DeliveryCommandSupport.Who, args.Get("comment"), cancellationToken);
             Console.Error.WriteLine($"approved {d.Id} as {DeliveryCommandSupport.Who}");
             if (args.Has("no-wait"))
             {
-                return DeliveryCommandSupport.Report(d);
+                return DeliveryCommandSupport.ReportRecorded(d);
             }
 
-            // The gate just closed; wait until the run has moved past it before watching for the next one.
-            await Task.Delay(300, cancellationToken);
             return DeliveryCommandSupport.Report(await client.WaitAsync(d.Id, DeliveryCommandSupport.PrintEvent, throughGates: false, cancellationToken));
         });
     }

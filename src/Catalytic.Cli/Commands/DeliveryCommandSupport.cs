@@ -1,4 +1,5 @@
-using Catalytic.Delivery.Client;
+using Catalytic.Cli.Client;
+using Catalytic.Contracts.Deployments;
 
 namespace Catalytic.Cli.Commands;
 
@@ -23,7 +24,8 @@ internal static class DeliveryCommandSupport
     {
         try
         {
-            using var client = DeliveryClient.Connect(StateDirectory(args));
+            // The CLI is a host: its clock is the system's.
+            using var client = DeliveryClient.Connect(StateDirectory(args), TimeProvider.System);
             return await action(client);
         }
         catch (DeliveryApiException e)
@@ -47,7 +49,17 @@ internal static class DeliveryCommandSupport
             Console.Error.WriteLine($"  approve with: catalytic approve {d.App} --env {d.Environment} --id {d.Id}   (or reject / rollback)");
         }
 
-        return DeliveryClient.ExitCode(d);
+        return d.ExitCode;
+    }
+
+    /// <summary>
+    /// Reports a deployment the verb did not wait for (--no-wait): a finished or gated one keeps its own code, one that
+    /// still runs is what was asked for (0).
+    /// </summary>
+    public static int ReportRecorded(DeploymentView d)
+    {
+        var code = Report(d);
+        return d.IsTerminal || d.IsWaiting ? code : ExitCodes.Success;
     }
 
     public static void PrintEvent(EventView e) => Console.Error.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss.fff} {e.State,-20} {e.Message}");

@@ -1,4 +1,4 @@
-using Catalytic.Delivery.Client;
+using Catalytic.Contracts.Deployments;
 
 namespace Catalytic.Cli.Commands;
 
@@ -26,9 +26,7 @@ internal sealed class DeployCommand : ICommand
             var started = await client.DeployAsync(new DeployBody(app, env, Path.GetFullPath(artifact), args.Get("version"), args.Get("strategy"), DeliveryCommandSupport.Who), cancellationToken);
             if (args.Has("no-wait"))
             {
-                // Recorded is what was asked for: 0 while it runs (a finished or gated one keeps its own code).
-                var code = DeliveryCommandSupport.Report(started);
-                return started.IsTerminal || started.IsWaiting ? code : ExitCodes.Success;
+                return DeliveryCommandSupport.ReportRecorded(started);
             }
 
             Console.Error.WriteLine($"deployment {started.Id}: {app} {started.Version} to {env}");

@@ -1,3 +1,5 @@
+using Catalytic.Contracts.Deployments;
+
 namespace Catalytic.Cli.Commands;
 
 /// <summary>`catalytic rollback APP --env ENV [--to VERSION]`: puts the previous (or named) release back.</summary>
@@ -17,7 +19,7 @@ internal sealed class RollbackCommand : ICommand
             var d = await client.RollbackAsync(app, env, args.Get("to"), DeliveryCommandSupport.Who, cancellationToken);
             var done = await client.WaitAsync(d.Id, DeliveryCommandSupport.PrintEvent, throughGates: false, cancellationToken);
             Console.Out.WriteLine($"{done.Id} {done.State}: {done.Reason}");
-            return done.State is "succeeded" or "rolled-back" ? ExitCodes.Success : ExitCodes.Failure;
+            return done.State is DeploymentStateNames.Succeeded or DeploymentStateNames.RolledBack ? ExitCodes.Success : ExitCodes.Failure;
         });
     }
 }

@@ -9,7 +9,7 @@ namespace Catalytic.Cli.Commands;
 internal sealed partial class RunCommand
 {
     /// <summary>
-    /// Prints the <see cref="WorkflowPlan"/>s (`--list`): each workflow triggered or not (and why), its jobs in dependency
+    /// Prints the <see cref="WorkflowPlan"/>s (`--list`): each workflow, triggered or not (and why), its jobs in dependency
     /// order with needs and conditions, each matrix expanded — or, when built from run-time values, what it will be
     /// expanded from — and plan errors (a matrix over 256 combinations…). Returns false when a plan has errors.
     /// </summary>
@@ -18,18 +18,14 @@ internal sealed partial class RunCommand
         var valid = true;
         foreach (var plan in plans)
         {
+            // A workflow the event does not trigger is planned too (what another event would run); only the plans that
+            // would run decide the exit code.
             var workflow = plan.Workflow;
-            if (!plan.Triggered)
-            {
-                output.WriteLine($"{workflow.File}: {workflow.Name} — not triggered: {plan.Trigger.Reason}");
-                continue;
-            }
-
-            output.WriteLine($"{workflow.File}: {workflow.Name} — triggered: {plan.Trigger.Reason}");
+            output.WriteLine($"{workflow.File}: {workflow.Name} — {(plan.Triggered ? "triggered" : "not triggered")}: {plan.Trigger.Reason}");
             foreach (var d in plan.Diagnostics)
             {
                 output.WriteLine("  " + d);
-                valid &= d.Severity != DiagnosticSeverity.Error;
+                valid &= !plan.Triggered || d.Severity != DiagnosticSeverity.Error;
             }
 
             var shown = jobFilter.Count == 0 ? null : NeededBy(workflow, jobFilter);

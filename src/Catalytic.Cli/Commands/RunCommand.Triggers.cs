@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Catalytic.Runner.Context;
 using Catalytic.Runner.Execution;
@@ -22,6 +23,50 @@ internal sealed partial class RunCommand
 
         var tag = GithubContextBuilder.RunGit(workspace, "describe", "--exact-match", "--tags", "HEAD");
         return new RefProbe(tag is null ? "" : "refs/tags/" + tag);
+    }
+
+    /// <summary>
+    /// The workflow_dispatch inputs: on GitHub the event payload's <c>inputs</c> are the inputs, so those of
+    /// <c>--event-file</c> count, each an <c>--input</c> (a string, or a boolean or number as its JSON text), and an
+    /// <c>--input</c> of the same name wins. They are then typed and checked against the workflow's definitions like any
+    /// <c>--input</c>. A payload whose <c>inputs</c> is not an object of scalars is a usage error naming the input.
+    /// </summary>
+    private static Dictionary<string, string> DispatchInputs(string eventName, JsonObject? payload, Dictionary<string, string> given)
+    {
+        if (eventName != "workflow_dispatch" || payload?["inputs"] is not { } node)
+        {
+            return given;
+        }
+
+        if (node is not JsonObject fromPayload)
+        {
+            throw new UsageException($"--event-file: 'inputs' must be an object of input names to values, found {node.GetValueKind().ToString().ToLowerInvariant()}");
+        }
+
+        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in fromPayload)
+        {
+            var text = value?.GetValueKind() switch
+            {
+                null or JsonValueKind.Null => null,
+                JsonValueKind.String => value!.GetValue<string>(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                JsonValueKind.Number => value!.ToJsonString(),
+                var kind => throw new UsageException($"--event-file: input '{name}' must be a string, boolean or number, found {kind?.ToString().ToLowerInvariant()}"),
+            };
+            if (text is not null)
+            {
+                inputs[name] = text;
+            }
+        }
+
+        foreach (var (name, value) in given)
+        {
+            inputs[name] = value;
+        }
+
+        return inputs;
     }
 
     /// <summary>Files changed by the pushed commit (HEAD~1..HEAD), for `paths` filters.</summary>

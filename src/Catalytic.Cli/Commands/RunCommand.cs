@@ -92,7 +92,7 @@ internal sealed partial class RunCommand : ICommand
             }
         }
 
-        var inputs = ParsePairs(args.GetAll("input"), "--input");
+        var inputs = DispatchInputs(eventName, eventPayload, ParsePairs(args.GetAll("input"), "--input"));
         var maxParallel = Environment.ProcessorCount;
         if (args.Get("max-parallel") is { } mp && (!int.TryParse(mp, NumberStyles.Integer, CultureInfo.InvariantCulture, out maxParallel) || maxParallel < 1))
         {

@@ -29,6 +29,6 @@ internal sealed class ServeCommand : ICommand
             ApiPort = port,
             Postgres = args.Get("postgres"),
             LogMaskCommand = MaskLogStage.SelfCommand(),
-        }, cancellationToken);
+        }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Catalytic.Delivery.Client;
+using Catalytic.Contracts.Json;
 
 namespace Catalytic.Cli.Commands;
 
@@ -17,7 +17,7 @@ internal sealed class StatusCommand : ICommand
             var status = await client.StatusAsync(args.Positional(0), args.Get("env"), cancellationToken);
             if (args.Has("json"))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(status, DeliveryJson.Default.StatusView));
+                Console.Out.WriteLine(JsonSerializer.Serialize(status, ApiJson.Default.StatusView));
                 return ExitCodes.Success;
             }
 

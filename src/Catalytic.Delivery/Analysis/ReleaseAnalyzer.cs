@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Routing;
+using Catalytic.Delivery.Time;
 
 namespace Catalytic.Delivery.Analysis;
 
@@ -31,7 +32,10 @@ public sealed record AnalysisOutcome(Verdict Verdict, string Reason, AnalysisChe
 /// </summary>
 public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider time, HttpClient? http = null)
 {
-    private readonly HttpClient _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+    /// <summary>How long the extra metric's request may take (on the analysis clock, not the HTTP client's).</summary>
+    private static readonly TimeSpan MetricTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly HttpClient _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>Runs one check of <paramref name="version"/> now.</summary>
     public async Task<AnalysisCheck> CheckAsync(string app, string environment, string version, AnalysisConfig config, CancellationToken ct)
@@ -125,16 +129,17 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
     {
         string Fill(string s) => s.Replace("{version}", version, StringComparison.Ordinal).Replace("{app}", app, StringComparison.Ordinal)
             .Replace("{environment}", environment, StringComparison.Ordinal);
+        using var deadline = new Deadline(MetricTimeout, time, ct);
         try
         {
             if (metric.Query is null)
             {
-                using var r = await _http.GetAsync(new Uri(Fill(metric.Url)), ct);
+                using var r = await _http.GetAsync(new Uri(Fill(metric.Url)), deadline.Token);
                 return r.IsSuccessStatusCode ? null : $"metric check {Fill(metric.Url)} answered {(int)r.StatusCode}";
             }
 
             var url = new Uri(new Uri(Fill(metric.Url).TrimEnd('/') + "/"), "api/v1/query?query=" + Uri.EscapeDataString(Fill(metric.Query)));
-            using var doc = JsonDocument.Parse(await _http.GetStringAsync(url, ct));
+            using var doc = JsonDocument.Parse(await _http.GetStringAsync(url, deadline.Token));
             var result = doc.RootElement.GetProperty("data").GetProperty("result");
             if (result.GetArrayLength() == 0)
             {
@@ -144,7 +149,11 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
             var value = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
             return value > metric.Max ? $"metric {Fill(metric.Query)} = {value.ToString("0.####", CultureInfo.InvariantCulture)} > max {metric.Max?.ToString(CultureInfo.InvariantCulture)}" : null;
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.Expired && !ct.IsCancellationRequested)
+        {
+            return $"metric check failed: no answer within {Units.Format(MetricTimeout)}";
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
             return $"metric check failed: {e.Message}";
         }

@@ -2,56 +2,50 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Catalytic.Delivery.Analysis;
 using Catalytic.Delivery.Config;
+using Catalytic.Delivery.Deployments.State;
+using Catalytic.Delivery.Logging;
 using Catalytic.Delivery.Model;
 using Catalytic.Delivery.Storage;
 using Catalytic.Delivery.Targets;
+using Catalytic.Delivery.Time;
 using Catalytic.Platform.Secrets;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Delivery.Deployments;
-
-/// <summary>How a strategy ended.</summary>
-public sealed record StrategyOutcome(DeploymentState State, string Reason)
-{
-    /// <summary>The new release is live.</summary>
-    public static StrategyOutcome Succeeded(string reason) => new(DeploymentState.Succeeded, reason);
-
-    /// <summary>Stopped before traffic moved.</summary>
-    public static StrategyOutcome Failed(string reason) => new(DeploymentState.Failed, reason);
-
-    /// <summary>Traffic went back to the previous release.</summary>
-    public static StrategyOutcome RolledBack(string reason) => new(DeploymentState.RolledBack, reason);
-
-    /// <summary>Rejected at the gate.</summary>
-    public static StrategyOutcome Rejected(string reason) => new(DeploymentState.Rejected, reason);
-}
 
 /// <summary>
 /// Everything a strategy may do during one deployment, each step recorded before it is taken:
 /// start and check instances, move traffic, open the approval gate, analyse, roll back.
 /// </summary>
-public sealed class DeploymentRun
+internal sealed class DeploymentRun
 {
+    // Smoke checks time out on the run's clock (below); the client's own timer, on the system clock, is off.
+    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private static readonly TimeSpan SmokeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DrainSettle = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(20);
     private readonly IDeliveryStore _store;
     private readonly ProcessSupervisor _supervisor;
     private readonly ReleaseAnalyzer _analyzer;
     private readonly Func<string, string?> _secret;
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly ILogger _log;
     private readonly HashSet<string> _secretValues = new(StringComparer.Ordinal);
 
-    internal DeploymentRun(Deployment deployment, Release release, Release? previous, EnvironmentConfig config, EnvironmentRuntime runtime, ActiveDeployment active,
-        IDeliveryStore store, ProcessSupervisor supervisor, ReleaseAnalyzer analyzer, TimeProvider time, Func<string, string?> secret)
+    internal DeploymentRun(Deployment deployment, Release release, Release? previous, EnvironmentConfig config, EnvironmentRuntime runtime, DeploymentSignals signals,
+        IDeliveryStore store, ProcessSupervisor supervisor, ReleaseAnalyzer analyzer, TimeProvider time, Func<string, string?> secret, ILogger log)
     {
         Deployment = deployment;
         Release = release;
         Previous = previous;
         Config = config;
         Runtime = runtime;
-        Active = active;
+        Signals = signals;
         _store = store;
         _supervisor = supervisor;
         _analyzer = analyzer;
         Time = time;
         _secret = secret;
+        _log = log;
     }
 
     /// <summary>The deployment as last recorded.</summary>
@@ -69,11 +63,13 @@ public sealed class DeploymentRun
     /// <summary>The environment's live state.</summary>
     public EnvironmentRuntime Runtime { get; }
 
-    /// <summary>Gate and interruption of this deployment.</summary>
-    public ActiveDeployment Active { get; }
+    /// <summary>Interruption, end and gate hand-over of this deployment.</summary>
+    public DeploymentSignals Signals { get; }
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }
+
+    // The strategy's working set of this one run (not shared: only the run's own task reads and writes it).
 
     /// <summary>Instances of the previous release still running (shrinks as a rolling deployment retires them).</summary>
     public ImmutableArray<Instance> OldInstances { get; set; } = [];
@@ -118,7 +114,20 @@ public sealed class DeploymentRun
 
         var retired = NewInstances;
         NewInstances = [];
-        _ = RetireAsync(retired, CancellationToken.None);
+        // The outcome is recorded now; the new instances drain and stop behind it.
+        _ = RetireLoggedAsync(retired, Release.Version);
+    }
+
+    private async Task RetireLoggedAsync(ImmutableArray<Instance> instances, string version)
+    {
+        try
+        {
+            await RetireAsync(instances, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _log.RetireFailed(e, Runtime.App, Runtime.Environment, version);
+        }
     }
 
     /// <summary>Records a state change (before the step it announces is taken).</summary>
@@ -214,10 +223,11 @@ public sealed class DeploymentRun
             foreach (var instance in instances)
             {
                 var url = new Uri(instance.Address, check.Path.TrimStart('/'));
+                using var deadline = new Deadline(SmokeTimeout, Time, ct);
                 try
                 {
-                    using var r = await Http.GetAsync(url, ct);
-                    var body = await r.Content.ReadAsStringAsync(ct);
+                    using var r = await Http.GetAsync(url, deadline.Token);
+                    var body = await r.Content.ReadAsStringAsync(deadline.Token);
                     if ((int)r.StatusCode != check.Status)
                     {
                         return $"smoke check GET {check.Path} on {instance.Address} answered {(int)r.StatusCode}, expected {check.Status}";
@@ -231,6 +241,10 @@ public sealed class DeploymentRun
                 catch (HttpRequestException e)
                 {
                     return $"smoke check GET {check.Path} on {instance.Address} failed: {e.Message}";
+                }
+                catch (OperationCanceledException) when (deadline.Expired && !ct.IsCancellationRequested)
+                {
+                    return $"smoke check GET {check.Path} on {instance.Address} did not answer within {Units.Format(SmokeTimeout)}";
                 }
             }
         }
@@ -249,16 +263,42 @@ public sealed class DeploymentRun
     /// </summary>
     public async Task<GateDecision> GateAsync(string reason, CancellationToken ct)
     {
-        var decision = Active.OpenGate();
+        // Recorded first, then opened: a decision is only taken for a gate a person can see.
         await TransitionAsync(DeploymentState.WaitingForApproval, reason);
-        var d = await decision.WaitAsync(ct);
-        await TransitionAsync(DeploymentState.InProgress, $"{(d.Approved ? "approved" : "rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}");
+        var gate = Signals.Arm();
+        Runtime.Update(s => EnvironmentDecisions.OpenGate(s, Deployment.Id));
+        _log.GateOpened(Runtime.App, Runtime.Environment, Deployment.Id, reason);
+        GateDecision d;
+        try
+        {
+            d = await gate.Decision.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            Runtime.Update(s => EnvironmentDecisions.CloseGate(s, Deployment.Id));
+            throw;
+        }
+
+        try
+        {
+            await TransitionAsync(DeploymentState.InProgress, $"{(d.Approved ? "approved" : "rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}");
+        }
+        finally
+        {
+            // The person who decided gets the answer now: the run has left the gate.
+            gate.MarkLeft();
+        }
+
         return d;
     }
 
     /// <summary>Analyses <paramref name="version"/> for <paramref name="duration"/>, recording every check with its numbers.</summary>
     public Task<AnalysisOutcome> AnalyseAsync(string version, TimeSpan duration, CancellationToken ct) =>
-        _analyzer.RunAsync(Runtime.App, Runtime.Environment, version, Config.Analysis, duration, c => NoteAsync($"analysis of {version}: {c.Message}"), ct);
+        _analyzer.RunAsync(Runtime.App, Runtime.Environment, version, Config.Analysis, duration, c =>
+        {
+            _log.AnalysisCheck(Runtime.App, Runtime.Environment, version, c.Message);
+            return NoteAsync($"analysis of {version}: {c.Message}");
+        }, ct);
 
     /// <summary>
     /// Takes instances out of service once they are out of routing: waits until the edge forwards no request to any of
@@ -304,9 +344,6 @@ public sealed class DeploymentRun
             await Task.Delay(DrainPoll, Time, ct);
         }
     }
-
-    private static readonly TimeSpan DrainSettle = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Stops instances without draining (they never took traffic).</summary>
     public Task DiscardAsync(IEnumerable<Instance> instances) => Task.WhenAll(instances.Select(_supervisor.StopAsync));

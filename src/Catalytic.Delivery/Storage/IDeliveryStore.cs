@@ -6,6 +6,7 @@ namespace Catalytic.Delivery.Storage;
 /// Durable delivery state: releases, deployments and their events, approvals, the live version per environment.
 /// Implemented on SQLite (one machine) and PostgreSQL (several); both pass the same contract tests.
 /// Every write is durable when the returned task completes, so callers write a state before acting on it.
+/// The store also hands out the lease that lets one deployment at a time run per environment (<see cref="IEnvironmentLease"/>).
 /// </summary>
 public interface IDeliveryStore : IAsyncDisposable
 {
@@ -53,4 +54,13 @@ public interface IDeliveryStore : IAsyncDisposable
 
     /// <summary>Every environment's live version.</summary>
     Task<IReadOnlyList<LiveVersion>> ListLiveAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Takes the lease of (app, environment) for this node, waiting while another holder (this server or another
+    /// sharing the store) has it. Cancelling <paramref name="ct"/> ends the wait with <see cref="OperationCanceledException"/>.
+    /// </summary>
+    Task<IEnvironmentLease> AcquireLeaseAsync(string app, string environment, CancellationToken ct = default);
+
+    /// <summary>Takes the lease of (app, environment) if nobody holds it; null when somebody does.</summary>
+    Task<IEnvironmentLease?> TryAcquireLeaseAsync(string app, string environment, CancellationToken ct = default);
 }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Catalytic.Delivery.Config;
+using Catalytic.Delivery.Logging;
+using Catalytic.Delivery.Time;
 using Catalytic.Platform.Linux;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Delivery.Targets;
 
@@ -52,6 +55,7 @@ public sealed class Instance : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly string _pidFile;
     private readonly IReadOnlyList<string> _masker;
+    private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource<bool> _healthy = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,10 +65,11 @@ public sealed class Instance : IAsyncDisposable
     private int _successes;
     private int _failures;
 
-    internal Instance(InstanceSpec spec, int port, TimeProvider time, string pidDirectory, IReadOnlyList<string> masker, Action<Instance> changed)
+    internal Instance(InstanceSpec spec, int port, TimeProvider time, string pidDirectory, IReadOnlyList<string> masker, Action<Instance> changed, ILogger log)
     {
         _spec = spec;
         _masker = masker;
+        _log = log;
         _time = time;
         Port = port;
         Id = $"{spec.App}-{spec.Environment}-{spec.Version}-{port}";
@@ -122,7 +127,7 @@ public sealed class Instance : IAsyncDisposable
     internal void Start()
     {
         Launch();
-        _loop = Task.Run(() => SuperviseAsync(_stop.Token));
+        _loop = Task.Run(() => SuperviseLoggedAsync(_stop.Token));
     }
 
     /// <summary>Waits until healthy; false when <paramref name="timeout"/> passes first or the instance keeps crashing.</summary>
@@ -285,6 +290,20 @@ public sealed class Instance : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_spec.LogPath)!);
         _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/setsid");
         File.WriteAllText(_pidFile, _process.Id.ToString(CultureInfo.InvariantCulture));
+        _log.InstanceStarted(Id, _process.Id);
+    }
+
+    private async Task SuperviseLoggedAsync(CancellationToken ct)
+    {
+        try
+        {
+            await SuperviseAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            SetHealth(InstanceHealth.Crashed);
+            _log.SupervisionFailed(e, Id);
+        }
     }
 
     private async Task SuperviseAsync(CancellationToken ct)
@@ -297,7 +316,8 @@ public sealed class Instance : IAsyncDisposable
                 var code = exited.ExitCode;
                 SetHealth(InstanceHealth.Crashed);
                 ResetHealthy();
-                File.AppendAllText(_spec.LogPath, $"[catalytic] instance exited with code {code}; restarting in {Units.Format(backoff)}\n");
+                _log.InstanceExited(Id, code, Units.Format(backoff));
+                AppendToLog($"[catalytic] instance exited with code {code}; restarting in {Units.Format(backoff)}\n");
                 await Task.Delay(backoff, _time, ct);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
                 exited.Dispose();
@@ -348,13 +368,25 @@ public sealed class Instance : IAsyncDisposable
         }
     }
 
-    private async Task<bool> CheckAsync(CancellationToken ct)
+    /// <summary>Writes a supervisor line into the instance's log, where a person reading it looks for why it restarted.</summary>
+    private void AppendToLog(string line)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(_spec.Health.Timeout);
         try
         {
-            using var response = await Http.GetAsync(new Uri(Address, _spec.Health.Path.TrimStart('/')), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            File.AppendAllText(_spec.LogPath, line);
+        }
+        catch (IOException e)
+        {
+            _log.InstanceLogWriteFailed(e, Id, _spec.LogPath, line.TrimEnd('\n'));
+        }
+    }
+
+    private async Task<bool> CheckAsync(CancellationToken ct)
+    {
+        using var deadline = new Deadline(_spec.Health.Timeout, _time, ct);
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(Address, _spec.Health.Path.TrimStart('/')), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             return response.IsSuccessStatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
@@ -368,6 +400,7 @@ public sealed class Instance : IAsyncDisposable
         if (Health != h)
         {
             Health = h;
+            _log.InstanceHealth(Id, h.ToString().ToLowerInvariant());
             Changed(this);
         }
     }

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Catalytic.Delivery.Logging;
 using Catalytic.Platform.Linux;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Delivery.Targets;
 
@@ -16,8 +19,10 @@ namespace Catalytic.Delivery.Targets;
 /// The command of the masking stage each instance's output passes on its way to the log file (see <see cref="LogMasker"/>),
 /// as the host that runs the supervisor starts it; without one, no instance starts (its output would reach the log unmasked).
 /// </param>
-public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, IReadOnlyList<string>? logMasker = null) : IAsyncDisposable
+/// <param name="log">Where instance starts, exits, health changes and failed stops are logged.</param>
+public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, IReadOnlyList<string>? logMasker = null, ILogger? log = null) : IAsyncDisposable
 {
+    private readonly ILogger _log = log ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly string _pidDirectory = Path.Combine(stateDirectory, "run");
     private readonly IReadOnlyList<string>? _masker = logMasker;
@@ -38,7 +43,7 @@ public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, 
         var masker = _masker ?? throw new InvalidOperationException(
             "no log masking stage: the host did not give the supervisor the command that starts it");
         Directory.CreateDirectory(_pidDirectory);
-        var instance = new Instance(spec, FreePort(), time, _pidDirectory, masker, i => InstanceChanged?.Invoke(i));
+        var instance = new Instance(spec, FreePort(), time, _pidDirectory, masker, i => InstanceChanged?.Invoke(i), _log);
         _instances[instance.Id] = instance;
         instance.Start();
         return instance;
@@ -47,7 +52,16 @@ public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, 
     /// <summary>Stops an instance (SIGTERM, then SIGKILL after its grace) and forgets it.</summary>
     public async Task StopAsync(Instance instance)
     {
-        await instance.StopAsync();
+        try
+        {
+            await instance.StopAsync();
+        }
+        catch (Exception e)
+        {
+            // Its pid file stays, so the next start ends the group if it still runs.
+            _log.InstanceStopFailed(e, instance.Id);
+        }
+
         _instances.TryRemove(instance.Id, out _);
     }
 

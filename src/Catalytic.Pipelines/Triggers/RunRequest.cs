@@ -51,6 +51,15 @@ public sealed record RunRequest
     /// occurrence seen by two servers); null: no deduplication.
     /// </summary>
     public string? DeduplicationKey { get; init; }
+
+    /// <summary>
+    /// For <c>schedule</c>: the cron occurrence (UTC) this run is for. The store keeps it so that
+    /// <see cref="IScheduleHistory.LastFiredAsync"/> can say when a schedule last fired, across restarts and servers.
+    /// </summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
+    /// <summary>For <c>schedule</c>: the cron expression (as written in the workflow) that fired; null otherwise.</summary>
+    public string? Schedule { get; init; }
 }
 
 /// <summary>Records runs and queues their jobs.</summary>
@@ -58,6 +67,19 @@ public interface IRunQueue
 {
     /// <summary>Records <paramref name="request"/> as a run (durably, before returning) and queues the jobs it can start.</summary>
     Task<RunCreated> EnqueueAsync(RunRequest request, CancellationToken ct = default);
+}
+
+/// <summary>
+/// When each schedule last fired, read from the recorded runs (the queue's store implements it): a schedule missed while
+/// the server was down fires once on start, and a second server does not fire an occurrence the first one already did.
+/// </summary>
+public interface IScheduleHistory
+{
+    /// <summary>
+    /// The latest <see cref="RunRequest.ScheduledFor"/> recorded for (<paramref name="repository"/>,
+    /// <paramref name="workflowPath"/>, <paramref name="cron"/>), or null when that schedule never fired.
+    /// </summary>
+    Task<DateTimeOffset?> LastFiredAsync(string repository, string workflowPath, string cron, CancellationToken ct = default);
 }
 
 /// <summary>The run a request became; <paramref name="Duplicate"/> when its deduplication key had made it already.</summary>

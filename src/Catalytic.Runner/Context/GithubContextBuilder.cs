@@ -134,7 +134,7 @@ public static class GithubContextBuilder
     }
 
     /// <summary>Turns <c>git@github.com:o/r.git</c> or <c>https://host/o/r(.git)</c> into <c>o/r</c>; null when not recognisable.</summary>
-    internal static string? RepositoryFromRemote(string? url)
+    public static string? RepositoryFromRemote(string? url)
     {
         if (string.IsNullOrWhiteSpace(url))
         {

@@ -221,7 +221,7 @@ internal sealed partial class JobExecutor
         files ??= FileCommandSet.Create(_runnerTemp);
         files.Apply(processEnv);
         spec = spec with { Environment = processEnv };
-        var output = new OutputProcessor(this, name, state);
+        var output = new OutputProcessor(this, name, state, processEnv);
         var exit = await HostProcess.RunAsync(
             spec,
             output.OnLine,
@@ -251,9 +251,9 @@ internal sealed partial class JobExecutor
             return new StepOutcome(Results.Cancelled, exit.ExitCode, "the step was cancelled", outputs, tail);
         }
 
-        if (error is not null)
+        if ((error ?? output.CommandFailure) is { } failure)
         {
-            return new StepOutcome(Results.Failure, exit.ExitCode, error, outputs, tail);
+            return new StepOutcome(Results.Failure, exit.ExitCode, failure, outputs, tail);
         }
 
         return exit.ExitCode == 0
@@ -384,7 +384,7 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>Interprets a step's output line by line: workflow commands, groups, masking, the failure tail.</summary>
-    private sealed class OutputProcessor(JobExecutor job, string stepName, Dictionary<string, string>? state = null)
+    private sealed class OutputProcessor(JobExecutor job, string stepName, Dictionary<string, string>? state = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         private readonly Queue<string> _tail = new();
         private string? _stopToken;
@@ -394,11 +394,14 @@ internal sealed partial class JobExecutor
 
         public IEnumerable<string> Tail => _tail;
 
+        /// <summary>Why a workflow command failed the step (a disabled `::set-env::`…), as GitHub's command manager does.</summary>
+        public string? CommandFailure { get; private set; }
+
         public void OnLine(string line)
         {
             if (_stopToken is null)
             {
-                if (WorkflowCommand.TryParse(line) is { } command && Handle(command))
+                if (WorkflowCommand.TryParse(line) is { } command && Handle(command, line))
                 {
                     return;
                 }
@@ -424,8 +427,14 @@ internal sealed partial class JobExecutor
         }
 
         /// <summary>Applies a command; false when the line should be shown as ordinary output.</summary>
-        private bool Handle(WorkflowCommand c)
+        private bool Handle(WorkflowCommand c, string line)
         {
+            if (UnsecureCommands.Governs(c.Name))
+            {
+                ApplyUnsecure(UnsecureCommands.Apply(c, line, environment is not null && UnsecureCommands.Allowed(environment)));
+                return true;
+            }
+
             switch (c.Name)
             {
                 case "add-mask":
@@ -448,24 +457,14 @@ internal sealed partial class JobExecutor
                 case "error":
                 case "warning":
                 case "notice":
-                    {
-                        var annotation = new Annotation(
-                            c.Name,
-                            c.Message,
-                            c.Properties.GetValueOrDefault("file"),
-                            Int(c.Properties.GetValueOrDefault("line")),
-                            Int(c.Properties.GetValueOrDefault("col")),
-                            c.Properties.GetValueOrDefault("title"));
-                        var text = job._session.Masker.Apply(annotation.ToString());
-                        lock (job._report)
-                        {
-                            job._report.Steps[^1].Annotations.Add(text);
-                        }
-
-                        Remember(text);
-                        job.Emit(stepName, text, LineKind.Runner);
-                        return true;
-                    }
+                    Annotate(new Annotation(
+                        c.Name,
+                        c.Message,
+                        c.Properties.GetValueOrDefault("file"),
+                        Int(c.Properties.GetValueOrDefault("line")),
+                        Int(c.Properties.GetValueOrDefault("col")),
+                        c.Properties.GetValueOrDefault("title")));
+                    return true;
 
                 case "debug":
                     return true;
@@ -490,12 +489,46 @@ internal sealed partial class JobExecutor
                     }
 
                     return true;
-                case "set-env":
-                case "add-path":
-                    job.Emit(stepName, $"error: The `{c.Name}` command is disabled. Use GITHUB_ENV / GITHUB_PATH instead.", LineKind.Runner);
-                    return true;
                 default:
                     return false;
+            }
+        }
+
+        private void Annotate(Annotation annotation)
+        {
+            var text = job._session.Masker.Apply(annotation.ToString());
+            lock (job._report)
+            {
+                job._report.Steps[^1].Annotations.Add(text);
+            }
+
+            Remember(text);
+            job.Emit(stepName, text, LineKind.Runner);
+        }
+
+        /// <summary>`::set-env::` and `::add-path::` (<see cref="UnsecureCommands"/>): applied for the job's later steps, or failing this one.</summary>
+        private void ApplyUnsecure(UnsecureCommandResult result)
+        {
+            if (result.Warning is { } warning)
+            {
+                Annotate(new Annotation("warning", warning, null, null, null, null));
+            }
+
+            foreach (var error in result.Errors)
+            {
+                Annotate(new Annotation("error", error, null, null, null, null));
+            }
+
+            CommandFailure ??= result.Failure;
+            if (result.SetEnv is { } variable)
+            {
+                job._exportedEnv[variable.Key] = variable.Value;
+            }
+
+            if (result.AddPath is { } folder)
+            {
+                job._pathPrepends.Remove(folder);
+                job._pathPrepends.Add(folder);
             }
         }
 

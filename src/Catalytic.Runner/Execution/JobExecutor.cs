@@ -69,7 +69,7 @@ internal sealed partial class JobExecutor
             using var jobCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeoutCts.Token);
 
             _jobEnv = EvaluateEnv(Job.Env, Job.EnvExpression, _request.WorkflowEnv, BaseScope(_request.WorkflowEnv), "env");
-            if (Job.Defaults?.RunExpression is { } defaultsRun)
+            if ((Job.Defaults?.RunExpression ?? (TemplateNode?)Job.Defaults?.RunTemplate) is { } defaultsRun)
             {
                 var run = EvaluateWholeMapping(_session.Expressions, defaultsRun, BaseScope(_jobEnv), "defaults.run");
                 _jobDefaults = new Defaults(run.GetValueOrDefault("shell"), run.GetValueOrDefault("working-directory"));
@@ -304,7 +304,7 @@ internal sealed partial class JobExecutor
     /// A `${{ }}` standing for a whole mapping (`env`, `with`, `defaults.run`…) evaluated to name → text; a result that is
     /// not a mapping is an error at the expression's place, as on GitHub.
     /// </summary>
-    internal static Dictionary<string, string> EvaluateWholeMapping(IExpressionEngine engine, TemplateScalar expression, ExpressionScope scope, string what)
+    internal static Dictionary<string, string> EvaluateWholeMapping(IExpressionEngine engine, TemplateNode expression, ExpressionScope scope, string what)
     {
         var value = engine.Evaluate(expression, scope);
         if (value is not JsonObject o)
@@ -315,7 +315,7 @@ internal sealed partial class JobExecutor
                 JsonArray => "a sequence",
                 _ => $"'{Stringify(value)}'",
             };
-            throw new ExpressionEvaluationException(expression.Span, $"'{what}' must evaluate to a mapping, but {expression.Value.Trim()} gave {found}");
+            throw new ExpressionEvaluationException(expression.Span, $"'{what}' must evaluate to a mapping, but {(expression as TemplateScalar)?.Value.Trim()} gave {found}");
         }
 
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -328,7 +328,7 @@ internal sealed partial class JobExecutor
     }
 
     /// <summary>Evaluates an `env:` (a mapping, or one expression for all of it) on top of <paramref name="lower"/>.</summary>
-    private Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, TemplateScalar? expression, IReadOnlyDictionary<string, string> lower, ExpressionScope scope, string what)
+    private Dictionary<string, string> EvaluateEnv(TemplateMapping? mapping, TemplateNode? expression, IReadOnlyDictionary<string, string> lower, ExpressionScope scope, string what)
     {
         if (expression is not null)
         {

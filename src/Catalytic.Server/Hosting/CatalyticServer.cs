@@ -1,13 +1,21 @@
 using System.Net;
 using System.Text.Json;
-using Catalytic.Delivery.Client;
+using Catalytic.Contracts;
+using Catalytic.Contracts.Deployments;
+using Catalytic.Contracts.Json;
+using Catalytic.Contracts.Server;
 using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Storage;
+using Catalytic.Delivery.Time;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
+using Catalytic.Pipelines.Repositories;
+using Catalytic.Pipelines.Triggers;
 using Catalytic.Server.Api;
-using Catalytic.Storage;
+using Catalytic.Server.Logging;
+using Catalytic.Storage.Postgres;
+using Catalytic.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -25,18 +33,28 @@ namespace Catalytic.Server.Hosting;
 /// </summary>
 public sealed class CatalyticServer : IAsyncDisposable
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
     private readonly ServerOptions _options;
-    private readonly TextWriter _log;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly bool _ownsLoggers;
     private WebApplication? _app;
     private EdgeHost? _edge;
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
+    private PipelineTriggers? _triggers;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
-    public CatalyticServer(ServerOptions options, TextWriter? log = null)
+    /// <param name="time">The clock of every timeout, delay and interval of the server and its engine.</param>
+    /// <param name="loggers">Where the server, the engine and the store log; serve's console form (stderr) when null.</param>
+    public CatalyticServer(ServerOptions options, TimeProvider time, ILoggerFactory? loggers = null)
     {
         _options = options;
-        _log = log ?? Console.Error;
+        _time = time;
+        _loggers = loggers ?? LoggerFactory.Create(ServeConsoleFormatter.Configure);
+        _ownsLoggers = loggers is null;
+        _log = _loggers.CreateLogger<CatalyticServer>();
     }
 
     /// <summary>The API address once started.</summary>
@@ -45,10 +63,10 @@ public sealed class CatalyticServer : IAsyncDisposable
     /// <summary>The engine once started.</summary>
     public DeliveryEngine Engine => _engine ?? throw new InvalidOperationException("not started");
 
-    /// <summary>Runs until <paramref name="ct"/> is cancelled. Returns 0, or 2 when the configuration is invalid.</summary>
-    public static async Task<int> RunAsync(ServerOptions options, CancellationToken ct)
+    /// <summary>Runs until <paramref name="ct"/> is cancelled. Returns <see cref="ExitCodes.Success"/>, or <see cref="ExitCodes.Invalid"/> when the configuration is invalid.</summary>
+    public static async Task<int> RunAsync(ServerOptions options, TimeProvider time, CancellationToken ct)
     {
-        await using var server = new CatalyticServer(options);
+        await using var server = new CatalyticServer(options, time);
         var errors = await server.StartAsync(ct);
         if (errors is not null)
         {
@@ -57,19 +75,20 @@ public sealed class CatalyticServer : IAsyncDisposable
                 await Console.Error.WriteLineAsync(e);
             }
 
-            return 2;
+            return ExitCodes.Invalid;
         }
 
         try
         {
-            await Task.Delay(Timeout.Infinite, ct);
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, ct);
         }
         catch (OperationCanceledException)
         {
+            // Ctrl-C or SIGTERM: the normal way to stop.
         }
 
-        await Console.Error.WriteLineAsync("catalytic serve: stopping (draining edge, stopping instances)");
-        return 0;
+        server._log.Stopping();
+        return ExitCodes.Success;
     }
 
     /// <summary>Starts everything; returns the configuration errors instead when catalytic.yml is invalid (nothing is started then).</summary>
@@ -89,12 +108,13 @@ public sealed class CatalyticServer : IAsyncDisposable
         }
 
         Directory.CreateDirectory(state);
-        _store = _options.Postgres is { } pg ? new PostgresDeliveryStore(pg) : new SqliteDeliveryStore(Path.Combine(state, "catalytic.db"));
+        _store = _options.Postgres is { } pg
+            ? new PostgresDeliveryStore(pg, _time, loggers: _loggers)
+            : new SqliteDeliveryStore(Path.Combine(state, "catalytic.db"));
         await _store.InitializeAsync(ct);
-        var time = TimeProvider.System;
-        var router = new EdgeRouter(time);
+        var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);
-        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, time, _options.LogMaskCommand);
+        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, _time, _options.LogMaskCommand, _loggers);
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
@@ -105,50 +125,90 @@ public sealed class CatalyticServer : IAsyncDisposable
                 DeliveryConfigParser.TryParseListen(env.Listen, out var host, out var port);
                 var ip = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
                 var bound = await _edge.StartAsync(app.Name, env.Name, new IPEndPoint(ip, port), ct);
-                await _log.WriteLineAsync($"catalytic serve: edge for {app.Name}/{env.Name} on http://{bound}/");
+                _log.EdgeListening(app.Name, env.Name, bound.ToString());
             }
         }
 
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = state });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        ServeConsoleFormatter.Configure(builder.Logging);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, _options.ApiPort));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DeliveryJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(_engine);
         builder.Services.AddSingleton(_store);
         builder.Services.AddSingleton(router);
+        builder.Services.AddSingleton(_time);
         builder.Services.AddSingleton(new ApiToken(token));
         _app = builder.Build();
         _app.MapDeliveryEndpoints();
         _app.MapMetricsEndpoint();
+        _triggers = CreateTriggers(configPath, state, _time);
+        _app.MapPipelineEndpoints(_triggers);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
 
-        await WriteSecretFileAsync(Path.Combine(state, DeliveryClient.TokenFile), token, ct);
-        await File.WriteAllTextAsync(Path.Combine(state, DeliveryClient.ServerFile),
-            JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, time.GetUtcNow()), DeliveryJson.Default.ServerInfo), ct);
-        await _log.WriteLineAsync($"catalytic serve: API on {ApiAddress} (state {state})");
+        await WriteSecretFileAsync(Path.Combine(state, ServerFiles.Token), token, ct);
+        await File.WriteAllTextAsync(Path.Combine(state, ServerFiles.Info),
+            JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, _time.GetUtcNow()), ApiJson.Default.ServerInfo), ct);
+        _log.ApiListening(ApiAddress.ToString(), state);
 
-        await _engine.RestoreAsync(ct);
-        foreach (var live in await _store.ListLiveAsync(ct))
+        await _triggers.StartAsync(ct);
+        foreach (var r in _triggers.Repositories.Values)
         {
-            await _log.WriteLineAsync(_engine.RestoreErrors.TryGetValue((live.App, live.Environment), out var why)
-                ? $"catalytic serve: {live.App}/{live.Environment} could not start {live.Version} again: {why}"
-                : $"catalytic serve: {live.App}/{live.Environment} serves {live.Version}");
+            _log.RepositoryWatched(r.Definition.Name, r.Definition.DisplaySource, Path.Combine(state, "run-requests.jsonl"));
         }
 
+        // Logs each environment it serves again, or why it could not.
+        await _engine.RestoreAsync(ct);
         return null;
+    }
+
+    /// <summary>The triggers once started.</summary>
+    public PipelineTriggers? Triggers => _triggers;
+
+    /// <summary>
+    /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
+    /// catalytic.yml comes with the shared section reader), recording run requests in the state folder's journal until
+    /// the run queue lands.
+    /// </summary>
+    private PipelineTriggers CreateTriggers(string configPath, string state, TimeProvider time)
+    {
+        var served = _options.Triggers ? ServedRepository.Find(Path.GetDirectoryName(configPath)!) : null;
+        var journal = new RunRequestJournal(state, time);
+        var services = new TriggerServices
+        {
+            Queue = journal,
+            ScheduleHistory = journal,
+            Secrets = new EnvironmentSecretSource(state),
+            StateDirectory = state,
+            Time = time,
+            Logger = _loggers.CreateLogger("Catalytic.Pipelines"),
+        };
+        return new PipelineTriggers(served is null ? [] : [served], services);
     }
 
     /// <summary>Stops the API, the edge (draining) and every instance, and removes server.json.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_triggers is not null)
+        {
+            await _triggers.DisposeAsync();
+        }
+
         if (_app is not null)
         {
-            var state = Path.GetFullPath(_options.StateDirectory);
-            File.Delete(Path.Combine(state, DeliveryClient.ServerFile));
+            var file = Path.Combine(Path.GetFullPath(_options.StateDirectory), ServerFiles.Info);
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException e)
+            {
+                _log.ServerFileNotRemoved(e, file);
+            }
+
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
@@ -167,6 +227,12 @@ public sealed class CatalyticServer : IAsyncDisposable
         {
             await _store.DisposeAsync();
         }
+
+        if (_ownsLoggers)
+        {
+            // Flushes the console logger's queue: the last lines (stopping, interrupted deployments) are not lost.
+            _loggers.Dispose();
+        }
     }
 
     private static async Task WriteSecretFileAsync(string path, string content, CancellationToken ct)
@@ -183,23 +249,33 @@ public sealed class CatalyticServer : IAsyncDisposable
         await writer.WriteAsync(content.AsMemory(), ct);
     }
 
-    private static async Task<string?> AlreadyRunningAsync(string state)
+    /// <summary>The address of a live server of <paramref name="state"/> (its server.json answers /api/health), or null.</summary>
+    private async Task<string?> AlreadyRunningAsync(string state)
     {
-        var file = Path.Combine(state, DeliveryClient.ServerFile);
+        var file = Path.Combine(state, ServerFiles.Info);
         if (!File.Exists(file))
         {
             return null;
         }
 
+        string? url = null;
         try
         {
-            var info = JsonSerializer.Deserialize(await File.ReadAllTextAsync(file), DeliveryJson.Default.ServerInfo);
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-            using var r = await http.GetAsync(new Uri(new Uri(info!.Url), "api/health"));
-            return r.IsSuccessStatusCode ? info.Url : null;
+            url = JsonSerializer.Deserialize(await File.ReadAllTextAsync(file), ApiJson.Default.ServerInfo)?.Url;
+            if (url is null)
+            {
+                return null;
+            }
+
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            using var deadline = new Deadline(ProbeTimeout, _time);
+            using var r = await http.GetAsync(new Uri(new Uri(url), DeliveryRoutes.Health.TrimStart('/')), deadline.Token);
+            return r.IsSuccessStatusCode ? url : null;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException or UriFormatException)
         {
+            // A server.json left by a server that died: it is replaced below.
+            _log.NoServerAt(url ?? file, e.Message);
             return null;
         }
     }

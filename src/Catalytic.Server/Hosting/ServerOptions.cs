@@ -15,6 +15,9 @@ public sealed record ServerOptions
     /// <summary>PostgreSQL connection string; SQLite under the state folder when null.</summary>
     public string? Postgres { get; init; }
 
+    /// <summary>Whether the repository holding the configuration is watched and its pushes, tags and schedules start runs.</summary>
+    public bool Triggers { get; init; } = true;
+
     /// <summary>
     /// The command that starts an instance's log masking stage (the host's to say: catalytic runs it as its hidden verb);
     /// without one, instances cannot start.

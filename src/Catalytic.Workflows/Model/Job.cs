@@ -12,6 +12,9 @@ public sealed record Job
 
     public ImmutableArray<string> Needs { get; init; } = [];
 
+    /// <summary>Where each of <see cref="Needs"/> is written (same order); empty for a job built in code.</summary>
+    public ImmutableArray<SourceSpan> NeedSpans { get; init; } = [];
+
     /// <summary>`if:` as written, without `${{ }}` stripped; null means the implicit `success()`.</summary>
     public TemplateScalar? If { get; init; }
 
@@ -23,8 +26,8 @@ public sealed record Job
 
     public TemplateMapping? Env { get; init; }
 
-    /// <summary>`env: ${{ … }}`: the whole mapping given by one expression (then <see cref="Env"/> is null).</summary>
-    public TemplateScalar? EnvExpression { get; init; }
+    /// <summary>`env` evaluated as a whole (then <see cref="Env"/> is null): one `${{ … }}`, or a mapping with `${{ }}` keys or `${{ insert }}`.</summary>
+    public TemplateNode? EnvExpression { get; init; }
 
     public Defaults? Defaults { get; init; }
 

@@ -18,13 +18,16 @@ public sealed record Step
 
     public TemplateMapping? With { get; init; }
 
-    /// <summary>`with: ${{ … }}`: every input from one expression (then <see cref="With"/> is null), evaluated at run time.</summary>
-    public TemplateScalar? WithExpression { get; init; }
+    /// <summary>
+    /// `with` evaluated as a whole at run time (then <see cref="With"/> is null): one `${{ … }}` for every input, or a mapping
+    /// with `${{ }}` keys or `${{ insert }}`.
+    /// </summary>
+    public TemplateNode? WithExpression { get; init; }
 
     public TemplateMapping? Env { get; init; }
 
-    /// <summary>`env: ${{ … }}`: the whole mapping given by one expression (then <see cref="Env"/> is null).</summary>
-    public TemplateScalar? EnvExpression { get; init; }
+    /// <summary>`env` evaluated as a whole (then <see cref="Env"/> is null): one `${{ … }}`, or a mapping with `${{ }}` keys or `${{ insert }}`.</summary>
+    public TemplateNode? EnvExpression { get; init; }
 
     public TemplateScalar? Shell { get; init; }
 

@@ -23,8 +23,11 @@ public sealed record Workflow
 
     public TemplateMapping? Env { get; init; }
 
-    /// <summary>`env: ${{ … }}`: the whole mapping given by one expression (then <see cref="Env"/> is null), evaluated at run time.</summary>
-    public TemplateScalar? EnvExpression { get; init; }
+    /// <summary>
+    /// `env` evaluated as a whole at run time (then <see cref="Env"/> is null): one `${{ … }}`, or a mapping with `${{ }}`
+    /// keys or `${{ insert }}`.
+    /// </summary>
+    public TemplateNode? EnvExpression { get; init; }
 
     public Defaults? Defaults { get; init; }
 
@@ -89,10 +92,17 @@ public sealed record WorkflowCallOutput(string Name, TemplateScalar Value, strin
 
 public sealed record WorkflowCallSecret(string Name, bool Required, string? Description);
 
+/// <summary>`defaults.run` as written; <see cref="Shell"/> and <see cref="WorkingDirectory"/> may hold `${{ }}` at job level.</summary>
 public sealed record Defaults(string? Shell, string? WorkingDirectory)
 {
     /// <summary>Job-level `defaults.run: ${{ … }}`: shell and working-directory from one expression, evaluated at run time.</summary>
     public TemplateScalar? RunExpression { get; init; }
+
+    /// <summary>
+    /// Job-level `defaults.run` whose `shell` or `working-directory` holds `${{ }}` (GitHub gives it the contexts github,
+    /// needs, strategy, matrix, env, vars, inputs): the mapping as written, evaluated when the job starts. Null otherwise.
+    /// </summary>
+    public TemplateMapping? RunTemplate { get; init; }
 }
 
 public sealed record Concurrency(TemplateScalar Group, TemplateScalar? CancelInProgress);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Catalytic.Workflows.Expressions.Templates;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Validation;
 
@@ -39,6 +40,14 @@ internal sealed partial class WorkflowReader
         return result;
     }
 
+    /// <summary>Where each valid item of `needs` is written, in the order <see cref="StringList"/> reads them.</summary>
+    private ImmutableArray<SourceSpan> NeedSpans(TemplateNode? needs) => needs switch
+    {
+        TemplateScalar s when !IsNull(s) && s.Value.Length > 0 => [s.Span],
+        TemplateSequence seq => [.. seq.Items.OfType<TemplateScalar>().Where(i => !IsNull(i) && i.Value.Length > 0).Select(i => i.Span)],
+        _ => [],
+    };
+
     private Job ReadCommon(TemplateScalar id, TemplateMapping job)
     {
         var name = job["name"] is { } n ? Scalar(n, "name", ExpressionLocation.JobStrategyContext) : null;
@@ -54,6 +63,7 @@ internal sealed partial class WorkflowReader
             Id = id.Value,
             Name = name,
             Needs = needs,
+            NeedSpans = NeedSpans(job["needs"]),
             If = condition,
             Strategy = job["strategy"] is { } s ? ReadStrategy(s, $"jobs.{id.Value}.strategy") : null,
             Concurrency = ReadConcurrency(job["concurrency"], $"jobs.{id.Value}.concurrency", ExpressionLocation.JobStrategyContext),
@@ -286,8 +296,11 @@ internal sealed partial class WorkflowReader
         }
     }
 
-    /// <summary>A mapping whose values are scalars (`with`, `outputs`, call-job `secrets`).</summary>
-    private TemplateMapping? ReadScalarMapping(TemplateNode node, string what, ExpressionLocation scope)
+    /// <summary>
+    /// A mapping whose values are scalars (`with`, `outputs`, call-job `secrets`). <paramref name="keyScope"/>: the contexts of
+    /// `${{ }}` keys where GitHub's schema gives the mapping itself contexts (a step's `with`); null where a key expression is an error.
+    /// </summary>
+    private TemplateMapping? ReadScalarMapping(TemplateNode node, string what, ExpressionLocation scope, ExpressionLocation? keyScope = null)
     {
         if (IsNull(node))
         {
@@ -301,6 +314,12 @@ internal sealed partial class WorkflowReader
 
         foreach (var (key, value) in map.Entries)
         {
+            if (ContainsExpression(key))
+            {
+                // The value of an `${{ insert }}` here is typed like any other (GitHub: "A mapping was not expected").
+                _ = ExpressionKey(key, value, keyScope, what);
+            }
+
             if (value is TemplateScalar s)
             {
                 Track(s, scope);
@@ -391,146 +410,6 @@ internal sealed partial class WorkflowReader
         }
     }
 
-    private Strategy? ReadStrategy(TemplateNode node, string what)
-    {
-        if (node is TemplateScalar es && IsExpression(es))
-        {
-            Track(es, ExpressionLocation.JobStrategy);
-            return new Strategy(null, null, null, es.Span) { Expression = es };
-        }
-
-        if (Mapping(node, what) is not { } map)
-        {
-            return null;
-        }
-
-        CheckKeys(map, $"'{what}'", WorkflowSchema.StrategyKeys);
-        TemplateNode? matrix = null;
-        if (map["matrix"] is { } m)
-        {
-            matrix = ReadMatrix(m, what + ".matrix");
-        }
-
-        var failFast = map["fail-fast"] is { } ff ? Boolean(ff, what + ".fail-fast", ExpressionLocation.JobStrategy) : null;
-        var maxParallel = map["max-parallel"] is { } mp ? Number(mp, what + ".max-parallel", ExpressionLocation.JobStrategy) : null;
-        if (maxParallel is { IsPlain: true } mps && double.TryParse(mps.Value, System.Globalization.CultureInfo.InvariantCulture, out var mpv) && mpv < 1)
-        {
-            Error(mps.Span, $"'{what}.max-parallel' must be at least 1, found {mps.Value}");
-        }
-
-        return new Strategy(matrix, failFast, maxParallel, map.Span);
-    }
-
-    private TemplateNode? ReadMatrix(TemplateNode node, string what)
-    {
-        if (node is TemplateScalar s)
-        {
-            if (!IsExpression(s))
-            {
-                Error(s.Span, $"'{what}' must be a mapping of vectors or an expression such as '${{{{ fromJSON(needs.setup.outputs.matrix) }}}}', found {Describe(s)}");
-                return null;
-            }
-
-            Track(s, ExpressionLocation.JobStrategy);
-            return s;
-        }
-
-        if (Mapping(node, what) is not { } map)
-        {
-            return null;
-        }
-
-        if (map.Entries.IsEmpty)
-        {
-            Error(map.Span, $"'{what}' must define at least one vector or 'include'");
-        }
-
-        foreach (var (key, value) in map.Entries)
-        {
-            if (value is TemplateScalar vs && IsExpression(vs))
-            {
-                Track(vs, ExpressionLocation.JobStrategy);
-                continue;
-            }
-
-            if (key.Value is "include" or "exclude")
-            {
-                if (value is not TemplateSequence filters)
-                {
-                    Error(value.Span, $"'{what}.{key.Value}' must be a sequence of mappings, found {Describe(value)}");
-                    continue;
-                }
-
-                foreach (var item in filters.Items)
-                {
-                    if (item is TemplateScalar ie && IsExpression(ie))
-                    {
-                        Track(ie, ExpressionLocation.JobStrategy);
-                    }
-                    else if (item is not TemplateMapping)
-                    {
-                        Error(item.Span, $"each item of '{what}.{key.Value}' must be a mapping of matrix keys to values, found {Describe(item)}");
-                    }
-                    else
-                    {
-                        TrackAll(item, ExpressionLocation.JobStrategy);
-                    }
-                }
-
-                if (key.Value == "exclude")
-                {
-                    CheckExcludeKeys(map, filters);
-                }
-
-                continue;
-            }
-
-            if (value is not TemplateSequence vector)
-            {
-                Error(value.Span, $"matrix vector '{key.Value}' must be a sequence of values, found {Describe(value)}");
-                continue;
-            }
-
-            if (vector.Items.IsEmpty)
-            {
-                Error(vector.Span, $"matrix vector '{key.Value}' has no values");
-            }
-
-            TrackAll(vector, ExpressionLocation.JobStrategy);
-        }
-
-        return map;
-    }
-
-    /// <summary>GitHub rejects an exclude naming a key the matrix does not define.</summary>
-    private void CheckExcludeKeys(TemplateMapping matrix, TemplateSequence excludes)
-    {
-        var vectors = matrix.Entries.Select(e => e.Key.Value).Where(k => k is not ("include" or "exclude")).ToList();
-        if (matrix.Entries.Any(e => e.Value is TemplateScalar s && IsExpression(s)))
-        {
-            return; // a vector given by an expression: keys known only at run time.
-        }
-
-        foreach (var item in excludes.Items.OfType<TemplateMapping>())
-        {
-            foreach (var (key, _) in item.Entries)
-            {
-                if (!vectors.Contains(key.Value, StringComparer.Ordinal))
-                {
-                    Error(key.Span, $"matrix exclude names '{key.Value}', which is not a vector of the matrix{Suggestions.DidYouMean(key.Value, vectors)} (vectors: {string.Join(", ", vectors)})");
-                }
-            }
-        }
-    }
-
-    private void TrackAll(TemplateNode node, ExpressionLocation scope)
-    {
-        foreach (var scalar in node.Scalars())
-        {
-            Track(scalar, scope);
-        }
-    }
-
     private ImmutableArray<Step> ReadSteps(TemplateNode node, string jobId)
     {
         if (node is not TemplateSequence seq)
@@ -599,7 +478,9 @@ internal sealed partial class WorkflowReader
         var usesNode = step["uses"] is { } u ? NonEmpty(u, prefix + ".uses", null) : null;
         if (step["run"] is not null && step["uses"] is not null)
         {
-            Error(step.Span, $"{where} has both 'run' and 'uses'; a step either runs a command or uses an action");
+            // GitHub's reader picks the step kind from the first of the two keys and rejects the second one.
+            var second = step.Entries.Where(e => e.Key.Value is "run" or "uses").Skip(1).First().Key;
+            Error(second.Span, $"Unexpected value '{second.Value}': {where} has both 'run' and 'uses'; a step either runs a command or uses an action");
         }
         else if (step["run"] is null && step["uses"] is null)
         {
@@ -608,7 +489,7 @@ internal sealed partial class WorkflowReader
 
         if (usesNode is not null && !IsActionRef(usesNode.Value))
         {
-            Error(usesNode.Span, $"invalid action reference '{usesNode.Value}': expected '<owner>/<repo>[/<path>]@<ref>', './<path>' or 'docker://<image>'");
+            Error(usesNode.Span, $"invalid action reference '{usesNode.Value}': expected '<owner>/<repo>[/<path>]@<ref>', './<path>' or 'docker://<image>' (GitHub: Expected format {{org}}/{{repo}}[/path]@ref. Actual '{usesNode.Value}')");
         }
 
         if (step["uses"] is not null)
@@ -627,7 +508,13 @@ internal sealed partial class WorkflowReader
             Error(withEntry.Key.Span, "'with' is only valid on a step with 'uses', not on one with 'run'");
         }
 
-        var withExpression = WholeExpression(step["with"], ExpressionLocation.Step);
+        TemplateNode? withExpression = WholeExpression(step["with"], ExpressionLocation.Step);
+        var with = step["with"] is { } w && withExpression is null ? ReadScalarMapping(w, prefix + ".with", ExpressionLocation.Step, ExpressionLocation.Step) : null;
+        if (with is not null && HasExpressionKeys(with))
+        {
+            (withExpression, with) = (with, null); // input names known only at run time: evaluated as a whole
+        }
+
         return new Step
         {
             Id = id,
@@ -635,7 +522,7 @@ internal sealed partial class WorkflowReader
             If = step["if"] is { } i ? Condition(i, prefix + ".if", ExpressionLocation.StepIf) : null,
             Run = run,
             Uses = usesNode?.Value,
-            With = step["with"] is { } w && withExpression is null ? ReadScalarMapping(w, prefix + ".with", ExpressionLocation.Step) : null,
+            With = with,
             WithExpression = withExpression,
             Env = ReadEnv(step["env"], prefix + ".env", ExpressionLocation.Step, out var stepEnvExpression),
             EnvExpression = stepEnvExpression,
@@ -648,20 +535,19 @@ internal sealed partial class WorkflowReader
         };
     }
 
+    /// <summary>
+    /// GitHub's rule (its pipeline template converter): `docker://…`, a path starting `./` (`./` alone is the repository
+    /// root) or `.\`, else exactly one '@' with a non-empty ref after it and at least two non-empty path segments before it.
+    /// </summary>
     private static bool IsActionRef(string uses)
     {
-        if (uses.StartsWith("./", StringComparison.Ordinal) || uses.StartsWith("docker://", StringComparison.Ordinal))
+        if (uses.StartsWith("docker://", StringComparison.Ordinal) || uses.StartsWith("./", StringComparison.Ordinal) || uses.StartsWith(".\\", StringComparison.Ordinal))
         {
-            return uses.Length > (uses[0] == '.' ? 2 : 9);
+            return true;
         }
 
-        var at = uses.IndexOf('@', StringComparison.Ordinal);
-        if (at <= 0 || at == uses.Length - 1)
-        {
-            return false;
-        }
-
-        var parts = uses[..at].Split('/');
-        return parts.Length >= 2 && parts.All(p => p.Length > 0);
+        var parts = uses.Split('@');
+        return parts.Length == 2 && parts[1].Length > 0
+            && parts[0].Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries).Length >= 2;
     }
 }

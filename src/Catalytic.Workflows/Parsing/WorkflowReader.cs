@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Catalytic.Workflows.Expressions.Templates;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Validation;
 
@@ -94,7 +95,7 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     {
         foreach (var (key, _) in map.Entries)
         {
-            if (!known.Contains(key.Value, StringComparer.Ordinal))
+            if (!known.Contains(key.Value, StringComparer.Ordinal) && !IsExpressionKey(key, where))
             {
                 Error(key.Span, UnknownKey(key.Value, where, known));
             }
@@ -273,10 +274,22 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     /// An `env` GitHub's schema gives contexts to (workflow, job, step): a mapping, or one `${{ }}` standing for the whole
     /// mapping (<paramref name="expression"/>), checked when the file is read and evaluated at run time.
     /// </summary>
-    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope, out TemplateScalar? expression)
+    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope, out TemplateNode? expression)
     {
         expression = WholeExpression(node, scope);
-        return expression is null ? ReadEnv(node, what, scope) : null;
+        if (expression is not null)
+        {
+            return null;
+        }
+
+        var map = ReadEnv(node, what, scope, keyScope: scope);
+        if (map is not null && HasExpressionKeys(map))
+        {
+            expression = map; // names known only at run time: evaluated as a whole
+            return null;
+        }
+
+        return map;
     }
 
     /// <summary>A scalar that is exactly one `${{ }}` where a mapping or sequence is expected: tracked and returned.</summary>
@@ -291,8 +304,8 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
         return null;
     }
 
-    /// <summary>`env`-like mapping: names to scalar values.</summary>
-    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope)
+    /// <summary>`env`-like mapping: names to scalar values; <paramref name="keyScope"/> null where Catalytic takes no `${{ }}` keys.</summary>
+    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope, ExpressionLocation? keyScope = null)
     {
         if (node is null || IsNull(node))
         {
@@ -309,6 +322,19 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
             if (key.Value.Length == 0)
             {
                 Error(key.Span, $"a name in '{what}' must not be empty");
+            }
+
+            if (ContainsExpression(key))
+            {
+                if (keyScope is null)
+                {
+                    _ = IsExpressionKey(key, $"'{what}'");
+                }
+                else
+                {
+                    // The value of an `${{ insert }}` here is typed like any other (GitHub: "A mapping was not expected").
+                    _ = ExpressionKey(key, value, keyScope, what);
+                }
             }
 
             if (value is TemplateScalar s)
@@ -344,17 +370,46 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
             return null;
         }
 
+        if (scope is not null && HasExpressionKeys(run))
+        {
+            foreach (var (key, value) in run.Entries)
+            {
+                if (ContainsExpression(key))
+                {
+                    _ = ExpressionKey(key, value, scope, what + ".run");
+                }
+                else if (!WorkflowSchema.DefaultsRunKeys.Contains(key.Value, StringComparer.Ordinal))
+                {
+                    Error(key.Span, UnknownKey(key.Value, $"'{what}.run'", WorkflowSchema.DefaultsRunKeys));
+                }
+                else
+                {
+                    _ = NonEmpty(value, $"{what}.run.{key.Value}", scope);
+                }
+            }
+
+            return new Defaults(null, null) { RunTemplate = run };
+        }
+
         CheckKeys(run, $"'{what}.run'", WorkflowSchema.DefaultsRunKeys);
-        var shell = run["shell"] is { } sh ? ReadShell(sh, what + ".run.shell") : null;
+
+        // The workflow's `defaults.run` has no contexts (scope null): a `${{` there is an error, as on GitHub.
+        var shell = run["shell"] is { } sh ? ReadShell(sh, what + ".run.shell", scope) : null;
         var wd = run["working-directory"] is { } w ? NonEmpty(w, what + ".run.working-directory", scope) : null;
-        return new Defaults(shell?.Value, wd?.Value);
+        var templated = scope is not null && ((shell is not null && ContainsExpression(shell)) || (wd is not null && ContainsExpression(wd)));
+        return new Defaults(shell?.Value, wd?.Value) { RunTemplate = templated ? run : null };
     }
 
-    private TemplateScalar? ReadShell(TemplateNode node, string what)
+    private TemplateScalar? ReadShell(TemplateNode node, string what, ExpressionLocation? scope = null)
     {
-        if (NonEmpty(node, what, null) is not { } s)
+        if (NonEmpty(node, what, scope) is not { } s)
         {
             return null;
+        }
+
+        if (ContainsExpression(s))
+        {
+            return s; // known when the job (or step) runs
         }
 
         if (!WorkflowSchema.BuiltinShells.Contains(s.Value, StringComparer.Ordinal) && !s.Value.Contains("{0}", StringComparison.Ordinal))
@@ -421,6 +476,11 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
             case TemplateMapping map:
                 foreach (var (key, value) in map.Entries)
                 {
+                    if (IsExpressionKey(key, $"'{what}'"))
+                    {
+                        continue;
+                    }
+
                     if (!WorkflowSchema.PermissionScopes.Contains(key.Value, StringComparer.Ordinal))
                     {
                         Error(key.Span, $"unknown permission scope '{key.Value}'{Suggestions.DidYouMean(key.Value, WorkflowSchema.PermissionScopes)} (expected one of: {string.Join(", ", WorkflowSchema.PermissionScopes)})");

@@ -122,6 +122,11 @@ internal static class CrossReferences
         var keys = new List<string>();
         foreach (var (key, value) in matrix.Entries)
         {
+            if (ParsedTemplate.ContainsExpression(key.Value))
+            {
+                return null; // a key named by an expression, or vectors merged in by `${{ insert }}`
+            }
+
             if (key.Value is "exclude")
             {
                 continue;
@@ -141,6 +146,11 @@ internal static class CrossReferences
             foreach (var item in includes.Items)
             {
                 if (item is not TemplateMapping entry)
+                {
+                    return null;
+                }
+
+                if (entry.Entries.Any(e => ParsedTemplate.ContainsExpression(e.Key.Value)))
                 {
                     return null;
                 }

@@ -6,7 +6,11 @@ namespace Catalytic.Workflows.Validation;
 /// <summary>Checks the `needs` graph of a workflow: unknown jobs, a job needing itself, and cycles.</summary>
 public static class JobGraph
 {
-    /// <summary>Adds a diagnostic for every unknown need and every cycle (naming each job in it).</summary>
+    /// <summary>
+    /// Adds a diagnostic for every unknown need and every need that closes a cycle, at the need as written and in GitHub's
+    /// words (its workflow parser, model/converter/jobs.js: "Job 'b' depends on unknown job 'x'." and "Job 'a' depends on
+    /// job 'b' which creates a cycle in the dependency graph."), naming the jobs of the cycle.
+    /// </summary>
     public static void Check(ImmutableArray<Job> jobs, ICollection<Diagnostic> diagnostics)
     {
         var byId = new Dictionary<string, Job>(StringComparer.Ordinal);
@@ -15,26 +19,49 @@ public static class JobGraph
             byId.TryAdd(job.Id, job);
         }
 
+        var cycles = FindCycles(jobs, byId);
+        var reachesCycle = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var job in jobs)
         {
-            foreach (var need in job.Needs)
+            for (var i = 0; i < job.Needs.Length; i++)
             {
+                var need = job.Needs[i];
+                var span = i < job.NeedSpans.Length ? job.NeedSpans[i] : job.Span;
                 if (need == job.Id)
                 {
-                    diagnostics.Add(new Diagnostic(job.Span, $"job '{job.Id}' needs itself"));
+                    diagnostics.Add(new Diagnostic(span, $"Job '{job.Id}' depends on job '{need}' which creates a cycle in the dependency graph: job '{job.Id}' needs itself"));
                 }
                 else if (!byId.ContainsKey(need))
                 {
-                    diagnostics.Add(new Diagnostic(job.Span,
-                        $"job '{job.Id}' needs '{need}', which is not a job of this workflow{Suggestions.DidYouMean(need, byId.Keys)}"));
+                    var hint = Suggestions.DidYouMean(need, byId.Keys);
+                    diagnostics.Add(new Diagnostic(span, $"Job '{job.Id}' depends on unknown job '{need}'" + (hint.Length == 0 ? "." : hint)));
+                }
+                else if (ReachesCycle(need, []))
+                {
+                    var cycle = cycles.FirstOrDefault(c => c.Contains(job.Id) && c.Contains(need)) ?? cycles.FirstOrDefault(c => c.Contains(need));
+                    var path = cycle is null ? "" : $" ({string.Join(" → ", cycle.Append(cycle[0]))})";
+                    diagnostics.Add(new Diagnostic(span, $"Job '{job.Id}' depends on job '{need}' which creates a cycle in the dependency graph{path}"));
                 }
             }
         }
 
-        foreach (var cycle in FindCycles(jobs, byId))
+        // A job that lies on a cycle or needs (through other jobs) one that does never becomes ready.
+        bool ReachesCycle(string id, HashSet<string> visiting)
         {
-            var first = byId[cycle[0]];
-            diagnostics.Add(new Diagnostic(first.Span, $"jobs {string.Join(" → ", cycle.Append(cycle[0]))} form a cycle in 'needs'"));
+            if (reachesCycle.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+
+            if (!visiting.Add(id))
+            {
+                return true;
+            }
+
+            var result = byId[id].Needs.Any(n => n == id || (byId.ContainsKey(n) && ReachesCycle(n, visiting)));
+            visiting.Remove(id);
+            reachesCycle[id] = result;
+            return result;
         }
     }
 

@@ -87,8 +87,9 @@ public sealed class ValidateCommandTests : IDisposable
         Write("bad.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    needs: b\n    steps:\n      - run: echo\n  b:\n    runs-on: x\n    needs: a\n    steps:\n      - run: echo\n");
         var (code, stdout, _) = await RunProcess("validate", "-W", "bad.yml");
         Assert.Equal(ExitCodes.Invalid, code);
-        Assert.Contains("bad.yml:3:3: error: jobs a → b → a form a cycle in 'needs'", stdout, StringComparison.Ordinal);
-        Assert.EndsWith("1 error in 1 file", stdout.TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("bad.yml:5:12: error: Job 'a' depends on job 'b' which creates a cycle in the dependency graph (a → b → a)", stdout, StringComparison.Ordinal);
+        Assert.Contains("bad.yml:10:12: error: Job 'b' depends on job 'a' which creates a cycle in the dependency graph (a → b → a)", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("2 errors in 1 file", stdout.TrimEnd(), StringComparison.Ordinal);
     }
 
     // Issue 15: a typo made YamlDotNet's scanner throw InvalidOperationException, which escaped validate as exit -6

@@ -270,7 +270,7 @@ public static class ConformanceRunner
     }
 
     /// <summary>The folder holding Catalytic.slnx above the test binaries, or null.</summary>
-    private static string? RepositoryRoot()
+    internal static string? RepositoryRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {

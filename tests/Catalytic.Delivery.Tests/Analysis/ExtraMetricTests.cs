@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Catalytic.Delivery.Model;
 using Catalytic.Delivery.Tests.Support;
+using Catalytic.Testing.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -59,7 +60,7 @@ public sealed class ExtraMetricTests : IAsyncLifetime
         apps:
           web:
             run: python3 app.py
-            health: { path: /healthz, interval: 100ms, start-timeout: 20s }
+            health: { path: /healthz, interval: 100ms, timeout: 1m, start-timeout: 10m }
             environments:
               production:
                 listen: "{listen}"
@@ -73,6 +74,7 @@ public sealed class ExtraMetricTests : IAsyncLifetime
         await using var h = await DeliveryHarness.StartAsync(Yaml($$"""{ prometheus: "{{Address}}", query: 'error_ratio{version="{version}",app="{app}"}', max: 0.5 }"""));
         var v1 = await h.DeployAsync("v1");
         await using var load = new LoadGenerator(h.EdgeUrl, 2, TimeSpan.FromMilliseconds(10));
+        await load.AnsweredAsync(10, what: "from v1 before v2");
         var v2 = await h.DeployAsync("v2");
 
         Assert.True(v1.State == DeploymentState.Succeeded, await h.EventsAsync(v1.Id));

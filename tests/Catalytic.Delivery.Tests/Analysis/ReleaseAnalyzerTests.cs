@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Catalytic.Delivery.Analysis;
 using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Routing;
+using Catalytic.Testing.Waiting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Catalytic.Delivery.Tests.Analysis;
@@ -33,24 +35,29 @@ public sealed class ReleaseAnalyzerTests
         }
     }
 
+    /// <summary>
+    /// Runs an analysis on a fake clock moved one interval at a time, each move waiting for the check it must cause:
+    /// exactly one check per interval, however slow the machine.
+    /// </summary>
     private static async Task<(AnalysisOutcome Outcome, List<AnalysisCheck> Checks, TimeSpan Elapsed)> RunAsync(ScriptedMetrics metrics, TimeSpan duration)
     {
         var time = new FakeTimeProvider();
         var start = time.GetUtcNow();
-        var checks = new List<AnalysisCheck>();
+        var checks = new ConcurrentQueue<AnalysisCheck>();
         var analyzer = new ReleaseAnalyzer(metrics, time);
         var task = analyzer.RunAsync("web", "production", "v2", Config, duration, c =>
         {
-            checks.Add(c);
+            checks.Enqueue(c);
             return Task.CompletedTask;
         }, TestContext.Current.CancellationToken);
         while (!task.IsCompleted)
         {
-            time.Advance(TimeSpan.FromMilliseconds(500));
-            await Task.Delay(1, TestContext.Current.CancellationToken);
+            var seen = checks.Count;
+            time.Advance(Config.Interval);
+            await Eventually.UntilAsync(() => checks.Count > seen || task.IsCompleted, $"check {seen + 1} one interval after check {seen}");
         }
 
-        return (await task, checks, time.GetUtcNow() - start);
+        return (await task, [.. checks], time.GetUtcNow() - start);
     }
 
     [Fact]
@@ -64,7 +71,7 @@ public sealed class ReleaseAnalyzerTests
         Assert.Equal(3, checks.Count);
         Assert.Contains("error rate 50% > max-error-rate 2%", outcome.Reason, StringComparison.Ordinal);
         Assert.Contains("100 requests, 50 errors", outcome.Reason, StringComparison.Ordinal);
-        Assert.True(elapsed <= TimeSpan.FromSeconds(3.5), elapsed.ToString());
+        Assert.Equal(3 * Config.Interval, elapsed); // ended at the check that made the streak, not later
         Assert.All(metrics.Windows, w => Assert.Equal(TimeSpan.FromSeconds(8), w));
     }
 

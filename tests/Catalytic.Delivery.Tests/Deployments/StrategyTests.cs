@@ -2,18 +2,26 @@ using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Model;
 using Catalytic.Delivery.Targets;
 using Catalytic.Delivery.Tests.Support;
+using Catalytic.Testing.Http;
+using Catalytic.Testing.Time;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Delivery.Tests.Deployments;
 
-/// <summary>Each strategy end to end: real python3 instances, the real YARP edge, real HTTP, SQLite state.</summary>
+/// <summary>
+/// Each strategy end to end: real python3 instances, the real edge, real HTTP, SQLite state — on the harness's fake
+/// clock, so analysis windows, pauses and warm releases last exactly what the configuration says in the engine's time.
+/// </summary>
 public sealed class StrategyTests
 {
+    // Health checks time out after a minute of the engine's clock: a slow answer on a loaded machine is never mistaken
+    // for an unhealthy instance (the clock moves while the test waits, not while the machine is slow).
     private static string Yaml(string strategy, string extra = "", string analysis = "{ interval: 200ms, window: 1s, max-error-rate: 5%, failure-limit: 2, min-requests: 0 }", int instances = 2) => $$"""
         apps:
           web:
             run: python3 app.py
             instances: {{instances}}
-            health: { path: /healthz, interval: 100ms, timeout: 1s, start-timeout: 20s }
+            health: { path: /healthz, interval: 100ms, timeout: 1m, start-timeout: 10m }
             drain: 100ms
             stop-timeout: 2s
             environments:
@@ -45,11 +53,27 @@ public sealed class StrategyTests
         Assert.Equal("v2", (await h.Store.GetLiveAsync("web", "production"))!.Version);
         var running = h.Engine.Supervisor.Instances;
         Assert.Equal(2, running.Count(i => i.Version == "v2"));
-        Assert.Equal(2, running.Count(i => i.Version == "v1")); // warm for scale-down-delay
-        Assert.Equal("v1", h.Engine.Runtime("web", "production").Warm?.Version);
+        Assert.Equal(2, running.Count(i => i.Version == "v1")); // warm for scale-down-delay (30 s of a clock that has not moved since)
+        Assert.Equal("v1", h.Engine.State("web", "production").Warm?.Version);
         var events = await h.EventsAsync(v2.Id);
         Assert.Contains("switching all traffic from v1 to v2 in one swap", events, StringComparison.Ordinal);
         Assert.Contains("analysis of v2: pass", events, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlueGreen_WarmRelease_IsStoppedOnceTheScaleDownDelayHasPassed()
+    {
+        await using var h = await DeliveryHarness.StartAsync(Yaml("blue-green", instances: 1));
+        var warm = await V2LiveWithV1WarmAsync(h);
+
+        h.Clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.NotEqual(InstanceHealth.Stopped, warm.Health);
+        Assert.Equal("v1", h.Engine.State("web", "production").Warm?.Version);
+
+        var passed = await h.Clock.AdvanceUntilAsync(() => warm.Health == InstanceHealth.Stopped, () => $"v1 still {warm.Health} after its scale-down delay");
+        Assert.Null(h.Engine.State("web", "production").Warm);
+        // Drain (100 ms) and a stop: well within one more second of the clock, not another delay.
+        Assert.True(passed < TimeSpan.FromSeconds(5), $"stopped {passed} after the 29th second of a 30 s delay");
     }
 
     [Fact]
@@ -58,25 +82,22 @@ public sealed class StrategyTests
         await using var h = await DeliveryHarness.StartAsync(Yaml("blue-green"));
         Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
 
-        await using (var load = new LoadGenerator(h.EdgeUrl, 32, TimeSpan.FromMilliseconds(2)))
-        {
-            await Task.Delay(300, TestContext.Current.CancellationToken);
-            var v2 = await h.DeployAsync("v2");
-            Assert.True(v2.State == DeploymentState.Succeeded, await h.EventsAsync(v2.Id));
-            await Task.Delay(300, TestContext.Current.CancellationToken);
-            await load.DisposeAsync();
+        await using var load = new LoadGenerator(h.EdgeUrl, 32, TimeSpan.FromMilliseconds(2));
+        await load.AnsweredAsync(100, s => s.Version == "v1", "from v1 before the switch");
+        var v2 = await h.DeployAsync("v2");
+        Assert.True(v2.State == DeploymentState.Succeeded, await h.EventsAsync(v2.Id));
+        var switched = load.Mark();
+        await Eventually.UntilAsync(() => load.SentAfter(switched).Count >= 100, "100 answers to requests sent after the switch");
+        await load.DisposeAsync();
 
-            Assert.Empty(load.SocketErrors);
-            var samples = load.Samples.ToList();
-            Assert.True(samples.Count > 200, $"only {samples.Count} requests");
-            Assert.All(samples, s => Assert.Equal(200, s.Status));
-            Assert.Contains(samples, s => s.Version == "v1");
-            Assert.Equal("v2", samples[^1].Version);
-        }
+        Assert.Empty(load.SocketErrors);
+        Assert.All(load.Samples, s => Assert.Equal(200, s.Status));
+        Assert.Contains(load.Samples, s => s.Version == "v1");
+        Assert.All(load.SentAfter(switched), s => Assert.Equal("v2", s.Version));
     }
 
     [Fact]
-    public async Task BlueGreen_ReleaseFailingHalfItsRequests_RolledBackWithinWindowPlusTwoSeconds()
+    public async Task BlueGreen_ReleaseFailingHalfItsRequests_RolledBackAfterFailureLimitConsecutiveFailedChecks()
     {
         var analysis = "{ interval: 200ms, window: 1s, max-error-rate: 5%, failure-limit: 2, min-requests: 5 }";
         await using var h = await DeliveryHarness.StartAsync(Yaml("blue-green", analysis: analysis));
@@ -84,20 +105,22 @@ public sealed class StrategyTests
         Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
 
         var v2 = await h.DeployAsync("v2", failRate: 0.5);
-        var rolledBackAt = load.Elapsed;
+        var rolledBack = load.Mark();
 
         Assert.True(v2.State == DeploymentState.RolledBack, await h.EventsAsync(v2.Id));
         Assert.Contains("automatic rollback to v1", v2.Reason, StringComparison.Ordinal);
+        Assert.Contains("2 consecutive failed checks (failure-limit 2)", v2.Reason, StringComparison.Ordinal);
         Assert.Matches(@"error rate \d+(\.\d+)?% > max-error-rate 5%", v2.Reason);
-        var v2Samples = load.Samples.Where(s => s.Version == "v2").ToList();
-        Assert.NotEmpty(v2Samples);
-        Assert.Contains(v2Samples, s => s.Status == 500);
-        var badFor = v2Samples.Max(s => s.At) - v2Samples.Min(s => s.At);
-        Assert.True(badFor < TimeSpan.FromSeconds(1 + 2), $"v2 served for {badFor}");
-        await Task.Delay(500, TestContext.Current.CancellationToken);
-        var after = load.Since(rolledBackAt + TimeSpan.FromMilliseconds(200));
-        Assert.NotEmpty(after);
-        Assert.All(after, s => Assert.Equal(("v1", 200), (s.Version, s.Status)));
+        // Every conclusive check failed: the release was rolled back at the second failure, not later.
+        var checks = (await h.Store.ListEventsAsync(v2.Id)).Select(e => e.Message).Where(m => m.StartsWith("analysis of v2: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, checks.Count(c => c.StartsWith("analysis of v2: fail", StringComparison.Ordinal)));
+        Assert.DoesNotContain(checks, c => c.StartsWith("analysis of v2: pass", StringComparison.Ordinal));
+        Assert.StartsWith("analysis of v2: fail", checks[^1], StringComparison.Ordinal);
+        Assert.Contains(load.Samples, s => s.Version == "v2" && s.Status == 500);
+
+        await Eventually.UntilAsync(() => load.SentAfter(rolledBack).Count >= 50, "50 answers to requests sent after the rollback");
+        await load.DisposeAsync();
+        Assert.All(load.SentAfter(rolledBack), s => Assert.Equal(("v1", 200), (s.Version, s.Status)));
         Assert.Equal("v1", (await h.Store.GetLiveAsync("web", "production"))!.Version);
         Assert.Empty(load.SocketErrors);
     }
@@ -105,36 +128,14 @@ public sealed class StrategyTests
     [Fact]
     public async Task Rolling_ReplacesOneAtATime_NeverFewerHealthyThanConfigured()
     {
-        // A generous health timeout: this is about the order of the route tables, which an old instance whose health
-        // check is slow on a loaded machine (and which then leaves the table, rightly) would disturb.
-        await using var h = await DeliveryHarness.StartAsync(Yaml("rolling", instances: 3).Replace("timeout: 1s", "timeout: 10s", StringComparison.Ordinal));
+        await using var h = await DeliveryHarness.StartAsync(Yaml("rolling", instances: 3));
         Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
-        var tables = new List<string>();
-        var fewest = int.MaxValue;
-        using var watching = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
-        {
-            while (!watching.IsCancellationRequested)
-            {
-                var t = h.Router.Current("web", "production")!;
-                var desc = string.Join(" ", t.Versions.Select(v => $"{v.Version}:{v.Weight}:{v.Instances.Length}"));
-                if (tables.Count == 0 || tables[^1] != desc)
-                {
-                    tables.Add(desc);
-                }
-
-                fewest = Math.Min(fewest, t.Versions.Sum(v => v.Instances.Length));
-                await Task.Delay(5);
-            }
-        });
 
         var v2 = await h.DeployAsync("v2");
-        await watching.CancelAsync();
-        await watcher;
 
         Assert.True(v2.State == DeploymentState.Succeeded, await h.EventsAsync(v2.Id));
-        Assert.Equal(["v1:100:3", "v1:67:2 v2:33:1", "v1:33:1 v2:67:2", "v2:100:3"], tables);
-        Assert.True(fewest >= 3, $"only {fewest} routed instances at one point");
+        Assert.Equal(["v1:100:3", "v1:67:2 v2:33:1", "v1:33:1 v2:67:2", "v2:100:3"], h.Tables.Splits(withInstances: true));
+        Assert.All(h.Tables.Applied, t => Assert.True(t.Versions.Sum(v => v.Instances.Length) >= 3, $"only {t.Versions.Sum(v => v.Instances.Length)} routed instances in a table"));
         Assert.Equal(3, h.Engine.Supervisor.Instances.Count(i => i.Version == "v2" && i.Health == InstanceHealth.Healthy));
         Assert.DoesNotContain(h.Engine.Supervisor.Instances, i => i.Version == "v1");
         Assert.Equal((200, "v2"), await h.GetAsync());
@@ -147,32 +148,16 @@ public sealed class StrategyTests
         await using var h = await DeliveryHarness.StartAsync(yaml);
         Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
         await using var load = new LoadGenerator(h.EdgeUrl, 4, TimeSpan.FromMilliseconds(5));
-        var tables = new List<string>();
-        using var watching = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
-        {
-            while (!watching.IsCancellationRequested)
-            {
-                var t = h.Router.Current("web", "production")!;
-                var desc = string.Join(" ", t.Versions.Select(v => $"{v.Version}:{v.Weight}"));
-                if (tables.Count == 0 || tables[^1] != desc)
-                {
-                    tables.Add(desc);
-                }
+        await load.AnsweredAsync(20, what: "before the canary");
+        var started = load.Mark();
 
-                Assert.Equal("catalytic-canary", t.StickyCookie);
-                await Task.Delay(5);
-            }
-        });
-
-        var started = load.Elapsed;
         var v2 = await h.DeployAsync("v2", strategy: "canary");
-        await watching.CancelAsync();
-        await watcher;
+        await load.DisposeAsync();
 
         Assert.True(v2.State == DeploymentState.Succeeded, await h.EventsAsync(v2.Id));
-        Assert.Equal(["v1:100", "v1:75 v2:25", "v1:50 v2:50", "v2:100"], tables);
-        var during = load.Since(started);
+        Assert.Equal(["v1:100", "v1:75 v2:25", "v1:50 v2:50", "v2:100"], h.Tables.Splits());
+        Assert.All(h.Tables.Applied, t => Assert.Equal("catalytic-canary", t.StickyCookie));
+        var during = load.SentAfter(started);
         Assert.Contains(during, s => s.Version == "v1");
         Assert.Contains(during, s => s.Version == "v2");
         Assert.All(during, s => Assert.Equal(200, s.Status));
@@ -188,8 +173,9 @@ public sealed class StrategyTests
         var v1 = await h.DeployAsync("v1");
         Assert.Equal(DeploymentState.WaitingForApproval, v1.State);
         Assert.Equal(503, (await h.GetAsync()).Status);
-        var approved = await h.Engine.DecideAsync("web", "production", null, approve: true, "alice");
+        var approved = await h.RunAsync(h.Engine.DecideAsync("web", "production", null, approve: true, "alice"), "approve v1");
         Assert.Null(approved.Error);
+        Assert.NotEqual(DeploymentState.WaitingForApproval, approved.Value!.State); // answered once the run left the gate
         v1 = await h.WaitAsync(v1.Id, until: d => d.State.IsTerminal());
         Assert.Equal(DeploymentState.Succeeded, v1.State);
         Assert.Equal((200, "v1"), await h.GetAsync());
@@ -201,7 +187,9 @@ public sealed class StrategyTests
         Assert.Equal((200, "v1"), await h.GetAsync());
         var wrongId = await h.Engine.DecideAsync("web", "production", "d-nope", approve: true, "bob");
         Assert.Equal("id", wrongId.Error!.Field);
-        Assert.Null((await h.Engine.DecideAsync("web", "production", v2.Id, approve: false, "bob", "not on a Friday")).Error);
+        Assert.Null((await h.RunAsync(h.Engine.DecideAsync("web", "production", v2.Id, approve: false, "bob", "not on a Friday"), "reject v2")).Error);
+        var again = await h.Engine.DecideAsync("web", "production", v2.Id, approve: true, "carol");
+        Assert.Equal("id", again.Error!.Field); // the gate closed with the first decision
         v2 = await h.WaitAsync(v2.Id, until: d => d.State.IsTerminal());
 
         Assert.Equal(DeploymentState.Rejected, v2.State);
@@ -222,7 +210,7 @@ public sealed class StrategyTests
 
         Assert.Equal(DeploymentState.WaitingForApproval, v2.State);
         Assert.Contains("inconclusive", v2.Reason, StringComparison.Ordinal);
-        Assert.Null((await h.Engine.DecideAsync("web", "production", v2.Id, approve: true, "carol")).Error);
+        Assert.Null((await h.RunAsync(h.Engine.DecideAsync("web", "production", v2.Id, approve: true, "carol"), "approve v2")).Error);
         v2 = await h.WaitAsync(v2.Id, until: d => d.State.IsTerminal());
         Assert.Equal(DeploymentState.Succeeded, v2.State);
         Assert.Contains("continued by carol", v2.Reason, StringComparison.Ordinal);
@@ -237,7 +225,7 @@ public sealed class StrategyTests
 
         var v1 = await h.DeployAsync("v1");
         Assert.Equal(DeploymentState.WaitingForApproval, v1.State);
-        Assert.Null((await h.Engine.DecideAsync("web", "production", v1.Id, approve: true, "dana")).Error);
+        Assert.Null((await h.RunAsync(h.Engine.DecideAsync("web", "production", v1.Id, approve: true, "dana"), "approve v1")).Error);
         v1 = await h.WaitAsync(v1.Id, until: d => d.State.IsTerminal());
 
         Assert.Equal(DeploymentState.Succeeded, v1.State);
@@ -264,9 +252,7 @@ public sealed class StrategyTests
     public async Task Rollback_AfterSuccess_SwapsBackToTheWarmRelease()
     {
         await using var h = await DeliveryHarness.StartAsync(Yaml("blue-green", instances: 1));
-        Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
-        Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v2")).State);
-        var v1Instance = Assert.Single(h.Engine.Supervisor.Instances, i => i.Version == "v1");
+        var v1Instance = await V2LiveWithV1WarmAsync(h);
 
         var rollback = await h.Engine.RollbackAsync("web", "production", null, "dave");
         Assert.Null(rollback.Error);
@@ -296,5 +282,13 @@ public sealed class StrategyTests
         Assert.Contains(broken.Error.Details, d => d.Contains("unknown key 'bogus'", StringComparison.Ordinal));
         Assert.Empty(await h.Store.ListDeploymentsAsync());
         Assert.Empty(h.Engine.Supervisor.Instances);
+    }
+
+    /// <summary>Deploys v1 then v2 (blue-green, one instance); returns v1's instance, kept warm.</summary>
+    private static async Task<Instance> V2LiveWithV1WarmAsync(DeliveryHarness h)
+    {
+        Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
+        Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v2")).State);
+        return Assert.Single(h.Engine.Supervisor.Instances, i => i.Version == "v1");
     }
 }

@@ -1,6 +1,9 @@
 using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Model;
 using Catalytic.Delivery.Tests.Support;
+using Catalytic.Testing.Http;
+using Catalytic.Testing.Time;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Delivery.Tests.Deployments;
 
@@ -14,7 +17,7 @@ public sealed class SupersedeTests
             apps:
               web:
                 run: python3 app.py
-                health: { path: /healthz, interval: 100ms, start-timeout: 20s }
+                health: { path: /healthz, interval: 100ms, timeout: 1m, start-timeout: 10m }
                 environments:
                   production:
                     listen: "{listen}"
@@ -23,13 +26,13 @@ public sealed class SupersedeTests
                     analysis: false
             """);
         var v1 = await h.DeployAsync("v1");
-        Assert.Null((await h.Engine.DecideAsync("web", "production", v1.Id, approve: true, "alice")).Error);
+        Assert.Null((await h.RunAsync(h.Engine.DecideAsync("web", "production", v1.Id, approve: true, "alice"), "approve v1")).Error);
         Assert.Equal(DeploymentState.Succeeded, (await h.WaitAsync(v1.Id, until: d => d.State.IsTerminal())).State);
         var v2 = await h.DeployAsync("v2");
         Assert.Equal(DeploymentState.WaitingForApproval, v2.State);
 
-        var v3 = await h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v3"), "v3", null, "bob"));
-        var v4 = await h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v4"), "v4", null, "carol"));
+        var v3 = await h.RunAsync(h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v3"), "v3", null, "bob")), "deploy v3");
+        var v4 = await h.RunAsync(h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v4"), "v4", null, "carol")), "deploy v4");
 
         Assert.Null(v3.Error);
         Assert.Null(v4.Error);
@@ -43,9 +46,9 @@ public sealed class SupersedeTests
         Assert.True(last.State == DeploymentState.WaitingForApproval, await h.EventsAsync(last.Id));
         Assert.Equal("v1", last.PreviousVersion);
         Assert.Equal((200, "v1"), await h.GetAsync());
-        Assert.DoesNotContain(h.Engine.Supervisor.Instances, i => i.Version is "v2" or "v3");
+        await h.Clock.AdvanceUntilAsync(() => !h.Engine.Supervisor.Instances.Any(i => i.Version is "v2" or "v3"), "the superseded releases' instances to stop");
 
-        Assert.Null((await h.Engine.DecideAsync("web", "production", last.Id, approve: true, "carol")).Error);
+        Assert.Null((await h.RunAsync(h.Engine.DecideAsync("web", "production", last.Id, approve: true, "carol"), "approve v4")).Error);
         Assert.Equal(DeploymentState.Succeeded, (await h.WaitAsync(last.Id, until: d => d.State.IsTerminal())).State);
         Assert.Equal((200, "v4"), await h.GetAsync());
         Assert.Equal(["v4", "v3", "v2", "v1"], (await h.Store.ListDeploymentsAsync("web", "production")).Select(d => d.Version));
@@ -54,57 +57,42 @@ public sealed class SupersedeTests
     [Fact]
     public async Task Deploy_WhileACanaryTakesTraffic_ReturnsItsTrafficThenRunsTheNewer_WithoutAFailedRequest()
     {
+        // The canary's pause is an hour of the engine's clock: it holds at 50% for as long as the test needs.
         await using var h = await DeliveryHarness.StartAsync("""
             apps:
               web:
                 run: python3 app.py
-                health: { path: /healthz, interval: 100ms, start-timeout: 20s }
+                health: { path: /healthz, interval: 100ms, timeout: 1m, start-timeout: 10m }
                 drain: 5s
                 environments:
                   production:
                     listen: "{listen}"
                     strategy: canary
-                    steps: [{ weight: 50, pause: 60s, analysis: false }]
+                    steps: [{ weight: 50, pause: 1h, analysis: false }]
                     analysis: false
             """);
         Assert.Equal(DeploymentState.Succeeded, (await h.DeployAsync("v1")).State);
         await using var load = new LoadGenerator(h.EdgeUrl, 4, TimeSpan.FromMilliseconds(5));
-        var v2 = (await h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v2"), "v2", null, "alice"))).Value!;
-        await WaitForTableAsync(h, "v1:50 v2:50");
-        await Task.Delay(300); // v2 takes its share for a while
+        var v2 = (await h.RunAsync(h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v2"), "v2", null, "alice")), "deploy v2")).Value!;
+        await h.WaitForTableAsync("v1:50 v2:50");
+        await load.AnsweredAsync(20, s => s.Version == "v2", "from v2 while it takes its share");
 
-        var v3 = await h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v3"), "v3", null, "bob"));
+        var v3 = await h.RunAsync(h.Engine.DeployAsync(new DeployRequest("web", "production", h.Artifact("v3"), "v3", null, "bob")), "deploy v3");
         Assert.Null(v3.Error);
         var superseded = await h.WaitAsync(v2.Id, until: d => d.State.IsTerminal());
         Assert.True(superseded.State == DeploymentState.Superseded, await h.EventsAsync(v2.Id));
-        var handedBack = load.Elapsed;
-        await WaitForTableAsync(h, "v1:50 v3:50");
-        await Task.Delay(300);
+        var handedBack = load.Mark();
+        await h.WaitForTableAsync("v1:50 v3:50");
+        await load.AnsweredAsync(20, s => s.Version == "v3", "from v3 while it takes its share");
         await load.DisposeAsync();
 
         Assert.Equal(DeploymentState.InProgress, (await h.Store.GetDeploymentAsync(v3.Value!.Id))!.State);
+        Assert.Equal(["v1:100", "v1:50 v2:50", "v1:100", "v1:50 v3:50"], h.Tables.Splits());
         Assert.Empty(load.SocketErrors);
         Assert.All(load.Samples, s => Assert.Equal(200, s.Status));
         Assert.Contains(load.Samples, s => s.Version == "v2");
         Assert.Contains(load.Samples, s => s.Version == "v3");
-        Assert.DoesNotContain(load.Since(handedBack + TimeSpan.FromMilliseconds(100)), s => s.Version == "v2");
-        Assert.DoesNotContain(h.Engine.Supervisor.Instances, i => i.Version == "v2");
-    }
-
-    private static async Task WaitForTableAsync(DeliveryHarness h, string expected)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var t = h.Router.Current("web", "production");
-            var desc = t is null ? "" : string.Join(" ", t.Versions.Select(v => $"{v.Version}:{v.Weight}"));
-            if (desc == expected)
-            {
-                return;
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"route table is '{desc}', expected '{expected}'");
-            await Task.Delay(10);
-        }
+        Assert.DoesNotContain(load.SentAfter(handedBack), s => s.Version == "v2");
+        await h.Clock.AdvanceUntilAsync(() => !h.Engine.Supervisor.Instances.Any(i => i.Version == "v2"), "v2's instances to drain and stop");
     }
 }

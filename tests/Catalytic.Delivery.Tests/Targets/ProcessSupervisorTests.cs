@@ -3,30 +3,38 @@ using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Targets;
 using Catalytic.Delivery.Tests.Support;
 using Catalytic.Platform.Linux;
+using Catalytic.Testing.Apps;
+using Catalytic.Testing.Files;
+using Catalytic.Testing.Time;
+using Catalytic.Testing.Waiting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Catalytic.Delivery.Tests.Targets;
 
-/// <summary>The supervisor with real processes: restart with backoff, and stopping the whole process group.</summary>
+/// <summary>
+/// The supervisor with real processes on a fake clock: restart with backoff (the backoffs are the clock's, so their
+/// sequence is exact), and stopping the whole process group (SIGKILL after the stop timeout of the clock).
+/// </summary>
 public sealed class ProcessSupervisorTests : IAsyncLifetime
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("catalytic-supervisor-").FullName;
+    private readonly TempFolder _dir = new("supervisor");
+    private readonly FakeTimeProvider _clock = new();
     private readonly ProcessSupervisor _supervisor;
 
-    public ProcessSupervisorTests() => _supervisor = new ProcessSupervisor(Path.Combine(_dir, ".catalytic"), TimeProvider.System, CatalyticCli.MaskCommand);
+    public ProcessSupervisorTests() => _supervisor = new ProcessSupervisor(_dir[".catalytic"], _clock, MaskStage.Command);
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
-        await _supervisor.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await _clock.AdvanceWhileAsync(_supervisor.DisposeAsync().AsTask(), "the supervisor to stop its instances");
+        _dir.Dispose();
     }
+
+    private Task<bool> HealthyAsync(Instance instance) =>
+        _clock.AdvanceWhileAsync(instance.WaitHealthyAsync(TimeSpan.FromMinutes(10), TestContext.Current.CancellationToken), $"instance {instance.Id} to be healthy or give up");
+
+    private Task StopAsync(Instance instance) => _clock.AdvanceWhileAsync(_supervisor.StopAsync(instance), $"instance {instance.Id} to stop");
 
     [Fact]
     public async Task Instance_CrashingThenKilled_IsRestartedWithGrowingBackoffThatResetsOnceHealthy()
@@ -34,19 +42,15 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         // Exits with 3 on its first three starts, then serves.
         var instance = Start("n=$(cat starts 2>/dev/null || echo 0); echo $((n+1)) > starts; [ \"$n\" -ge 3 ] || exit 3; exec python3 app.py");
 
-        Assert.True(await instance.WaitHealthyAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken), File.ReadAllText(instance.LogPath));
+        Assert.True(await HealthyAsync(instance), File.ReadAllText(instance.LogPath));
         Assert.Equal(3, instance.Restarts);
         Assert.Equal(["250ms", "500ms", "1s"], Backoffs(instance));
 
         var pid = instance.Pid;
         Assert.True(pid > 1);
         Kill(-pid, 9); // the whole group, as an OOM killer or a person would
-        var clock = Stopwatch.StartNew();
-        while (instance.Restarts < 4 || instance.Health != InstanceHealth.Healthy)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"not restarted: {instance.Health}, {instance.Restarts} restart(s)");
-            await Task.Delay(20);
-        }
+        await _clock.AdvanceUntilAsync(() => instance.Restarts >= 4 && instance.Health == InstanceHealth.Healthy,
+            () => $"not restarted: {instance.Health}, {instance.Restarts} restart(s)");
 
         Assert.NotEqual(pid, instance.Pid);
         Assert.Equal(["250ms", "500ms", "1s", "250ms"], Backoffs(instance)); // healthy in between: back to the shortest
@@ -58,42 +62,36 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
     public async Task Stop_AppWithAChildIgnoringSigterm_EndsTheWholeProcessGroup()
     {
         var instance = Start("sh -c 'trap \"\" TERM; echo $$ > child.pid; exec sleep 300' & exec python3 app.py", stopTimeout: TimeSpan.FromSeconds(1));
-        Assert.True(await instance.WaitHealthyAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
-        var child = int.Parse(File.ReadAllText(Path.Combine(_dir, "app", "child.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await HealthyAsync(instance));
+        var child = int.Parse(File.ReadAllText(_dir["app/child.pid"]).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         var main = instance.Pid;
         Assert.True(IsRunning(child) && IsRunning(main));
 
-        await _supervisor.StopAsync(instance);
+        await StopAsync(instance);
 
         Assert.Equal(InstanceHealth.Stopped, instance.Health);
-        var clock = Stopwatch.StartNew();
-        while (IsRunning(child) || IsRunning(main))
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"left running: {(IsRunning(child) ? $"child {child} " : "")}{(IsRunning(main) ? $"main {main}" : "")}");
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => !IsRunning(child) && !IsRunning(main),
+            () => $"left running: {(IsRunning(child) ? $"child {child} " : "")}{(IsRunning(main) ? $"main {main}" : "")}");
 
         Assert.Empty(_supervisor.Instances);
     }
 
     [Fact]
-    public async Task Start_AppPrintingASecret_LogFileOnDiskHoldsTheMaskPromptlyAndNeverTheValue()
+    public async Task Start_AppPrintingASecret_LogFileOnDiskHoldsTheMaskWhileItRunsAndNeverTheValue()
     {
         const string Secret = "pa55-w0rd-9137";
         // The value whole, then split across two writes of one line, then from a request while it runs.
         var instance = Start("printf 'token %s\\n' \"$GREETING\"; printf 'split %s' \"${GREETING%%-*}\"; sleep 0.2; printf -- '-%s end\\n' \"${GREETING#*-}\"; exec python3 app.py",
             secrets: new Dictionary<string, string> { ["GREETING"] = Secret });
-        Assert.True(await instance.WaitHealthyAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken), File.ReadAllText(instance.LogPath));
+        Assert.True(await HealthyAsync(instance), File.ReadAllText(instance.LogPath));
 
         using var http = new HttpClient();
         Assert.EndsWith(Secret, (await http.GetStringAsync(instance.Address)).Trim(), StringComparison.Ordinal); // the app has the value
-        var clock = Stopwatch.StartNew();
         (await http.GetAsync(new Uri(instance.Address, $"echo/{Secret}-now"))).Dispose();
-        while (!File.ReadAllText(instance.LogPath).Contains("echo ***-now", StringComparison.Ordinal))
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "not in the log a second after it was printed:\n" + File.ReadAllText(instance.LogPath));
-            await Task.Delay(10);
-        }
+        // In the log while the app runs (the stage writes each line as it ends, not at exit).
+        await Eventually.UntilAsync(() => File.ReadAllText(instance.LogPath).Contains("echo ***-now", StringComparison.Ordinal),
+            () => "the printed line in the log of the running app:\n" + File.ReadAllText(instance.LogPath));
+        Assert.NotEqual(InstanceHealth.Stopped, instance.Health);
 
         var log = File.ReadAllText(instance.LogPath);
         Assert.Contains("token ***\n", log, StringComparison.Ordinal);
@@ -130,31 +128,26 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         // that ignores SIGTERM keeps the output pipe open: the line is only complete once that child is gone too.
         var instance = Start("(trap '' TERM; exec sleep 300) & trap 'printf \"bye %s\" \"$GREETING\"; exit 0' TERM; python3 app.py & wait",
             stopTimeout: TimeSpan.FromSeconds(1), secrets: new Dictionary<string, string> { ["GREETING"] = Secret });
-        Assert.True(await instance.WaitHealthyAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken), File.ReadAllText(instance.LogPath));
+        Assert.True(await HealthyAsync(instance), File.ReadAllText(instance.LogPath));
         var pgid = instance.Pid;
-        Assert.Contains(ProcessGroups.Members(pgid), pid => ProcessGroups.CommandLine(pid) is [.., CatalyticCli.MaskVerb]);
+        Assert.Contains(ProcessGroups.Members(pgid), pid => ProcessGroups.CommandLine(pid) is [.., MaskStage.Verb]);
 
-        await _supervisor.StopAsync(instance);
+        await StopAsync(instance);
 
         var log = File.ReadAllText(instance.LogPath);
         Assert.EndsWith("bye ***", log, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, log, StringComparison.Ordinal);
-        var clock = Stopwatch.StartNew();
-        while (ProcessGroups.Members(pgid).Count > 0)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), "left running: " + string.Join(", ", ProcessGroups.Members(pgid)));
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => ProcessGroups.Members(pgid).Count == 0, () => "left running: " + string.Join(", ", ProcessGroups.Members(pgid)));
     }
 
     private Instance Start(string run, TimeSpan? stopTimeout = null, Dictionary<string, string>? secrets = null)
     {
-        var app = Path.Combine(_dir, "app");
+        var app = _dir["app"];
         Directory.CreateDirectory(app);
         File.WriteAllText(Path.Combine(app, "app.py"), TestApp.Source);
         File.WriteAllText(Path.Combine(app, "VERSION"), "v1");
         var spec = new InstanceSpec("web", "production", "v1", app, run, secrets ?? [], [.. (secrets ?? []).Values],
-            new HealthConfig { Path = "/healthz", Interval = TimeSpan.FromMilliseconds(100) }, stopTimeout ?? TimeSpan.FromSeconds(2),
+            new HealthConfig { Path = "/healthz", Interval = TimeSpan.FromMilliseconds(100), Timeout = TimeSpan.FromMinutes(1) }, stopTimeout ?? TimeSpan.FromSeconds(2),
             Path.Combine(_supervisor.LogDirectory("web", "production"), "v1-test.log"));
         return _supervisor.Start(spec);
     }
@@ -162,11 +155,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
     private static List<string> Backoffs(Instance instance) =>
         [.. File.ReadAllLines(instance.LogPath).Where(l => l.StartsWith("[catalytic] instance exited", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf(' ') + 1)..])];
 
-    private static void Kill(int pid, int signal)
-    {
-        using var p = Process.Start("kill", [$"-{signal}", "--", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        p.WaitForExit();
-    }
+    private static void Kill(int pid, int signal) => ProcessGroups.Signal(Math.Abs(pid), signal);
 
     /// <summary>True while <paramref name="pid"/> runs; a zombie (not reaped by a container's PID 1) counts as gone.</summary>
     internal static bool IsRunning(int pid)

@@ -199,6 +199,64 @@ public sealed class TemplateEvaluatorTests
         Assert.Equal(At(9, 9 + 14), e.Location);
     }
 
+    [Fact]
+    public void EvaluateNode_insert_merges_a_mapping_in_place_from_an_expression_or_a_literal()
+    {
+        var node = Mapping(
+            ("first", Plain("1")),
+            ("${{ insert }}", Plain("${{ fromJSON('{\"os\":\"linux\",\"arch\":[\"x64\"]}') }}")),
+            ("last", Mapping(("${{ insert }}", Mapping(("node", Plain("${{ matrix.node }}")))))));
+        var value = TemplateEvaluator.EvaluateNode(node, Context()).AsObject;
+        Assert.Equal(["first", "os", "arch", "last"], value.Keys);
+        Assert.Equal("linux", value["os"].AsString);
+        Assert.Equal(20, value["last"].AsObject["node"].AsNumber);
+    }
+
+    [Theory]
+    [InlineData("${{ fromJSON('[1]') }}", "but its value is an array")]
+    [InlineData("${{ null }}", "but its value is null")]
+    [InlineData("plain text", "but its value is 'plain text'")]
+    public void EvaluateNode_insert_of_something_else_than_a_mapping_is_GitHubs_Expected_a_mapping(string value, string fragment)
+    {
+        var node = Mapping(("${{ insert }}", new TemplateScalar(value, true, At(6, 22))));
+        var e = Assert.Throws<ExpressionException>(() => TemplateEvaluator.EvaluateNode(node, Context()));
+        Assert.StartsWith("Expected a mapping", e.Error.Message, StringComparison.Ordinal);
+        Assert.Contains(fragment, e.Message, StringComparison.Ordinal);
+        Assert.Equal(At(6, 22), e.Location);
+    }
+
+    [Fact]
+    public void EvaluateNode_a_name_given_twice_by_an_insert_or_a_key_expression_is_already_defined()
+    {
+        var inserted = Mapping(("OS", Plain("b")), ("${{ insert }}", Plain("${{ fromJSON('{\"os\":\"c\"}') }}")));
+        var e = Assert.Throws<ExpressionException>(() => TemplateEvaluator.EvaluateNode(inserted, Context()));
+        Assert.Equal("'os' is already defined", e.Error.Message);
+
+        var keyed = Mapping(("linux", Plain("a")), ("${{ matrix.os }}", Plain("b")));
+        Assert.Equal("'linux' is already defined", Assert.Throws<ExpressionException>(() => TemplateEvaluator.EvaluateNode(keyed, Context())).Error.Message);
+    }
+
+    [Theory]
+    [InlineData("a ${{ insert }}", "The directive 'insert' is not allowed in this context. Directives are not supported for expressions that are embedded within a string.")]
+    [InlineData("${{ insert 'x' }}", "Exactly 0 parameter(s) were expected following the directive 'insert'. Actual parameter count: 1")]
+    [InlineData("${{ insert }}", "The directive 'insert' is not allowed in this context")]
+    public void Evaluate_insert_outside_a_mapping_key_is_an_error(string text, string message)
+    {
+        var e = Assert.Throws<ExpressionException>(() => TemplateEvaluator.Evaluate(text, Context()));
+        Assert.StartsWith(message, e.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Insertion_and_INSERT_are_names_not_the_directive()
+    {
+        Assert.False(ParsedTemplate.Parse("${{ insertion }}").IsInsertDirective);
+        Assert.False(ParsedTemplate.Parse("${{ INSERT }}").IsInsertDirective);
+        Assert.True(ParsedTemplate.Parse("${{insert}}").IsInsertDirective);
+        var context = Context();
+        context["insertion"] = ExpressionValue.FromJson("\"named\"");
+        Assert.Equal("named", TemplateEvaluator.Evaluate("${{ insertion }}", context).AsString);
+    }
+
     private static TemplateScalar Plain(string value) => new(value, true, At(1, 1));
 
     private static TemplateScalar Quoted(string value) => new(value, false, At(1, 1));

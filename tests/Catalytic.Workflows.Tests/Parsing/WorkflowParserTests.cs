@@ -83,8 +83,8 @@ public sealed class WorkflowParserTests
         Assert.True(errors.Count >= 5, string.Join("\n", errors));
         Assert.Contains(errors, e => e.Location.Line == 1 && e.Message.Contains("did you mean 'push'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Location.Line == 4 && e.Message.Contains("did you mean 'runs-on'", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Location.Line == 6 && e.Message.Contains("both 'run' and 'uses'", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Message.Contains("needs 'nope'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Location.Line == 7 && e.Message.Contains("both 'run' and 'uses'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Location.Line == 10 && e.Message.Contains("depends on unknown job 'nope'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Location.Line == 11 && e.Message.Contains("must be a sequence", StringComparison.Ordinal));
     }
 

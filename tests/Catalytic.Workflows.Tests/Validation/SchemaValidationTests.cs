@@ -258,7 +258,7 @@ public sealed class SchemaValidationTests
     [Fact]
     public void Step_with_both_run_and_uses_is_an_error()
     {
-        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        uses: a/b@v1\n", 6, 9, "both 'run' and 'uses'");
+        Yaml.HasError("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        uses: a/b@v1\n", 7, 9, "Unexpected value 'uses'", "both 'run' and 'uses'");
     }
 
     [Fact]
@@ -295,6 +295,9 @@ public sealed class SchemaValidationTests
 
     [Theory]
     [InlineData("uses: actions/checkout", "invalid action reference")]
+    [InlineData("uses: actions/checkout@", "Expected format {org}/{repo}[/path]@ref. Actual 'actions/checkout@'")]
+    [InlineData("uses: actions@v4", "Expected format {org}/{repo}[/path]@ref. Actual 'actions@v4'")]
+    [InlineData("uses: a/b@v1@v2", "Expected format {org}/{repo}[/path]@ref. Actual 'a/b@v1@v2'")]
     [InlineData("uses: actions/checkout@${{ github.sha }}", "expressions are not allowed in 'jobs.a.steps[0].uses'")]
     [InlineData("shell: bash\n        uses: a/b@v1", "'shell' is only valid on a step with 'run'")]
     public void Uses_step_errors(string line, string fragment)
@@ -307,6 +310,17 @@ public sealed class SchemaValidationTests
     public void Action_references_in_every_form_are_accepted()
     {
         Yaml.Valid("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - uses: octo/repo/path/to@main\n      - uses: ./local/action\n      - uses: docker://alpine:3\n");
+    }
+
+    /// <summary>Regression: `uses: ./` (the action at the repository root) was refused; GitHub's rule takes any `./` or `.\` path.</summary>
+    [Theory]
+    [InlineData("./")]
+    [InlineData(".\\\\tools\\\\action")]
+    [InlineData("owner//repo@v1")]
+    [InlineData("owner/repo/@v1")]
+    public void Action_references_GitHub_takes_are_accepted(string uses)
+    {
+        Yaml.Valid($"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: \"{uses}\"\n");
     }
 
     [Fact]

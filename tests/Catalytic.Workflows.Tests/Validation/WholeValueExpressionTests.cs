@@ -31,16 +31,16 @@ public sealed class WholeValueExpressionTests
                     env: ${{ fromJSON(vars.STEP_ENV) }}
                   - run: echo
             """);
-        Assert.Equal("${{ fromJSON(vars.WORKFLOW_ENV) }}", w.EnvExpression!.Value);
+        Assert.Equal("${{ fromJSON(vars.WORKFLOW_ENV) }}", Assert.IsType<TemplateScalar>(w.EnvExpression).Value);
         Assert.Null(w.Env);
         var job = w.Jobs[0];
-        Assert.Equal("${{ fromJSON(vars.JOB_ENV) }}", job.EnvExpression!.Value);
+        Assert.Equal("${{ fromJSON(vars.JOB_ENV) }}", Assert.IsType<TemplateScalar>(job.EnvExpression).Value);
         Assert.Equal("${{ fromJSON(vars.DEFAULTS) }}", job.Defaults!.RunExpression!.Value);
         Assert.Equal("${{ fromJSON(vars.SERVICES) }}", job.ServicesExpression!.Value);
         Assert.Null(job.Services);
         Assert.IsType<TemplateScalar>(job.Strategy!.Matrix);
-        Assert.Equal("${{ fromJSON(vars.WITH) }}", job.Steps[0].WithExpression!.Value);
-        Assert.Equal("${{ fromJSON(vars.STEP_ENV) }}", job.Steps[0].EnvExpression!.Value);
+        Assert.Equal("${{ fromJSON(vars.WITH) }}", Assert.IsType<TemplateScalar>(job.Steps[0].WithExpression).Value);
+        Assert.Equal("${{ fromJSON(vars.STEP_ENV) }}", Assert.IsType<TemplateScalar>(job.Steps[0].EnvExpression).Value);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
-using Catalytic.Delivery.Client;
+using Catalytic.Cli.Client;
+using Catalytic.Contracts.Deployments;
+using Catalytic.Contracts.Status;
 
 namespace Catalytic.Cli.Commands.Demo;
 
@@ -13,7 +15,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     /// <summary>Deploys, approves the gate as a person would, and waits for the end.</summary>
     public async Task<DeploymentView> DeployApprovedAsync(string environment, string artifact, string version, CancellationToken ct)
     {
-        using var client = DeliveryClient.Connect(stateDirectory);
+        using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
         var d = await client.DeployAndWaitAsync(new DeployBody(App, environment, artifact, version, By: "demo"), e => narrator.Say($"  {e.State}: {e.Message}"), ct);
         // Every gate gets the demo's approval: the first before traffic moves, and any later one that analysis asks
         // for when it cannot judge (no traffic reaches a release nobody uses yet).
@@ -37,7 +39,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     public async Task<IReadOnlyList<Approval>> ApproveWhenAskedAsync(IReadOnlyList<string> environments, CancellationToken ct)
     {
         var given = new List<Approval>();
-        using var client = DeliveryClient.Connect(stateDirectory);
+        using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -70,7 +72,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     {
         try
         {
-            using var client = DeliveryClient.Connect(stateDirectory);
+            using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
             return await client.StatusAsync(App, ct: ct);
         }
         catch (Exception e) when (e is DeliveryApiException or HttpRequestException)
@@ -85,7 +87,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     {
         try
         {
-            using var client = DeliveryClient.Connect(stateDirectory);
+            using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
             await client.StatusAsync(ct: ct);
             return true;
         }

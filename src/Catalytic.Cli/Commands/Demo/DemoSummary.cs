@@ -1,5 +1,7 @@
 using System.Globalization;
-using Catalytic.Delivery.Client;
+using Catalytic.Cli.Client;
+using Catalytic.Contracts.Deployments;
+using Catalytic.Contracts.Status;
 using Catalytic.Runner.Reporting;
 
 namespace Catalytic.Cli.Commands.Demo;

@@ -31,6 +31,13 @@ public static class ExpressionChecker
         }
 
         var template = ParsedTemplate.Parse(text);
+        if (template.IsInsertDirective)
+        {
+            // As a value; a key is checked by CheckNode. GitHub's template reader: "Unexpected value '${{ insert }}'".
+            return [new ExpressionCheckError(0, new ExpressionError(ExpressionErrorKind.Evaluation,
+                $"Unexpected value '{text}': the directive '{ParsedTemplate.InsertDirective}' stands only as a mapping key, with the mapping to merge as its value", text, null))];
+        }
+
         var errors = new List<ExpressionCheckError>();
         foreach (var segment in template.Segments)
         {
@@ -108,7 +115,11 @@ public static class ExpressionChecker
             case TemplateMapping mapping:
                 foreach (var (key, value) in mapping.Entries)
                 {
-                    CheckNode(key, scope, diagnostics);
+                    if (!TemplateEvaluator.IsInsert(key))
+                    {
+                        CheckNode(key, scope, diagnostics);
+                    }
+
                     CheckNode(value, scope, diagnostics);
                 }
 

@@ -20,13 +20,23 @@ public sealed class ParsedTemplate
     private static readonly ConcurrentDictionary<string, ParsedTemplate> s_cache = new(StringComparer.Ordinal);
     private static int s_cacheSize;
 
-    private ParsedTemplate(string text, TemplateSegment[] segments, ExpressionError? error, bool isSingleExpression)
+    /// <summary>GitHub's template directive: as a mapping key, <c>${{ insert }}</c> merges its value (a mapping) into that mapping.</summary>
+    public const string InsertDirective = "insert";
+
+    private ParsedTemplate(string text, TemplateSegment[] segments, ExpressionError? error, bool isSingleExpression, bool isInsert = false)
     {
         Text = text;
         Segments = segments;
         Error = error;
         IsSingleExpression = isSingleExpression;
+        IsInsertDirective = isInsert;
     }
+
+    /// <summary>
+    /// True when the whole text is <c>${{ insert }}</c>, GitHub's directive (valid only as a mapping key). Its segment holds
+    /// no evaluable expression; a directive inside other text or with parameters is an <see cref="Error"/>.
+    /// </summary>
+    public bool IsInsertDirective { get; }
 
     public string Text { get; }
 
@@ -40,7 +50,7 @@ public sealed class ParsedTemplate
     public bool IsSingleExpression { get; }
 
     /// <summary>True when the text holds at least one <c>${{</c>.</summary>
-    public bool HasExpressions => Error is not null || Segments.Any(s => s.IsExpression);
+    public bool HasExpressions => Error is not null || IsInsertDirective || Segments.Any(s => s.IsExpression);
 
     /// <summary>True when any expression calls a status function.</summary>
     public bool UsesStatusFunction => Segments.Any(s => s.Expression?.UsesStatusFunction == true);
@@ -115,13 +125,84 @@ public sealed class ParsedTemplate
                 return new ParsedTemplate(text, [.. segments], empty, false);
             }
 
-            segments.Add(new TemplateSegment(innerStart, null, ParsedExpression.Parse(text[innerStart..innerEnd])));
+            var inner = text[innerStart..innerEnd];
+            if (MatchDirective(inner, InsertDirective) is { } parameters)
+            {
+                var whole = start == 0 && end + 2 == text.Length;
+                if (parameters > 0)
+                {
+                    return new ParsedTemplate(text, [.. segments], DirectiveError(
+                        $"Exactly 0 parameter(s) were expected following the directive '{InsertDirective}'. Actual parameter count: {parameters}", text), false);
+                }
+
+                if (!whole)
+                {
+                    return new ParsedTemplate(text, [.. segments], DirectiveError(
+                        $"The directive '{InsertDirective}' is not allowed in this context. Directives are not supported for expressions that are embedded within a string. "
+                        + "Directives are only supported when the entire value is an expression.", text), false);
+                }
+
+                return new ParsedTemplate(text, [new TemplateSegment(innerStart, null, null)], null, false, isInsert: true);
+            }
+
+            segments.Add(new TemplateSegment(innerStart, null, ParsedExpression.Parse(inner)));
             i = end + 2;
         }
 
         var single = segments.Count == 1 && segments[0].IsExpression && text.StartsWith("${{", StringComparison.Ordinal) &&
             text.EndsWith("}}", StringComparison.Ordinal) && FindClose(text, 3) == text.Length - 2;
         return new ParsedTemplate(text, [.. segments], null, single);
+    }
+
+    private static ExpressionError DirectiveError(string reason, string text) => new(ExpressionErrorKind.Evaluation, reason, text, null);
+
+    /// <summary>
+    /// GitHub's directive match: the expression starts with <paramref name="directive"/> followed by its end or white space
+    /// (so <c>insertion</c> is a context name, not the directive). Returns the number of parameters after it, or null.
+    /// </summary>
+    private static int? MatchDirective(string expression, string directive)
+    {
+        if (!expression.StartsWith(directive, StringComparison.Ordinal)
+            || (expression.Length > directive.Length && !char.IsWhiteSpace(expression[directive.Length])))
+        {
+            return null;
+        }
+
+        // Parameters are separated by white space outside '...' strings and parentheses.
+        var count = 0;
+        var inParameter = false;
+        var inString = false;
+        var parens = 0;
+        for (var i = directive.Length; i < expression.Length; i++)
+        {
+            var c = expression[i];
+            if (char.IsWhiteSpace(c) && !inString && parens == 0)
+            {
+                inParameter = false;
+                continue;
+            }
+
+            if (!inParameter)
+            {
+                inParameter = true;
+                count++;
+            }
+
+            if (c == '\'')
+            {
+                inString = !inString;
+            }
+            else if (c == '(' && !inString)
+            {
+                parens++;
+            }
+            else if (c == ')' && !inString)
+            {
+                parens--;
+            }
+        }
+
+        return count;
     }
 
     // The first "}}" that is not inside a '...' literal ('' inside a literal toggles twice, so it needs no care).

@@ -107,16 +107,64 @@ public static class TemplateEvaluator
 
                 return ExpressionArray.Create(items);
             case TemplateMapping mapping:
-                var builder = new ExpressionObject.Builder();
-                foreach (var (key, value) in mapping.Entries)
-                {
-                    builder.Set(EvaluateString(key, context), EvaluateNode(value, context));
-                }
-
-                return builder.Build();
+                return EvaluateMapping(mapping, context);
             default:
                 throw new ArgumentException($"Unknown template node {node.GetType().Name}", nameof(node));
         }
+    }
+
+    /// <summary>True when <paramref name="key"/> is GitHub's <c>${{ insert }}</c> directive.</summary>
+    public static bool IsInsert(TemplateScalar key) =>
+        ParsedTemplate.ContainsExpression(key.Value) && ParsedTemplate.Parse(key.Value).IsInsertDirective;
+
+    /// <summary>
+    /// A mapping as GitHub's template evaluator builds it: a key may be an expression (evaluated to its name), and the key
+    /// <c>${{ insert }}</c> merges its value — a mapping, or an expression giving one — into the mapping in its place.
+    /// A name given twice (ignoring case) is an error, as on GitHub.
+    /// </summary>
+    private static ExpressionObject EvaluateMapping(TemplateMapping mapping, ExpressionContext context)
+    {
+        var builder = new ExpressionObject.Builder();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        void Add(string name, ExpressionValue value, TemplateScalar at)
+        {
+            if (!names.Add(name))
+            {
+                throw new ExpressionException(new ExpressionError(ExpressionErrorKind.Evaluation, $"'{name}' is already defined", at.Value, null), at.Span);
+            }
+
+            builder.Set(name, value);
+        }
+
+        foreach (var (key, value) in mapping.Entries)
+        {
+            if (!IsInsert(key))
+            {
+                Add(EvaluateString(key, context), EvaluateNode(value, context), key);
+                continue;
+            }
+
+            var inserted = EvaluateNode(value, context);
+            if (!inserted.TryGetObject(out var entries))
+            {
+                var found = inserted.Kind switch
+                {
+                    ExpressionValueKind.Null => "null",
+                    ExpressionValueKind.Array => "an array",
+                    _ => $"'{inserted}'",
+                };
+                throw new ExpressionException(
+                    new ExpressionError(ExpressionErrorKind.Evaluation, $"Expected a mapping: '{ParsedTemplate.InsertDirective}' merges a mapping into the one holding it, but its value is {found}", key.Value, null),
+                    value.Span);
+            }
+
+            foreach (var (name, v) in entries)
+            {
+                Add(name, v, key);
+            }
+        }
+
+        return builder.Build();
     }
 
     /// <summary>A scalar evaluated as a template (typed when it is one whole <c>${{ }}</c>), with a located error.</summary>
@@ -198,6 +246,12 @@ public static class TemplateEvaluator
         if (template.Error is { } templateError)
         {
             throw new ExpressionException(templateError);
+        }
+
+        if (template.IsInsertDirective)
+        {
+            throw new ExpressionException(new ExpressionError(ExpressionErrorKind.Evaluation,
+                $"The directive '{ParsedTemplate.InsertDirective}' is not allowed in this context: it stands only as a mapping key, with the mapping to merge as its value", template.Text, null));
         }
 
         foreach (var segment in template.Segments)

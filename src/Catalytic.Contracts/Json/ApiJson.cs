@@ -1,0 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Catalytic.Contracts.Deployments;
+using Catalytic.Contracts.Problems;
+using Catalytic.Contracts.Server;
+using Catalytic.Contracts.Status;
+
+namespace Catalytic.Contracts.Json;
+
+/// <summary>
+/// Source-generated JSON for every contract (the CLI is compiled ahead of time: no reflection-based serialisation).
+/// Web defaults (camelCase), nulls left out. The server puts it first in its resolver chain; clients pass its type infos.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
+[JsonSerializable(typeof(DeployBody))]
+[JsonSerializable(typeof(DecisionBody))]
+[JsonSerializable(typeof(RollbackBody))]
+[JsonSerializable(typeof(DeploymentView))]
+[JsonSerializable(typeof(IReadOnlyList<DeploymentView>))]
+[JsonSerializable(typeof(StatusView))]
+[JsonSerializable(typeof(ServerInfo))]
+[JsonSerializable(typeof(ProblemView))]
+public sealed partial class ApiJson : JsonSerializerContext;
