@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Catalytic.Cli;
 using Catalytic.Cli.Commands;
+using Catalytic.Testing.Inputs;
 
 namespace Catalytic.Cli.Tests.Commands;
 
@@ -107,9 +108,9 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_folder_of_mutated_repository_workflows_exits_0_or_2_and_never_throws()
     {
-        var seeds = Catalytic.Tests.Shared.YamlMutations.Seeds(".github/workflows", "tests/conformance");
+        var seeds = YamlMutations.Seeds(".github/workflows", "tests/conformance");
         var i = 0;
-        foreach (var text in Catalytic.Tests.Shared.YamlMutations.Mutants(seeds, 300, seed: 6))
+        foreach (var text in YamlMutations.Mutants(seeds, 300, seed: 6))
         {
             Write($"m{i++:D3}.yml", text);
         }

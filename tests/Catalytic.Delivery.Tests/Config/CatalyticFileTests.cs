@@ -1,6 +1,6 @@
 using Catalytic.Delivery.Config;
 using Catalytic.Platform.Config;
-using Catalytic.Tests.Shared;
+using Catalytic.Testing.Inputs;
 
 namespace Catalytic.Delivery.Tests.Config;
 

@@ -1,5 +1,5 @@
 using Catalytic.Platform.Yaml;
-using Catalytic.Tests.Shared;
+using Catalytic.Testing.Inputs;
 
 namespace Catalytic.Platform.Tests.Yaml;
 

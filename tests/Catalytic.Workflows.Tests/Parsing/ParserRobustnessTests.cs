@@ -1,4 +1,4 @@
-using Catalytic.Tests.Shared;
+using Catalytic.Testing.Inputs;
 using Catalytic.Workflows.Actions;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;

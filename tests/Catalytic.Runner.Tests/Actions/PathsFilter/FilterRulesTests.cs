@@ -1,5 +1,5 @@
 using Catalytic.Runner.Actions.BuiltIn.PathsFilter;
-using Catalytic.Tests.Shared;
+using Catalytic.Testing.Inputs;
 
 namespace Catalytic.Runner.Tests.Actions.PathsFilter;
 

@@ -1,29 +1,17 @@
-namespace Catalytic.Tests.Shared;
+namespace Catalytic.Testing.Inputs;
 
 /// <summary>
 /// The typos a person makes in a YAML file — a character deleted, doubled, swapped or inserted (YAML's indicators
 /// above all), a line indented or outdented, duplicated, dropped or moved, an anchor, alias or bracket where none
-/// belongs — applied to this repository's own workflow and config files, seeded so a failure reproduces. Linked into
-/// each test project whose parser reads YAML (issue 15: such inputs crashed `catalytic validate`).
+/// belongs — applied to this repository's own workflow and config files, seeded so a failure reproduces. For every
+/// test project whose parser reads YAML (issue 15: such inputs crashed `catalytic validate`).
 /// </summary>
-internal static class YamlMutations
+public static class YamlMutations
 {
     private static readonly string[] Tokens = ["&a ", "*a", "&b ", "*b", "<<: *a\n", "[", "{", "]", "}", "? ", ": ", "- ", "---\n", "...\n", "!!str ", "%YAML 1.2\n", "|\n", ">-\n"];
 
     /// <summary>The repository's root (the folder holding Catalytic.slnx).</summary>
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Catalytic.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("no Catalytic.slnx above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepositoryRoot { get; } = RootAbove(AppContext.BaseDirectory);
 
     /// <summary>The text of every *.yml/*.yaml file under the given folders of the repository (the seeds), in a stable order.</summary>
     public static IReadOnlyList<string> Seeds(params string[] folders) =>
@@ -107,4 +95,8 @@ internal static class YamlMutations
 
         return s;
     }
+
+    private static string RootAbove(string folder) =>
+        File.Exists(Path.Combine(folder, "Catalytic.slnx")) ? folder
+        : RootAbove(Path.GetDirectoryName(folder) ?? throw new InvalidOperationException("no Catalytic.slnx above " + AppContext.BaseDirectory));
 }
