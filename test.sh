@@ -14,6 +14,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v git >/dev/null || need+=(git)
+command -v afl-fuzz >/dev/null || need+=(afl++)
 # podman runs service and job containers (tests/podman/): runc, netavark and iptables publish ports as root,
 # busybox-static fills the local test image (no registry is reachable).
 command -v podman >/dev/null || need+=(podman runc netavark aardvark-dns iptables)
@@ -97,6 +98,14 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # A crash or a project that ran no test: count it as a failure so the run is red.
   failed=1
 fi
+
+# The short fuzz run (about a minute): every parser of untrusted input under afl-fuzz for a few seconds each
+# (bench/fuzz/run.sh; a crash or hang fails the run, a crash listed in fuzz/known-crashes.txt does not).
+log "fuzzing: bench/fuzz/run.sh 8"
+bench/fuzz/run.sh 8 2>&1 | tee "$state/fuzz.log"
+fp=$(grep -E '^fuzz: [0-9]+ passed' "$state/fuzz.log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+ff=$(grep -E '^fuzz: [0-9]+ passed' "$state/fuzz.log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+passed=$((passed + ${fp:-0})); failed=$((failed + ${ff:-1}))
 
 # The sample service is a repository of its own (samples/lattice, not in Catalytic.slnx): its unit tests and its
 # integration tests against the same PostgreSQL and Redis.

@@ -8,6 +8,8 @@
 # The edge driver is built like the CLI (eng/NativeHost.props: native, the same GC and runtime switches), so it
 # measures the edge `catalytic serve` ships. EDGE_BUILD=jit measures the IL build on the JIT instead.
 # Settings: WRK_THREADS (1), WRK_CONNECTIONS (32), WRK_DURATION (5s), ROUNDS (5), EDGE_RELAY (1; 0 = YARP only).
+# EDGE_BASELINE=/path/to/another/checkout (e.g. of main) also runs that tree's edge, in the same interleaved rounds
+# ("baseline"), for an A/B of a change on a shared, noisy machine.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -48,6 +50,11 @@ edge_driver() {
   # exec: the background job is the edge process itself (its pid is measured and signalled).
   exec "$work/driver/Catalytic.Bench.EdgeDriver" "$@"
 }
+baseline=${EDGE_BASELINE:-}
+if [ -n "$baseline" ]; then
+  log "publishing the baseline edge driver from $baseline"
+  dotnet publish "$baseline/bench/edge/driver/Catalytic.Bench.EdgeDriver.csproj" -c Release -o "$work/baseline" "${driver_flags[@]}" --nologo -v q -clp:ErrorsOnly >&2
+fi
 
 backend_port=$(free_port)
 "$work/backend/Catalytic.Bench.Backend" "$backend_port" blue >"$work/backend.log" 2>&1 &
@@ -59,6 +66,14 @@ edge_driver "127.0.0.1:$edge_port" "blue=http://127.0.0.1:$backend_port/" >"$wor
 edge_pid=$!
 pids+=($edge_pid)
 wait_http "$edge_port"
+
+if [ -n "$baseline" ]; then
+  baseline_port=$(free_port)
+  "$work/baseline/Catalytic.Bench.EdgeDriver" "127.0.0.1:$baseline_port" "blue=http://127.0.0.1:$backend_port/" >"$work/baseline.log" 2>&1 &
+  baseline_pid=$!
+  pids+=($baseline_pid)
+  wait_http "$baseline_port"
+fi
 
 nginx_port=$(free_port)
 mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
@@ -133,14 +148,18 @@ PY
 }
 
 log "warming up (5 s each: tiered compilation of the edge finishes before anything is measured)"
-for port in "$backend_port" "$edge_port" "$nginx_port"; do run_wrk 5s "$port" >/dev/null; done
+for port in "$backend_port" "$edge_port" ${baseline_port:-} "$nginx_port"; do run_wrk 5s "$port" >/dev/null; done
 
 declare -A rps p99 cpu
+targets=(direct edge)
+[ -n "$baseline" ] && targets+=(baseline)
+targets+=(nginx)
 for r in $(seq 1 "$rounds"); do
-  for target in direct edge nginx; do
+  for target in "${targets[@]}"; do
     case $target in
       direct) port=$backend_port; pid=${pids[0]};;
       edge) port=$edge_port; pid=$edge_pid;;
+      baseline) port=$baseline_port; pid=$baseline_pid;;
       nginx) port=$nginx_port; pid=$nginx_pid;;
     esac
     read -r q l n s c < <(run_wrk "$duration" "$port" "$pid")
@@ -177,5 +196,11 @@ printf '%-28s %12s %10s %18s\n' "direct to backend" "$d_rps" "$d_p99" "$d_cpu (b
 printf '%-28s %12s %10s %18s\n' "through Catalytic edge" "$e_rps" "$e_p99" "$e_cpu (edge)"
 printf '%-28s %12s %10s %18s\n' "through nginx (keepalive)" "$n_rps" "$n_p99" "$n_cpu (nginx)"
 echo "edge/nginx: throughput $(ratio "$e_rps" "$n_rps")x, p99 $(ratio "$e_p99" "$n_p99")x, CPU/request $(ratio "$e_cpu" "$n_cpu")x"
+if [ -n "$baseline" ]; then
+  b_rps=$(echo "${rps[baseline]}" | median); b_p99=$(echo "${p99[baseline]}" | median); b_cpu=$(echo "${cpu[baseline]}" | median)
+  printf '%-28s %12s %10s %18s\n' "baseline edge ($baseline)" "$b_rps" "$b_p99" "$b_cpu (edge)"
+  echo "baseline/nginx: throughput $(ratio "$b_rps" "$n_rps")x, p99 $(ratio "$b_p99" "$n_p99")x, CPU/request $(ratio "$b_cpu" "$n_cpu")x"
+  echo "edge/baseline: throughput $(ratio "$e_rps" "$b_rps")x, p99 $(ratio "$e_p99" "$b_p99")x, CPU/request $(ratio "$e_cpu" "$b_cpu")x"
+fi
 echo "switches under load: $(grep -oE 'switches done: [0-9]+' "$work/switch.log" | grep -oE '[0-9]+') switches, $sq req/s, non-2xx $sn, socket errors $ss"
 grep '^version' "$work/switch.log" | sed 's/^/  /'

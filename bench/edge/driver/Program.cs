@@ -22,7 +22,7 @@ var switches = Option("--switches", 0);
 var interval = Option("--interval-ms", 50);
 var delay = Option("--delay-ms", 1000);
 
-var router = new EdgeRouter();
+var router = new EdgeRouter(TimeProvider.System);
 RouteTable Table(int active) => new("bench", "production",
     [.. versions.Select((v, i) => new WeightedVersion(v.Name, i == active ? 100 : 0, [v.Url]))]);
 router.Apply(Table(0));

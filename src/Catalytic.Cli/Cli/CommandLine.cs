@@ -86,8 +86,9 @@ public static class CommandLine
     {
         var sb = new System.Text.StringBuilder();
         sb.AppendLine("usage: catalytic <command> [options]").AppendLine().AppendLine("commands:");
-        foreach (var c in Commands)
+        foreach (var c in Commands.Where(c => !c.Spec.Name.StartsWith("__", StringComparison.Ordinal)))
         {
+            // Verbs starting with "__" are started by Catalytic itself (a worker's __run-job), not listed.
             sb.Append("  ").Append(c.Spec.Name.PadRight(12)).AppendLine(c.Spec.Summary);
         }
 

@@ -20,5 +20,6 @@ internal static class CommandRegistry
         new StatusCommand(),
         new LogsCommand(),
         new VersionCommand(),
+        new RunJobCommand(),
     ];
 }

@@ -187,6 +187,7 @@ internal sealed partial class RunCommand : ICommand
             JobContainer = jobContainer,
             Podman = podman,
             ActionDirectories = actionDirectories,
+            Logger = new StderrLogger(Console.Error),
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         using var listener = new ConsoleRunListener(human, isTerminal: !args.Has("json") && !Console.IsOutputRedirected);

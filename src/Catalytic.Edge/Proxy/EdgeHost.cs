@@ -61,9 +61,18 @@ public sealed class EdgeHost : IAsyncDisposable
             MaxConnectionsPerServer = _options.MaxConnectionsPerServer,
             EnableMultipleHttp2Connections = true,
         }, disposeHandler: true);
-        _proxy = new EdgeProxy(router, _services.GetRequiredService<IHttpForwarder>(), _invoker, _options);
-        _relay = _options.Relay && UseEventLoops ? new Relay.Http1Relay(router, _options) : null;
+        var log = _loggerFactory.CreateLogger("Catalytic.Edge");
+        if (loggerFactory is not null)
+        {
+            Transport.EventLoop.Log = log;
+        }
+
+        _proxy = new EdgeProxy(router, _services.GetRequiredService<IHttpForwarder>(), _invoker, _options, log);
+        _relay = _options.Relay && UseEventLoops ? new Relay.Http1Relay(router, _options, log) : null;
     }
+
+    /// <summary>The relay, when it runs (tests look at its timeouts and pools).</summary>
+    internal Relay.Http1Relay? Relay => _relay;
 
     private bool UseEventLoops => _options.EventLoops && Catalytic.Platform.Linux.Epoll.IsSupported;
 
@@ -85,8 +94,22 @@ public sealed class EdgeHost : IAsyncDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">(app, environment) already has a listener.</exception>
     /// <exception cref="IOException">The address is in use.</exception>
-    public async Task<IPEndPoint> StartAsync(string app, string environment, IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    public Task<IPEndPoint> StartAsync(string app, string environment, IPEndPoint endPoint, CancellationToken cancellationToken = default) =>
+        StartAsync(app, environment, endPoint, null, cancellationToken);
+
+    /// <summary>
+    /// Starts listening for (app, environment) as <see cref="StartAsync(string, string, IPEndPoint, CancellationToken)"/>,
+    /// with this environment's client-side timeouts, limits and trusted proxies (<see cref="EdgeHostOptions.Listener"/>
+    /// when null).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">(app, environment) already has a listener.</exception>
+    /// <exception cref="IOException">The address is in use.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public async Task<IPEndPoint> StartAsync(
+        string app, string environment, IPEndPoint endPoint, EdgeListenerOptions? listenerOptions, CancellationToken cancellationToken = default)
     {
+        var listening = listenerOptions ?? _options.Listener;
+        listening.Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(app);
         ArgumentException.ThrowIfNullOrWhiteSpace(environment);
         ArgumentNullException.ThrowIfNull(endPoint);
@@ -100,7 +123,8 @@ public sealed class EdgeHost : IAsyncDisposable
             }
 
             var slot = _router.Slot(app, environment);
-            var web = BuildListener(endPoint, slot);
+            _relay?.Register(listening);
+            var web = BuildListener(endPoint, slot, listening);
             try
             {
                 await web.StartAsync(cancellationToken);
@@ -182,21 +206,30 @@ public sealed class EdgeHost : IAsyncDisposable
         }
     }
 
-    private WebApplication BuildListener(IPEndPoint endPoint, RouteSlot slot)
+    private WebApplication BuildListener(IPEndPoint endPoint, RouteSlot slot, EdgeListenerOptions listening)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(_loggerFactory);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // The backend decides how large a body may be; the edge only relays it.
-            kestrel.Limits.MaxRequestBodySize = null;
+            ApplyLimits(kestrel.Limits, listening);
+            var relayed = new Relay.RelayListener(slot, listening);
             kestrel.Listen(endPoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 if (_relay is { } relay)
                 {
-                    listen.Use(next => connection => relay.RunAsync(connection, next, slot));
+                    listen.Use(next => connection => relay.RunAsync(connection, next, relayed));
+                }
+                else
+                {
+                    // No relay: every request takes Kestrel's HTTP layer, behind the gate that checks heads as the relay does.
+                    listen.Use(next => connection =>
+                    {
+                        Proxy.Relay.Http1Gate.Install(connection, listening);
+                        return next(connection);
+                    });
                 }
             });
         });
@@ -209,8 +242,26 @@ public sealed class EdgeHost : IAsyncDisposable
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = _options.DrainTimeout);
         var web = builder.Build();
         var proxy = _proxy;
-        web.Run(context => proxy.HandleAsync(context, slot));
+        web.Run(context => proxy.HandleAsync(context, slot, listening));
         return web;
+    }
+
+    /// <summary>
+    /// The listener's limits and timeouts as Kestrel's, for what takes Kestrel's HTTP layer. Kestrel's body and
+    /// response timeouts are rates with a grace period: the timeouts become the grace periods (at least Kestrel's 1 s
+    /// heartbeat), with Kestrel's default rates; the body's pauses are also bounded per read (ReadTrackingStream).
+    /// </summary>
+    private static void ApplyLimits(KestrelServerLimits limits, EdgeListenerOptions listening)
+    {
+        limits.KeepAliveTimeout = listening.KeepAliveTimeout;
+        limits.RequestHeadersTimeout = listening.RequestHeadersTimeout;
+        limits.MaxRequestLineSize = listening.MaxRequestLineSize;
+        limits.MaxRequestHeadersTotalSize = listening.MaxRequestHeadersTotalSize;
+        limits.MaxRequestHeaderCount = listening.MaxRequestHeaderCount;
+        limits.MaxRequestBodySize = listening.MaxRequestBodySize;
+        var second = TimeSpan.FromSeconds(1);
+        limits.MinRequestBodyDataRate = new MinDataRate(240, listening.RequestBodyTimeout < second ? second : listening.RequestBodyTimeout);
+        limits.MinResponseDataRate = new MinDataRate(240, listening.ResponseWriteTimeout < second ? second : listening.ResponseWriteTimeout);
     }
 
     private static IPEndPoint BoundEndPoint(WebApplication web, IPEndPoint requested)
@@ -229,8 +280,9 @@ public sealed class EdgeHost : IAsyncDisposable
 
     private async Task StopListenerAsync(Listener listener, CancellationToken cancellationToken)
     {
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(_options.DrainTimeout);
+        // The drain's bound runs on the router's clock (a linked source's CancelAfter would run on the system's).
+        using var drain = new CancellationTokenSource(_options.DrainTimeout, _router.TimeProvider);
+        using var caller = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), drain);
         try
         {
             await listener.Web.StopAsync(drain.Token);

@@ -15,15 +15,20 @@ public sealed record EdgeHostOptions
     /// <summary>How long an idle backend connection is kept. Default 15 s.</summary>
     public TimeSpan PooledConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Maximum concurrent connections per backend instance. Default unlimited (the client's connections bound it).</summary>
+    /// <summary>
+    /// Maximum concurrent connections per backend instance; a request finding them all busy waits for one (bounded by
+    /// <see cref="RequestTimeout"/>, then 504). Default unlimited (the client's connections bound it).
+    /// </summary>
     public int MaxConnectionsPerServer { get; init; } = int.MaxValue;
 
-    /// <summary>How long a backend may stay silent (headers or body) before the request fails with 504. Default 100 s.</summary>
+    /// <summary>How long a backend may stay silent (headers or body) before the request fails with 504. Default 100 s (YARP).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
     /// <summary>
     /// How many times a request whose connection was refused (or, for idempotent methods, broken before any byte of
-    /// the answer) is sent again to another instance, preferring the same version. Default 1.
+    /// the answer) is sent again to another instance, preferring the same version. Default 1. (A request that failed
+    /// on a reused keep-alive connection before any response byte is sent once more on a fresh one besides, when that
+    /// is safe: see docs/edge.md.)
     /// </summary>
     public int RetryAttempts { get; init; } = 1;
 
@@ -48,9 +53,14 @@ public sealed record EdgeHostOptions
     /// </summary>
     public bool Relay { get; init; } = true;
 
+    /// <summary>Client-side timeouts, limits and trusted proxies of every listener started without options of its own.</summary>
+    public EdgeListenerOptions Listener { get; init; } = new();
+
     /// <summary>Throws when an option is out of range (named in the message).</summary>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Listener, nameof(Listener));
+        Listener.Validate();
         Positive(ConnectTimeout, nameof(ConnectTimeout));
         Positive(PooledConnectionLifetime, nameof(PooledConnectionLifetime));
         Positive(PooledConnectionIdleTimeout, nameof(PooledConnectionIdleTimeout));
@@ -72,7 +82,7 @@ public sealed record EdgeHostOptions
         }
     }
 
-    private static void Positive(TimeSpan value, string name)
+    internal static void Positive(TimeSpan value, string name)
     {
         if (value <= TimeSpan.Zero)
         {

@@ -25,9 +25,11 @@ internal sealed class EdgeProxy
     private readonly EdgeHostOptions _options;
     private readonly TimeProvider _time;
     private readonly long _cooldownTicks;
+    private readonly Microsoft.Extensions.Logging.ILogger _log;
 
-    public EdgeProxy(EdgeRouter router, IHttpForwarder forwarder, HttpMessageInvoker invoker, EdgeHostOptions options)
+    public EdgeProxy(EdgeRouter router, IHttpForwarder forwarder, HttpMessageInvoker invoker, EdgeHostOptions options, Microsoft.Extensions.Logging.ILogger log)
     {
+        _log = log;
         _router = router;
         _forwarder = forwarder;
         _invoker = invoker;
@@ -43,12 +45,36 @@ internal sealed class EdgeProxy
         };
     }
 
-    public Task HandleAsync(HttpContext context, RouteSlot slot)
+    public Task HandleAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener)
+    {
+        var verdict = Relay.Http1Gate.Take(context);
+        if (verdict is { Status: >= 400 })
+        {
+            EdgeLog.FallbackRefused(_log, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", verdict.Status, verdict.Reason);
+            return FallbackGuard.RefuseAsync(context, verdict.Status, verdict.Reason);
+        }
+
+        if (verdict is not null)
+        {
+            context.Items[ForwardedHeaders.ConnectionOptionsKey] = verdict.ConnectionOptions;
+        }
+
+        if (FallbackGuard.Check(context) is { } refusal)
+        {
+            EdgeLog.FallbackRefused(_log, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", refusal.Status, refusal.Reason);
+            return FallbackGuard.RefuseAsync(context, refusal.Status, refusal.Reason);
+        }
+
+        context.Items[VersionTransformer.ListenerKey] = listener;
+        return RouteAsync(context, slot, listener);
+    }
+
+    private Task RouteAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener)
     {
         var snapshot = slot.Current;
         if (snapshot is null || !snapshot.IsRoutable)
         {
-            return slot.IsHolding(_time.GetTimestamp()) ? HoldAsync(context, slot) : WriteUnavailableAsync(context, slot, snapshot);
+            return slot.IsHolding(_time.GetTimestamp()) ? HoldAsync(context, slot, listener) : WriteUnavailableAsync(context, slot, snapshot);
         }
 
         string? pinnedValue = null;
@@ -58,7 +84,7 @@ internal sealed class EdgeProxy
         }
 
         var route = Choose(snapshot, pinnedValue, out var transformer);
-        return ForwardAsync(context, snapshot, route, transformer);
+        return ForwardAsync(context, snapshot, route, transformer, listener);
     }
 
     /// <summary>
@@ -87,13 +113,13 @@ internal sealed class EdgeProxy
         return drawn;
     }
 
-    private async Task ForwardAsync(HttpContext context, RouteSnapshot snapshot, VersionRoute route, VersionTransformer transformer)
+    private async Task ForwardAsync(HttpContext context, RouteSnapshot snapshot, VersionRoute route, VersionTransformer transformer, EdgeListenerOptions listener)
     {
         var start = _time.GetTimestamp();
         ReadTrackingStream? body = null;
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
         {
-            body = new ReadTrackingStream(context.Request.Body);
+            body = new ReadTrackingStream(context.Request.Body, listener.RequestBodyTimeout, _time);
             context.Request.Body = body;
         }
 
@@ -138,7 +164,15 @@ internal sealed class EdgeProxy
 
             var status = context.Response.StatusCode;
             var proxyFailure = false;
-            if (error != ForwarderError.None)
+            if (body is { TimedOut: true } && !context.Response.HasStarted)
+            {
+                // The client's body stalled: its fault, answered as the relay answers it.
+                context.Response.Clear();
+                context.Features.Set<IForwarderErrorFeature>(null);
+                status = StatusCodes.Status408RequestTimeout;
+                await FallbackGuard.RefuseAsync(context, status, "the request body stalled");
+            }
+            else if (error != ForwarderError.None)
             {
                 if (IsClientSide(error))
                 {
@@ -229,7 +263,7 @@ internal sealed class EdgeProxy
         or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
 
     /// <summary>Cold path: the environment is being restored; wait for its table (bounded by the hold) rather than refuse.</summary>
-    private async Task HoldAsync(HttpContext context, RouteSlot slot)
+    private async Task HoldAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener)
     {
         RouteSnapshot? snapshot;
         try
@@ -241,7 +275,7 @@ internal sealed class EdgeProxy
             return; // the client gave up while held
         }
 
-        await (snapshot is { IsRoutable: true } ? HandleAsync(context, slot) : WriteUnavailableAsync(context, slot, snapshot));
+        await (snapshot is { IsRoutable: true } ? RouteAsync(context, slot, listener) : WriteUnavailableAsync(context, slot, snapshot));
     }
 
     private static Task WriteUnavailableAsync(HttpContext context, RouteSlot slot, RouteSnapshot? snapshot)

@@ -1,14 +1,19 @@
 namespace Catalytic.Edge.Proxy;
 
 /// <summary>
-/// Wraps a request body to tell whether any of it was read: a request whose body was never touched can be sent
-/// again to another instance; one whose body was partly forwarded cannot.
+/// Wraps a request body on the Kestrel/YARP path to tell whether any of it was read (a request whose body was never
+/// touched can be sent again to another instance; one whose body was partly forwarded cannot) and to bound each read by
+/// the body timeout (<see cref="EdgeListenerOptions.RequestBodyTimeout"/>), as the relay does.
 /// </summary>
-internal sealed class ReadTrackingStream(Stream inner) : Stream
+internal sealed class ReadTrackingStream(Stream inner, TimeSpan timeout, TimeProvider time) : Stream
 {
     private volatile bool _read;
+    private volatile bool _timedOut;
 
     public bool HasRead => _read;
+
+    /// <summary>A read waited longer than the body timeout (the request gets 408).</summary>
+    public bool TimedOut => _timedOut;
 
     public override bool CanRead => inner.CanRead;
 
@@ -36,22 +41,23 @@ internal sealed class ReadTrackingStream(Stream inner) : Stream
         return inner.Read(buffer);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        _read = true;
-        return inner.ReadAsync(buffer, offset, count, cancellationToken);
-    }
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _read = true;
-        return inner.ReadAsync(buffer, cancellationToken);
-    }
-
-    public override Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
-    {
-        _read = true;
-        return inner.CopyToAsync(destination, bufferSize, cancellationToken);
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var registration = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        try
+        {
+            return await inner.ReadAsync(buffer, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _timedOut = true;
+            throw;
+        }
     }
 
     public override void Flush()

@@ -6,7 +6,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Catalytic.Edge.Proxy;
 
 /// <summary>
-/// YARP's default transforms (X-Forwarded-*, the destination's Host) plus the response header that names the version
+/// YARP's default transforms (hop-by-hop headers dropped, the destination's Host), the edge's forwarding headers
+/// (<see cref="ForwardedHeaders"/>: what Connection names and Proxy-* dropped, X-Forwarded-*/Forwarded set) plus the response header that names the version
 /// that served the request and, for a client being (re)assigned on a sticky table, the cookie that pins it there.
 /// One instance per version of a route snapshot, so the hot path allocates nothing for it.
 /// </summary>
@@ -29,9 +30,18 @@ internal sealed class VersionTransformer : HttpTransformer
     /// <summary>The same headers as raw HTTP/1.1 lines, for the relay (<see cref="Relay.Http1Relay"/>).</summary>
     public byte[] ResponseLines { get; }
 
-    public override ValueTask TransformRequestAsync(
-        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken) =>
-        Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+    /// <summary>The key under which <see cref="EdgeProxy"/> puts the listener's options in <see cref="HttpContext.Items"/>.</summary>
+    public static readonly object ListenerKey = new();
+
+    public override async ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var options = httpContext.Items.TryGetValue(ListenerKey, out var o) && o is EdgeListenerOptions listener ? listener : Defaults;
+        ForwardedHeaders.Apply(httpContext, proxyRequest, options);
+    }
+
+    private static readonly EdgeListenerOptions Defaults = new();
 
     public override ValueTask<bool> TransformResponseAsync(
         HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -39,6 +49,7 @@ internal sealed class VersionTransformer : HttpTransformer
         var copied = Default.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (copied.IsCompletedSuccessfully)
         {
+            ForwardedHeaders.RemoveListed(proxyResponse, httpContext.Response);
             Stamp(httpContext.Response);
             return copied;
         }
@@ -48,6 +59,7 @@ internal sealed class VersionTransformer : HttpTransformer
         async ValueTask<bool> Slow(ValueTask<bool> pending, HttpResponse response)
         {
             var result = await pending;
+            ForwardedHeaders.RemoveListed(proxyResponse, response);
             Stamp(response);
             return result;
         }

@@ -15,10 +15,14 @@ public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
     private readonly ConcurrentDictionary<(string App, string Environment, string Version), VersionStats> _stats = new();
     private readonly ConcurrentDictionary<Uri, InstanceState> _instances = new();
 
-    /// <summary>Creates a router; <paramref name="timeProvider"/> stamps metric buckets and times requests (system clock by default).</summary>
-    public EdgeRouter(TimeProvider? timeProvider = null)
+    /// <summary>
+    /// Creates a router; <paramref name="timeProvider"/> stamps metric buckets, times requests and runs every timeout of
+    /// the hosts that serve it (the composition root passes the system clock, tests a fake one).
+    /// </summary>
+    public EdgeRouter(TimeProvider timeProvider)
     {
-        TimeProvider = timeProvider ?? TimeProvider.System;
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        TimeProvider = timeProvider;
     }
 
     /// <summary>The clock of metric buckets and latencies.</summary>

@@ -95,12 +95,16 @@ internal sealed class RouteSlot(string app, string environment)
     private RouteSnapshot? _current;
     private long _holdUntil = long.MinValue;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _waiting;
 
     public string App { get; } = app;
 
     public string Environment { get; } = environment;
 
     public RouteSnapshot? Current => Volatile.Read(ref _current);
+
+    /// <summary>Requests held now, waiting for a routable table (tests wait for them before moving on).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>The switch: one atomic exchange. Wakes requests held for a routable table.</summary>
     public RouteSnapshot? Swap(RouteSnapshot next)
@@ -128,6 +132,19 @@ internal sealed class RouteSlot(string app, string environment)
     /// or not). Cancelled with <paramref name="cancellationToken"/> (the client went away).
     /// </summary>
     public async Task<RouteSnapshot?> WaitRoutableAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            return await WaitAsync(time, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    private async Task<RouteSnapshot?> WaitAsync(TimeProvider time, CancellationToken cancellationToken)
     {
         while (true)
         {

@@ -87,25 +87,30 @@ internal sealed class EdgeListener : IConnectionListener, IEventHandler
     /// <summary>Accepts every pending connection (edge-triggered: until the queue is empty).</summary>
     public unsafe void OnEvents(uint events)
     {
-        var address = stackalloc byte[28];
+        var address = stackalloc byte[Sockets.MaxAddressLength];
         while (Volatile.Read(ref _unbound) == 0)
         {
-            var length = 28;
-            var fd = Native.accept4(_fd, address, &length, Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC);
+            var length = Sockets.MaxAddressLength;
+            var fd = Sockets.Accept(_fd, address, &length, Sockets.SockNonBlock | Sockets.SockCloExec);
             if (fd < 0)
             {
-                var errno = Native.Errno;
-                if (errno == Native.EINTR || errno == 103 /* ECONNABORTED */)
+                var errno = Errno.Last;
+                if (errno is Errno.EINTR or Errno.ECONNABORTED)
                 {
                     continue;
                 }
 
-                // EAGAIN: none left. EMFILE and the like: the next connection retries.
+                if (errno != Errno.EAGAIN)
+                {
+                    // EMFILE and the like: the next connection retries.
+                    EdgeLog.AcceptFailed(EventLoop.Log, errno);
+                }
+
                 return;
             }
 
-            Native.SetNoDelay(fd);
-            var remote = Decode(address);
+            Sockets.SetNoDelay(fd);
+            var remote = LoopSocket.Decode(address);
             var socket = LoopSocket.Adopt(fd, EventLoop.Next());
             var connection = new EdgeConnection(socket, EndPoint, remote);
             if (!_accepted.Writer.TryWrite(connection))
@@ -128,18 +133,6 @@ internal sealed class EdgeListener : IConnectionListener, IEventHandler
     }
 
     public ValueTask DisposeAsync() => UnbindAsync();
-
-    private static unsafe IPEndPoint? Decode(byte* address)
-    {
-        var family = *(ushort*)address;
-        var port = (address[2] << 8) | address[3];
-        return family switch
-        {
-            Native.AF_INET => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), port),
-            Native.AF_INET6 => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 8, 16), *(uint*)(address + 24)), port),
-            _ => null,
-        };
-    }
 }
 
 /// <summary>
@@ -173,8 +166,11 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     private IDuplexPipe? _transport;
     private SocketReader? _directInput;
     private SocketWriter? _directOutput;
-    private int _closedFired;
-    private volatile bool _aborted;
+    private const int ClosedFired = 1;
+    private const int Aborted = 2;
+
+    /// <summary><see cref="ClosedFired"/> and <see cref="Aborted"/>, set once each.</summary>
+    private int _state;
 
     public EdgeConnection(LoopSocket socket, EndPoint local, EndPoint? remote)
     {
@@ -186,6 +182,8 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     }
 
     public override string ConnectionId { get; set; }
+
+    private bool IsAborted => (Volatile.Read(ref _state) & Aborted) != 0;
 
     public override IFeatureCollection Features => _features;
 
@@ -242,9 +240,12 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         }
     }
 
+    /// <summary>Sends FIN to the client but keeps its receiving side open (the relay's lingering close).</summary>
+    public void ShutdownSend() => _socket.ShutdownSend();
+
     public override void Abort(ConnectionAbortedException abortReason)
     {
-        _aborted = true;
+        Interlocked.Or(ref _state, Aborted);
         _socket.Close();
         lock (_gate)
         {
@@ -270,7 +271,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         _socket.Close();
         _directInput?.Complete();
         _directOutput?.Complete();
-        if (Interlocked.Exchange(ref _closedFired, 1) == 0)
+        if ((Interlocked.Or(ref _state, ClosedFired) & ClosedFired) == 0)
         {
             // The relay ended the connection before reading its end: it is over now.
             _closed.Cancel();
@@ -320,14 +321,14 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         }
         catch (SocketException e)
         {
-            error = _aborted ? new ConnectionAbortedException("The connection was aborted.", e) : new ConnectionResetException(e.Message, e);
+            error = IsAborted ? new ConnectionAbortedException("The connection was aborted.", e) : new ConnectionResetException(e.Message, e);
         }
         catch (InvalidOperationException)
         {
             // The reader completed meanwhile.
         }
 
-        if (_aborted && error is null)
+        if (IsAborted && error is null)
         {
             error = new ConnectionAbortedException("The connection was aborted.");
         }
@@ -376,7 +377,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
 
     private void FireClosed()
     {
-        if (Interlocked.Exchange(ref _closedFired, 1) != 0)
+        if ((Interlocked.Or(ref _state, ClosedFired) & ClosedFired) != 0)
         {
             return;
         }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Catalytic.Platform.Linux;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Edge.Transport;
 
@@ -42,6 +44,18 @@ internal sealed unsafe class EventLoop
 
         var thread = new Thread(Run) { IsBackground = true, Name = $"catalytic-edge-io-{index}" };
         thread.UnsafeStart();
+    }
+
+    private static ILogger _log = NullLogger.Instance;
+
+    /// <summary>
+    /// Where the loops report what they could not hand to anyone (a continuation that threw, a failed accept). The loops
+    /// are the process's, not one host's, so this is too: the last <see cref="Proxy.EdgeHost"/> given a logger sets it.
+    /// </summary>
+    public static ILogger Log
+    {
+        get => Volatile.Read(ref _log);
+        set => Volatile.Write(ref _log, value);
     }
 
     /// <summary>The loop whose thread is running, or null on any other thread.</summary>
@@ -101,7 +115,7 @@ internal sealed unsafe class EventLoop
             var n = Epoll.Wait(_epoll, events, MaxEvents, -1);
             if (n < 0)
             {
-                if (Epoll.LastError == Native.EINTR)
+                if (Epoll.LastError == Errno.EINTR)
                 {
                     continue;
                 }
@@ -121,7 +135,7 @@ internal sealed unsafe class EventLoop
                     catch (Exception e)
                     {
                         // A continuation that throws must not take the loop (and every connection on it) down.
-                        Console.Error.WriteLine($"catalytic edge: I/O continuation failed: {e}");
+                        EdgeLog.ContinuationFailed(Log, Index, e);
                     }
                 }
             }

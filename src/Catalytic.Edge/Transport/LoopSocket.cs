@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Threading.Tasks.Sources;
 using Catalytic.Platform.Linux;
 
 namespace Catalytic.Edge.Transport;
@@ -11,8 +9,9 @@ namespace Catalytic.Edge.Transport;
 /// loop thread. Like nginx, a read that returns less than asked for marks the socket drained, so the next receive
 /// waits for readiness instead of costing a failing recv call (a hang-up or error keeps it readable for good).
 /// Thread-safe: operations may start on any thread; at most one receive and one send are pending at a time.
+/// Connecting and the parked operations are in LoopSocket.Connect.cs.
 /// </summary>
-internal sealed class LoopSocket : IEventHandler
+internal sealed partial class LoopSocket : IEventHandler
 {
     private readonly object _gate = new();
     private readonly EventLoop _loop;
@@ -20,23 +19,31 @@ internal sealed class LoopSocket : IEventHandler
     private readonly Operation _send = new();
     private int _fd;
     private long _id;
-    private bool _readReady = true;
-    private bool _writeReady = true;
-    private bool _readEnded;
+    private Flags _flags = Flags.ReadReady | Flags.WriteReady;
     private int _readSeq;
     private int _writeSeq;
-    private bool _closed;
     private int _busy;
     private Memory<byte> _receiveBuffer;
     private ReadOnlyMemory<byte> _sendData;
-    private bool _receiveParked;
-    private bool _receiveCancelled;
-    private bool _sendParked;
 
     private LoopSocket(int fd, EventLoop loop)
     {
         _fd = fd;
         _loop = loop;
+    }
+
+    [Flags]
+    private enum Flags
+    {
+        None = 0,
+        ReadReady = 1,
+        WriteReady = 2,
+        ReadEnded = 4,
+        Closed = 8,
+        ReceiveParked = 16,
+        ReceiveCancelled = 32,
+        SendParked = 64,
+        SendCancelled = 128,
     }
 
     /// <summary>What <see cref="ReceiveAsync"/> returns for a receive ended by <see cref="CancelReceive"/>.</summary>
@@ -45,107 +52,23 @@ internal sealed class LoopSocket : IEventHandler
     /// <summary>The loop the socket's events arrive on.</summary>
     public EventLoop Loop => _loop;
 
+    /// <summary>A receive is parked, waiting for the socket to become readable (for tests that wait for it).</summary>
+    internal bool ReceiveParked => Has(Flags.ReceiveParked);
+
+    /// <summary>A send is parked, waiting for the socket to become writable (for tests that wait for it).</summary>
+    internal bool SendParked => Has(Flags.SendParked);
+
+    /// <summary>The loop saw the peer hang up or the socket fail.</summary>
+    internal bool ReadEnded => Has(Flags.ReadEnded);
+
+    private bool IsClosed => Has(Flags.Closed);
+
     /// <summary>Takes over an accepted, non-blocking descriptor and registers it with <paramref name="loop"/>.</summary>
     public static LoopSocket Adopt(int fd, EventLoop loop)
     {
         var socket = new LoopSocket(fd, loop);
         socket._id = loop.Register(fd, socket, Epoll.In | Epoll.Out | Epoll.RdHup);
         return socket;
-    }
-
-    /// <summary>
-    /// Connects to <paramref name="endPoint"/> (an IP address) on the calling loop (or the next one, from elsewhere);
-    /// fails after <paramref name="timeout"/>.
-    /// </summary>
-    public static async ValueTask<LoopSocket> ConnectAsync(IPEndPoint endPoint, TimeSpan timeout)
-    {
-        var family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? Native.AF_INET6 : Native.AF_INET;
-        var fd = Native.socket(family, Native.SOCK_STREAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            throw Native.Error(Native.Errno);
-        }
-
-        Native.SetNoDelay(fd);
-        // Registered after connect(): a socket that is not connecting yet reports a hang-up.
-        var errno = StartConnect(fd, endPoint);
-        if (errno is not 0 and not Native.EINPROGRESS)
-        {
-            Native.close(fd);
-            throw Native.Error(errno);
-        }
-
-        var socket = new LoopSocket(fd, EventLoop.Current ?? EventLoop.Next());
-        if (errno == Native.EINPROGRESS)
-        {
-            socket._writeReady = false;
-        }
-
-        try
-        {
-            socket._id = socket._loop.Register(fd, socket, Epoll.In | Epoll.Out | Epoll.RdHup);
-        }
-        catch (IOException)
-        {
-            Native.close(fd);
-            throw new SocketException((int)SocketError.SocketError);
-        }
-
-        if (errno == Native.EINPROGRESS)
-        {
-            using (new Timer(static s => ((LoopSocket)s!).Close(), socket, timeout, Timeout.InfiniteTimeSpan))
-            {
-                try
-                {
-                    await socket.WaitWritableAsync();
-                }
-                catch (SocketException)
-                {
-                }
-            }
-
-            if (socket.IsClosed)
-            {
-                throw new SocketException((int)SocketError.TimedOut);
-            }
-
-            if (!socket.ConnectSucceeded(out var error))
-            {
-                socket.Close();
-                throw Native.Error(error);
-            }
-        }
-
-        return socket;
-    }
-
-    private bool IsClosed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _closed;
-            }
-        }
-    }
-
-    private unsafe bool ConnectSucceeded(out int error)
-    {
-        error = 0;
-        var size = sizeof(int);
-        int result;
-        fixed (int* e = &error)
-        {
-            result = Native.getsockopt(_fd, Native.SOL_SOCKET, Native.SO_ERROR, (byte*)e, &size);
-        }
-
-        if (result != 0)
-        {
-            error = Native.Errno;
-        }
-
-        return result == 0 && error == 0;
     }
 
     /// <summary>
@@ -160,32 +83,9 @@ internal sealed class LoopSocket : IEventHandler
     }
 
     /// <summary>
-    /// Ends the pending receive with <see cref="Cancelled"/>, or the next one when none is pending (thread-safe): what
-    /// <c>PipeReader.CancelPendingRead</c> needs from a reader that receives straight from the socket.
+    /// Sends all of <paramref name="data"/>; a socket error (the peer left) throws <see cref="SocketException"/>, a send
+    /// ended by <see cref="CancelSend"/> <see cref="OperationCanceledException"/>.
     /// </summary>
-    public void CancelReceive()
-    {
-        lock (_gate)
-        {
-            if (_closed)
-            {
-                return;
-            }
-
-            if (!_receiveParked)
-            {
-                _receiveCancelled = true;
-                return;
-            }
-
-            _receiveParked = false;
-            _receiveBuffer = default;
-        }
-
-        _receive.Finish(Cancelled, null);
-    }
-
-    /// <summary>Sends all of <paramref name="data"/>; a socket error (the peer left) throws <see cref="SocketException"/>.</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> data)
     {
         var done = TrySend(data, retry: false, out var error);
@@ -206,19 +106,19 @@ internal sealed class LoopSocket : IEventHandler
             int seq;
             lock (_gate)
             {
-                if (_closed)
+                if ((_flags & Flags.Closed) != 0)
                 {
                     return true;
                 }
 
-                if (_receiveCancelled)
+                if ((_flags & Flags.ReceiveCancelled) != 0)
                 {
-                    _receiveCancelled = false;
+                    _flags &= ~Flags.ReceiveCancelled;
                     received = Cancelled;
                     return true;
                 }
 
-                if (!_readReady)
+                if ((_flags & Flags.ReadReady) == 0)
                 {
                     if (!retry)
                     {
@@ -226,7 +126,7 @@ internal sealed class LoopSocket : IEventHandler
                     }
 
                     _receiveBuffer = buffer;
-                    _receiveParked = true;
+                    _flags |= Flags.ReceiveParked;
                     return false;
                 }
 
@@ -256,13 +156,13 @@ internal sealed class LoopSocket : IEventHandler
                 return true;
             }
 
-            if (errno == Native.EAGAIN)
+            if (errno == Errno.EAGAIN)
             {
                 ReadDrained(seq);
             }
-            else if (errno != Native.EINTR)
+            else if (errno != Errno.EINTR)
             {
-                error = Native.Error(errno);
+                error = Sockets.Error(errno);
                 return true;
             }
         }
@@ -276,13 +176,20 @@ internal sealed class LoopSocket : IEventHandler
             int seq;
             lock (_gate)
             {
-                if (_closed)
+                if ((_flags & Flags.Closed) != 0)
                 {
                     error = new SocketException((int)SocketError.OperationAborted);
                     return true;
                 }
 
-                if (!_writeReady)
+                if ((_flags & Flags.SendCancelled) != 0)
+                {
+                    _flags &= ~Flags.SendCancelled;
+                    error = new OperationCanceledException("The send was cancelled.");
+                    return true;
+                }
+
+                if ((_flags & Flags.WriteReady) == 0)
                 {
                     if (!retry)
                     {
@@ -290,7 +197,7 @@ internal sealed class LoopSocket : IEventHandler
                     }
 
                     _sendData = data;
-                    _sendParked = true;
+                    _flags |= Flags.SendParked;
                     return false;
                 }
 
@@ -313,65 +220,24 @@ internal sealed class LoopSocket : IEventHandler
             {
                 data = data[(int)n..];
             }
-            else if (errno == Native.EAGAIN)
+            else if (errno == Errno.EAGAIN)
             {
                 lock (_gate)
                 {
                     if (seq == _writeSeq)
                     {
-                        _writeReady = false;
+                        _flags &= ~Flags.WriteReady;
                     }
                 }
             }
-            else if (errno != Native.EINTR)
+            else if (errno != Errno.EINTR)
             {
-                error = Native.Error(errno);
+                error = Sockets.Error(errno);
                 return true;
             }
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Closes the socket from any thread (idempotent). Pending and later operations end: a receive with 0, a send with
-    /// an error; the descriptor is closed once no call is using it.
-    /// </summary>
-    public void Close()
-    {
-        bool receiveParked, sendParked;
-        lock (_gate)
-        {
-            if (_closed)
-            {
-                return;
-            }
-
-            _closed = true;
-            receiveParked = _receiveParked;
-            sendParked = _sendParked;
-            _receiveParked = _sendParked = false;
-            _receiveBuffer = default;
-            _sendData = default;
-            // Wakes a peer blocked on us and ends in-flight calls on other threads; the descriptor itself is closed
-            // when the last of them has returned, so its number cannot be reused under them.
-            Native.shutdown(_fd, Native.SHUT_RDWR);
-            _loop.Unregister(_id, -1);
-            if (_busy == 0)
-            {
-                CloseDescriptor();
-            }
-        }
-
-        if (receiveParked)
-        {
-            _receive.Finish(0, null);
-        }
-
-        if (sendParked)
-        {
-            _send.Finish(0, new SocketException((int)SocketError.OperationAborted));
-        }
     }
 
     /// <inheritdoc />
@@ -384,23 +250,23 @@ internal sealed class LoopSocket : IEventHandler
         bool receive = false, send = false;
         lock (_gate)
         {
-            if (_closed)
+            if ((_flags & Flags.Closed) != 0)
             {
                 return;
             }
 
             if (readable)
             {
-                _readReady = true;
+                _flags |= Flags.ReadReady;
                 _readSeq++;
                 if ((events & (Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
                 {
-                    _readEnded = true;
+                    _flags |= Flags.ReadEnded;
                 }
 
-                if (_receiveParked)
+                if ((_flags & Flags.ReceiveParked) != 0)
                 {
-                    _receiveParked = false;
+                    _flags &= ~Flags.ReceiveParked;
                     receive = true;
                     receiveInto = _receiveBuffer;
                     _receiveBuffer = default;
@@ -409,11 +275,11 @@ internal sealed class LoopSocket : IEventHandler
 
             if (writable)
             {
-                _writeReady = true;
+                _flags |= Flags.WriteReady;
                 _writeSeq++;
-                if (_sendParked)
+                if ((_flags & Flags.SendParked) != 0)
                 {
-                    _sendParked = false;
+                    _flags &= ~Flags.SendParked;
                     send = true;
                     sendData = _sendData;
                     _sendData = default;
@@ -432,19 +298,11 @@ internal sealed class LoopSocket : IEventHandler
         }
     }
 
-    private ValueTask WaitWritableAsync()
+    private bool Has(Flags flag)
     {
         lock (_gate)
         {
-            if (_writeReady || _closed)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            _send.Reset();
-            _sendData = default;
-            _sendParked = true;
-            return new ValueTask(_send, _send.Version);
+            return (_flags & flag) != 0;
         }
     }
 
@@ -453,9 +311,9 @@ internal sealed class LoopSocket : IEventHandler
         lock (_gate)
         {
             // Only when no readiness event arrived since the call started; after a hang-up reads never block again.
-            if (seq == _readSeq && !_readEnded)
+            if (seq == _readSeq && (_flags & Flags.ReadEnded) == 0)
             {
-                _readReady = false;
+                _flags &= ~Flags.ReadReady;
             }
         }
     }
@@ -464,7 +322,7 @@ internal sealed class LoopSocket : IEventHandler
     {
         lock (_gate)
         {
-            if (--_busy == 0 && _closed)
+            if (--_busy == 0 && (_flags & Flags.Closed) != 0)
             {
                 CloseDescriptor();
             }
@@ -475,7 +333,7 @@ internal sealed class LoopSocket : IEventHandler
     {
         if (_fd >= 0)
         {
-            Native.close(_fd);
+            Descriptors.Close(_fd);
             _fd = -1;
         }
     }
@@ -484,8 +342,8 @@ internal sealed class LoopSocket : IEventHandler
     {
         fixed (byte* p = buffer)
         {
-            var n = Native.recv(_fd, p, buffer.Length, 0);
-            errno = n < 0 ? Native.Errno : 0;
+            var n = Sockets.Receive(_fd, p, buffer.Length, 0);
+            errno = n < 0 ? Errno.Last : 0;
             return n;
         }
     }
@@ -494,66 +352,9 @@ internal sealed class LoopSocket : IEventHandler
     {
         fixed (byte* p = data)
         {
-            var n = Native.send(_fd, p, data.Length, Native.MSG_NOSIGNAL);
-            errno = n < 0 ? Native.Errno : 0;
+            var n = Sockets.Send(_fd, p, data.Length, Sockets.MsgNoSignal);
+            errno = n < 0 ? Errno.Last : 0;
             return n;
         }
-    }
-
-    private unsafe static int StartConnect(int fd, IPEndPoint endPoint)
-    {
-        var address = stackalloc byte[28];
-        var length = Encode(endPoint, address);
-        return Native.connect(fd, address, length) == 0 ? 0 : Native.Errno;
-    }
-
-    private unsafe static int Encode(IPEndPoint endPoint, byte* destination)
-    {
-        new Span<byte>(destination, 28).Clear();
-        var port = (ushort)endPoint.Port;
-        destination[2] = (byte)(port >> 8);
-        destination[3] = (byte)port;
-        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            *(ushort*)destination = Native.AF_INET6;
-            endPoint.Address.TryWriteBytes(new Span<byte>(destination + 8, 16), out _);
-            *(uint*)(destination + 24) = (uint)endPoint.Address.ScopeId;
-            return 28;
-        }
-
-        *(ushort*)destination = Native.AF_INET;
-        endPoint.Address.TryWriteBytes(new Span<byte>(destination + 4, 4), out _);
-        return 16;
-    }
-
-    /// <summary>The parked receive or send: a reusable value-task source whose continuation runs inline, on the loop.</summary>
-    private sealed class Operation : IValueTaskSource<int>, IValueTaskSource
-    {
-        private ManualResetValueTaskSourceCore<int> _core;
-
-        public short Version => _core.Version;
-
-        public void Reset() => _core.Reset();
-
-        public void Finish(int result, Exception? error)
-        {
-            if (error is null)
-            {
-                _core.SetResult(result);
-            }
-            else
-            {
-                _core.SetException(error);
-            }
-        }
-
-        public int GetResult(short token) => _core.GetResult(token);
-
-        void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
     }
 }

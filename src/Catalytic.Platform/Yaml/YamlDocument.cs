@@ -114,8 +114,10 @@ public sealed class YamlDocument
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // YamlDotNet's own defects on malformed text (issue 15: ScanPlainScalar's InvalidOperationException on
-                // an unclosed flow collection followed by a plain scalar); the scanner's position is where it stopped.
-                Errors.Add(new YamlError(Mark(scanner.CurrentPosition), $"the YAML cannot be read from here (its parser failed: {e.Message})", IsSyntax: true));
+                // an unclosed flow collection followed by a plain scalar; ArgumentException for a malformed tag): at the
+                // token being parsed, or where the scanner stopped when it failed between tokens.
+                var at = scanner.Current?.Start ?? scanner.CurrentPosition;
+                Errors.Add(new YamlError(Mark(at), $"the YAML cannot be read from here (its parser failed: {e.Message})", IsSyntax: true));
                 return null;
             }
         }

@@ -80,6 +80,15 @@ public sealed class ActionContext
     /// </summary>
     public string JobStatus { get; init; } = "success";
 
+    /// <summary>Where the run's artifacts are kept; null: the run's folder (<see cref="RunDirectory"/>).</summary>
+    public BuiltIn.Artifacts.IArtifactStore? Artifacts { get; init; }
+
+    /// <summary>Where caches are kept; null: the state folder (<see cref="StateDirectory"/>).</summary>
+    public BuiltIn.Cache.ICacheStores? Caches { get; init; }
+
+    /// <summary><see cref="Artifacts"/>, or the run folder's store.</summary>
+    internal BuiltIn.Artifacts.IArtifactStore ArtifactStore => Artifacts ?? new BuiltIn.Artifacts.LocalArtifactStore(RunDirectory);
+
     /// <summary>The clock; actions never read the system time directly.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -24,6 +24,9 @@ internal sealed record JobRequest(
 
     /// <summary>For a job of a called workflow: only the secrets passed to it (or all with <c>inherit</c>); null: the run's.</summary>
     public JsonObject? Secrets { get; init; }
+
+    /// <summary>For a job of a called workflow: the workflow files from the top-level one down to its own; null for a top-level job.</summary>
+    public IReadOnlyList<string>? CallChain { get; init; }
 }
 
 /// <summary>How a job instance ended.</summary>
@@ -41,5 +44,5 @@ internal static class Results
 /// <summary>How a JSON value of a context becomes the string a step or a message sees.</summary>
 public static class JobExecutorStrings
 {
-    public static string Stringify(JsonNode? node) => JobExecutor.Stringify(node);
+    public static string Stringify(JsonNode? node) => ContextValues.Stringify(node);
 }

@@ -64,6 +64,15 @@ public sealed record RunOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Where the runner's own diagnostics go (a lost line of output, a folder left behind); default nowhere.</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>
+    /// The command of a worker process that runs one job from its <see cref="Hosting.JobSpec"/> on stdin (e.g.
+    /// <c>catalytic __run-job</c>); empty: every job runs in this process (the default).
+    /// </summary>
+    public IReadOnlyList<string> JobWorker { get; init; } = [];
+
     /// <summary>Extra environment for every step (tests pin HOME, PATH…); default the runner's own.</summary>
     public IReadOnlyDictionary<string, string>? HostEnvironment { get; init; }
 

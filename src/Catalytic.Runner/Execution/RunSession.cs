@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 using Catalytic.Platform.Linux;
 using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Actions;
-using Catalytic.Runner.Logging;
+using Catalytic.Runner.Hosting;
+using Catalytic.Runner.Steps;
 using Catalytic.Runner.Processes;
 using Catalytic.Runner.Scheduling;
 using Catalytic.Runner.Scheduling.Concurrency;
@@ -29,17 +30,17 @@ internal sealed class RunSession
         };
     }
 
-    public RunSession(RunOptions options, IExpressionEngine expressions, SecretMasker masker, IRunListener listener, string runDirectory, int runNumber)
+    public RunSession(RunOptions options, IExpressionEngine expressions, SecretMasker masker, IJobHost host, string runDirectory, int runNumber)
     {
         Options = options;
         Expressions = expressions;
         Masker = masker;
-        Listener = listener;
+        Host = host;
         RunDirectory = runDirectory;
         RunNumber = runNumber;
         Actions = new ActionRegistry(options.Actions);
         Slots = new JobSlots(options.MaxParallel);
-        Concurrency = new ConcurrencyGroups(options.State, options.Time);
+        Concurrency = new ConcurrencyGroups(options.State, options.Time, log: options.Logger);
         HostEnvironment = options.HostEnvironment ?? ReadHostEnvironment();
         Secrets = new JsonObject();
         foreach (var (k, v) in options.Secrets)
@@ -61,7 +62,17 @@ internal sealed class RunSession
 
     public SecretMasker Masker { get; }
 
-    public IRunListener Listener { get; }
+    /// <summary>Where the jobs' lines and results go, artifacts and caches are kept, secrets come from.</summary>
+    public IJobHost Host { get; }
+
+    /// <summary>The runner's own diagnostics (<see cref="RunOptions.Logger"/>).</summary>
+    public Microsoft.Extensions.Logging.ILogger Log => Options.Logger;
+
+    /// <summary>The working tree the jobs run in (the host's).</summary>
+    public string Workspace => Host.Workspace;
+
+    /// <summary>The kinds of step the jobs can run.</summary>
+    public StepRunners Steps { get; init; } = StepRunners.Default;
 
     public string RunDirectory { get; }
 
@@ -98,7 +109,8 @@ internal sealed class RunSession
             return;
         }
 
-        var deletion = Task.Run(() => TryDelete(dir));
+        var log = Options.Logger;
+        var deletion = Task.Run(() => TryDelete(dir, log));
         lock (_cleanups)
         {
             _cleanups.Add(deletion);
@@ -114,11 +126,21 @@ internal sealed class RunSession
         }
     }
 
+    /// <summary>Runs one job: here, or in a worker process when <see cref="RunOptions.JobWorker"/> names one.</summary>
+    public Task<JobInstanceResult> RunJobAsync(JobRequest request, CancellationToken cancellationToken) =>
+        Options.JobWorker is { Count: > 0 } worker
+            ? ProcessJobLauncher.RunAsync(this, request, worker, cancellationToken)
+            : new JobExecutor(this, request).RunAsync(cancellationToken);
+
+    /// <summary>A line of the runner's own about a job that is not running (yet): waiting, skipped, called.</summary>
+    public void RunnerLine(string jobLabel, string text) =>
+        Host.Line(new JobLogLine(jobLabel, "", text, Logging.LineKind.Runner, Options.Time.GetUtcNow()));
+
     public static void Track(int pgid) => LiveGroups[pgid] = 0;
 
     public static void Untrack(int pgid) => LiveGroups.TryRemove(pgid, out _);
 
-    private static void TryDelete(string dir)
+    private static void TryDelete(string dir, Microsoft.Extensions.Logging.ILogger log)
     {
         try
         {
@@ -127,12 +149,10 @@ internal sealed class RunSession
                 Directory.Delete(dir, recursive: true);
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A process the job left behind may still hold a file; the temp folder is the OS's to clean then.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            Logging.RunnerLog.TemporaryFolderKept(log, dir, e);
         }
     }
 

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Actions.BuiltIn.Artifacts;
+using Catalytic.Runner.Hosting;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
 using Catalytic.Runner.Scheduling;
@@ -112,12 +112,13 @@ public sealed class WorkflowRunner
     /// <summary>Runs the triggered workflows of <paramref name="plan"/>; <paramref name="cancellationToken"/> is Ctrl-C.</summary>
     public async Task<RunReport> RunAsync(IReadOnlyList<PlannedWorkflow> plan, int runNumber, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var startedAt = _options.Time.GetTimestamp();
         var runDirectory = Path.Combine(_options.State, "runs", runNumber.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(runDirectory);
         var called = _options.CalledWorkflows
             ?? WorkflowCallResolver.Resolve(plan.Where(p => p.Triggered).Select(p => p.Workflow), _options.Workspace);
-        var session = new RunSession(_options, _expressions, _masker, _listener, runDirectory, runNumber) { Called = called };
+        var host = new LocalJobHost(_options.Workspace, runDirectory, _options.State, _options.Secrets, _listener, _options.Time);
+        var session = new RunSession(_options, _expressions, _masker, host, runDirectory, runNumber) { Called = called };
         var report = new RunReport { RunNumber = runNumber, Event = _options.EventName, RunDirectory = runDirectory };
 
         var eventPath = Path.Combine(runDirectory, "event.json");
@@ -149,7 +150,7 @@ public sealed class WorkflowRunner
         report.Result = results.Contains(Results.Failure) ? Results.Failure
             : results.Contains(Results.Cancelled) || cancellationToken.IsCancellationRequested ? Results.Cancelled
             : Results.Success;
-        report.DurationMs = clock.Elapsed.TotalMilliseconds;
+        report.DurationMs = _options.Time.GetElapsedTime(startedAt).TotalMilliseconds;
         report.Artifacts = [.. ArtifactStore.List(runDirectory).Select(a => new ArtifactReport
         {
             Name = a.Name,

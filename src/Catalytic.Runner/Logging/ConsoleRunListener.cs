@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Catalytic.Runner.Logging;
 
 /// <summary>
@@ -11,17 +9,20 @@ public sealed class ConsoleRunListener : IRunListener, IDisposable
     private readonly TextWriter _out;
     private readonly bool _tty;
     private readonly object _gate = new();
-    private readonly Dictionary<string, (string Step, Stopwatch Clock)> _running = new(StringComparer.Ordinal);
-    private readonly Timer? _timer;
+    private readonly Dictionary<string, (string Step, long StartedAt)> _running = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ITimer? _timer;
     private int _footerLines;
 
-    public ConsoleRunListener(TextWriter output, bool isTerminal)
+    /// <param name="time">The clock of the footer's redraws and running times; default the system's.</param>
+    public ConsoleRunListener(TextWriter output, bool isTerminal, TimeProvider? time = null)
     {
         _out = output;
         _tty = isTerminal;
+        _time = time ?? TimeProvider.System;
         if (_tty)
         {
-            _timer = new Timer(_ => Redraw(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+            _timer = _time.CreateTimer(_ => Redraw(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
         }
     }
 
@@ -29,7 +30,7 @@ public sealed class ConsoleRunListener : IRunListener, IDisposable
     {
         lock (_gate)
         {
-            _running[jobLabel] = ("", Stopwatch.StartNew());
+            _running[jobLabel] = ("", _time.GetTimestamp());
             Write($"[{jobLabel}] started");
         }
     }
@@ -40,7 +41,7 @@ public sealed class ConsoleRunListener : IRunListener, IDisposable
         {
             if (_running.TryGetValue(jobLabel, out var r))
             {
-                _running[jobLabel] = (stepName, r.Clock);
+                _running[jobLabel] = (stepName, r.StartedAt);
             }
         }
     }
@@ -127,7 +128,7 @@ public sealed class ConsoleRunListener : IRunListener, IDisposable
 
         foreach (var (job, (step, clock)) in _running)
         {
-            _out.WriteLine($"\e[2m  ⋯ {job}{(step.Length > 0 ? " › " + step : "")} ({Format(clock.Elapsed)})\e[0m");
+            _out.WriteLine($"\e[2m  ⋯ {job}{(step.Length > 0 ? " › " + step : "")} ({Format(_time.GetElapsedTime(clock))})\e[0m");
             _footerLines++;
         }
     }

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using Catalytic.Platform.Linux;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Runner.Processes;
 
@@ -12,6 +15,16 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 
 /// <summary>How a process ended.</summary>
 public readonly record struct ProcessExit(int ExitCode, bool TimedOut, bool Cancelled);
+
+/// <summary>
+/// When a step process is ended: after <see cref="Timeout"/> (null: never), and how long it gets between SIGINT and
+/// SIGKILL (<see cref="Grace"/>); both measured on <see cref="Time"/>.
+/// </summary>
+public readonly record struct ProcessLimits(TimeSpan? Timeout, TimeSpan Grace, TimeProvider Time)
+{
+    /// <summary>Where the runner's diagnostics about the process go (a lost line, a fallback); default nowhere.</summary>
+    public ILogger Log { get; init; } = NullLogger.Instance;
+}
 
 /// <summary>
 /// Runs one process in its own process group, pumps its stdout and stderr line by line to a callback,
@@ -32,26 +45,29 @@ public static class HostProcess
     public static Task<ProcessExit> RunAsync(
         ProcessSpec spec,
         Action<string> onLine,
-        TimeSpan? timeout,
-        TimeSpan gracePeriod,
+        ProcessLimits limits,
         Action<int>? onStarted,
         CancellationToken cancellationToken) =>
-        RunAsync(spec, onLine, timeout, gracePeriod, onStarted, SpawnedProcess.IsSupported, cancellationToken);
+        RunAsync(spec, onLine, limits, onStarted, SpawnedProcess.IsSupported, cancellationToken);
 
     /// <summary>As above; <paramref name="spawn"/> false starts the process through <see cref="Process"/> and <c>setsid</c>.</summary>
     internal static async Task<ProcessExit> RunAsync(
         ProcessSpec spec,
         Action<string> onLine,
-        TimeSpan? timeout,
-        TimeSpan gracePeriod,
+        ProcessLimits limits,
         Action<int>? onStarted,
         bool spawn,
         CancellationToken cancellationToken)
     {
-        using var process = spawn ? Started.From(SpawnedProcess.Start(spec, onLine)) : StartManaged(spec, onLine);
+        if (!spawn && SpawnedProcess.WhyNotSupported is { } why)
+        {
+            RunnerLog.SpawnUnavailable(limits.Log, why, null);
+        }
+
+        using var process = spawn ? Started.From(SpawnedProcess.Start(spec, onLine, limits.Log)) : StartManaged(spec, onLine, limits.Log);
         onStarted?.Invoke(process.Id);
 
-        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
+        using var timeoutCts = limits.Timeout is { } t ? new CancellationTokenSource(t, limits.Time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
         var timedOut = false;
         var cancelled = false;
@@ -63,31 +79,39 @@ public static class HostProcess
         {
             timedOut = timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             cancelled = !timedOut;
-            await StopGroupAsync(process, gracePeriod);
+            await StopGroupAsync(process, limits);
         }
 
         // Pipes close when the last holder exits; a daemon started with `&` may hold them for long.
         if (!process.Drained.IsCompleted)
         {
-            await Task.WhenAny(process.Drained, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), CancellationToken.None));
+            await Task.WhenAny(process.Drained, Task.Delay(TimeSpan.FromMilliseconds(timedOut || cancelled ? 500 : 200), limits.Time, CancellationToken.None));
         }
 
         return new ProcessExit(await process.Exited, timedOut, cancelled);
     }
 
-    /// <summary>SIGINT to the group, then SIGKILL after <paramref name="grace"/> if anything is left.</summary>
-    private static async Task StopGroupAsync(Started process, TimeSpan grace)
+    /// <summary>How often a signalled group is looked at until it is gone or its grace is over.</summary>
+    private static readonly TimeSpan GroupPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>SIGINT to the group, then SIGKILL after the grace if anything is left.</summary>
+    private static async Task StopGroupAsync(Started process, ProcessLimits limits)
     {
         var pid = process.Id;
         if (process.Grouped)
         {
+            // The grace starts before the signal, so whoever sees the signal's effect knows the grace is running.
+            using var grace = new CancellationTokenSource(limits.Grace, limits.Time);
+
             // Through setsid, a step cancelled right after it started may not have called setsid() yet: then there is no
             // group to signal. Keep trying the group while the process lives, so the signal lands once the group exists.
             var delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < grace && (ProcessGroups.IsAlive(pid) || !process.Exited.IsCompleted))
+            while (!grace.IsCancellationRequested && (ProcessGroups.IsAlive(pid) || !process.Exited.IsCompleted))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
+                // Wakes at the leader's exit, the next poll or the end of the grace, whichever comes first (the end of the
+                // grace is no error): a group that goes with its leader is done at once, whatever the clock does.
+                var poll = Task.Delay(GroupPoll, limits.Time, grace.Token);
+                await (process.Exited.IsCompleted ? poll : Task.WhenAny(poll, process.Exited)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (!delivered)
                 {
                     delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);
@@ -106,7 +130,7 @@ public static class HostProcess
     }
 
     /// <summary>Starts <paramref name="spec"/> through <see cref="Process"/>, in a new session by way of the <c>setsid</c> program when there is one.</summary>
-    private static Started StartManaged(ProcessSpec spec, Action<string> onLine)
+    private static Started StartManaged(ProcessSpec spec, Action<string> onLine, ILogger log)
     {
         var psi = new ProcessStartInfo
         {
@@ -143,11 +167,21 @@ public static class HostProcess
         process.StandardInput.Close();
 
         var gate = new object();
+        long lines = 0;
         void Deliver(string line)
         {
             lock (gate)
             {
-                onLine(line);
+                lines++;
+                try
+                {
+                    onLine(line);
+                }
+                catch (Exception e)
+                {
+                    // As SpawnedProcess: the pipes keep being drained, the lost line is logged (without its unmasked text).
+                    RunnerLog.LineLost(log, spec.FileName, lines, line.Length, e);
+                }
             }
         }
 
@@ -159,9 +193,9 @@ public static class HostProcess
             {
                 process.Kill(entireProcessTree: true);
             }
-            catch (InvalidOperationException)
+            catch (InvalidOperationException e)
             {
-                // Already gone.
+                RunnerLog.AlreadyExited(log, process.Id, e);
             }
         }, process);
     }

@@ -11,7 +11,6 @@ namespace Catalytic.Runner.Processes;
 /// </summary>
 internal static unsafe class ProcessWatcher
 {
-    private const int EIntr = 4;
     private const int MaxEvents = 64;
 
     private static readonly object Gate = new();
@@ -31,7 +30,7 @@ internal static unsafe class ProcessWatcher
                 var epoll = Epoll.Create();
                 if (epoll < 0)
                 {
-                    throw new Win32Exception(Marshal.GetLastPInvokeError(), "cannot create the epoll instance that watches steps");
+                    throw new Win32Exception(Errno.Last, "cannot create the epoll instance that watches steps");
                 }
 
                 _epoll = epoll;
@@ -44,7 +43,7 @@ internal static unsafe class ProcessWatcher
 
         if (Epoll.Add(_epoll, fd, Epoll.In, token) != 0)
         {
-            var error = Marshal.GetLastPInvokeError();
+            var error = Errno.Last;
             lock (Gate)
             {
                 Handlers.Remove(token);
@@ -75,13 +74,13 @@ internal static unsafe class ProcessWatcher
             var count = Epoll.Wait(_epoll, events, MaxEvents, -1);
             if (count < 0)
             {
-                if (Marshal.GetLastPInvokeError() == EIntr)
+                if (Errno.Last == Errno.EINTR)
                 {
                     continue;
                 }
 
                 // Nothing sensible is left to do without epoll; steps' exits would go unnoticed, so fail loudly.
-                Environment.FailFast($"epoll_wait failed watching steps: errno {Marshal.GetLastPInvokeError()}");
+                Environment.FailFast($"epoll_wait failed watching steps: errno {Errno.Last}");
             }
 
             for (var i = 0; i < count; i++)

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 using Catalytic.Platform.Linux;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Runner.Processes;
 
@@ -13,23 +15,19 @@ namespace Catalytic.Runner.Processes;
 /// thread-pool thread ever blocks on a pipe.
 /// </summary>
 /// <remarks>
-/// Signals: the child gets an empty signal mask; handlers reset to default on exec and ignored signals stay ignored
-/// (SIGPIPE, as the runtime leaves it), exactly what <c>Process.Start</c> gives its children. Linux only; see
-/// <see cref="IsSupported"/> for when <see cref="HostProcess"/> starts steps through <c>Process</c> instead.
+/// Signals: the child gets an empty signal mask; handlers reset to default on exec and signals this process ignores
+/// stay ignored (SIGPIPE, as the runtime leaves it; SIGHUP under nohup), as <c>Process.Start</c> gives its children —
+/// except SIGINT and SIGQUIT, which a step always gets at their default. A shell without job control starts its
+/// background commands (<c>catalytic run … &amp;</c> in a script) with those two ignored (POSIX, "Asynchronous
+/// Lists"); inherited, they would make every step deaf to the runner's cancellation, which is SIGINT first (a bash
+/// step cannot even trap a signal it started with ignored), leaving only the SIGKILL after the grace. Linux only; see
+/// <see cref="IsSupported"/> for when <see cref="HostProcess"/> starts steps through <c>Process</c> instead (which
+/// keeps what it inherited).
 /// </remarks>
-internal sealed unsafe partial class SpawnedProcess
+internal sealed unsafe class SpawnedProcess
 {
-    private const int PosixSpawnSetSigDef = 0x04;
-    private const int PosixSpawnSetSigMask = 0x08;
-    private const int PosixSpawnSetSid = 0x80;
-    private const int OCloExec = 0x80000;
-    private const int EIntr = 4;
-    private const int ENoEnt = 2;
-    private const int WNoHang = 1;
-
-    // glibc's posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336 and sigset_t 128 on 64-bit Linux;
-    // the buffers are larger so no layout detail matters.
-    private const int OpaqueSize = 1024;
+    /// <summary>SIGINT (2) and SIGQUIT (3) in a sigset_t (signal s at bit s - 1): always default in a step.</summary>
+    internal const ulong InterruptSignals = (1UL << 1) | (1UL << 2);
 
     private static readonly Lazy<bool> Supported = new(Probe);
 
@@ -39,17 +37,22 @@ internal sealed unsafe partial class SpawnedProcess
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<string> _onLine;
+    private readonly ILogger _log;
+    private readonly string _program;
+    private long _lines;
     private int _stdout;
     private int _stderr;
     private int _pidfd;
 
-    private SpawnedProcess(int pid, int stdout, int stderr, int pidfd, Action<string> onLine)
+    private SpawnedProcess(int pid, int stdout, int stderr, int pidfd, Action<string> onLine, ILogger log, string program)
     {
         Id = pid;
         _stdout = stdout;
         _stderr = stderr;
         _pidfd = pidfd;
         _onLine = onLine;
+        _log = log;
+        _program = program;
     }
 
     /// <summary>
@@ -68,23 +71,26 @@ internal sealed unsafe partial class SpawnedProcess
     /// <summary>Completes when both output pipes reached their end (every process holding them has gone).</summary>
     public Task Drained => _drained.Task;
 
-    /// <summary>Starts <paramref name="spec"/>; <paramref name="onLine"/> is called for each line of stdout and stderr, never concurrently.</summary>
+    /// <summary>
+    /// Starts <paramref name="spec"/>; <paramref name="onLine"/> is called for each line of stdout and stderr, never
+    /// concurrently. A line <paramref name="onLine"/> throws on is logged as lost to <paramref name="log"/>.
+    /// </summary>
     /// <exception cref="Win32Exception">The program could not be started (not found, not executable, no such directory).</exception>
-    public static SpawnedProcess Start(ProcessSpec spec, Action<string> onLine)
+    public static SpawnedProcess Start(ProcessSpec spec, Action<string> onLine, ILogger log)
     {
         // As `setsid PROGRAM` resolved it before: through the step's own PATH.
         var program = spec.FileName.Contains('/', StringComparison.Ordinal)
             ? spec.FileName
             : Programs.FindOnPath(spec.FileName, spec.Environment.GetValueOrDefault("PATH") ?? "")
-              ?? throw new Win32Exception(ENoEnt, $"cannot start '{spec.FileName}': not found on the step's PATH");
+              ?? throw new Win32Exception(Errno.ENOENT, $"cannot start '{spec.FileName}': not found on the step's PATH");
 
         var stdin = stackalloc int[2] { -1, -1 };
         var stdout = stackalloc int[2] { -1, -1 };
         var stderr = stackalloc int[2] { -1, -1 };
-        var fileActions = NativeMemory.AllocZeroed(OpaqueSize);
-        var attributes = NativeMemory.AllocZeroed(OpaqueSize);
-        var signalMask = NativeMemory.AllocZeroed(OpaqueSize);
-        var defaults = NativeMemory.AllocZeroed(OpaqueSize);
+        var fileActions = NativeMemory.AllocZeroed(Spawn.OpaqueSize);
+        var attributes = NativeMemory.AllocZeroed(Spawn.OpaqueSize);
+        var signalMask = NativeMemory.AllocZeroed(Spawn.OpaqueSize);
+        var defaults = NativeMemory.AllocZeroed(Spawn.OpaqueSize);
         var strings = new List<IntPtr>();
         IntPtr* argv = null;
         IntPtr* envp = null;
@@ -93,28 +99,28 @@ internal sealed unsafe partial class SpawnedProcess
         int pid;
         try
         {
-            Check(Pipe2(stdin, OCloExec) == 0 && Pipe2(stdout, OCloExec) == 0 && Pipe2(stderr, OCloExec) == 0 ? 0 : Marshal.GetLastPInvokeError());
-            Check(FileActionsInit(fileActions));
+            Check(Spawn.Pipe2(stdin, Spawn.CloseOnExec) == 0 && Spawn.Pipe2(stdout, Spawn.CloseOnExec) == 0 && Spawn.Pipe2(stderr, Spawn.CloseOnExec) == 0 ? 0 : Errno.Last);
+            Check(Spawn.FileActionsInit(fileActions));
             actionsReady = true;
-            Check(FileActionsAddDup2(fileActions, stdin[0], 0));
-            Check(FileActionsAddDup2(fileActions, stdout[1], 1));
-            Check(FileActionsAddDup2(fileActions, stderr[1], 2));
-            Check(FileActionsAddChdir(fileActions, spec.WorkingDirectory));
-            Check(AttrInit(attributes));
+            Check(Spawn.FileActionsAddDup2(fileActions, stdin[0], 0));
+            Check(Spawn.FileActionsAddDup2(fileActions, stdout[1], 1));
+            Check(Spawn.FileActionsAddDup2(fileActions, stderr[1], 2));
+            Check(Spawn.FileActionsAddChdir(fileActions, spec.WorkingDirectory));
+            Check(Spawn.AttrInit(attributes));
             attributesReady = true;
-            Check(SigEmptySet(signalMask) == 0 ? 0 : Marshal.GetLastPInvokeError());
-            Check(AttrSetSigMask(attributes, signalMask));
+            Check(Spawn.SigEmptySet(signalMask) == 0 ? 0 : Errno.Last);
+            Check(Spawn.AttrSetSigMask(attributes, signalMask));
 
-            // Every signal this process does not ignore starts at its default in the child. Without that, glibc leaves its
-            // internal signals (32, 33) ignored there; with it the child's dispositions are the ones Process.Start gives.
-            // sigset_t is an array of unsigned longs, signal s at bit s - 1: sigaddset refuses the internal ones.
-            *(ulong*)defaults = ~IgnoredAtStart.Value;
-            Check(AttrSetSigDefault(attributes, defaults));
-            Check(AttrSetFlags(attributes, PosixSpawnSetSid | PosixSpawnSetSigMask | PosixSpawnSetSigDef));
+            // Every signal this process does not ignore starts at its default in the child, and SIGINT and SIGQUIT always
+            // do (see the remarks). Without that, glibc leaves its internal signals (32, 33) ignored there. sigset_t is an
+            // array of unsigned longs, signal s at bit s - 1: sigaddset refuses the internal ones.
+            *(ulong*)defaults = ~(IgnoredAtStart.Value & ~InterruptSignals);
+            Check(Spawn.AttrSetSigDefault(attributes, defaults));
+            Check(Spawn.AttrSetFlags(attributes, Spawn.SetSid | Spawn.SetSigMask | Spawn.SetSigDefault));
 
             argv = NullTerminated([spec.ArgumentZero ?? spec.FileName, .. spec.Arguments], strings);
             envp = NullTerminated([.. spec.Environment.Select(kv => kv.Key + "=" + kv.Value)], strings);
-            var error = Spawn(out pid, program, fileActions, attributes, argv, envp);
+            var error = Spawn.Start(out pid, program, fileActions, attributes, argv, envp);
             if (error != 0)
             {
                 throw new Win32Exception(error, $"cannot start '{spec.FileName}' in '{spec.WorkingDirectory}': {Marshal.GetPInvokeErrorMessage(error)}");
@@ -135,12 +141,12 @@ internal sealed unsafe partial class SpawnedProcess
             CloseFd(stderr[1]);
             if (actionsReady)
             {
-                _ = FileActionsDestroy(fileActions);
+                _ = Spawn.FileActionsDestroy(fileActions);
             }
 
             if (attributesReady)
             {
-                _ = AttrDestroy(attributes);
+                _ = Spawn.AttrDestroy(attributes);
             }
 
             NativeMemory.Free(fileActions);
@@ -155,19 +161,19 @@ internal sealed unsafe partial class SpawnedProcess
             }
         }
 
-        var pidfd = PidfdOpen(pid, 0);
+        var pidfd = Spawn.PidfdOpen(pid, 0);
         if (pidfd < 0)
         {
             // Started but impossible to watch (out of file descriptors): end it rather than lose track of it.
-            var error = Marshal.GetLastPInvokeError();
+            var error = Errno.Last;
             ProcessGroups.Signal(pid, ProcessGroups.SigKill);
-            _ = WaitPid(pid, out _, 0);
+            _ = Spawn.WaitPid(pid, out _, 0);
             CloseFd(stdout[0]);
             CloseFd(stderr[0]);
             throw new Win32Exception(error, $"cannot watch '{spec.FileName}': {Marshal.GetPInvokeErrorMessage(error)}");
         }
 
-        var process = new SpawnedProcess(pid, stdout[0], stderr[0], pidfd, onLine);
+        var process = new SpawnedProcess(pid, stdout[0], stderr[0], pidfd, onLine, log, spec.FileName);
         process.Watch();
         return process;
     }
@@ -195,9 +201,9 @@ internal sealed unsafe partial class SpawnedProcess
         {
             do
             {
-                count = Read(fd, p, (nuint)buffer.Length);
+                count = Descriptors.Read(fd, p, (nuint)buffer.Length);
             }
-            while (count < 0 && Marshal.GetLastPInvokeError() == EIntr);
+            while (count < 0 && Errno.Last == Errno.EINTR);
         }
 
         if (count > 0)
@@ -222,9 +228,9 @@ internal sealed unsafe partial class SpawnedProcess
         int status;
         do
         {
-            result = WaitPid(Id, out status, WNoHang);
+            result = Spawn.WaitPid(Id, out status, Spawn.NoHang);
         }
-        while (result < 0 && Marshal.GetLastPInvokeError() == EIntr);
+        while (result < 0 && Errno.Last == Errno.EINTR);
 
         if (result != Id)
         {
@@ -238,13 +244,17 @@ internal sealed unsafe partial class SpawnedProcess
 
     private void Deliver(string line)
     {
+        var number = ++_lines;
         try
         {
             _onLine(line);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            // A consumer that cannot take a line (its log gone) must not stop the pipe being drained: the step would block.
+            // A consumer that cannot take a line (its log gone) must not stop the pipe being drained (the step would
+            // block) nor the watcher thread (every step would): the line is lost, and the log says which and why. Its
+            // text is not logged: it has not passed the secret masker.
+            RunnerLog.LineLost(_log, _program, number, line.Length, e);
         }
     }
 
@@ -272,32 +282,40 @@ internal sealed unsafe partial class SpawnedProcess
     {
         if (fd >= 0)
         {
-            _ = Close(fd);
+            _ = Descriptors.Close(fd);
         }
     }
+
+    /// <summary>Why steps cannot be spawned here (null when they can): logged by <see cref="HostProcess"/> when it falls back.</summary>
+    public static string? WhyNotSupported => Supported.Value ? null : _whyNot;
+
+    private static string? _whyNot;
 
     private static bool Probe()
     {
         if (!OperatingSystem.IsLinux() || Environment.ProcessId == 1 || SigchldIgnored())
         {
+            _whyNot = !OperatingSystem.IsLinux() ? "not Linux" : Environment.ProcessId == 1 ? "this process is pid 1, which reaps every child" : "SIGCHLD is ignored, so the runtime reaps every child";
             return false;
         }
 
         try
         {
             // Every entry point resolves (glibc 2.29+ for addchdir_np), and the kernel has pidfds (5.3+).
-            var self = PidfdOpen(Environment.ProcessId, 0);
+            var self = Spawn.PidfdOpen(Environment.ProcessId, 0);
             if (self < 0)
             {
+                _whyNot = $"pidfd_open failed (errno {Errno.Last}): the kernel is older than 5.3";
                 return false;
             }
 
-            _ = Close(self);
-            var actions = NativeMemory.AllocZeroed(OpaqueSize);
+            _ = Descriptors.Close(self);
+            var actions = NativeMemory.AllocZeroed(Spawn.OpaqueSize);
             try
             {
-                var ok = FileActionsInit(actions) == 0 && FileActionsAddChdir(actions, "/") == 0;
-                _ = FileActionsDestroy(actions);
+                var ok = Spawn.FileActionsInit(actions) == 0 && Spawn.FileActionsAddChdir(actions, "/") == 0;
+                _ = Spawn.FileActionsDestroy(actions);
+                _whyNot = ok ? null : "posix_spawn_file_actions_addchdir_np failed";
                 return ok;
             }
             finally
@@ -307,6 +325,8 @@ internal sealed unsafe partial class SpawnedProcess
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
+            // Not swallowed: the reason is logged (RunnerLog.SpawnUnavailable) each time a step falls back.
+            _whyNot = $"the C library lacks posix_spawn's extensions (glibc 2.29+): {e.Message}";
             return false;
         }
     }
@@ -326,52 +346,4 @@ internal sealed unsafe partial class SpawnedProcess
 
         return 0;
     }
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn")]
-    private static partial int Spawn(out int pid, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, void* fileActions, void* attributes, IntPtr* argv, IntPtr* envp);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
-    private static partial int FileActionsInit(void* actions);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
-    private static partial int FileActionsDestroy(void* actions);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_adddup2")]
-    private static partial int FileActionsAddDup2(void* actions, int fd, int newFd);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np")]
-    private static partial int FileActionsAddChdir(void* actions, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
-    private static partial int AttrInit(void* attributes);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_destroy")]
-    private static partial int AttrDestroy(void* attributes);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setflags")]
-    private static partial int AttrSetFlags(void* attributes, short flags);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigdefault")]
-    private static partial int AttrSetSigDefault(void* attributes, void* signals);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigmask")]
-    private static partial int AttrSetSigMask(void* attributes, void* mask);
-
-    [LibraryImport("libc", EntryPoint = "sigemptyset", SetLastError = true)]
-    private static partial int SigEmptySet(void* set);
-
-    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
-    private static partial int Pipe2(int* fds, int flags);
-
-    [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
-    private static partial int PidfdOpen(int pid, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static partial nint Read(int fd, byte* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
-    private static partial int WaitPid(int pid, out int status, int options);
 }

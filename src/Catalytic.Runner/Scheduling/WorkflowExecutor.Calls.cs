@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Catalytic.Runner.Execution;
@@ -81,36 +80,27 @@ internal sealed partial class WorkflowExecutor
 
         var needs = (JsonObject)contexts["needs"]!;
         var scope = new ExpressionScope(contexts, status, _session.Options.Workspace);
-        List<JsonObject?> legs = [null];
-        var failFast = true;
-        var maxParallel = int.MaxValue;
+        JobStrategy strategy;
         ConcurrencyLease? lease = null;
         var held = _workflowGroup is null ? _frame.HeldGroups : _frame.HeldGroups.Add(_workflowGroup);
         try
         {
-            if (job.Strategy is { } strategy)
+            strategy = JobStrategy.Evaluate(_session.Expressions, job, scope);
+            if (strategy.Error is not null)
             {
-                var evaluated = EvaluateStrategy(job, strategy, scope);
-                if (evaluated.Error is not null)
-                {
-                    return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
-                }
-
-                legs = evaluated.Legs;
-                failFast = evaluated.FailFast;
-                maxParallel = evaluated.MaxParallel;
+                return Finish(report, Results.Failure, strategy.Error, ancestorFailed);
             }
 
             // The caller's concurrency group holds for the whole call (all legs), as one job of the caller's workflow.
             if (job.Concurrency is { } concurrency)
             {
                 var group = _session.Expressions.EvaluateString(concurrency.Group, scope);
-                var cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
+                var cancelInProgress = concurrency.CancelInProgress is { } c && ContextValues.IsTrue(_session.Expressions.Evaluate(c, scope));
                 if (group.Length > 0)
                 {
                     var label = _labelPrefix + report.Name;
                     var acquired = await _session.Concurrency.AcquireAsync(
-                        group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.Listener.Line(label, "", m, LineKind.Runner), cancellationToken);
+                        group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.RunnerLine(label, m), cancellationToken);
                     if (acquired.Lease is null)
                     {
                         return Finish(report, Results.Cancelled, acquired.CancelledReason!, ancestorFailed);
@@ -126,37 +116,26 @@ internal sealed partial class WorkflowExecutor
             return Finish(report, Results.Failure, e.Message, ancestorFailed);
         }
 
-        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Cancelled ?? CancellationToken.None);
-        using var strategyLimit = new SemaphoreSlim(Math.Min(maxParallel, legs.Count));
+        using var preemptable = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Cancelled ?? CancellationToken.None);
+        using var legs = strategy.Start(preemptable.Token);
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        var legReports = new List<JobReport>[legs.Count];
+        var legReports = new List<JobReport>[legs.Total];
         string[] results;
         try
         {
-            results = await Task.WhenAll(legs.Select(async (matrix, index) =>
+            results = await Task.WhenAll(strategy.Legs.Select(async (matrix, index) =>
             {
-                var strategyContext = new JsonObject
-                {
-                    ["fail-fast"] = failFast,
-                    ["job-index"] = index,
-                    ["job-total"] = legs.Count,
-                    ["max-parallel"] = maxParallel == int.MaxValue ? legs.Count : maxParallel,
-                };
-                await strategyLimit.WaitAsync(CancellationToken.None);
+                await legs.WaitForTurnAsync();
                 try
                 {
-                    var (result, reports) = await CallAsync(job, callee, key, matrix, index, legs.Count, strategyContext, needs, merged, held, siblings.Token);
+                    var (result, reports) = await CallAsync(job, callee, key, matrix, index, legs.Total, legs.Context(index), needs, merged, held, legs.Siblings);
                     legReports[index] = reports;
-                    if (failFast && result == Results.Failure && legs.Count > 1)
-                    {
-                        await siblings.CancelAsync();
-                    }
-
+                    await legs.EndedAsync(result);
                     return result;
                 }
                 finally
                 {
-                    strategyLimit.Release();
+                    legs.TurnDone();
                 }
             }));
         }
@@ -184,7 +163,7 @@ internal sealed partial class WorkflowExecutor
         Job job, Workflow callee, string key, JsonObject? matrix, int index, int total, JsonObject strategy, JsonObject needs,
         Dictionary<string, string> merged, ImmutableList<string> held, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var startedAt = _session.Options.Time.GetTimestamp();
         var label = Label(job, matrix, needs);
         var display = label[_labelPrefix.Length..];
         var report = new JobReport
@@ -207,10 +186,10 @@ internal sealed partial class WorkflowExecutor
         }
         catch (ExpressionEvaluationException e)
         {
-            return (End(report, label, Results.Failure, e.Message, clock), reports);
+            return (End(report, label, Results.Failure, e.Message, startedAt), reports);
         }
 
-        _session.Listener.Line(label, "", $"calls {job.Uses} ({callee.Name})", LineKind.Runner);
+        _session.RunnerLine(label, $"calls {job.Uses} ({callee.Name})");
         var github = _frame.Github;
         if (!_frame.IsCall)
         {
@@ -219,7 +198,7 @@ internal sealed partial class WorkflowExecutor
             github["workflow_ref"] = $"{github["repository"]}/{_workflow.File}@{github["ref"]}";
             if (_workflow.DispatchInputs.Length > 0 || _session.Options.EventName == "workflow_dispatch")
             {
-                ((JsonObject)github["event"]!)["inputs"] = JobExecutor.DispatchEventInputs(_inputs);
+                ((JsonObject)github["event"]!)["inputs"] = ContextValues.DispatchEventInputs(_inputs);
             }
         }
 
@@ -268,15 +247,15 @@ internal sealed partial class WorkflowExecutor
             Results.Cancelled => "cancelled",
             _ => null,
         };
-        return (End(report, label, result, reason, clock), reports);
+        return (End(report, label, result, reason, startedAt), reports);
     }
 
-    private string End(JobReport report, string label, string result, string? reason, Stopwatch clock)
+    private string End(JobReport report, string label, string result, string? reason, long startedAt)
     {
         report.Result = report.Outcome = result;
         report.Reason = reason is null ? null : _session.Masker.Apply(reason);
-        report.DurationMs = clock.Elapsed.TotalMilliseconds;
-        _session.Listener.Line(label, "", reason is null ? result : $"{result}: {report.Reason}", LineKind.Runner);
+        report.DurationMs = _session.Options.Time.GetElapsedTime(startedAt).TotalMilliseconds;
+        _session.RunnerLine(label, reason is null ? result : $"{result}: {report.Reason}");
         return result;
     }
 
@@ -324,7 +303,7 @@ internal sealed partial class WorkflowExecutor
 
     private static JsonNode Typed(InputDefinition def, JsonNode? value, SourceSpan at, string uses)
     {
-        var text = JobExecutor.Stringify(value);
+        var text = ContextValues.Stringify(value);
         switch (def.Type)
         {
             case InputType.Boolean:
@@ -393,7 +372,7 @@ internal sealed partial class WorkflowExecutor
                     throw new ExpressionEvaluationException(k.Span, $"secret '{k.Value}' is not defined by '{job.Uses}'");
                 }
 
-                var value = v is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : JobExecutor.Stringify(_session.Expressions.Evaluate(v, scope));
+                var value = v is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : ContextValues.Stringify(_session.Expressions.Evaluate(v, scope));
                 _session.Masker.Add(value);
                 secrets[k.Value] = value;
             }
@@ -433,7 +412,7 @@ internal sealed partial class WorkflowExecutor
             }
             catch (ExpressionEvaluationException e)
             {
-                _session.Listener.Line(label, "", "##[warning]output '" + output.Name + "': " + e.Message, LineKind.Runner);
+                _session.RunnerLine(label, "##[warning]output '" + output.Name + "': " + e.Message);
             }
         }
 

@@ -49,6 +49,22 @@ internal sealed partial class WorkflowExecutor
         _jobs = workflow.Jobs.ToDictionary(j => j.Id, StringComparer.Ordinal);
     }
 
+    /// <summary>The run's <c>--env</c> layer with the workflow's <c>env</c> evaluated on top (github, vars, secrets and inputs in <paramref name="scope"/>).</summary>
+    internal static Dictionary<string, string> WorkflowEnv(IExpressionEngine expressions, Workflow workflow, IReadOnlyDictionary<string, string> runEnv, ExpressionScope scope) =>
+        ContextValues.EvaluateMapping(expressions, workflow.Env, workflow.EnvExpression, scope, "env", new Dictionary<string, string>(runEnv, StringComparer.Ordinal));
+
+    /// <summary>The contexts the workflow's <c>env</c> sees: github, vars, secrets, inputs (and empty needs, matrix, env).</summary>
+    internal static Dictionary<string, JsonNode?> WorkflowContexts(JsonObject github, JsonObject vars, JsonObject secrets, JsonObject inputs) => new(StringComparer.Ordinal)
+    {
+        ["github"] = github,
+        ["vars"] = vars,
+        ["secrets"] = secrets,
+        ["inputs"] = inputs,
+        ["needs"] = new JsonObject(),
+        ["matrix"] = new JsonObject(),
+        ["env"] = new JsonObject(),
+    };
+
     private sealed record JobSummary(string Result, IReadOnlyDictionary<string, string> Outputs, bool AncestorFailed);
 
     /// <summary>Runs the selected jobs; returns the workflow's result.</summary>
@@ -56,23 +72,7 @@ internal sealed partial class WorkflowExecutor
     {
         // Workflow env sees github, vars, secrets and inputs only.
         var scope = new ExpressionScope(BaseContexts(null, null), new JobStatusView(true, false, false), _session.Options.Workspace);
-        var env = new Dictionary<string, string>(_session.Options.Env, StringComparer.Ordinal);
-        if (_workflow.EnvExpression is { } whole)
-        {
-            foreach (var (key, value) in JobExecutor.EvaluateWholeMapping(_session.Expressions, whole, scope, "env"))
-            {
-                env[key] = value;
-            }
-        }
-        else if (_workflow.Env is not null)
-        {
-            foreach (var (key, value) in _workflow.Env.Entries)
-            {
-                env[key.Value] = value is TemplateScalar s ? _session.Expressions.EvaluateString(s, scope) : JobExecutor.Stringify(_session.Expressions.Evaluate(value, scope));
-            }
-        }
-
-        _workflowEnv = env;
+        _workflowEnv = WorkflowEnv(_session.Expressions, _workflow, _session.Options.Env, scope);
 
         // Workflow-level concurrency: the whole run waits for (or is replaced in) its group before any job starts.
         CancellationTokenSource? preemptable = null;
@@ -93,10 +93,10 @@ internal sealed partial class WorkflowExecutor
             if (group.Length > 0)
             {
                 _workflowGroup = group;
-                var cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
+                var cancelInProgress = concurrency.CancelInProgress is { } c && ContextValues.IsTrue(_session.Expressions.Evaluate(c, scope));
                 var label = _labelPrefix + _workflow.Name;
                 var acquired = await _session.Concurrency.AcquireAsync(
-                    group, cancelInProgress, $"run {_session.RunNumber} of '{_workflow.Name}'", m => _session.Listener.Line(label, "", m, Logging.LineKind.Runner), cancellationToken);
+                    group, cancelInProgress, $"run {_session.RunNumber} of '{_workflow.Name}'", m => _session.RunnerLine(label, m), cancellationToken);
                 if (acquired.Lease is null)
                 {
                     foreach (var job in _workflow.Jobs.Where(j => selected.Contains(j.Id)))
@@ -142,13 +142,6 @@ internal sealed partial class WorkflowExecutor
         }
     }
 
-    private static bool IsTrue(JsonNode? value) => value switch
-    {
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        JsonValue v when v.TryGetValue<string>(out var s) => s.Equals("true", StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
-
     /// <summary>Why the run's jobs are being cancelled when a newer run took the workflow's concurrency group; null otherwise.</summary>
     private string? PreemptedReason => _workflowLease is { Cancelled.IsCancellationRequested: true } lease ? lease.Reason : null;
 
@@ -174,16 +167,10 @@ internal sealed partial class WorkflowExecutor
 
     private Dictionary<string, JsonNode?> BaseContexts(JsonObject? needs, JsonObject? matrix)
     {
-        return new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
-        {
-            ["github"] = _frame.Github,
-            ["vars"] = _session.Vars,
-            ["secrets"] = _frame.Secrets,
-            ["inputs"] = _inputs,
-            ["needs"] = needs ?? new JsonObject(),
-            ["matrix"] = matrix ?? new JsonObject(),
-            ["env"] = new JsonObject(),
-        };
+        var contexts = WorkflowContexts(_frame.Github, _session.Vars, _frame.Secrets, _inputs);
+        contexts["needs"] = needs ?? new JsonObject();
+        contexts["matrix"] = matrix ?? new JsonObject();
+        return contexts;
     }
 
     /// <summary>
@@ -283,33 +270,23 @@ internal sealed partial class WorkflowExecutor
         }
 
         // Matrix: evaluated now, so `fromJSON(needs.x.outputs.y)` sees the outputs of finished jobs.
-        List<JsonObject?> instances = [null];
-        var failFast = true;
-        var maxParallel = int.MaxValue;
-        if (job.Strategy is { } strategy)
+        JobStrategy strategy;
+        try
         {
-            var scope = new ExpressionScope(contexts, status, _session.Options.Workspace);
-            try
-            {
-                var evaluated = EvaluateStrategy(job, strategy, scope);
-                if (evaluated.Error is not null)
-                {
-                    return Finish(report, Results.Failure, evaluated.Error, ancestorFailed);
-                }
-
-                instances = evaluated.Legs;
-                failFast = evaluated.FailFast;
-                maxParallel = evaluated.MaxParallel;
-            }
-            catch (ExpressionEvaluationException e)
-            {
-                return Finish(report, Results.Failure, e.Message, ancestorFailed);
-            }
+            strategy = JobStrategy.Evaluate(_session.Expressions, job, new ExpressionScope(contexts, status, _session.Options.Workspace));
+        }
+        catch (ExpressionEvaluationException e)
+        {
+            return Finish(report, Results.Failure, e.Message, ancestorFailed);
         }
 
-        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var strategyLimit = new SemaphoreSlim(Math.Min(maxParallel, instances.Count));
-        var results = await Task.WhenAll(instances.Select((m, i) => RunInstanceAsync(job, m, i, instances.Count, failFast, maxParallel, needs, strategyLimit, siblings)));
+        if (strategy.Error is not null)
+        {
+            return Finish(report, Results.Failure, strategy.Error, ancestorFailed);
+        }
+
+        using var legs = strategy.Start(cancellationToken);
+        var results = await Task.WhenAll(strategy.Legs.Select((m, i) => RunInstanceAsync(job, m, i, needs, legs)));
         var outputsMerged = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var r in results)
         {
@@ -334,17 +311,11 @@ internal sealed partial class WorkflowExecutor
         return new JobSummary(result, outputsMerged, ancestorFailed);
     }
 
-    private async Task<JobInstanceResult> RunInstanceAsync(
-        Job job, JsonObject? matrix, int index, int total, bool failFast, int maxParallel, JsonObject needs, SemaphoreSlim strategyLimit, CancellationTokenSource siblings)
+    private async Task<JobInstanceResult> RunInstanceAsync(Job job, JsonObject? matrix, int index, JsonObject needs, StrategyLegs legs)
     {
         var label = Label(job, matrix, needs);
-        var strategy = new JsonObject
-        {
-            ["fail-fast"] = failFast,
-            ["job-index"] = index,
-            ["job-total"] = total,
-            ["max-parallel"] = maxParallel == int.MaxValue ? total : maxParallel,
-        };
+        var total = legs.Total;
+        var strategy = legs.Context(index);
 
         // Job-level concurrency applies to each job run (each matrix combination), as on GitHub: it joins the group
         // when it is ready, before it takes a run slot, so a pending job holds no slot.
@@ -359,7 +330,7 @@ internal sealed partial class WorkflowExecutor
                 contexts["strategy"] = strategy;
                 var scope = new ExpressionScope(contexts, new JobStatusView(true, false, false), _session.Options.Workspace);
                 group = _session.Expressions.EvaluateString(concurrency.Group, scope);
-                cancelInProgress = concurrency.CancelInProgress is { } c && IsTrue(_session.Expressions.Evaluate(c, scope));
+                cancelInProgress = concurrency.CancelInProgress is { } c && ContextValues.IsTrue(_session.Expressions.Evaluate(c, scope));
             }
             catch (ExpressionEvaluationException e)
             {
@@ -375,7 +346,7 @@ internal sealed partial class WorkflowExecutor
             if (group.Length > 0)
             {
                 var acquired = await _session.Concurrency.AcquireAsync(
-                    group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.Listener.Line(label, "", m, Logging.LineKind.Runner), siblings.Token);
+                    group, cancelInProgress, $"run {_session.RunNumber} job '{label}'", m => _session.RunnerLine(label, m), legs.Siblings);
                 if (acquired.Lease is null)
                 {
                     return Ended(job, label, matrix, Results.Cancelled, acquired.CancelledReason!);
@@ -385,7 +356,7 @@ internal sealed partial class WorkflowExecutor
             }
         }
 
-        await strategyLimit.WaitAsync(CancellationToken.None);
+        await legs.WaitForTurnAsync();
         await _session.Slots.WaitAsync(_levels.GetValueOrDefault(job.Id, 1));
         try
         {
@@ -395,9 +366,10 @@ internal sealed partial class WorkflowExecutor
                 ReportId = _frame.IdPrefix + job.Id,
                 CallerGithub = _frame.IsCall ? _frame.Github : null,
                 Secrets = _frame.IsCall ? _frame.Secrets : null,
+                CallChain = _frame.IsCall ? _frame.Chain : null,
             };
-            using var preemptable = CancellationTokenSource.CreateLinkedTokenSource(siblings.Token, lease?.Cancelled ?? CancellationToken.None);
-            var result = await new JobExecutor(_session, request).RunAsync(preemptable.Token);
+            using var preemptable = CancellationTokenSource.CreateLinkedTokenSource(legs.Siblings, lease?.Cancelled ?? CancellationToken.None);
+            var result = await _session.RunJobAsync(request, preemptable.Token);
             if (result.Result == Results.Cancelled && (lease is { Cancelled.IsCancellationRequested: true } || PreemptedReason is not null))
             {
                 var reason = _session.Masker.Apply((lease is { Cancelled.IsCancellationRequested: true } ? lease.Reason : PreemptedReason) ?? "cancelled");
@@ -405,17 +377,13 @@ internal sealed partial class WorkflowExecutor
                 result = result with { Reason = reason };
             }
 
-            if (failFast && result.Result == Results.Failure && total > 1)
-            {
-                await siblings.CancelAsync();
-            }
-
+            await legs.EndedAsync(result.Result);
             return result;
         }
         finally
         {
             _session.Slots.Release();
-            strategyLimit.Release();
+            legs.TurnDone();
             if (lease is not null)
             {
                 await lease.DisposeAsync();
@@ -428,74 +396,8 @@ internal sealed partial class WorkflowExecutor
     {
         var masked = _session.Masker.Apply(reason);
         var report = new JobReport { Id = _frame.IdPrefix + job.Id, Name = label, Matrix = matrix?.ToJsonString(), Result = result, Outcome = result, Reason = masked };
-        _session.Listener.Line(label, "", $"{result}: {masked}", Logging.LineKind.Runner);
+        _session.RunnerLine(label, $"{result}: {masked}");
         return new JobInstanceResult(result, result, masked, new Dictionary<string, string>(), report);
-    }
-
-    /// <summary>A job's strategy at run time: one entry per matrix leg (a single null without a matrix), or why not.</summary>
-    private sealed record EvaluatedStrategy(List<JsonObject?> Legs, bool FailFast, int MaxParallel, string? Error);
-
-    /// <summary>
-    /// `strategy` at run time: its members as written, or the mapping a whole-value `strategy: ${{ … }}` evaluates to,
-    /// with the matrix expanded (evaluated now, so `fromJSON(needs.x.outputs.y)` sees the outputs of finished jobs).
-    /// A result that is not a mapping, or a matrix that cannot be expanded, fails the job with the place it was written.
-    /// </summary>
-    private EvaluatedStrategy EvaluateStrategy(Job job, Strategy strategy, ExpressionScope scope)
-    {
-        var evaluated = EvaluateStrategyMembers(strategy, scope);
-        if (evaluated.Error is not null || evaluated.Matrix is not { } matrixValue)
-        {
-            return new EvaluatedStrategy([null], evaluated.FailFast, evaluated.MaxParallel, evaluated.Error);
-        }
-
-        var expansion = MatrixExpander.Expand(ExpressionValue.FromJsonNode(matrixValue));
-        return expansion.IsValid
-            ? new EvaluatedStrategy([.. expansion.Combinations.Select(c => (JsonObject?)ExpressionValue.FromObject(c).ToJsonNode())], evaluated.FailFast, evaluated.MaxParallel, null)
-            : new EvaluatedStrategy([null], true, int.MaxValue, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}");
-    }
-
-    private sealed record StrategyMembers(JsonNode? Matrix, bool FailFast, int MaxParallel, string? Error);
-
-    private StrategyMembers EvaluateStrategyMembers(Strategy strategy, ExpressionScope scope)
-    {
-        JsonNode? matrix;
-        JsonNode? failFast;
-        JsonNode? maxParallel;
-        if (strategy.Expression is { } whole)
-        {
-            if (_session.Expressions.Evaluate(whole, scope) is not JsonObject o)
-            {
-                return new StrategyMembers(null, true, int.MaxValue, $"{whole.Span}: 'strategy' must evaluate to a mapping (matrix, fail-fast, max-parallel), but '{whole.Value.Trim()}' did not");
-            }
-
-            matrix = o["matrix"];
-            failFast = o["fail-fast"];
-            maxParallel = o["max-parallel"];
-            if (o.ContainsKey("matrix") && matrix is not JsonObject)
-            {
-                return new StrategyMembers(null, true, int.MaxValue, $"{whole.Span}: 'strategy.matrix' must be a mapping of vectors, found {JobExecutor.Stringify(matrix)}");
-            }
-        }
-        else
-        {
-            matrix = strategy.Matrix is null ? null : _session.Expressions.Evaluate(strategy.Matrix, scope);
-            failFast = strategy.FailFast is null ? null : _session.Expressions.Evaluate(strategy.FailFast, scope);
-            maxParallel = strategy.MaxParallel is null ? null : _session.Expressions.Evaluate(strategy.MaxParallel, scope);
-            if (strategy.Matrix is { } node && matrix is not JsonObject)
-            {
-                return new StrategyMembers(null, true, int.MaxValue, $"{node.Span}: 'strategy.matrix' must evaluate to a mapping of vectors, but it gave {(matrix is null ? "null" : JobExecutor.Stringify(matrix))}");
-            }
-        }
-
-        var max = int.MaxValue;
-        if (maxParallel is not null
-            && int.TryParse(JobExecutor.Stringify(maxParallel), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mp)
-            && mp > 0)
-        {
-            max = mp;
-        }
-
-        return new StrategyMembers(matrix, failFast is null || JobExecutor.Stringify(failFast) != "false", max, null);
     }
 
     private string Label(Job job, JsonObject? matrix, JsonObject needs)
@@ -535,7 +437,7 @@ internal sealed partial class WorkflowExecutor
         }
 
         var label = _labelPrefix + report.Name;
-        _session.Listener.Line(label, "", $"{result}: {report.Reason}", Logging.LineKind.Runner);
+        _session.RunnerLine(label, $"{result}: {report.Reason}");
         return new JobSummary(result, new Dictionary<string, string>(), ancestorFailed);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Runner.Services;
 
@@ -187,15 +188,18 @@ internal sealed class JobContainer : IAsyncDisposable
     /// Ends the process group a cancelled or timed-out step left in the container as the runner ends a host step:
     /// SIGINT, up to <paramref name="grace"/> for it to go, then SIGKILL.
     /// </summary>
-    public async Task KillStepAsync(string groupFile, TimeSpan grace)
+    /// <remarks>The grace runs inside the container (its <c>sleep</c>), not on the runner's clock: the processes are there.</remarks>
+    public async Task KillStepAsync(string groupFile, TimeSpan grace, ILogger log)
     {
         string text;
         try
         {
             text = File.Exists(groupFile) ? (await File.ReadAllTextAsync(groupFile, CancellationToken.None)).Trim() : string.Empty;
         }
-        catch (IOException)
+        catch (IOException e)
         {
+            // Without the group id nothing can be signalled inside; what is left goes with the container at the job's end.
+            Logging.RunnerLog.ContainerGroupUnknown(log, Name, groupFile, e);
             return;
         }
 

@@ -139,7 +139,7 @@ internal sealed class PodmanService : IServiceInstance
         var lastStateCheck = started;
         foreach (var hostPort in ports.Values.Select(p => int.Parse(p, CultureInfo.InvariantCulture)))
         {
-            while (!await ServiceSupport.IsListeningAsync(hostPort, ct))
+            while (!await ServiceSupport.IsListeningAsync(hostPort, time, ct))
             {
                 if (time.GetElapsedTime(lastStateCheck) >= TimeSpan.FromSeconds(1))
                 {

@@ -190,6 +190,7 @@ internal sealed class PostgresService : IServiceInstance
         }
         catch (IOException)
         {
+            // The pid file went with its postmaster (it removes it as it ends): nothing is left to kill.
         }
     }
 }

@@ -64,7 +64,7 @@ internal sealed class RedisService : IServiceInstance
         {
             var deadline = time.GetTimestamp();
             var budget = ServiceSupport.HealthBudget(definition.Options);
-            while (!await PingAsync(port, password, ct))
+            while (!await PingAsync(port, password, time, ct))
             {
                 if (process.HasExited || time.GetElapsedTime(deadline) > budget)
                 {
@@ -84,13 +84,13 @@ internal sealed class RedisService : IServiceInstance
         return service;
     }
 
-    private static async Task<bool> PingAsync(int port, string? password, CancellationToken ct)
+    private static async Task<bool> PingAsync(int port, string? password, TimeProvider time, CancellationToken ct)
     {
         try
         {
             using var client = new TcpClient();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, attempt.Token);
             await client.ConnectAsync(System.Net.IPAddress.Loopback, port, timeout.Token);
             var stream = client.GetStream();
             var command = string.IsNullOrEmpty(password) ? "PING\r\n" : $"AUTH {password}\r\nPING\r\n";

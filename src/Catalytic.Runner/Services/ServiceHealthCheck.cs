@@ -37,8 +37,8 @@ internal static partial class ServiceHealthCheck
         while (true)
         {
             attempts++;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.Timeout);
+            using var attempt = new CancellationTokenSource(options.Timeout, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, attempt.Token);
             string output;
             bool passed;
             try

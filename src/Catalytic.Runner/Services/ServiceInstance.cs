@@ -26,13 +26,13 @@ internal static class ServiceSupport
     }
 
     /// <summary>True when something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
-    public static async Task<bool> IsListeningAsync(int port, CancellationToken ct)
+    public static async Task<bool> IsListeningAsync(int port, TimeProvider time, CancellationToken ct)
     {
         using var client = new TcpClient();
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, attempt.Token);
             await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
             return true;
         }
@@ -184,12 +184,9 @@ internal static class ServiceSupport
             {
                 Directory.Delete(path, recursive: true);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // A server still finishing its last write: try again.
-            }
-            catch (UnauthorizedAccessException)
-            {
+                // A server still finishing its last write: try again (after three tries the folder is the system's to clean).
             }
         }
     }
@@ -208,12 +205,9 @@ internal static class ServiceSupport
             process.Kill(entireProcessTree: true);
             process.WaitForExit(5000);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // already gone
-        }
-        catch (InvalidOperationException)
-        {
+            // Already gone (no such process, or it exited between the lookup and the kill): what was wanted is done.
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Catalytic.Platform.Linux;
 using Catalytic.Runner.Processes;
 
 namespace Catalytic.Runner.Shells;
@@ -10,10 +10,8 @@ namespace Catalytic.Runner.Shells;
 /// difference. The program gets the environment bash would have given it: <c>SHLVL</c> one deeper, <c>PWD</c> the
 /// working directory and <c>_</c> the program's path. Anything else, and any doubt, goes through the shell.
 /// </summary>
-internal static partial class PlainCommand
+internal static class PlainCommand
 {
-    private const int XOk = 1;
-
     // What bash runs itself: builtins (bash 5.2, `enable -a`) and reserved words. A script starting with one of them
     // goes through bash.
     private static readonly HashSet<string> ShellWords = new(StringComparer.Ordinal)
@@ -58,8 +56,8 @@ internal static partial class PlainCommand
 
         // bash keeps an inherited PWD that names its directory by another path, and otherwise sets the physical one.
         var level = ShellLevel(environment.GetValueOrDefault("SHLVL"));
-        if (level is null || RealPath(workingDirectory) != workingDirectory
-            || (environment.TryGetValue("PWD", out var pwd) && pwd != workingDirectory && RealPath(pwd) == workingDirectory))
+        if (level is null || Files.RealPath(workingDirectory) != workingDirectory
+            || (environment.TryGetValue("PWD", out var pwd) && pwd != workingDirectory && Files.RealPath(pwd) == workingDirectory))
         {
             return null;
         }
@@ -132,25 +130,6 @@ internal static partial class PlainCommand
             : null;
     }
 
-    /// <summary>The path with every symbolic link, ".", ".." and extra slash resolved; null when it does not exist.</summary>
-    private static unsafe string? RealPath(string path)
-    {
-        var resolved = RealPathNative(path, null);
-        if (resolved is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return Marshal.PtrToStringUTF8((nint)resolved);
-        }
-        finally
-        {
-            NativeMemory.Free(resolved);
-        }
-    }
-
     /// <summary>The first executable file named <paramref name="name"/> in PATH's directories.</summary>
     private static string? Search(string name, string? path)
     {
@@ -175,7 +154,7 @@ internal static partial class PlainCommand
     }
 
     /// <summary>A file this process may execute (what bash's PATH search looks for).</summary>
-    private static bool IsExecutableFile(string path) => File.Exists(path) && Access(path, XOk) == 0;
+    private static bool IsExecutableFile(string path) => File.Exists(path) && Files.Access(path, Files.ExecuteOk) == 0;
 
     /// <summary>An executable the kernel runs itself: an ELF binary or a script with a #! line.</summary>
     private static bool RunsWithoutAShell(string program)
@@ -197,10 +176,4 @@ internal static partial class PlainCommand
             return false;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Access(string path, int mode);
-
-    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial byte* RealPathNative(string path, byte* resolved);
 }

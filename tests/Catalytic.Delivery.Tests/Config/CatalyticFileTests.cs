@@ -58,6 +58,8 @@ public sealed class CatalyticFileTests
     [InlineData("apps:\n  web:\n    run: x\n    env: { [A]: 1 }\n", 4, 12, "a mapping key must be a scalar")]   // InvalidCastException
     [InlineData(" : t", 1, 3, "its key has no value")]                                                           // ArgumentException
     [InlineData("apps: [\nweb\n", 2, 1, "invalid YAML: the YAML cannot be read from here")]                     // InvalidOperationException
+    [InlineData("apps:\n  ? a: b\n  : x\n", 2, 5, "a mapping key must be a scalar")]                            // InvalidCastException (fuzz/regressions)
+    [InlineData("apps: [!!!!]\n", 1, 8, "Global tags must be valid URIs")]                                    // ArgumentException (fuzz/regressions)
     public void Parse_InputThatCrashedTheReader_IsAPositionedError(string text, int line, int column, string message)
     {
         var result = DeliveryConfigParser.Parse(text, "c.yml");

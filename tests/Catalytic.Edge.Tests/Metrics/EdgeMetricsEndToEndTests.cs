@@ -1,4 +1,6 @@
+using Catalytic.Edge.Routing;
 using Catalytic.Edge.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Catalytic.Edge.Tests.Metrics;
 
@@ -9,13 +11,15 @@ public sealed class EdgeMetricsEndToEndTests
     [Fact]
     public async Task Read_AfterProxiedTraffic_CountsRequestsErrorsAndLatencyPerVersion()
     {
-        await using var edge = await EdgeTestContext.StartAsync();
-        var good = await edge.BackendAsync("v1");
+        // The edge times requests on its clock: each request to v1 takes exactly 60 ms of it (the backend moves it).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var edge = await EdgeTestContext.StartAsync(router: new EdgeRouter(clock));
+        var good = await edge.BackendAsync("v1", onRequest: () => clock.Advance(TimeSpan.FromMilliseconds(60)));
         var bad = await edge.BackendAsync("v2");
         edge.Route(null, ("v1", 100, [good]));
         for (var i = 0; i < 20; i++)
         {
-            (await edge.Client.GetAsync("/slow?ms=60", Ct)).Dispose();
+            (await edge.Client.GetAsync("/", Ct)).Dispose();
         }
 
         edge.Route(null, ("v1", 0, [good]), ("v2", 100, [bad]));
@@ -27,7 +31,7 @@ public sealed class EdgeMetricsEndToEndTests
         var v1 = await edge.MetricsAsync("v1", 20);
         var v2 = await edge.MetricsAsync("v2", 20);
         Assert.Equal((20, 0), (v1.Requests, v1.Errors));
-        Assert.InRange(v1.P99!.Value.TotalMilliseconds, 57, 400);
+        Assert.InRange(v1.P99!.Value.TotalMilliseconds, 58, 62); // 60 ms, within its latency bucket (±3%)
         Assert.Equal((20, 10), (v2.Requests, v2.Errors));
         Assert.Equal(0.5, v2.ErrorRate);
         Assert.Equal(0, edge.Router.ActiveRequests("web", "production", "v1"));
@@ -44,19 +48,13 @@ public sealed class EdgeMetricsEndToEndTests
         // reached the edge on a busy machine, and then there would be nothing to record.
         using var impatient = edge.NewClient();
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var call = impatient.GetAsync("/slow?ms=2000", giveUp.Token);
-        for (var i = 0; i < 300 && edge.Router.ActiveRequests("web", "production", "v1") == 0; i++)
-        {
-            await Task.Delay(10, Ct);
-        }
+        var call = impatient.GetAsync("/slow?ms=60000", giveUp.Token);
+        await Eventually.TrueAsync(() => edge.Router.ActiveRequests("web", "production", "v1") == 1, "the edge holding the request");
 
         await giveUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
-        for (var i = 0; i < 300 && edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30)).Requests == 0; i++)
-        {
-            await Task.Delay(20, Ct);
-        }
+        await Eventually.TrueAsync(() => edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30)).Requests == 1, "the abandoned request being recorded");
 
         var m = edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30));
         Assert.Equal((1, 0), (m.Requests, m.Errors));
@@ -66,8 +64,9 @@ public sealed class EdgeMetricsEndToEndTests
     [Fact]
     public async Task Prometheus_AfterTraffic_ReportsCountsHistogramAndWeights()
     {
-        await using var edge = await EdgeTestContext.StartAsync();
-        var v1 = await edge.BackendAsync("v1");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var edge = await EdgeTestContext.StartAsync(router: new EdgeRouter(clock));
+        var v1 = await edge.BackendAsync("v1", onRequest: () => clock.Advance(TimeSpan.FromMilliseconds(10)));
         var v2 = await edge.BackendAsync("v2");
         edge.Route(null, ("v1", 100, [v1]), ("v2", 0, [v2]));
         for (var i = 0; i < 7; i++)
@@ -87,7 +86,7 @@ public sealed class EdgeMetricsEndToEndTests
         Assert.Equal(1, families.Value("catalytic_edge_requests_total", labels + ",code=\"404\""));
         Assert.Equal(8, families.Value("catalytic_edge_request_duration_seconds_count", labels));
         Assert.Equal(8, families.Value("catalytic_edge_request_duration_seconds_bucket", labels + ",le=\"+Inf\""));
-        Assert.InRange(families.Value("catalytic_edge_request_duration_seconds_sum", labels), 1e-6, 5);
+        Assert.InRange(families.Value("catalytic_edge_request_duration_seconds_sum", labels), 0.0799, 0.0801); // 8 × 10 ms of the edge's clock
         Assert.Equal(0, families.Value("catalytic_edge_active_requests", labels));
         Assert.Equal(75, families.Value("catalytic_edge_route_weight", labels));
         Assert.Equal(25, families.Value("catalytic_edge_route_weight", "app=\"web\",env=\"production\",version=\"v2\""));

@@ -34,7 +34,7 @@ public sealed class EdgeTestContext : IAsyncDisposable
 
     public static async Task<EdgeTestContext> StartAsync(EdgeHostOptions? options = null, EdgeRouter? router = null)
     {
-        router ??= new EdgeRouter();
+        router ??= new EdgeRouter(TimeProvider.System);
         var host = new EdgeHost(router, options);
         var endPoint = await host.StartAsync(App, Env, new IPEndPoint(IPAddress.Loopback, 0));
         return new EdgeTestContext(router, host, endPoint);
@@ -51,30 +51,22 @@ public sealed class EdgeTestContext : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    public async Task<TestBackend> BackendAsync(string version, string instance = "a")
+    public async Task<TestBackend> BackendAsync(string version, string instance = "a", Action? onRequest = null)
     {
-        var backend = await TestBackend.StartAsync(version, instance);
+        var backend = await TestBackend.StartAsync(version, instance, onRequest);
         _backends.Add(backend);
         return backend;
     }
 
     /// <summary>
-    /// The metrics of <paramref name="version"/> once they count <paramref name="requests"/> requests (or after 2 s):
-    /// the edge records a request after its last byte went out, so a client may see the answer a moment before.
+    /// The metrics of <paramref name="version"/> once they count <paramref name="requests"/> requests: the edge records a
+    /// request after its last byte went out, so a client may see the answer a moment before.
     /// </summary>
     public async Task<VersionMetrics> MetricsAsync(string version, long requests)
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var m = Router.Read(App, Env, version, TimeSpan.FromSeconds(60));
-            if (m.Requests >= requests || waited.ElapsedMilliseconds > 2000)
-            {
-                return m;
-            }
-
-            await Task.Delay(5);
-        }
+        await Eventually.TrueAsync(() => Router.Read(App, Env, version, TimeSpan.FromSeconds(60)).Requests >= requests,
+            $"the metrics of {version} counting {requests} requests");
+        return Router.Read(App, Env, version, TimeSpan.FromSeconds(60));
     }
 
     public void Route(string? sticky, params (string Version, int Weight, TestBackend[] Instances)[] versions) =>

@@ -34,7 +34,8 @@ public sealed class TestBackend : IAsyncDisposable
     /// <summary>Requests this backend received.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
-    public static async Task<TestBackend> StartAsync(string version, string instance = "a")
+    /// <summary>Starts a backend; <paramref name="onRequest"/> runs as each request arrives (a test moves its fake clock there).</summary>
+    public static async Task<TestBackend> StartAsync(string version, string instance = "a", Action? onRequest = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -44,6 +45,7 @@ public sealed class TestBackend : IAsyncDisposable
         web.Use(async (context, next) =>
         {
             Interlocked.Increment(ref backend._requests);
+            onRequest?.Invoke();
             await next(context);
         });
         web.Run(backend.HandleAsync);

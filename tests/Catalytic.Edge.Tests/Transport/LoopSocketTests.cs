@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Catalytic.Edge.Tests.Support;
 using Catalytic.Edge.Transport;
 
 namespace Catalytic.Edge.Tests.Transport;
@@ -13,7 +14,7 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5));
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
         using var peer = await accepting;
 
         await socket.SendAsync("ping"u8.ToArray());
@@ -34,7 +35,7 @@ public sealed class LoopSocketTests
         using var listener = Listen(out var endPoint);
         listener.Dispose();
 
-        await Assert.ThrowsAsync<SocketException>(async () => await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<SocketException>(async () => await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System));
     }
 
     [Fact]
@@ -42,19 +43,19 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5));
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
         using var peer = await accepting;
 
         var pending = socket.ReceiveAsync(new byte[64]).AsTask();
-        await Task.Delay(50, Ct);
+        Assert.True(socket.ReceiveParked, "nothing was sent yet: the receive waits for readiness");
         Assert.False(pending.IsCompleted);
         await peer.SendAsync("late"u8.ToArray(), SocketFlags.None, Ct);
-        Assert.Equal(4, await pending.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal(4, await Eventually.ResultAsync(pending, "the receive completing after the peer sent"));
 
         var parked = socket.ReceiveAsync(new byte[64]).AsTask();
-        await Task.Delay(50, Ct);
+        Assert.True(socket.ReceiveParked);
         await Task.Run(socket.Close, Ct);
-        Assert.Equal(0, await parked.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal(0, await Eventually.ResultAsync(parked, "the parked receive ending at close"));
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5));
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
         using (var peer = await accepting)
         {
             await peer.SendAsync("bye"u8.ToArray(), SocketFlags.None, Ct);
@@ -70,10 +71,10 @@ public sealed class LoopSocketTests
         }
 
         // Both the bytes and the FIN are there before the first receive: its short read must not hide the end.
-        await Task.Delay(100, Ct);
+        await Eventually.TrueAsync(() => socket.ReadEnded, "the loop seeing the peer's hang-up");
         var buffer = new byte[4096];
         Assert.Equal(3, await socket.ReceiveAsync(buffer));
-        Assert.Equal(0, await socket.ReceiveAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal(0, await Eventually.ResultAsync(socket.ReceiveAsync(buffer).AsTask(), "the end of the stream"));
         socket.Close();
     }
 
@@ -82,13 +83,13 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5));
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
         using var peer = await accepting;
         var data = new byte[24 * 1024 * 1024];
         Random.Shared.NextBytes(data);
 
         var sending = socket.SendAsync(data).AsTask();
-        await Task.Delay(100, Ct);
+        await Eventually.TrueAsync(() => socket.SendParked, "the send waiting for the peer to read (24 MB exceed the socket buffers)");
         Assert.False(sending.IsCompleted);
         var received = new byte[data.Length];
         var total = 0;
@@ -97,7 +98,8 @@ public sealed class LoopSocketTests
             total += await peer.ReceiveAsync(received.AsMemory(total), SocketFlags.None, Ct);
         }
 
-        await sending.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Eventually.ResultAsync(sending.ContinueWith(_ => true, Ct, TaskContinuationOptions.None, TaskScheduler.Default), "the send completing");
+        await sending;
         Assert.True(data.AsSpan().SequenceEqual(received));
         socket.Close();
     }

@@ -1,10 +1,9 @@
 namespace Catalytic.Runner.Tests.Execution;
 
-/// <summary>Timing tests run alone so the rest of the suite does not steal their cores.</summary>
-[CollectionDefinition(nameof(TimingCollection), DisableParallelization = true)]
-public sealed class TimingCollection;
-
-[Collection(nameof(TimingCollection))]
+/// <summary>
+/// Whether jobs overlap, asserted by what the jobs see of each other (never by how long the run took): each job
+/// announces it started and waits for the other's announcement, or records when it starts and ends.
+/// </summary>
 public sealed class ParallelismTests : IDisposable
 {
     private readonly TempRepo _repo = new();
@@ -13,22 +12,47 @@ public sealed class ParallelismTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>A job that touches its own marker, then waits (up to 30 s) for the other's: it can pass only if both run at once.</summary>
+    private static string Meet(string self, string other) => $"""
+          {self}:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  touch {self}.started
+                  for i in $(seq 600); do [ -e {other}.started ] && exit 0; sleep 0.05; done
+                  echo "{other} never started while {self} ran"; exit 1
+        """;
+
+    /// <summary>A job that appends its start and end to one file, with a moment between them.</summary>
+    private static string Record(string self) => $"""
+          {self}:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  echo "start {self}" >> order.txt
+                  sleep 0.1
+                  echo "end {self}" >> order.txt
+        """;
+
     [Fact]
-    public async Task Run_IndependentJobs_RunInParallel()
+    public async Task Run_IndependentJobs_RunAtTheSameTime()
     {
-        var r = await _repo.RunAsync("""
-            on: push
-            jobs:
-              a:
-                runs-on: ubuntu-latest
-                steps:
-                  - run: sleep 0.3
-              b:
-                runs-on: ubuntu-latest
-                steps:
-                  - run: sleep 0.3
-            """, o => o with { MaxParallel = 4 }, cancellationToken: Ct);
+        var r = await _repo.RunAsync("on: push\njobs:\n" + Meet("a", "b") + "\n" + Meet("b", "a"), o => o with { MaxParallel = 4 }, cancellationToken: Ct);
+        Assert.True(r.Report.Result == "success", r.Output);
+    }
+
+    [Fact]
+    public async Task Run_MaxParallelOne_NeverOverlapsTwoJobs()
+    {
+        var r = await _repo.RunAsync("on: push\njobs:\n" + Record("a") + "\n" + Record("b"), o => o with { MaxParallel = 1 }, cancellationToken: Ct);
         Assert.Equal("success", r.Report.Result);
-        Assert.True(r.Report.DurationMs < 550, $"two 0.3 s jobs took {r.Report.DurationMs:0} ms");
+        var order = File.ReadAllLines(Path.Combine(_repo.Root, "order.txt"));
+        Assert.Equal(4, order.Length);
+
+        // One job's start and end, then the other's: never a start between another job's start and end.
+        Assert.StartsWith("start ", order[0], StringComparison.Ordinal);
+        Assert.Equal("end " + order[0][6..], order[1]);
+        Assert.StartsWith("start ", order[2], StringComparison.Ordinal);
+        Assert.Equal("end " + order[2][6..], order[3]);
     }
 }

@@ -138,8 +138,8 @@ public sealed class PodmanServiceTests
     {
         await PodmanTestImage.EnsureAsync();
         var id = NewId();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
 
+        // Not the health budget running out: the container's exit is noticed and its log is the error.
         var result = await new JobServiceStarter().StartAsync(
             [new ServiceDefinition(id, PodmanTestImage.Name) { Ports = ["80"], Options = "--entrypoint '[\"sh\", \"-c\", \"echo broken config; exit 3\"]'" }],
             _ => { },
@@ -148,7 +148,6 @@ public sealed class PodmanServiceTests
         Assert.False(result.Succeeded);
         Assert.Contains("exited before it accepted connections", result.Error);
         Assert.Contains("broken config", result.Error);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Empty(PodmanTestImage.Containers("service", id));
     }
 

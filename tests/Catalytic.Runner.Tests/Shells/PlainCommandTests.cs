@@ -158,6 +158,6 @@ public sealed class PlainCommandTests : IDisposable
         Assert.Equal("failure", r.Job("fails").Result);
         Assert.Equal(2, r.Job("fails").Steps[0].ExitCode);
         Assert.Equal("failure", r.Job("slow").Result);
-        Assert.True(r.Job("slow").DurationMs < 10_000, $"the timed-out step took {r.Job("slow").DurationMs} ms");
+        Assert.Contains("timeout", r.Job("slow").Reason, StringComparison.Ordinal);
     }
 }

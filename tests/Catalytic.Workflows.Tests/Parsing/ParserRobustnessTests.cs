@@ -27,6 +27,18 @@ public sealed class ParserRobustnessTests
         }
     }
 
+    // Two more of YamlDotNet's escapes, found by the edge helper's fuzzer (fuzz/regressions/workflow-yaml): an
+    // ArgumentException for a malformed tag, and "The scanner should contain no more tokens" after a document end.
+    [Theory]
+    [InlineData("[!!!!]\n", "Global tags must be valid URIs")]
+    [InlineData("...\0\u0080..................", "no more tokens")]
+    public void Parse_OtherParserExceptions_AreYamlSyntaxErrors(string text, string cause)
+    {
+        var error = Assert.Single(WorkflowParser.Parse("w.yml", text).Errors);
+        Assert.StartsWith("YAML syntax error: the YAML cannot be read from here", error.Message, StringComparison.Ordinal);
+        Assert.Contains(cause, error.Message, StringComparison.Ordinal);
+    }
+
     // The recursive reader overflowed the stack on deep nesting: a crash no handler catches.
     [Fact]
     public void Parse_DeepNesting_IsAnErrorNotAStackOverflow()

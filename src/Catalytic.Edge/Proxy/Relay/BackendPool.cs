@@ -6,72 +6,41 @@ using Catalytic.Edge.Transport;
 
 namespace Catalytic.Edge.Proxy.Relay;
 
-/// <summary>One keep-alive HTTP/1.1 connection from the edge to a backend instance.</summary>
-internal sealed class BackendConnection(LoopSocket socket, BackendPool pool)
-{
-    public const int Live = 0;
-    public const int TimedOut = 1;
-    public const int ClientGone = 2;
-    public const int Closed = 3;
-
-    private int _state;
-    private long _busySince;
-
-    public LoopSocket Socket { get; } = socket;
-
-    public BackendPool Pool { get; } = pool;
-
-    /// <summary>Receive buffer (response heads and bodies); grows once for a large response head.</summary>
-    public byte[] Buffer { get; set; } = new byte[16 * 1024];
-
-    public long CreatedAt { get; } = Environment.TickCount64;
-
-    public long IdleSince { get; set; }
-
-    /// <summary>True once it carried a request: a failure before any response byte may then be a stale connection.</summary>
-    public bool Reused { get; set; }
-
-    /// <summary><see cref="Live"/>, or why the socket was closed.</summary>
-    public int State => Volatile.Read(ref _state);
-
-    /// <summary>Waiting for the backend since this tick count (0: not waiting) — the watchdog enforces the request timeout.</summary>
-    public long BusySince
-    {
-        get => Volatile.Read(ref _busySince);
-        set => Volatile.Write(ref _busySince, value);
-    }
-
-    /// <summary>Closes the socket once, remembering why; a pending receive or send then fails.</summary>
-    public void Abort(int reason)
-    {
-        if (Interlocked.CompareExchange(ref _state, reason, Live) == Live)
-        {
-            Socket.Close();
-            Pool.Forget(this);
-        }
-    }
-}
-
 /// <summary>
-/// Idle keep-alive connections to one backend instance, one stack per event loop (LIFO, so the warmest is reused
-/// first): a request takes a connection of the loop it runs on when there is one, so its backend's answer arrives on the
-/// same thread as the client's request and the request's state does not move between cores.
+/// Keep-alive connections to one backend instance: idle ones in one stack per event loop (LIFO, so the warmest is
+/// reused first, and a request takes a connection of the loop it runs on, so its backend's answer arrives on the same
+/// thread as the client's request). An idle connection is checked before it is handed out: one whose backend wrote
+/// bytes nobody asked for (a late or excess write) or hung up is discarded, never reused. At most
+/// <see cref="EdgeHostOptions.MaxConnectionsPerServer"/> connections exist; a request finding none free waits its turn.
 /// </summary>
 internal sealed class BackendPool
 {
     private readonly Stack<BackendConnection>[] _idle = [.. EventLoop.All.Select(_ => new Stack<BackendConnection>())];
     private readonly HashSet<BackendConnection> _all = [];
-    private readonly EndPoint _endPoint;
+    private readonly Queue<TaskCompletionSource<object?>> _waiters = new();
+    /// <summary>What a waiting request is given when it may connect in the place a closed connection left.</summary>
+    private static readonly object Room = new();
 
-    public BackendPool(InstanceState instance)
+    private readonly EndPoint _endPoint;
+    private readonly int _max;
+    private readonly TimeProvider _time;
+    private int _connecting;
+
+    public BackendPool(InstanceState instance, int maxConnections, TimeProvider time)
     {
         var address = instance.Address;
+        Instance = address.Authority;
         IsHttp = address.Scheme == Uri.UriSchemeHttp;
         var host = address.DnsSafeHost;
         _endPoint = IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(host, address.Port);
         HostLine = Encoding.ASCII.GetBytes($"Host: {address.Authority}\r\n");
         PathPrefix = Encoding.ASCII.GetBytes(address.AbsolutePath.TrimEnd('/'));
+        _max = maxConnections;
+        _time = time;
     }
+
+    /// <summary>The instance's authority, for logs.</summary>
+    public string Instance { get; }
 
     /// <summary>Only plain-HTTP instances go through the relay; https ones through YARP.</summary>
     public bool IsHttp { get; }
@@ -82,7 +51,35 @@ internal sealed class BackendPool
     /// <summary>The instance address's path without its trailing slash, prepended to request targets.</summary>
     public byte[] PathPrefix { get; }
 
-    public BackendConnection? TryRent(long now, long lifetimeMs, long idleMs)
+    /// <summary>Connections open now (idle and busy), for tests and metrics.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _all.Count;
+            }
+        }
+    }
+
+    /// <summary>Every connection allowed is open: a new request would wait for one.</summary>
+    public bool MustWait
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _all.Count + _connecting >= _max;
+            }
+        }
+    }
+
+    /// <summary>
+    /// An idle connection that passed its check, or null. <paramref name="probe"/> looks at the socket even when the
+    /// loop's events say it is quiet (for a request that could not be sent again if the connection turned out stale).
+    /// </summary>
+    public BackendConnection? TryRent(long now, long lifetime, long idle, bool probe, Microsoft.Extensions.Logging.ILogger log)
     {
         var home = EventLoop.Current?.Index ?? 0;
         for (var i = 0; i < _idle.Length; i++)
@@ -99,9 +96,15 @@ internal sealed class BackendPool
                     }
                 }
 
-                if (c.State == BackendConnection.Live && now - c.CreatedAt < lifetimeMs && now - c.IdleSince < idleMs)
+                var state = c.State == BackendConnection.Live ? c.Socket.CheckIdle(probe) : -1;
+                if (state == 0 && now - c.CreatedAt < lifetime && now - c.IdleSince < idle)
                 {
                     return c;
+                }
+
+                if (state != 0)
+                {
+                    EdgeLog.StaleConnection(log, Instance, state > 0 ? "the backend wrote bytes nobody asked for" : "the backend closed it");
                 }
 
                 c.Abort(BackendConnection.Closed);
@@ -111,10 +114,28 @@ internal sealed class BackendPool
         return null;
     }
 
+    /// <summary>Puts a connection that finished its exchange cleanly back, or hands it to a request waiting for one.</summary>
     public void Return(BackendConnection connection)
     {
-        connection.IdleSince = Environment.TickCount64;
+        connection.IdleSince = _time.GetTimestamp();
         connection.Reused = true;
+        while (true)
+        {
+            TaskCompletionSource<object?>? waiter;
+            lock (_all)
+            {
+                if (!_waiters.TryDequeue(out waiter))
+                {
+                    break;
+                }
+            }
+
+            if (waiter.TrySetResult(connection))
+            {
+                return;
+            }
+        }
+
         var stack = _idle[connection.Socket.Loop.Index];
         lock (stack)
         {
@@ -122,21 +143,65 @@ internal sealed class BackendPool
         }
     }
 
-    public async ValueTask<BackendConnection> ConnectAsync(TimeSpan timeout)
+    /// <summary>
+    /// A new connection, or, when <see cref="EdgeHostOptions.MaxConnectionsPerServer"/> are open, one another request
+    /// returns (or the room one that closed leaves); null when the wait was abandoned (<paramref name="giveUp"/>).
+    /// </summary>
+    public async ValueTask<BackendConnection?> ConnectAsync(TimeSpan timeout, CancellationToken giveUp)
     {
-        var endPoint = _endPoint as IPEndPoint ?? await ResolveAsync((DnsEndPoint)_endPoint, timeout);
-        var connection = new BackendConnection(await LoopSocket.ConnectAsync(endPoint, timeout), this);
+        TaskCompletionSource<object?>? wait = null;
         lock (_all)
         {
-            _all.Add(connection);
+            if (_all.Count + _connecting < _max)
+            {
+                _connecting++;
+            }
+            else
+            {
+                wait = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Enqueue(wait);
+            }
         }
 
-        return connection;
+        if (wait is not null)
+        {
+            object? handed;
+            using (giveUp.Register(static w => ((TaskCompletionSource<object?>)w!).TrySetResult(null), wait))
+            {
+                handed = await wait.Task;
+            }
+
+            if (handed != Room)
+            {
+                return (BackendConnection?)handed;
+            }
+
+            // Room left by a connection that closed: connect (the room was reserved for this request).
+        }
+
+        try
+        {
+            var endPoint = _endPoint as IPEndPoint ?? await ResolveAsync((DnsEndPoint)_endPoint, timeout);
+            var socket = await LoopSocket.ConnectAsync(endPoint, timeout, _time);
+            var connection = new BackendConnection(socket, this, _time.GetTimestamp());
+            lock (_all)
+            {
+                _all.Add(connection);
+                _connecting--;
+            }
+
+            return connection;
+        }
+        catch
+        {
+            Release();
+            throw;
+        }
     }
 
-    private static async ValueTask<IPEndPoint> ResolveAsync(DnsEndPoint endPoint, TimeSpan timeout)
+    private async ValueTask<IPEndPoint> ResolveAsync(DnsEndPoint endPoint, TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout);
+        using var cts = new CancellationTokenSource(timeout, _time);
         try
         {
             var addresses = await Dns.GetHostAddressesAsync(endPoint.Host, cts.Token);
@@ -152,14 +217,47 @@ internal sealed class BackendPool
 
     internal void Forget(BackendConnection connection)
     {
+        bool removed;
         lock (_all)
         {
-            _all.Remove(connection);
+            removed = _all.Remove(connection);
+            if (removed)
+            {
+                _connecting++;
+            }
+        }
+
+        if (removed)
+        {
+            Release();
         }
     }
 
-    /// <summary>Closes connections whose backend exceeded the request timeout, and idle ones past their idle time.</summary>
-    public void Sweep(long now, long requestTimeoutMs, long idleMs)
+    /// <summary>A reserved place is free again: a waiting request takes it (to connect), or it is given back.</summary>
+    private void Release()
+    {
+        while (true)
+        {
+            TaskCompletionSource<object?>? waiter;
+            lock (_all)
+            {
+                if (!_waiters.TryDequeue(out waiter))
+                {
+                    _connecting--;
+                    return;
+                }
+            }
+
+            // The waiter connects in this place (still counted in _connecting); one that gave up passes it on.
+            if (waiter.TrySetResult(Room))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Closes connections whose backend exceeded the request timeout, and idle ones past their idle time or stale.</summary>
+    public void Sweep(long now, long requestTimeout, long idle)
     {
         List<BackendConnection>? late = null;
         lock (_all)
@@ -167,7 +265,7 @@ internal sealed class BackendPool
             foreach (var c in _all)
             {
                 var busy = c.BusySince;
-                if (busy != 0 && now - busy > requestTimeoutMs)
+                if (busy != 0 && now - busy > requestTimeout)
                 {
                     (late ??= []).Add(c);
                 }
@@ -179,9 +277,9 @@ internal sealed class BackendPool
         {
             lock (stack)
             {
-                if (stack.Count > 0 && stack.Any(c => now - c.IdleSince >= idleMs || c.State != BackendConnection.Live))
+                if (stack.Count > 0 && stack.Any(c => IsStale(c, now, idle)))
                 {
-                    var keep = stack.Reverse().Where(c => now - c.IdleSince < idleMs && c.State == BackendConnection.Live).ToList();
+                    var keep = stack.Reverse().Where(c => !IsStale(c, now, idle)).ToList();
                     (stale ??= []).AddRange(stack.Except(keep));
                     stack.Clear();
                     foreach (var c in keep)
@@ -202,6 +300,9 @@ internal sealed class BackendPool
             c.Abort(BackendConnection.Closed);
         }
     }
+
+    private static bool IsStale(BackendConnection c, long now, long idle) =>
+        now - c.IdleSince >= idle || c.State != BackendConnection.Live || c.Socket.ReadEnded;
 
     /// <summary>Closes every connection (the host is being disposed).</summary>
     public void CloseAll()

@@ -1,209 +1,204 @@
-using System.Buffers;
 using System.Text;
 
 namespace Catalytic.Edge.Proxy.Relay;
 
+/// <summary>How a request's body is framed.</summary>
+internal enum RequestBody
+{
+    None,
+    Length,
+    Chunked,
+}
+
 /// <summary>
-/// A client's HTTP/1.1 request head, checked and rewritten for a backend: hop-by-hop headers and incoming
-/// X-Forwarded-* dropped, X-Forwarded-For/Proto/Host set (YARP's defaults). Anything the relay does not handle itself
-/// (other HTTP versions, absolute-form targets, Transfer-Encoding, Expect, Upgrade, connection options, non-ASCII or
-/// malformed lines) makes <see cref="TryParse"/> return false, and the connection goes to Kestrel and YARP instead.
+/// A client's request head, checked against RFC 9110/9112 and rewritten for a backend. Everything the edge refuses is
+/// refused here with its status (400, 405, 413, 417, 501, 505 — 414 and 431 come from <see cref="HeadScanner"/>):
+/// ambiguous framing (Transfer-Encoding in HTTP/1.0, with Content-Length, obfuscated or not ending in chunked; several or
+/// malformed Content-Lengths), a missing, repeated or malformed Host, CONNECT, control characters and obs-fold, targets
+/// that are not origin- or absolute-form. The rewrite drops hop-by-hop headers (and those <c>Connection</c> names),
+/// <c>Proxy-*</c>, and the client's X-Forwarded-*/Forwarded unless it is a trusted proxy, normalises the target
+/// (<see cref="TargetNormalizer"/>), and sets X-Forwarded-For/Proto/Host and Forwarded. Requests the relay leaves to
+/// Kestrel and YARP (HTTP/1.0, upgrades, the HTTP/2 preface) are checked first, then handed over.
 /// One instance per client connection, reused for each request.
 /// </summary>
-internal sealed class RequestHead
+internal sealed partial class RequestHead
 {
-    private static ReadOnlySpan<byte> Http11 => "HTTP/1.1"u8;
+    /// <summary>What <see cref="Parse"/> returns for a request the relay forwards.</summary>
+    public const int Ok = 0;
+
+    /// <summary>What <see cref="Parse"/> returns for a valid request for Kestrel and YARP.</summary>
+    public const int HandOver = 1;
+
+    private const int MaxListed = 16;
 
     private byte[] _template = new byte[4096];
     private int _methodLength;
     private int _targetLength;
     private int _headersLength;
+    private Flags _flags;
+
+    [Flags]
+    private enum Flags
+    {
+        None = 0,
+        Close = 1,
+        Head = 2,
+        Idempotent = 4,
+        ExpectContinue = 8,
+        Upgrade = 16,
+    }
 
     /// <summary>The Content-Length of the request body (0 without one).</summary>
     public long ContentLength { get; private set; }
 
+    public RequestBody Body { get; private set; }
+
     /// <summary>The client asked to close the connection after this request.</summary>
-    public bool Close { get; private set; }
+    public bool Close => (_flags & Flags.Close) != 0;
 
-    public bool IsHead { get; private set; }
+    public bool IsHead => (_flags & Flags.Head) != 0;
 
-    public bool IsIdempotent { get; private set; }
+    public bool IsIdempotent => (_flags & Flags.Idempotent) != 0;
+
+    /// <summary>The client waits for <c>100 Continue</c> before sending its body.</summary>
+    public bool ExpectContinue => (_flags & Flags.ExpectContinue) != 0;
+
+    /// <summary>The request asks to switch protocols (Upgrade): what follows may not be HTTP/1.1 any more.</summary>
+    public bool IsUpgrade => (_flags & Flags.Upgrade) != 0;
 
     /// <summary>The value of the sticky cookie the client sent, or null.</summary>
     public string? StickyValue { get; private set; }
 
-    /// <summary>Checks <paramref name="head"/> (request line to the empty line, inclusive) and keeps its rewritten form.</summary>
-    public bool TryParse(ReadOnlySpan<byte> head, ReadOnlySpan<byte> forwardedFor, string? stickyCookie)
+    /// <summary>Why the last request was refused (for the log and the answer's body).</summary>
+    public string Reason { get; private set; } = "";
+
+    /// <summary>
+    /// Checks <paramref name="head"/> (request line to the empty line, inclusive, CRLF line ends as
+    /// <see cref="HeadScanner"/> found them) and keeps its rewritten form: <see cref="Ok"/>, <see cref="HandOver"/>, or
+    /// the status to refuse it with (see <see cref="Reason"/>).
+    /// </summary>
+    public int Parse(ReadOnlySpan<byte> head, ClientIdentity client, EdgeListenerOptions limits, string? stickyCookie)
     {
         ContentLength = 0;
-        Close = false;
+        Body = RequestBody.None;
         StickyValue = null;
+        _flags = Flags.None;
 
         var lineEnd = head.IndexOf("\r\n"u8);
-        if (lineEnd < 0)
-        {
-            return false;
-        }
-
         var line = head[..lineEnd];
         var sp = line.IndexOf((byte)' ');
-        if (sp <= 0 || !IsToken(line[..sp]))
+        if (sp <= 0 || !HttpSyntax.IsToken(line[..sp]))
         {
-            return false;
+            return Refuse(400, "malformed request line");
         }
 
         var method = line[..sp];
         var rest = line[(sp + 1)..];
         var sp2 = rest.IndexOf((byte)' ');
-        if (sp2 <= 0 || rest[0] != (byte)'/' || !rest[(sp2 + 1)..].SequenceEqual(Http11) || !IsTarget(rest[..sp2]))
+        if (sp2 <= 0)
         {
-            return false;
+            return Refuse(400, "malformed request line");
         }
 
         var target = rest[..sp2];
-        IsHead = method.SequenceEqual("HEAD"u8);
-        IsIdempotent = IsHead || method.SequenceEqual("GET"u8) || method.SequenceEqual("PUT"u8) || method.SequenceEqual("DELETE"u8)
-            || method.SequenceEqual("OPTIONS"u8) || method.SequenceEqual("TRACE"u8);
+        var version = rest[(sp2 + 1)..];
+        bool http11;
+        if (version.SequenceEqual("HTTP/1.1"u8))
+        {
+            http11 = true;
+        }
+        else if (version.SequenceEqual("HTTP/1.0"u8))
+        {
+            http11 = false;
+        }
+        else if (method.SequenceEqual("PRI"u8) && target.SequenceEqual("*"u8) && version.SequenceEqual("HTTP/2.0"u8))
+        {
+            return HandOver; // HTTP/2 with prior knowledge: Kestrel's
+        }
+        else
+        {
+            return version.Length == 8 && version.StartsWith("HTTP/"u8) && char.IsAsciiDigit((char)version[5]) && version[6] == (byte)'.'
+                && char.IsAsciiDigit((char)version[7]) ? Refuse(505, "HTTP version not supported") : Refuse(400, "malformed request line");
+        }
 
-        // Worst case: every line kept, plus the forwarded headers.
-        Ensure(head.Length + forwardedFor.Length + 128);
-        var t = _template.AsSpan();
-        method.CopyTo(t);
-        t[method.Length] = (byte)' ';
-        _methodLength = method.Length + 1;
-        var pos = _methodLength;
-        target.CopyTo(t[pos..]);
-        pos += target.Length;
-        " HTTP/1.1\r\n"u8.CopyTo(t[pos..]);
-        pos += 11;
-        _targetLength = pos - _methodLength;
-        var headersStart = pos;
+        if (target.ContainsAnyExceptInRange((byte)0x21, (byte)0x7e) || target.Contains((byte)'#'))
+        {
+            return Refuse(400, "invalid character in the request target");
+        }
 
-        ReadOnlySpan<byte> host = default;
-        var hosts = 0;
-        var lengths = 0;
+        if (method.SequenceEqual("CONNECT"u8))
+        {
+            return Refuse(405, "CONNECT is not supported: the edge is not a forward proxy");
+        }
+
+        ReadOnlySpan<byte> authority = default;
+        if (target[0] != (byte)'/')
+        {
+            if (!SplitAbsoluteForm(target, out authority, out target))
+            {
+                return Refuse(400, "the request target is neither origin-form nor absolute-form");
+            }
+        }
+
+        var isHead = method.SequenceEqual("HEAD"u8);
+        _flags |= isHead ? Flags.Head : Flags.None;
+        if (isHead || method.SequenceEqual("GET"u8) || method.SequenceEqual("PUT"u8) || method.SequenceEqual("DELETE"u8)
+            || method.SequenceEqual("OPTIONS"u8) || method.SequenceEqual("TRACE"u8))
+        {
+            _flags |= Flags.Idempotent;
+        }
+
+        var fields = new FieldSummary();
         var headers = head[(lineEnd + 2)..];
-        while (true)
+        Span<int> listed = stackalloc int[MaxListed * 2];
+        var verdict = Summarize(headers, ref fields, listed, client.Trusted, stickyCookie);
+        if (verdict != Ok)
         {
-            var end = headers.IndexOf("\r\n"u8);
-            if (end < 0)
-            {
-                return false;
-            }
-
-            if (end == 0)
-            {
-                break;
-            }
-
-            var field = headers[..(end + 2)];
-            headers = headers[(end + 2)..];
-            var colon = field.IndexOf((byte)':');
-            if (colon <= 0 || !IsToken(field[..colon]))
-            {
-                return false;
-            }
-
-            var name = field[..colon];
-            var value = Trim(field[(colon + 1)..^2]);
-            if (!IsFieldValue(value))
-            {
-                return false;
-            }
-
-            var keep = true;
-            switch (name.Length)
-            {
-                case 2 when Is(name, "te"u8):
-                    keep = false;
-                    break;
-                case 4 when Is(name, "host"u8):
-                    host = value;
-                    hosts++;
-                    keep = false;
-                    break;
-                case 6 when Is(name, "expect"u8):
-                    return false;
-                case 6 when Is(name, "cookie"u8):
-                    if (stickyCookie is not null && StickyValue is null)
-                    {
-                        StickyValue = FindCookie(value, stickyCookie);
-                    }
-
-                    break;
-                case 7 when Is(name, "upgrade"u8) || Is(name, "trailer"u8):
-                    if (name[0] is (byte)'u' or (byte)'U')
-                    {
-                        return false;
-                    }
-
-                    keep = false;
-                    break;
-                case 10 when Is(name, "connection"u8):
-                    if (!ConnectionOptions(value))
-                    {
-                        return false;
-                    }
-
-                    keep = false;
-                    break;
-                case 10 when Is(name, "keep-alive"u8):
-                    keep = false;
-                    break;
-                case 14 when Is(name, "content-length"u8):
-                    if (++lengths > 1 || !TryParseLength(value, out var length))
-                    {
-                        return false;
-                    }
-
-                    ContentLength = length;
-                    break;
-                case 15 when Is(name, "x-forwarded-for"u8):
-                case 16 when Is(name, "x-forwarded-host"u8) || Is(name, "proxy-connection"u8):
-                case 17 when Is(name, "x-forwarded-proto"u8):
-                case 18 when Is(name, "x-forwarded-prefix"u8):
-                    keep = false;
-                    break;
-                case 17 when Is(name, "transfer-encoding"u8):
-                    return false;
-            }
-
-            if (keep)
-            {
-                field.CopyTo(t[pos..]);
-                pos += field.Length;
-            }
+            return verdict;
         }
 
-        if (hosts != 1)
+        verdict = CheckFraming(ref fields, http11, limits);
+        if (verdict != Ok)
         {
-            return false;
+            return verdict;
         }
 
-        pos = Append(t, pos, "X-Forwarded-For: "u8, forwardedFor);
-        "X-Forwarded-Proto: http\r\n"u8.CopyTo(t[pos..]);
-        pos += 25;
-        pos = Append(t, pos, "X-Forwarded-Host: "u8, host);
-        t[pos++] = (byte)'\r';
-        t[pos++] = (byte)'\n';
-        _headersLength = pos - headersStart;
-        return true;
+        var hostField = headers.Slice(fields.HostStart, fields.HostLength);
+        if (fields.Hosts == 1 && !HttpSyntax.IsHost(hostField))
+        {
+            return Refuse(400, "malformed Host header");
+        }
+
+        var host = authority.IsEmpty ? hostField : authority;
+        _flags |= fields.Upgrade ? Flags.Upgrade : Flags.None;
+        if (!http11 || fields.Upgrade)
+        {
+            // Checked like the rest; Kestrel's HTTP layer and YARP relay HTTP/1.0 (no chunked answers) and upgrades.
+            return HandOver;
+        }
+
+        _flags |= fields.Close ? Flags.Close : Flags.None;
+        _flags |= fields.Expect ? Flags.ExpectContinue : Flags.None;
+        return Rewrite(method, target, headers, host, fields, listed, client);
     }
 
     /// <summary>The request head for one instance: its path prefix before the target, its Host line.</summary>
-    public int Write(byte[] destination, BackendPool pool)
+    public int Write(byte[] destination, BackendPool pool) => Write(destination, pool.PathPrefix, pool.HostLine);
+
+    /// <summary>The request head with <paramref name="pathPrefix"/> before the target and <paramref name="hostLine"/> after the request line.</summary>
+    public int Write(Span<byte> destination, ReadOnlySpan<byte> pathPrefix, ReadOnlySpan<byte> hostLine)
     {
         var t = _template.AsSpan();
-        var d = destination.AsSpan();
+        var d = destination;
         var pos = 0;
         t[.._methodLength].CopyTo(d);
         pos += _methodLength;
-        pool.PathPrefix.CopyTo(d[pos..]);
-        pos += pool.PathPrefix.Length;
+        pathPrefix.CopyTo(d[pos..]);
+        pos += pathPrefix.Length;
         t.Slice(_methodLength, _targetLength).CopyTo(d[pos..]);
         pos += _targetLength;
-        pool.HostLine.CopyTo(d[pos..]);
-        pos += pool.HostLine.Length;
+        hostLine.CopyTo(d[pos..]);
+        pos += hostLine.Length;
         t.Slice(_methodLength + _targetLength, _headersLength).CopyTo(d[pos..]);
         return pos + _headersLength;
     }
@@ -211,129 +206,222 @@ internal sealed class RequestHead
     /// <summary>The size <see cref="Write"/> needs for <paramref name="pool"/>.</summary>
     public int Size(BackendPool pool) => _methodLength + _targetLength + _headersLength + pool.PathPrefix.Length + pool.HostLine.Length;
 
-    private void Ensure(int size)
+    private int Refuse(int status, string reason)
     {
-        if (_template.Length < size)
-        {
-            _template = new byte[Math.Max(size, _template.Length * 2)];
-        }
+        Reason = reason;
+        return status;
     }
 
-    private static int Append(Span<byte> t, int pos, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    /// <summary>What the header section says, from one pass over it.</summary>
+    private struct FieldSummary
     {
-        name.CopyTo(t[pos..]);
-        pos += name.Length;
-        value.CopyTo(t[pos..]);
-        pos += value.Length;
-        t[pos++] = (byte)'\r';
-        t[pos++] = (byte)'\n';
-        return pos;
+        public int Hosts;
+        public int HostStart;
+        public int HostLength;
+        public int Lengths;
+        public bool Encoding;
+        public bool Chunked;
+        public bool UnknownCoding;
+        public bool Close;
+        public bool Upgrade;
+        public bool Expect;
+        public int Listed;
     }
 
-    internal static bool Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lower) => Ascii.EqualsIgnoreCase(name, lower);
-
-    internal static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> value) => value.Trim(" \t"u8);
-
-    private static readonly SearchValues<byte> TokenChars =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
-
-    internal static bool IsToken(ReadOnlySpan<byte> s) => s.Length > 0 && !s.ContainsAnyExcept(TokenChars);
-
-    /// <summary>Visible ASCII and tabs/spaces only: no control characters (no header injection), no obs-text.</summary>
-    internal static bool IsFieldValue(ReadOnlySpan<byte> s) => !s.ContainsAnyExceptInRange((byte)0x20, (byte)0x7e) || IsFieldValueWithTabs(s);
-
-    private static bool IsFieldValueWithTabs(ReadOnlySpan<byte> s)
+    private int Summarize(ReadOnlySpan<byte> headers, ref FieldSummary fields, Span<int> listed, bool trusted, string? stickyCookie)
     {
-        foreach (var b in s)
+        var offset = 0;
+        while (true)
         {
-            if (b != (byte)'\t' && (b < 0x20 || b > 0x7e))
+            var end = headers[offset..].IndexOf("\r\n"u8);
+            if (end == 0)
             {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsTarget(ReadOnlySpan<byte> s) => !s.ContainsAnyExceptInRange((byte)0x21, (byte)0x7e);
-
-    internal static bool TryParseLength(ReadOnlySpan<byte> value, out long length)
-    {
-        length = 0;
-        if (value.Length is 0 or > 18)
-        {
-            return false;
-        }
-
-        foreach (var b in value)
-        {
-            if (b is < (byte)'0' or > (byte)'9')
-            {
-                return false;
+                return Ok;
             }
 
-            length = (length * 10) + (b - '0');
-        }
-
-        return true;
-    }
-
-    /// <summary>Only "keep-alive" and "close" are handled here; other options name hop-by-hop headers (YARP's job).</summary>
-    private bool ConnectionOptions(ReadOnlySpan<byte> value)
-    {
-        foreach (var range in value.Split((byte)','))
-        {
-            var option = Trim(value[range]);
-            if (option.Length == 0 || Is(option, "keep-alive"u8))
+            var field = headers.Slice(offset, end);
+            var colon = field.IndexOf((byte)':');
+            if (colon <= 0 || !HttpSyntax.IsToken(field[..colon]))
             {
-                continue;
+                // Also obs-fold (a line starting with whitespace) and whitespace before the colon (RFC 9112 §5.1, §5.2).
+                return Refuse(400, "malformed header field");
             }
 
-            if (Is(option, "close"u8))
+            var name = field[..colon];
+            var value = HttpSyntax.Trim(field[(colon + 1)..]);
+            if (!HttpSyntax.IsFieldValue(value))
             {
-                Close = true;
-                continue;
+                return Refuse(400, "control or non-ASCII character in a header value");
             }
 
-            return false;
-        }
-
-        return true;
-    }
-
-    private static string? FindCookie(ReadOnlySpan<byte> header, string name)
-    {
-        foreach (var range in header.Split((byte)';'))
-        {
-            var pair = Trim(header[range]);
-            var eq = pair.IndexOf((byte)'=');
-            if (eq != name.Length)
+            var raw = field[(colon + 1)..];
+            var valueStart = offset + colon + 1 + (raw.Length - raw.TrimStart(" \t"u8).Length);
+            switch (name.Length)
             {
-                continue;
-            }
-
-            var matches = true;
-            for (var i = 0; i < eq; i++)
-            {
-                if (pair[i] != name[i])
-                {
-                    matches = false;
+                case 4 when HttpSyntax.Is(name, "host"u8):
+                    fields.Hosts++;
+                    fields.HostStart = valueStart;
+                    fields.HostLength = value.Length;
                     break;
-                }
+                case 6 when HttpSyntax.Is(name, "expect"u8):
+                    if (!HttpSyntax.Is(value, "100-continue"u8))
+                    {
+                        return Refuse(417, "only Expect: 100-continue is supported");
+                    }
+
+                    fields.Expect = true;
+                    break;
+                case 6 when HttpSyntax.Is(name, "cookie"u8):
+                    if (stickyCookie is not null && StickyValue is null)
+                    {
+                        StickyValue = FindCookie(value, stickyCookie);
+                    }
+
+                    break;
+                case 7 when HttpSyntax.Is(name, "upgrade"u8):
+                    fields.Upgrade = true;
+                    break;
+                case 10 when HttpSyntax.Is(name, "connection"u8):
+                    foreach (var range in value.Split((byte)','))
+                    {
+                        var element = value[range];
+                        var option = HttpSyntax.Trim(element);
+                        if (option.IsEmpty || HttpSyntax.Is(option, "keep-alive"u8) || HttpSyntax.Is(option, "upgrade"u8))
+                        {
+                            continue;
+                        }
+
+                        if (!HttpSyntax.IsToken(option))
+                        {
+                            return Refuse(400, "malformed Connection header");
+                        }
+
+                        if (HttpSyntax.Is(option, "close"u8))
+                        {
+                            fields.Close = true;
+                        }
+                        else if (IsFraming(option))
+                        {
+                            // Dropping these as hop-by-hop would unframe the body (or unname the host) under the backend.
+                            return Refuse(400, "Connection names Content-Length, Transfer-Encoding or Host");
+                        }
+                        else if (fields.Listed < MaxListed)
+                        {
+                            listed[fields.Listed * 2] = valueStart + range.Start.Value + (element.Length - element.TrimStart(" \t"u8).Length);
+                            listed[(fields.Listed * 2) + 1] = option.Length;
+                            fields.Listed++;
+                        }
+                        else
+                        {
+                            return Refuse(400, "too many options in Connection");
+                        }
+                    }
+
+                    break;
+                case 14 when HttpSyntax.Is(name, "content-length"u8):
+                    if (++fields.Lengths > 1)
+                    {
+                        return Refuse(400, "more than one Content-Length");
+                    }
+
+                    if (!HttpSyntax.TryParseLength(value, out var length))
+                    {
+                        return Refuse(400, "malformed Content-Length");
+                    }
+
+                    ContentLength = length;
+                    break;
+                case 17 when HttpSyntax.Is(name, "transfer-encoding"u8):
+                    fields.Encoding = true;
+                    foreach (var range in value.Split((byte)','))
+                    {
+                        var coding = HttpSyntax.Trim(value[range]);
+                        if (fields.Chunked || !HttpSyntax.IsToken(coding))
+                        {
+                            // Something after chunked (or chunked twice), or an obfuscated coding: no length can be trusted.
+                            return Refuse(400, "malformed Transfer-Encoding");
+                        }
+
+                        if (HttpSyntax.Is(coding, "chunked"u8))
+                        {
+                            fields.Chunked = true;
+                        }
+                        else
+                        {
+                            fields.UnknownCoding = true;
+                        }
+                    }
+
+                    break;
             }
 
-            if (matches)
-            {
-                var value = pair[(eq + 1)..];
-                if (value.Length >= 2 && value[0] == (byte)'"' && value[^1] == (byte)'"')
-                {
-                    value = value[1..^1];
-                }
+            offset += end + 2;
+        }
+    }
 
-                return Encoding.ASCII.GetString(value);
+    private int CheckFraming(ref FieldSummary fields, bool http11, EdgeListenerOptions limits)
+    {
+        if (fields.Hosts > 1 || (http11 && fields.Hosts == 0))
+        {
+            return Refuse(400, fields.Hosts == 0 ? "no Host header" : "more than one Host header");
+        }
+
+        if (fields.Encoding)
+        {
+            if (!http11)
+            {
+                // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+                return Refuse(400, "Transfer-Encoding in an HTTP/1.0 request");
+            }
+
+            if (fields.Lengths > 0)
+            {
+                return Refuse(400, "both Transfer-Encoding and Content-Length");
+            }
+
+            if (!fields.Chunked)
+            {
+                return Refuse(400, "the final transfer coding is not chunked");
+            }
+
+            if (fields.UnknownCoding)
+            {
+                return Refuse(501, "transfer coding not implemented");
+            }
+
+            Body = RequestBody.Chunked;
+        }
+        else if (fields.Lengths > 0 && ContentLength > 0)
+        {
+            Body = RequestBody.Length;
+            if (ContentLength > limits.MaxRequestBodySize)
+            {
+                return Refuse(413, "request body larger than the limit");
             }
         }
 
-        return null;
+        return Ok;
+    }
+
+    /// <summary>Content-Length, Transfer-Encoding or Host: headers no Connection option may remove.</summary>
+    internal static bool IsFraming(ReadOnlySpan<byte> name) =>
+        HttpSyntax.Is(name, "content-length"u8) || HttpSyntax.Is(name, "transfer-encoding"u8) || HttpSyntax.Is(name, "host"u8);
+
+    private static bool SplitAbsoluteForm(ReadOnlySpan<byte> target, out ReadOnlySpan<byte> authority, out ReadOnlySpan<byte> pathAndQuery)
+    {
+        authority = default;
+        pathAndQuery = default;
+        var scheme = HttpSyntax.Is(target[..Math.Min(7, target.Length)], "http://"u8) ? 7
+            : HttpSyntax.Is(target[..Math.Min(8, target.Length)], "https://"u8) ? 8 : 0;
+        if (scheme == 0)
+        {
+            return false;
+        }
+
+        var rest = target[scheme..];
+        var end = rest.IndexOfAny((byte)'/', (byte)'?');
+        authority = end < 0 ? rest : rest[..end];
+        pathAndQuery = end < 0 ? "/"u8 : rest[end..];
+        return HttpSyntax.IsHost(authority) && pathAndQuery[0] == (byte)'/';
     }
 }

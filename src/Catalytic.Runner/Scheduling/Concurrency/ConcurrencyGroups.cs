@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Runner.Scheduling.Concurrency;
 
@@ -33,9 +36,11 @@ internal sealed class ConcurrencyGroups
 
     private readonly string _directory;
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
 
-    public ConcurrencyGroups(string stateDirectory, TimeProvider time, TimeSpan? pollInterval = null)
+    public ConcurrencyGroups(string stateDirectory, TimeProvider time, TimeSpan? pollInterval = null, ILogger? log = null)
     {
+        _log = log ?? NullLogger.Instance;
         _directory = Path.Combine(stateDirectory, "concurrency");
         _time = time;
         PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(100);
@@ -204,9 +209,11 @@ internal sealed class ConcurrencyGroups
             {
                 state = File.Exists(path) ? JsonNode.Parse(await File.ReadAllTextAsync(path, CancellationToken.None)) as JsonObject ?? [] : [];
             }
-            catch (System.Text.Json.JsonException)
+            catch (System.Text.Json.JsonException e)
             {
-                state = []; // a torn file cannot happen (writes are renames); a hand-edited one is reset.
+                // A torn file cannot happen (writes are renames); a hand-edited one is reset, and the log says so.
+                RunnerLog.ConcurrencyStateReset(_log, path, e);
+                state = [];
             }
 
             var before = state.ToJsonString();

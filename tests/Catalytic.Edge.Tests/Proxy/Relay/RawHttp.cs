@@ -26,7 +26,30 @@ internal sealed class RawHttp : IAsyncDisposable
         return new RawHttp(tcp);
     }
 
-    public Task SendAsync(string text, CancellationToken ct) => _stream.WriteAsync(Encoding.ASCII.GetBytes(text), ct).AsTask();
+    public Task SendAsync(string text, CancellationToken ct) => _stream.WriteAsync(Encoding.Latin1.GetBytes(text), ct).AsTask();
+
+    public Task SendAsync(byte[] bytes, CancellationToken ct) => _stream.WriteAsync(bytes, ct).AsTask();
+
+    /// <summary>Nothing has arrived from the server so far (and the connection is not known to be closed).</summary>
+    public bool NothingReceived => _end == _start && _tcp.Available == 0;
+
+    /// <summary>Every byte the server sends until it closes the connection, as text.</summary>
+    public async Task<string> ReadToEndAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (await FillAsync(ct))
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        var text = Encoding.Latin1.GetString(_buffer, _start, _end - _start);
+        _start = _end;
+        return text;
+    }
 
     /// <summary>Reads one response; <paramref name="head"/> is true for the answer to a HEAD request (no body).</summary>
     public async Task<RawResponse> ReadAsync(CancellationToken ct, bool head = false)

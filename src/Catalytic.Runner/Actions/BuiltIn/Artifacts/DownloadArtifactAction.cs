@@ -28,7 +28,7 @@ public sealed class DownloadArtifactAction : IBuiltinAction
 
         var destination = context.ResolvePath(context.Get("path") is { Length: > 0 } p ? p : ".");
         var name = context.Get("name");
-        var all = ArtifactStore.List(context.RunDirectory);
+        var all = context.ArtifactStore.List();
         if (name.Length > 0)
         {
             var artifact = all.FirstOrDefault(a => a.Name == name);
@@ -38,7 +38,7 @@ public sealed class DownloadArtifactAction : IBuiltinAction
                 return Fail($"Unable to download artifact(s): Artifact not found for name: {name} ({known})");
             }
 
-            var copied = CopyTree(ArtifactStore.FilesOf(context.RunDirectory, name), destination);
+            var copied = CopyTree(context.ArtifactStore.FilesOf(name), destination);
             context.Log($"Artifact {name} downloaded to {destination} ({copied} files)");
             context.SetOutput("download-path", destination);
             return Task.FromResult(ActionResult.Success);
@@ -64,7 +64,7 @@ public sealed class DownloadArtifactAction : IBuiltinAction
         foreach (var artifact in selected)
         {
             var target = merge ? destination : Path.Combine(destination, artifact.Name);
-            var copied = CopyTree(ArtifactStore.FilesOf(context.RunDirectory, artifact.Name), target);
+            var copied = CopyTree(context.ArtifactStore.FilesOf(artifact.Name), target);
             context.Log($"Artifact {artifact.Name} downloaded to {target} ({copied} files)");
             count++;
         }

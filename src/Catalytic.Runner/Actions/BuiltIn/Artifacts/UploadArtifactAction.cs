@@ -71,7 +71,7 @@ public sealed class UploadArtifactAction(TimeProvider? time = null) : IBuiltinAc
 
         var root = RootOf(patterns.SearchRoots, files);
         var entries = files.Select(f => (f.FullPath, Path.GetRelativePath(root, f.FullPath))).ToArray();
-        var info = ArtifactStore.Store(context.RunDirectory, name, entries, retention, context.GetBool("overwrite", false), _time, out var error);
+        var info = context.ArtifactStore.Store(name, entries, retention, context.GetBool("overwrite", false), _time, out var error);
         if (info is null)
         {
             return Fail(error!);
@@ -80,7 +80,7 @@ public sealed class UploadArtifactAction(TimeProvider? time = null) : IBuiltinAc
         context.Log($"Artifact {name} has been successfully uploaded: {info.FileCount} files, {info.SizeBytes} bytes, root {root}" +
             (retention is null ? string.Empty : $", retention {retention} days"));
         context.SetOutput("artifact-id", info.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        context.SetOutput("artifact-url", ArtifactStore.FilesOf(context.RunDirectory, name));
+        context.SetOutput("artifact-url", context.ArtifactStore.FilesOf(name));
         return Task.FromResult(ActionResult.Success);
     }
 

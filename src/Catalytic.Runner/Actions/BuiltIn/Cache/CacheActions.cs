@@ -8,8 +8,8 @@ internal static class CacheOperations
     internal const string StateKey = "CACHE_KEY";
     internal const string StateMatchedKey = "CACHE_RESULT";
 
-    public static CacheStore StoreFor(ActionContext context, TimeProvider time) =>
-        CacheStore.ForStateDirectory(context.StateDirectory, context.Env(CacheStore.MaxBytesVariable), time);
+    public static ICacheStore StoreFor(ActionContext context, TimeProvider time) =>
+        (context.Caches ?? new LocalCacheStores(context.StateDirectory, time)).Open(context.Env(CacheStore.MaxBytesVariable));
 
     /// <summary>Restores per the inputs; sets `cache-hit` (and the restore action's extra outputs). Returns the matched key or a failure.</summary>
     public static ActionResult Restore(ActionContext context, TimeProvider time, bool isRestoreAction, out string? matchedKey)

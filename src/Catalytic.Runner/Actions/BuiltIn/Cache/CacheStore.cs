@@ -28,7 +28,7 @@ public enum CacheSaveOutcome
 /// entry or none; the record is written last and is what makes an entry visible. When the total passes the size
 /// limit the least recently used entries are removed.
 /// </summary>
-public sealed class CacheStore
+public sealed class CacheStore : ICacheStore
 {
     /// <summary>10 GiB, GitHub's per-repository default.</summary>
     public const long DefaultMaxBytes = 10L * 1024 * 1024 * 1024;
@@ -134,6 +134,8 @@ public sealed class CacheStore
     }
 
     /// <summary>Opens an entry for reading and records the access for least-recently-used eviction.</summary>
+    Stream ICacheStore.OpenRead(CacheEntry entry) => OpenRead(entry);
+
     public FileStream OpenRead(CacheEntry entry)
     {
         var stream = new FileStream(ArchivePath(entry.Id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 20, FileOptions.SequentialScan);

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Catalytic.Runner.Tests;
+
+/// <summary>Waiting for a condition instead of sleeping a fixed time: polls with a generous deadline and says what never happened.</summary>
+internal static class Eventually
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Returns once <paramref name="condition"/> holds; fails naming <paramref name="what"/> when it never does.</summary>
+    public static async Task Until(Func<bool> condition, string what)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var deadline = TimeProvider.System.GetTimestamp();
+        while (!condition())
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(deadline) < Patience, $"never happened within {Patience}: {what}");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+    }
+
+    /// <summary>
+    /// Moves <paramref name="clock"/> by <paramref name="step"/> until <paramref name="task"/> completes, letting the
+    /// processes it waits for act between steps; returns how far the clock moved. Fails when it never completes.
+    /// </summary>
+    public static async Task<TimeSpan> AdvanceUntil(FakeTimeProvider clock, Task task, TimeSpan step)
+    {
+        var moved = TimeSpan.Zero;
+        var deadline = TimeProvider.System.GetTimestamp();
+        while (!task.IsCompleted)
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(deadline) < Patience, $"still running after the clock moved {moved} and {Patience} passed");
+            clock.Advance(step);
+            moved += step;
+            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken));
+        }
+
+        await task;
+        return moved;
+    }
+}
