@@ -143,7 +143,7 @@ internal sealed class ScheduleTrigger : IAsyncDisposable
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             try
             {
-                var timer = delay == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, wait.Token) : Task.Delay(delay, _services.Time, wait.Token);
+                var timer = delay == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.InfiniteTimeSpan, _services.Time, wait.Token) : Task.Delay(delay, _services.Time, wait.Token);
                 await Task.WhenAny(timer, _wake.WaitAsync(wait.Token));
             }
             finally

@@ -20,7 +20,7 @@ public sealed record TriggerServices
     public required string StateDirectory { get; init; }
 
     /// <summary>The clock of polls, schedules and debounces.</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    public required TimeProvider Time { get; init; }
 
     /// <summary>The triggers' log.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;

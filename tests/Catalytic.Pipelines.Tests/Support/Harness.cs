@@ -1,5 +1,6 @@
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Triggers;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Pipelines.Tests.Support;
 
@@ -31,7 +32,7 @@ public sealed class Harness : IAsyncDisposable
             ScheduleHistory = queue,
             Secrets = secrets ?? new EnvironmentSecretSource(state),
             StateDirectory = state,
-            Time = time ?? TimeProvider.System,
+            Time = time ?? RealTime.Clock,
             FileSystemNotifications = notifications,
         };
         var triggers = new PipelineTriggers(repositories, services);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Catalytic.Pipelines.Triggers;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Pipelines.Tests.Support;
 
@@ -83,7 +84,7 @@ public sealed class RecordingQueue : IRunQueue, IScheduleHistory
     /// <summary>Waits until <paramref name="condition"/> holds of the runs, failing with <paramref name="what"/> after a generous deadline.</summary>
     public async Task<IReadOnlyList<RunRequest>> WaitAsync(Func<IReadOnlyList<RunRequest>, bool> condition, string what, TimeSpan? deadline = null)
     {
-        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30));
+        var until = RealTime.Clock.GetUtcNow() + (deadline ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var runs = Runs;
@@ -92,12 +93,12 @@ public sealed class RecordingQueue : IRunQueue, IScheduleHistory
                 return runs;
             }
 
-            if (DateTime.UtcNow > until)
+            if (RealTime.Clock.GetUtcNow() > until)
             {
                 Assert.Fail($"{what} never happened; runs: {string.Join(", ", runs.Select(r => $"{r.EventName} {r.Ref} {r.WorkflowPath}"))}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), RealTime.Clock);
         }
     }
 }
