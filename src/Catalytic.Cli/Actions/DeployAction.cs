@@ -46,7 +46,7 @@ internal sealed class DeployAction : IBuiltinAction
         {
             try
             {
-                var started = await client.DeployAsync(new DeployBody(app, environment, artifact, Input("version"), Input("strategy"), By: "workflow"), cancellationToken);
+                var started = await client.DeployAsync(new DeployBody(app, environment, artifact, Input("version"), Input("strategy")), cancellationToken);
                 context.SetOutput("deployment-id", started.Id);
                 context.Log($"deployment {started.Id}: {app} {started.Version} to {environment} ({started.Strategy})");
                 void Log(EventView e) => context.Log($"  {e.State}: {e.Message}");

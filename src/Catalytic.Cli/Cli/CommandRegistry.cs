@@ -19,6 +19,9 @@ internal static class CommandRegistry
         new RollbackCommand(),
         new StatusCommand(),
         new LogsCommand(),
+        new UserCommand(),
+        new TokenCommand(),
+        new AuditCommand(),
         new VersionCommand(),
         new RunJobCommand(),
     ];

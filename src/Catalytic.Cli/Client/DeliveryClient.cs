@@ -86,16 +86,16 @@ public sealed class DeliveryClient : IDisposable
     /// Approves the deployment waiting in (app, environment). The answer comes once the deployment has recorded the
     /// decision and left the gate, so waiting on it next never sees the gate it just passed.
     /// </summary>
-    public Task<DeploymentView> ApproveAsync(string app, string environment, string? id = null, string? by = null, string? comment = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Approve), JsonContent.Create(new DecisionBody(id, by, comment), ApiJson.Default.DecisionBody), ApiJson.Default.DeploymentView, ct);
+    public Task<DeploymentView> ApproveAsync(string app, string environment, string? id = null, string? comment = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Approve), JsonContent.Create(new DecisionBody(id, comment), ApiJson.Default.DecisionBody), ApiJson.Default.DeploymentView, ct);
 
     /// <summary>Rejects the deployment waiting in (app, environment); answers as <see cref="ApproveAsync"/> does.</summary>
-    public Task<DeploymentView> RejectAsync(string app, string environment, string? id = null, string? by = null, string? comment = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Reject), JsonContent.Create(new DecisionBody(id, by, comment), ApiJson.Default.DecisionBody), ApiJson.Default.DeploymentView, ct);
+    public Task<DeploymentView> RejectAsync(string app, string environment, string? id = null, string? comment = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Reject), JsonContent.Create(new DecisionBody(id, comment), ApiJson.Default.DecisionBody), ApiJson.Default.DeploymentView, ct);
 
     /// <summary>Rolls (app, environment) back (to <paramref name="to"/> or the previous release).</summary>
-    public Task<DeploymentView> RollbackAsync(string app, string environment, string? to = null, string? by = null, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Rollback), JsonContent.Create(new RollbackBody(to, by), ApiJson.Default.RollbackBody), ApiJson.Default.DeploymentView, ct);
+    public Task<DeploymentView> RollbackAsync(string app, string environment, string? to = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, DeliveryRoutes.EnvironmentPath(app, environment, DeliveryRoutes.Rollback), JsonContent.Create(new RollbackBody(to), ApiJson.Default.RollbackBody), ApiJson.Default.DeploymentView, ct);
 
     /// <summary>Live versions, instances, traffic and history.</summary>
     public Task<StatusView> StatusAsync(string? app = null, string? environment = null, CancellationToken ct = default) =>
@@ -152,6 +152,10 @@ public sealed class DeliveryClient : IDisposable
             yield return line;
         }
     }
+
+    /// <summary>Any call of the API answering JSON (the access verbs use it): refusals become <see cref="DeliveryApiException"/>.</summary>
+    public Task<T> CallAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken ct = default) =>
+        SendAsync(method, path, content, type, ct);
 
     /// <inheritdoc/>
     public void Dispose() => _http.Dispose();

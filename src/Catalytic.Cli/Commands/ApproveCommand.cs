@@ -16,8 +16,8 @@ internal sealed class ApproveCommand : ICommand
         {
             // The server answers once the deployment has recorded the decision and left the gate, so the wait below
             // starts past it and stops only at the end or at a later gate.
-            var d = await client.ApproveAsync(app, env, args.Get("id"), DeliveryCommandSupport.Who, args.Get("comment"), cancellationToken);
-            Console.Error.WriteLine($"approved {d.Id} as {DeliveryCommandSupport.Who}");
+            var d = await client.ApproveAsync(app, env, args.Get("id"), args.Get("comment"), cancellationToken);
+            Console.Error.WriteLine($"approved {d.Id} as {d.Approvals?.LastOrDefault()?.By ?? "you"}");
             if (args.Has("no-wait"))
             {
                 return DeliveryCommandSupport.ReportRecorded(d);

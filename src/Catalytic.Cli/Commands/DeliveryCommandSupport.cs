@@ -11,8 +11,6 @@ internal static class DeliveryCommandSupport
 
     public static string StateDirectory(CliArgs args) => args.Get("state") ?? ".catalytic";
 
-    public static string Who => Environment.UserName is { Length: > 0 } u ? u : "unknown";
-
     public static string RequireEnv(CliArgs args, string verb) =>
         args.Get("env") ?? throw new UsageException($"--env ENV is required (usage: catalytic {verb} APP --env ENV)");
 

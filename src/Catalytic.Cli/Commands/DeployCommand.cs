@@ -23,7 +23,7 @@ internal sealed class DeployCommand : ICommand
         var artifact = args.Get("artifact") ?? throw new UsageException("--artifact DIR is required");
         return DeliveryCommandSupport.WithClientAsync(args, "deploy", async client =>
         {
-            var started = await client.DeployAsync(new DeployBody(app, env, Path.GetFullPath(artifact), args.Get("version"), args.Get("strategy"), DeliveryCommandSupport.Who), cancellationToken);
+            var started = await client.DeployAsync(new DeployBody(app, env, Path.GetFullPath(artifact), args.Get("version"), args.Get("strategy")), cancellationToken);
             if (args.Has("no-wait"))
             {
                 return DeliveryCommandSupport.ReportRecorded(started);

@@ -14,7 +14,7 @@ internal sealed class RejectCommand : ICommand
         var env = DeliveryCommandSupport.RequireEnv(args, "reject");
         return DeliveryCommandSupport.WithClientAsync(args, "reject", async client =>
         {
-            var d = await client.RejectAsync(app, env, args.Get("id"), DeliveryCommandSupport.Who, args.Get("comment"), cancellationToken);
+            var d = await client.RejectAsync(app, env, args.Get("id"), args.Get("comment"), cancellationToken);
             var done = await client.WaitAsync(d.Id, null, throughGates: false, cancellationToken);
             Console.Out.WriteLine($"{done.Id} {done.State}: {done.Reason}");
             return ExitCodes.Success;

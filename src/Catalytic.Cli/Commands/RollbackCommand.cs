@@ -16,7 +16,7 @@ internal sealed class RollbackCommand : ICommand
         var env = DeliveryCommandSupport.RequireEnv(args, "rollback");
         return DeliveryCommandSupport.WithClientAsync(args, "rollback", async client =>
         {
-            var d = await client.RollbackAsync(app, env, args.Get("to"), DeliveryCommandSupport.Who, cancellationToken);
+            var d = await client.RollbackAsync(app, env, args.Get("to"), cancellationToken);
             var done = await client.WaitAsync(d.Id, DeliveryCommandSupport.PrintEvent, throughGates: false, cancellationToken);
             Console.Out.WriteLine($"{done.Id} {done.State}: {done.Reason}");
             return done.State is DeploymentStateNames.Succeeded or DeploymentStateNames.RolledBack ? ExitCodes.Success : ExitCodes.Failure;

@@ -12,6 +12,7 @@ internal sealed class ServeCommand : ICommand
             new("state", null, "State folder (default .catalytic)", "DIR"),
             new("port", "p", "API port on 127.0.0.1 (default: a free one, written to .catalytic/server.json)", "N"),
             new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
+            new("private-metrics", null, "Require a viewer's credentials for /metrics (default: it answers without)"),
         ]);
 
     public Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
@@ -28,7 +29,8 @@ internal sealed class ServeCommand : ICommand
             StateDirectory = args.Get("state") ?? ".catalytic",
             ApiPort = port,
             Postgres = args.Get("postgres"),
-            LogMaskCommand = MaskLogStage.SelfCommand(),
+            PublicMetrics = !args.Has("private-metrics"),
+            LogMasker = MaskLogStage.SelfCommand(),
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Catalytic.Contracts.Deployments;
 
 /// <summary>A deployment as the API shows it; <see cref="State"/> is one of <see cref="DeploymentStateNames"/>.</summary>
+/// <param name="RequestedBy">Who asked for it, as the server authenticated them.</param>
 public sealed record DeploymentView(
     string Id,
     string App,
@@ -15,7 +16,8 @@ public sealed record DeploymentView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<EventView>? Events = null,
-    IReadOnlyList<ApprovalView>? Approvals = null)
+    IReadOnlyList<ApprovalView>? Approvals = null,
+    string? RequestedBy = null)
 {
     /// <summary>True when the state never changes again.</summary>
     [JsonIgnore]

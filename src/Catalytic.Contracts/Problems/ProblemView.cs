@@ -17,14 +17,23 @@ public static class ApiProblems
     /// <summary>400: malformed or invalid input; nothing changed.</summary>
     public static ProblemKind Invalid { get; } = new(400, "invalid request");
 
-    /// <summary>401: missing or wrong bearer token.</summary>
+    /// <summary>401: no credentials, or ones the server does not accept (wrong, revoked, expired, of a removed user).</summary>
     public static ProblemKind Unauthorized { get; } = new(401, "unauthorized");
+
+    /// <summary>403: the caller is known but its role (or the environment's approval rule, or a missing CSRF token) does not allow this.</summary>
+    public static ProblemKind Forbidden { get; } = new(403, "forbidden");
 
     /// <summary>404: no such app, environment, release or deployment.</summary>
     public static ProblemKind NotFound { get; } = new(404, "not found");
 
     /// <summary>409: not possible in the current state (e.g. another deployment just started).</summary>
     public static ProblemKind Conflict { get; } = new(409, "conflict");
+
+    /// <summary>413: the request body is larger than the endpoint accepts.</summary>
+    public static ProblemKind TooLarge { get; } = new(413, "payload too large");
+
+    /// <summary>429: too many failed logins for the user or the address; the Retry-After header says when to try again.</summary>
+    public static ProblemKind TooManyRequests { get; } = new(429, "too many requests");
 }
 
 /// <summary>One kind of problem: its HTTP status, its title and the URI that names its type.</summary>

@@ -11,4 +11,7 @@ public static class ServerFiles
 
     /// <summary>File (in the state folder, mode 0600) holding the bearer token.</summary>
     public const string Token = "server.token";
+
+    /// <summary>File (in the state folder, mode 0600) holding the password `serve` gave the <c>admin</c> user on its first start.</summary>
+    public const string InitialAdminPassword = "initial-admin-password";
 }

@@ -58,6 +58,12 @@ public sealed record EnvironmentConfig
     /// <summary>`approval: required` holds a deployment at waiting-for-approval before production traffic moves.</summary>
     public bool ApprovalRequired { get; init; }
 
+    /// <summary>
+    /// Who may decide for the environment when `approval:` is a mapping naming them (users, roles, prevent-self-review);
+    /// null for the default (the approver and admin roles, self-review allowed). The server enforces it.
+    /// </summary>
+    public ApproverConfig? Approvers { get; init; }
+
     /// <summary>Environment variables for instances (app-level merged with environment-level).</summary>
     public ImmutableSortedDictionary<string, string> Env { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
@@ -154,3 +160,10 @@ public sealed record CanaryStep(int Weight, TimeSpan Pause, bool Analysis);
 
 /// <summary>A request made against a new release before it takes traffic: GET <see cref="Path"/> must answer <see cref="Status"/> (and contain <see cref="Contains"/> when set).</summary>
 public sealed record SmokeCheck(string Path, int Status = 200, string? Contains = null);
+
+/// <summary>
+/// The approval rule of a protected environment as catalytic.yml states it: these users and these roles (each role
+/// including the ones above it) may approve, reject and roll back, instead of the default approver and admin roles;
+/// with <see cref="PreventSelfReview"/> nobody approves a deployment they requested.
+/// </summary>
+public sealed record ApproverConfig(ImmutableArray<string> Users, ImmutableArray<string> Roles, bool PreventSelfReview);

@@ -3,8 +3,8 @@ using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Delivery.Config;
 
-// The keys an app and each of its environments share: how many instances, which strategy, the gate, the process's
-// variables and secrets, and the timings. The checks a release must pass (health, smoke, analysis) are in .Checks,
+// The keys an app and each of its environments share: how many instances, which strategy, the gate (who approves is
+// in .Approval), the process's variables and secrets, and the timings. The checks a release must pass (health, smoke, analysis) are in .Checks,
 // the strategy's names and canary steps in .Strategy.
 public static partial class DeliveryConfigParser
 {
@@ -28,7 +28,11 @@ public static partial class DeliveryConfigParser
             }
         }
 
-        if (r.Get(map, "approval") is { } aNode && r.String(map, "approval") is { } a)
+        if (r.Get(map, "approval") is YamlMapping approvalMap)
+        {
+            c = ReadApproval(r, approvalMap, c);
+        }
+        else if (r.Get(map, "approval") is { } aNode && r.String(map, "approval") is { } a)
         {
             switch (a)
             {
@@ -39,7 +43,7 @@ public static partial class DeliveryConfigParser
                     c = c with { ApprovalRequired = false };
                     break;
                 default:
-                    r.Error(aNode, $"`approval:` '{a}' must be required or none");
+                    r.Error(aNode, $"`approval:` '{a}' must be required or none (or a mapping naming users, roles, prevent-self-review)");
                     break;
             }
         }

@@ -10,7 +10,8 @@ namespace Catalytic.Delivery.Config;
 /// Reads catalytic.yml into a <see cref="DeliveryConfig"/>. Collects every error with its line and column
 /// before giving up, so one run shows a person everything to fix; an invalid file yields no config at all.
 /// This part reads the file, its apps and their environments (names, <c>run:</c>, <c>listen:</c>); the keys both
-/// levels share are in .Environment, the release checks (health, smoke, analysis) in .Checks, strategies in .Strategy.
+/// levels share are in .Environment (who approves in .Approval), the release checks (health, smoke, analysis) in
+/// .Checks, strategies in .Strategy.
 /// </summary>
 public static partial class DeliveryConfigParser
 {

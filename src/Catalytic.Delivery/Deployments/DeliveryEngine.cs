@@ -161,7 +161,7 @@ public sealed partial class DeliveryEngine : IAsyncDisposable
             strategyName, DeploymentState.Pending,
             $"{release.Version} requested by {by} ({strategyName}{(created.Reused ? ", existing release" : "")})" +
             (running is null ? "" : $"; supersedes {running.Id} ({running.Version}, {running.State.Name()}), whose traffic goes back to {live?.Version ?? "nothing"} first"),
-            now, now);
+            now, now, by);
         await _store.AddDeploymentAsync(deployment, ct);
         _log.DeploymentRequested(request.App, request.Environment, deployment.Id, release.Version, by, strategyName);
         if (arrival.Dropped is { } droppedOne)
@@ -310,7 +310,7 @@ public sealed partial class DeliveryEngine : IAsyncDisposable
         var current = await _store.GetReleaseAsync(app, live.Version, ct);
         var now = _time.GetUtcNow();
         var deployment = new Deployment(NewId(now), app, environment, target!, live.Version, "rollback", DeploymentState.Pending,
-            $"rollback from {live.Version} to {target} requested by {by}", now, now);
+            $"rollback from {live.Version} to {target} requested by {by}", now, now, by);
         var rollback = new RunningDeployment(deployment.Id, new DeploymentSignals(_shutdown.Token));
         if (!runtime.Update(s => EnvironmentDecisions.StartRollback(s, rollback, cfg!) is { } next ? (next, true) : (s, false)))
         {

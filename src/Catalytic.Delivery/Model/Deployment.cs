@@ -70,6 +70,7 @@ public sealed record Release(string App, string Version, string Path, DateTimeOf
 /// <param name="PreviousVersion">What was live when it started (null for the first deployment).</param>
 /// <param name="Strategy">rolling, blue-green, canary or rollback.</param>
 /// <param name="Reason">The latest human-readable reason (why it is in <see cref="State"/>).</param>
+/// <param name="RequestedBy">Who asked for it, as the server authenticated them (an environment that prevents self-review refuses their approval).</param>
 public sealed record Deployment(
     string Id,
     string App,
@@ -80,7 +81,8 @@ public sealed record Deployment(
     DeploymentState State,
     string Reason,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? RequestedBy = null);
 
 /// <summary>One line of a deployment's history: a state change or an observation, with the numbers measured.</summary>
 public sealed record DeploymentEvent(string DeploymentId, DateTimeOffset At, DeploymentState State, string Message);

@@ -12,7 +12,7 @@ internal static class ApiResults
 {
     /// <summary>The API view of a deployment (events and approvals when given).</summary>
     public static DeploymentView View(Deployment d, IReadOnlyList<EventView>? events = null, IReadOnlyList<ApprovalView>? approvals = null) =>
-        new(d.Id, d.App, d.Environment, d.Version, d.PreviousVersion, d.Strategy, d.State.Name(), d.Reason, d.CreatedAt, d.UpdatedAt, events, approvals);
+        new(d.Id, d.App, d.Environment, d.Version, d.PreviousVersion, d.Strategy, d.State.Name(), d.Reason, d.CreatedAt, d.UpdatedAt, events, approvals, d.RequestedBy);
 
     /// <summary>The API view of a deployment with its whole history.</summary>
     public static async Task<DeploymentView> ViewAsync(Deployment d, IDeliveryStore store, CancellationToken ct)
@@ -28,7 +28,11 @@ internal static class ApiResults
         e.Message, e.Field, e.Details.IsDefault ? null : e.Details);
 
     /// <summary>401: no credentials, or credentials the server does not accept.</summary>
-    public static IResult Unauthorized() => Problem(ApiProblems.Unauthorized, "missing or wrong bearer token (see .catalytic/server.token)", "authorization");
+    public static IResult Unauthorized(string? why = null) =>
+        Problem(ApiProblems.Unauthorized, why ?? "credentials required: a bearer token (API token, or .catalytic/server.token on the server's machine) or a signed-in session", "authorization");
+
+    /// <summary>403: the caller may not do this; <paramref name="why"/> says what it would need.</summary>
+    public static IResult Forbidden(string why, string field = "authorization") => Problem(ApiProblems.Forbidden, why, field);
 
     /// <summary>A problem document naming the field at fault (and every detail line).</summary>
     public static IResult Problem(ProblemKind kind, string detail, string field, IReadOnlyList<string>? errors = null)

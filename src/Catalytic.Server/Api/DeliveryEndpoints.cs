@@ -5,6 +5,7 @@ using Catalytic.Contracts.Status;
 using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Storage;
+using Catalytic.Identity.Audit;
 using Catalytic.Platform.Secrets;
 using Catalytic.Server.Hosting;
 using Catalytic.Server.Logging;
@@ -20,8 +21,9 @@ namespace Catalytic.Server.Api;
 
 /// <summary>
 /// The delivery API under /api (routes in <see cref="DeliveryRoutes"/>, shapes in Catalytic.Contracts): deployments,
-/// gates, rollback, status, logs. Every route but /api/health needs the bearer token from .catalytic/server.token;
-/// refusals are RFC 7807 problem documents naming the field at fault.
+/// gates, rollback, status, logs. Every route but /api/health needs credentials and names its policy; who acted is
+/// always the authenticated caller, and every change is audited. Refusals are RFC 7807 problem documents naming the
+/// field at fault.
 /// </summary>
 public static class DeliveryEndpoints
 {
@@ -31,32 +33,23 @@ public static class DeliveryEndpoints
     /// <summary>Maps /api.</summary>
     public static IEndpointRouteBuilder MapDeliveryEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(DeliveryRoutes.Health, () => TypedResults.Text("ok\n"));
+        routes.MapGet(DeliveryRoutes.Health, () => TypedResults.Text("ok\n")).Public("liveness probe: says ok and nothing else");
         var api = routes.MapGroup(DeliveryRoutes.Api);
         api.MapPost(DeliveryRoutes.Deployments, DeployAsync).Require(Policies.Developer);
         api.MapGet(DeliveryRoutes.Deployments, ListAsync).Require(Policies.Viewer);
         api.MapGet(DeliveryRoutes.Deployment, GetAsync).Require(Policies.Viewer);
         var env = api.MapGroup(DeliveryRoutes.Environment);
-        env.MapPost(DeliveryRoutes.Approve, (string app, string environment, DecisionBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct) =>
-            DecideAsync(app, environment, body, approve: true, engine, store, ct)).Require(Policies.Approver);
-        env.MapPost(DeliveryRoutes.Reject, (string app, string environment, DecisionBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct) =>
-            DecideAsync(app, environment, body, approve: false, engine, store, ct)).Require(Policies.Approver);
+        env.MapPost(DeliveryRoutes.Approve, (HttpContext http, string app, string environment, DecisionBody? body, DeliveryEngine engine, IDeliveryStore store, IApprovalRules rules, CancellationToken ct) =>
+            DecideAsync(http, app, environment, body, approve: true, engine, store, rules, ct)).Require(Policies.Approver);
+        env.MapPost(DeliveryRoutes.Reject, (HttpContext http, string app, string environment, DecisionBody? body, DeliveryEngine engine, IDeliveryStore store, IApprovalRules rules, CancellationToken ct) =>
+            DecideAsync(http, app, environment, body, approve: false, engine, store, rules, ct)).Require(Policies.Approver);
         env.MapPost(DeliveryRoutes.Rollback, RollbackAsync).Require(Policies.Approver);
         env.MapGet(DeliveryRoutes.Logs, LogsAsync).Require(Policies.Viewer);
         api.MapGet(DeliveryRoutes.Status, StatusAsync).Require(Policies.Viewer);
         return routes;
     }
 
-    /// <summary>Whether the request carries the server's local bearer token (constant-time comparison).</summary>
-    internal static bool HasLocalToken(HttpContext context)
-    {
-        var expected = context.RequestServices.GetService(typeof(ApiToken)) as ApiToken;
-        var header = context.Request.Headers.Authorization.ToString();
-        return expected is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) &&
-            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), Encoding.UTF8.GetBytes(expected.Value));
-    }
-
-    private static async Task<IResult> DeployAsync(DeployBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
+    private static async Task<IResult> DeployAsync(HttpContext http, DeployBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
     {
         if (body is null)
         {
@@ -71,8 +64,15 @@ public static class DeliveryEndpoints
             }
         }
 
-        var result = await engine.DeployAsync(new DeployRequest(body.App, body.Environment, body.Artifact, body.Version, body.Strategy, body.By), ct);
-        return result.Error is { } e ? Problem(e) : TypedResults.Accepted($"/api/deployments/{result.Value!.Id}", await ViewAsync(result.Value, store, ct));
+        var result = await engine.DeployAsync(new DeployRequest(body.App, body.Environment, body.Artifact, body.Version, body.Strategy, http.Caller().Name), ct);
+        if (result.Error is { } e)
+        {
+            return Problem(e);
+        }
+
+        var d = result.Value!;
+        await http.AuditAsync(AuditActions.Deploy, d.Id, $"{d.App}/{d.Environment} {d.Version} ({d.Strategy})");
+        return TypedResults.Accepted($"/api/deployments/{d.Id}", await ViewAsync(d, store, ct));
     }
 
     private static async Task<IResult> GetAsync(string id, IDeliveryStore store, CancellationToken ct) =>
@@ -86,17 +86,49 @@ public static class DeliveryEndpoints
         return TypedResults.Ok<IReadOnlyList<DeploymentView>>([.. list.Select(d => View(d))]);
     }
 
-    /// <summary>Answers once the deployment recorded the decision and left the gate (see <see cref="DeliveryEngine.DecideAsync"/>).</summary>
-    private static async Task<IResult> DecideAsync(string app, string environment, DecisionBody? body, bool approve, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
+    /// <summary>
+    /// Answers once the deployment recorded the decision and left the gate (see <see cref="DeliveryEngine.DecideAsync"/>).
+    /// The decision is the caller's (the policy checked the environment's rule); where the environment prevents
+    /// self-review, whoever requested the waiting deployment may not approve it.
+    /// </summary>
+    private static async Task<IResult> DecideAsync(HttpContext http, string app, string environment, DecisionBody? body, bool approve, DeliveryEngine engine, IDeliveryStore store, IApprovalRules rules, CancellationToken ct)
     {
-        var result = await engine.DecideAsync(app, environment, body?.Id, approve, body?.By ?? "unknown", body?.Comment, ct);
-        return result.Error is { } e ? Problem(e) : TypedResults.Ok(await ViewAsync(result.Value!, store, ct));
+        var caller = http.Caller();
+        var id = body?.Id;
+        if (approve && rules.For(app, environment) is { PreventSelfReview: true } rule)
+        {
+            // Decide the very deployment checked: if another takes the gate meanwhile, the engine refuses this id.
+            id ??= engine.State(app, environment).Active is { GateOpen: true } waiting ? waiting.Id : null;
+            if (id is not null && await store.GetDeploymentAsync(id, ct) is { } d && rule.Refusal(caller, d.RequestedBy) is { } why)
+            {
+                await http.AuditAsync(AuditActions.Approve, d.Id, $"{app}/{environment} {d.Version}: {why}", AuditOutcomes.Denied);
+                return Forbidden(why, "id");
+            }
+        }
+
+        var result = await engine.DecideAsync(app, environment, id, approve, caller.Name, body?.Comment, ct);
+        if (result.Error is { } e)
+        {
+            return Problem(e);
+        }
+
+        var decided = result.Value!;
+        await http.AuditAsync(approve ? AuditActions.Approve : AuditActions.Reject, decided.Id,
+            $"{app}/{environment} {decided.Version}{(body?.Comment is { } c ? ": " + c : "")}");
+        return TypedResults.Ok(await ViewAsync(decided, store, ct));
     }
 
-    private static async Task<IResult> RollbackAsync(string app, string environment, RollbackBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
+    private static async Task<IResult> RollbackAsync(HttpContext http, string app, string environment, RollbackBody? body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
     {
-        var result = await engine.RollbackAsync(app, environment, body?.To, body?.By ?? "unknown", ct);
-        return result.Error is { } e ? Problem(e) : TypedResults.Ok(await ViewAsync(result.Value!, store, ct));
+        var result = await engine.RollbackAsync(app, environment, body?.To, http.Caller().Name, ct);
+        if (result.Error is { } e)
+        {
+            return Problem(e);
+        }
+
+        var d = result.Value!;
+        await http.AuditAsync(AuditActions.Rollback, d.Id, $"{app}/{environment} to {d.Version}");
+        return TypedResults.Ok(await ViewAsync(d, store, ct));
     }
 
     private static async Task<IResult> StatusAsync(string? app, string? environment, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)

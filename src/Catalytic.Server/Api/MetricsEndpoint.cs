@@ -3,6 +3,7 @@ using System.Text;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Delivery.Deployments;
 using Catalytic.Edge.Routing;
+using Catalytic.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -32,7 +33,7 @@ public static class MetricsEndpoint
             }
 
             return TypedResults.Text(sb.ToString(), "text/plain; version=0.0.4; charset=utf-8");
-        });
+        }).Require(Policies.Metrics);
         return routes;
     }
 

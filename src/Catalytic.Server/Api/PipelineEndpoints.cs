@@ -45,7 +45,7 @@ public static class PipelineEndpoints
             var headers = http.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
             var outcome = await triggers.Webhooks.HandleAsync(repo, headers, body, ct);
             return TypedResults.Json(new HookAnswer(outcome.Message, outcome.Runs), PipelineJson.Default.HookAnswer, statusCode: outcome.Status);
-        });
+        }).Public("webhook: authenticated by its signature (the repository's webhook secret)");
         var api = routes.MapGroup("/api");
         api.MapPost("/repos/{repo}/notify", (string repo) => triggers.Notify(repo)
             ? Answer(StatusCodes.Status202Accepted, $"repository '{repo}' reads its refs now")

@@ -12,7 +12,10 @@ using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Triggers;
+using Catalytic.Contracts.Access;
+using Catalytic.Identity.Storage;
 using Catalytic.Server.Api;
+using Catalytic.Server.Auth;
 using Catalytic.Server.Logging;
 using Catalytic.Storage.Postgres;
 using Catalytic.Storage.Sqlite;
@@ -44,6 +47,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
     private PipelineTriggers? _triggers;
+    private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
     /// <param name="time">The clock of every timeout, delay and interval of the server and its engine.</param>
@@ -112,9 +116,10 @@ public sealed class CatalyticServer : IAsyncDisposable
             ? new PostgresDeliveryStore(pg, _time, loggers: _loggers)
             : new SqliteDeliveryStore(Path.Combine(state, "catalytic.db"));
         await _store.InitializeAsync(ct);
+        (_identity, var access) = await AccessHosting.OpenAsync(_options, state, _time, _loggers, ct);
         var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);
-        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, _time, _options.LogMaskCommand, _loggers);
+        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, _time, _options.LogMasker, _loggers);
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
@@ -134,13 +139,16 @@ public sealed class CatalyticServer : IAsyncDisposable
         ServeConsoleFormatter.Configure(builder.Logging);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, _options.ApiPort));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(1, AccessJson.Default));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(_engine);
         builder.Services.AddSingleton(_store);
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
-        builder.Services.AddSingleton(new ApiToken(token));
+        builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine));
         _app = builder.Build();
+        _app.UseCatalyticAuth();
+        _app.MapAccessEndpoints();
         _app.MapDeliveryEndpoints();
         _app.MapMetricsEndpoint();
         _triggers = CreateTriggers(configPath, state, _time);
@@ -149,7 +157,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
 
-        await WriteSecretFileAsync(Path.Combine(state, ServerFiles.Token), token, ct);
+        await SecretFiles.WriteAsync(Path.Combine(state, ServerFiles.Token), token, ct);
         await File.WriteAllTextAsync(Path.Combine(state, ServerFiles.Info),
             JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, _time.GetUtcNow()), ApiJson.Default.ServerInfo), ct);
         _log.ApiListening(ApiAddress.ToString(), state);
@@ -167,6 +175,9 @@ public sealed class CatalyticServer : IAsyncDisposable
 
     /// <summary>The triggers once started.</summary>
     public PipelineTriggers? Triggers => _triggers;
+
+    /// <summary>The API's web application once started (tests walk its endpoints).</summary>
+    internal WebApplication? App => _app;
 
     /// <summary>
     /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
@@ -228,25 +239,16 @@ public sealed class CatalyticServer : IAsyncDisposable
             await _store.DisposeAsync();
         }
 
+        if (_identity is not null)
+        {
+            await _identity.DisposeAsync();
+        }
+
         if (_ownsLoggers)
         {
             // Flushes the console logger's queue: the last lines (stopping, interrupted deployments) are not lost.
             _loggers.Dispose();
         }
-    }
-
-    private static async Task WriteSecretFileAsync(string path, string content, CancellationToken ct)
-    {
-        File.Delete(path);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using var stream = new FileStream(path, options);
-        await using var writer = new StreamWriter(stream);
-        await writer.WriteAsync(content.AsMemory(), ct);
     }
 
     /// <summary>The address of a live server of <paramref name="state"/> (its server.json answers /api/health), or null.</summary>
@@ -281,5 +283,5 @@ public sealed class CatalyticServer : IAsyncDisposable
     }
 }
 
-/// <summary>The bearer token of this server's API.</summary>
+/// <summary>The state folder's bearer token of this server's API: an admin credential of the server's machine (see docs/security.md).</summary>
 public sealed record ApiToken(string Value);

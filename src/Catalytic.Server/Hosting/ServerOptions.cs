@@ -18,9 +18,12 @@ public sealed record ServerOptions
     /// <summary>Whether the repository holding the configuration is watched and its pushes, tags and schedules start runs.</summary>
     public bool Triggers { get; init; } = true;
 
+    /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
+    public bool PublicMetrics { get; init; } = true;
+
     /// <summary>
-    /// The command that starts an instance's log masking stage (the host's to say: catalytic runs it as its hidden verb);
-    /// without one, instances cannot start.
+    /// The command that starts an instance's log masking stage (the host's to say: `catalytic serve` gives its own
+    /// executable's hidden verb, a test host the built CLI's); without one, instances cannot start.
     /// </summary>
-    public IReadOnlyList<string>? LogMaskCommand { get; init; }
+    public IReadOnlyList<string>? LogMasker { get; init; }
 }

@@ -27,18 +27,10 @@ public sealed class PostgresDeliveryStore : SqlDeliveryStore
     /// <param name="loggers">Where a lost lease is logged.</param>
     public PostgresDeliveryStore(string connectionString, TimeProvider time, string? schema = null, ILoggerFactory? loggers = null)
     {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        if (schema is not null)
-        {
-            b.SearchPath = schema;
-        }
-
-        // `Search Path=NAME` in the connection string (e.g. `serve --postgres`) names the installation's schema too.
-        var first = b.SearchPath?.Split(',')[0].Trim().Trim('"');
-        _schema = schema ?? (first is { Length: > 0 } && first != "public" && !first.StartsWith('$') ? first : null);
-        _source = NpgsqlDataSource.Create(b.ConnectionString);
+        (var cs, _schema) = PostgresSchema.Resolve(connectionString, schema);
+        _source = NpgsqlDataSource.Create(cs);
         // A lease's session must end when its connection closes, or a pooled session would keep the lock.
-        _leases = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(b.ConnectionString) { Pooling = false }.ConnectionString);
+        _leases = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
         _time = time;
         _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PostgresDeliveryStore>();
     }
@@ -47,13 +39,16 @@ public sealed class PostgresDeliveryStore : SqlDeliveryStore
     protected override string AutoIdColumn => "BIGSERIAL PRIMARY KEY";
 
     /// <inheritdoc/>
+    protected override string AddColumnSql(string table, string column, string type) => $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {type}";
+
+    /// <inheritdoc/>
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
         if (_schema is not null)
         {
             await using var c = await OpenAsync(ct);
             await using var cmd = c.CreateCommand();
-            cmd.CommandText = $"CREATE SCHEMA IF NOT EXISTS \"{_schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+            cmd.CommandText = PostgresSchema.CreateSql(_schema);
             await cmd.ExecuteNonQueryAsync(ct);
         }
 

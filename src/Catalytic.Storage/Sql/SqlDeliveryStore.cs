@@ -40,6 +40,21 @@ public abstract class SqlDeliveryStore : IDeliveryStore
               app TEXT NOT NULL, environment TEXT NOT NULL, version TEXT NOT NULL, deployment_id TEXT NOT NULL,
               since BIGINT NOT NULL, PRIMARY KEY (app, environment));
             """, ct);
+        // Added with users (issue 13): who asked for a deployment, for prevent-self-review. Older databases gain the column.
+        if (!await HasColumnAsync(c, "deployments", "requested_by", ct))
+        {
+            await ExecAsync(c, null, AddColumnSql("deployments", "requested_by", "TEXT NULL"), ct);
+        }
+    }
+
+    /// <summary>The statement that adds a column to an existing table (PostgreSQL says IF NOT EXISTS, so nodes starting together do not collide).</summary>
+    protected virtual string AddColumnSql(string table, string column, string type) => $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+
+    private static async Task<bool> HasColumnAsync(DbConnection c, string table, string column, CancellationToken ct)
+    {
+        await using var cmd = Command(c, null, $"SELECT * FROM {table} WHERE 1 = 0", []);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return Enumerable.Range(0, r.FieldCount).Any(i => string.Equals(r.GetName(i), column, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <inheritdoc/>
@@ -68,10 +83,10 @@ public abstract class SqlDeliveryStore : IDeliveryStore
         await using var c = await OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await ExecAsync(c, tx, """
-            INSERT INTO deployments (id, app, environment, version, previous_version, strategy, state, reason, created_at, updated_at)
-            VALUES (@id, @app, @env, @version, @prev, @strategy, @state, @reason, @created, @updated)
+            INSERT INTO deployments (id, app, environment, version, previous_version, strategy, state, reason, created_at, updated_at, requested_by)
+            VALUES (@id, @app, @env, @version, @prev, @strategy, @state, @reason, @created, @updated, @by)
             """, ct, ("id", d.Id), ("app", d.App), ("env", d.Environment), ("version", d.Version), ("prev", d.PreviousVersion),
-            ("strategy", d.Strategy), ("state", d.State.Name()), ("reason", d.Reason), ("created", d.CreatedAt.UtcTicks), ("updated", d.UpdatedAt.UtcTicks));
+            ("strategy", d.Strategy), ("state", d.State.Name()), ("reason", d.Reason), ("created", d.CreatedAt.UtcTicks), ("updated", d.UpdatedAt.UtcTicks), ("by", d.RequestedBy));
         await InsertEventAsync(c, tx, new DeploymentEvent(d.Id, d.CreatedAt, d.State, d.Reason), ct);
         await tx.CommitAsync(ct);
     }
@@ -163,7 +178,7 @@ public abstract class SqlDeliveryStore : IDeliveryStore
     }
 
     private const string DeploymentSelect =
-        "SELECT id, app, environment, version, previous_version, strategy, state, reason, created_at, updated_at FROM deployments";
+        "SELECT id, app, environment, version, previous_version, strategy, state, reason, created_at, updated_at, requested_by FROM deployments";
 
     private const string LiveSelect = "SELECT app, environment, version, deployment_id, since FROM live_versions";
 
@@ -171,7 +186,7 @@ public abstract class SqlDeliveryStore : IDeliveryStore
 
     private static Deployment ReadDeployment(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-        r.GetString(5), DeploymentStates.Parse(r.GetString(6)), r.GetString(7), Time(r.GetInt64(8)), Time(r.GetInt64(9)));
+        r.GetString(5), DeploymentStates.Parse(r.GetString(6)), r.GetString(7), Time(r.GetInt64(8)), Time(r.GetInt64(9)), r.IsDBNull(10) ? null : r.GetString(10));
 
     private static LiveVersion ReadLive(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Time(r.GetInt64(4)));
 
@@ -190,36 +205,10 @@ public abstract class SqlDeliveryStore : IDeliveryStore
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] args)
     {
         await using var c = await OpenAsync(ct);
-        await using var cmd = Command(c, null, sql, args);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<T>();
-        while (await r.ReadAsync(ct))
-        {
-            list.Add(read(r));
-        }
-
-        return list;
+        return await SqlCommands.QueryAsync(c, sql, read, ct, Untyped(args));
     }
 
-    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, (string Name, object? Value)[] args)
-    {
-        var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value) in args)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = "@" + name;
-            p.Value = value ?? DBNull.Value;
-            if (value is null)
-            {
-                // Untyped NULLs make PostgreSQL guess; text is what every nullable column here holds.
-                p.DbType = System.Data.DbType.String;
-            }
+    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, (string Name, object? Value)[] args) => SqlCommands.Command(c, tx, sql, Untyped(args));
 
-            cmd.Parameters.Add(p);
-        }
-
-        return cmd;
-    }
+    private static IEnumerable<(string, object?, System.Data.DbType?)> Untyped((string Name, object? Value)[] args) => args.Select(a => (a.Name, a.Value, (System.Data.DbType?)null));
 }

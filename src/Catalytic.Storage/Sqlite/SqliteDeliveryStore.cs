@@ -12,13 +12,7 @@ namespace Catalytic.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDeliveryStore(string databasePath) : SqlDeliveryStore
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = databasePath,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+    private readonly string _connectionString = SqliteDatabase.ConnectionString(databasePath);
 
     /// <summary>The database file.</summary>
     public string DatabasePath { get; } = databasePath;
@@ -29,28 +23,12 @@ public sealed class SqliteDeliveryStore(string databasePath) : SqlDeliveryStore
     /// <inheritdoc/>
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!);
-        await using (var c = await OpenAsync(ct))
-        {
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA journal_mode=WAL;";
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-
+        await SqliteDatabase.PrepareAsync(DatabasePath, _connectionString, ct);
         await base.InitializeAsync(ct);
     }
 
     /// <inheritdoc/>
-    protected override async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var c = new SqliteConnection(_connectionString);
-        await c.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        // NORMAL is durable in WAL mode up to the last checkpoint-safe commit, and a power cut loses at most the last commit.
-        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
-        await cmd.ExecuteNonQueryAsync(ct);
-        return c;
-    }
+    protected override Task<DbConnection> OpenAsync(CancellationToken ct) => SqliteDatabase.OpenAsync(_connectionString, ct);
 
     /// <inheritdoc/>
     public override Task<IEnvironmentLease> AcquireLeaseAsync(string app, string environment, CancellationToken ct = default) =>

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Targets;
-using Catalytic.Delivery.Tests.Support;
 using Catalytic.Platform.Linux;
 using Catalytic.Testing.Apps;
 using Catalytic.Testing.Files;
+using Catalytic.Testing.Processes;
 using Catalytic.Testing.Time;
 using Catalytic.Testing.Waiting;
 using Microsoft.Extensions.Time.Testing;

@@ -44,9 +44,18 @@ public static class CatalyticProcess
     public static string Launcher => Path.Combine(Folder, "catalytic");
 
     /// <summary>Runs `catalytic ARGS` in <paramref name="workingDirectory"/> to its end; returns its exit code and output.</summary>
-    public static async Task<Result> RunAsync(string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? deadline = null)
+    /// <param name="stdin">Written to the verb's standard input, which is then closed (e.g. for --password-stdin).</param>
+    public static async Task<Result> RunAsync(string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? deadline = null, string? stdin = null)
     {
-        using var p = Process.Start(StartInfo(workingDirectory, args, environment))!;
+        var psi = StartInfo(workingDirectory, args, environment);
+        psi.RedirectStandardInput = stdin is not null;
+        using var p = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            await p.StandardInput.WriteAsync(stdin);
+            p.StandardInput.Close();
+        }
+
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         try

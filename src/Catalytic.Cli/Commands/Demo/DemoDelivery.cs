@@ -16,14 +16,14 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     public async Task<DeploymentView> DeployApprovedAsync(string environment, string artifact, string version, CancellationToken ct)
     {
         using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
-        var d = await client.DeployAndWaitAsync(new DeployBody(App, environment, artifact, version, By: "demo"), e => narrator.Say($"  {e.State}: {e.Message}"), ct);
+        var d = await client.DeployAndWaitAsync(new DeployBody(App, environment, artifact, version), e => narrator.Say($"  {e.State}: {e.Message}"), ct);
         // Every gate gets the demo's approval: the first before traffic moves, and any later one that analysis asks
         // for when it cannot judge (no traffic reaches a release nobody uses yet).
         while (d.IsWaiting)
         {
             narrator.Say($"{environment} waits for a person ({d.Reason}); the demo approves for you (a person runs: catalytic approve {App} --env {environment})");
             var reported = d.Events?.Count ?? 0;
-            d = await client.ApproveAsync(App, environment, d.Id, by: "catalytic demo", comment: "approved by the demo", ct: ct);
+            d = await client.ApproveAsync(App, environment, d.Id, comment: "approved by the demo", ct: ct);
             if (d.IsTerminal)
             {
                 break;
@@ -51,7 +51,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
                     var environment = waiting.Environment;
                     narrator.Pipeline($"» demo: {environment} deployment {waiting.Id} ({waiting.Version}) waits for a person: {waiting.Reason}");
                     narrator.Pipeline($"» demo: approving it for you, as a person would with `catalytic approve {App} --env {environment}`");
-                    await client.ApproveAsync(App, environment, waiting.Id, by: "catalytic demo", comment: "approved by the demo", ct: CancellationToken.None);
+                    await client.ApproveAsync(App, environment, waiting.Id, comment: "approved by the demo", ct: CancellationToken.None);
                     given.Add(new Approval(environment, waiting.Id, waiting.Version));
                 }
             }

@@ -1,10 +1,8 @@
-using Catalytic.Testing.Processes;
-
-namespace Catalytic.Delivery.Tests.Support;
+namespace Catalytic.Testing.Processes;
 
 /// <summary>
 /// The log masking stage as a supervisor starts it in tests: the built CLI's own launcher with the hidden verb (the
-/// test host is not catalytic, so in-process supervisors are given it explicitly).
+/// test host is not catalytic, so in-process supervisors and servers are given it explicitly).
 /// </summary>
 public static class MaskStage
 {

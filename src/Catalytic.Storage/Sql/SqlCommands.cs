@@ -1,0 +1,51 @@
+using System.Data;
+using System.Data.Common;
+
+namespace Catalytic.Storage.Sql;
+
+/// <summary>The ADO.NET plumbing the SQL stores share: commands with @name parameters, and reading rows.</summary>
+internal static class SqlCommands
+{
+    /// <summary>
+    /// A command with its parameters. A parameter's type is given, or (null) left to the driver, except that an untyped
+    /// NULL is text: PostgreSQL would otherwise have to guess, and text is what the nullable columns mostly hold.
+    /// </summary>
+    public static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, IEnumerable<(string Name, object? Value, DbType? Type)> args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (name, value, type) in args)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@" + name;
+            p.Value = value ?? DBNull.Value;
+            if (type is { } t)
+            {
+                p.DbType = t;
+            }
+            else if (value is null)
+            {
+                p.DbType = DbType.String;
+            }
+
+            cmd.Parameters.Add(p);
+        }
+
+        return cmd;
+    }
+
+    /// <summary>Every row <paramref name="sql"/> returns, read by <paramref name="read"/>.</summary>
+    public static async Task<IReadOnlyList<T>> QueryAsync<T>(DbConnection c, string sql, Func<DbDataReader, T> read, CancellationToken ct, IEnumerable<(string Name, object? Value, DbType? Type)> args)
+    {
+        await using var cmd = Command(c, null, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<T>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(read(r));
+        }
+
+        return list;
+    }
+}
