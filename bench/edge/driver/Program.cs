@@ -6,8 +6,8 @@ using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
 
 // bench/edge driver: runs one edge listener for bench/production.
-//   Catalytic.Bench.EdgeDriver LISTEN VERSION=URL [VERSION=URL] [--switches N --interval-ms MS --delay-ms MS]
-// The first version takes all traffic. With --switches, after the delay the weights flip between the first two
+//   Catalytic.Bench.EdgeDriver LISTEN VERSION=URL [VERSION=URL] [--switches N --interval-ms MS --delay-ms MS] [--tls CERT KEY]
+// The first version takes all traffic. With --tls the listener terminates TLS with that PEM certificate and key. With --switches, after the delay the weights flip between the first two
 // versions every interval, N times. On SIGTERM/SIGINT it stops and prints one summary line per version.
 var listen = IPEndPoint.Parse(args[0]);
 var versions = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal))
@@ -36,7 +36,11 @@ var options = new EdgeHostOptions
     Relay = Environment.GetEnvironmentVariable("EDGE_RELAY") != "0",
 };
 await using var host = new EdgeHost(router, options);
-await host.StartAsync("bench", "production", listen);
+var tls = Array.IndexOf(args, "--tls");
+await host.StartAsync(new EdgeListenerSpec(listen, [new EdgeRoute("bench", "production")])
+{
+    Certificates = tls >= 0 ? [new EdgeCertificateFiles(args[tls + 1], args[tls + 2])] : [],
+});
 Console.WriteLine($"edge listening on {listen}");
 
 using var stop = new CancellationTokenSource();

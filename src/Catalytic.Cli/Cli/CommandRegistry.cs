@@ -24,5 +24,6 @@ internal static class CommandRegistry
         new AuditCommand(),
         new VersionCommand(),
         new RunJobCommand(),
+        new WorkerCommand(),
     ];
 }

@@ -36,6 +36,9 @@ internal sealed partial class RunCommand : ICommand
             new OptionSpec("max-parallel", null, "Jobs running at once (default: the core count)", "N"),
             new OptionSpec("cancel-grace", null, "Seconds a cancelled step gets after SIGINT before SIGKILL (default 7.5)", "SECONDS"),
             new OptionSpec("action-dir", null, "Run a remote action from a local folder (repeatable; owner/name matches any ref)", "OWNER/NAME[@REF]=PATH"),
+            new OptionSpec("actions-url", null, "Fetch remote actions (owner/repo@ref) from URL/owner/repo (repeatable, tried in order; default https://github.com)", "URL"),
+            new OptionSpec("refresh-actions", null, "Ask the sources again for every tag and branch of remote actions (default: a resolved tag is reused for an hour)"),
+            new OptionSpec("toolchain-mirror", null, "Where actions/setup-* download toolchains the host lacks (URL/TOOL/versions-manifest.json; default: Node from the npm registry)", "URL"),
             new OptionSpec("job-container", null, "Where a job's container: steps run: podman (default, in the image) or host (opt-in, the image is not used)", "podman|host"),
         ],
         MaxPositionals: 1);
@@ -120,6 +123,8 @@ internal sealed partial class RunCommand : ICommand
         // CATALYTIC_PODMAN: another podman executable (a wrapper, or a missing path to test the error).
         var podman = Environment.GetEnvironmentVariable("CATALYTIC_PODMAN") is { Length: > 0 } configuredPodman ? configuredPodman : null;
         var actionDirectories = LoadActionDirectories(args.GetAll("action-dir"), Directory.GetCurrentDirectory());
+        var actionsUrls = LoadActionsUrls(args.GetAll("actions-url"), Directory.GetCurrentDirectory());
+        var toolchainMirror = args.Get("toolchain-mirror") ?? (Environment.GetEnvironmentVariable("CATALYTIC_TOOLCHAIN_MIRROR") is { Length: > 0 } m ? m : null);
         var changedFiles = new Lazy<IReadOnlyList<string>>(() => ChangedFiles(workspace));
         var githubProbe = ProbeRef(workspace);
         var plans = load.Workflows
@@ -187,6 +192,9 @@ internal sealed partial class RunCommand : ICommand
             JobContainer = jobContainer,
             Podman = podman,
             ActionDirectories = actionDirectories,
+            ActionsUrls = actionsUrls,
+            ActionRefsMaxAge = args.Has("refresh-actions") ? TimeSpan.Zero : TimeSpan.FromHours(1),
+            ToolchainMirror = toolchainMirror,
             Logger = new StderrLogger(Console.Error),
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);

@@ -5,13 +5,14 @@ namespace Catalytic.Cli.Commands;
 /// <summary>`catalytic serve`: the platform process (API, edge listeners, supervisor, /metrics).</summary>
 internal sealed class ServeCommand : ICommand
 {
-    public CommandSpec Spec { get; } = new("serve", "serve [--config FILE] [--state DIR] [--port N]",
+    public CommandSpec Spec { get; } = new("serve", "serve [--config FILE] [--state DIR] [--port N] [--listen HOST:PORT]",
         "Run the platform: one edge listener per environment in catalytic.yml, the supervisor, the API on 127.0.0.1 and /metrics. State lives in .catalytic/.",
         [
             new("config", "c", "Delivery configuration (default catalytic.yml)", "FILE"),
             new("state", null, "State folder (default .catalytic)", "DIR"),
             new("port", "p", "API port on 127.0.0.1 (default: a free one, written to .catalytic/server.json)", "N"),
             new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
+            new("listen", null, "The API's address, HOST:PORT or HOST (default 127.0.0.1; workers on other machines need one they reach)", "HOST:PORT"),
             new("private-metrics", null, "Require a viewer's credentials for /metrics (default: it answers without)"),
         ]);
 
@@ -23,8 +24,26 @@ internal sealed class ServeCommand : ICommand
             throw new UsageException("--port must be a number from 0 to 65535");
         }
 
+        var listen = System.Net.IPAddress.Loopback;
+        if (args.Get("listen") is { } l)
+        {
+            if (System.Net.IPEndPoint.TryParse(l, out var endpoint) && (l.Contains(']', StringComparison.Ordinal) || l.Count(ch => ch == ':') == 1))
+            {
+                (listen, port) = (endpoint.Address, endpoint.Port);
+            }
+            else if (System.Net.IPAddress.TryParse(l, out var address))
+            {
+                listen = address;
+            }
+            else
+            {
+                throw new UsageException($"--listen '{l}' is not an IP address or IP:PORT (e.g. 0.0.0.0:8080, 10.0.0.5, [::]:8080)");
+            }
+        }
+
         return CatalyticServer.RunAsync(new ServerOptions
         {
+            ListenAddress = listen,
             ConfigPath = args.Get("config") ?? "catalytic.yml",
             StateDirectory = args.Get("state") ?? ".catalytic",
             ApiPort = port,

@@ -46,6 +46,9 @@ public sealed record EnvironmentConfig
     /// <summary>Address the edge listens on for this environment (`listen:`), e.g. 127.0.0.1:18490.</summary>
     public required string Listen { get; init; }
 
+    /// <summary>How the edge serves it on `listen:`: hosts, path, TLS, redirect, backend protocol, timeouts and limits.</summary>
+    public EdgeConfig Edge { get; init; } = new();
+
     /// <summary>The shell command of an instance (the app's `run:`).</summary>
     public required string Run { get; init; }
 

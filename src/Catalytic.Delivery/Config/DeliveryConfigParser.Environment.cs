@@ -70,6 +70,7 @@ public static partial class DeliveryConfigParser
 
         c = c with
         {
+            Edge = ReadEdge(r, c.Edge, map),
             ScaleDownDelay = r.Duration(map, "scale-down-delay") ?? c.ScaleDownDelay,
             Drain = r.Duration(map, "drain") ?? c.Drain,
             StopTimeout = r.Duration(map, "stop-timeout") ?? c.StopTimeout,

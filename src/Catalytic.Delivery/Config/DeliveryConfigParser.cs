@@ -10,16 +10,16 @@ namespace Catalytic.Delivery.Config;
 /// Reads catalytic.yml into a <see cref="DeliveryConfig"/>. Collects every error with its line and column
 /// before giving up, so one run shows a person everything to fix; an invalid file yields no config at all.
 /// This part reads the file, its apps and their environments (names, <c>run:</c>, <c>listen:</c>); the keys both
-/// levels share are in .Environment (who approves in .Approval), the release checks (health, smoke, analysis) in
-/// .Checks, strategies in .Strategy.
+/// levels share are in .Environment (who approves in .Approval, the edge's keys in .Edge), the release checks
+/// (health, smoke, analysis) in .Checks, strategies in .Strategy.
 /// </summary>
 public static partial class DeliveryConfigParser
 {
     private static readonly string[] AppKeys =
-        ["run", "environments", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay"];
+        ["run", "environments", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay", "hosts", "path", "strip-path", "tls", "redirect", "backend", "edge"];
 
     private static readonly string[] EnvironmentKeys =
-        ["listen", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay"];
+        ["listen", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay", "hosts", "path", "strip-path", "tls", "redirect", "backend", "edge"];
 
     /// <summary>Reads and parses <paramref name="path"/>. A missing file is one error at 1:1.</summary>
     public static ConfigResult Load(string path)
@@ -62,7 +62,7 @@ public static partial class DeliveryConfigParser
         }
 
         var apps = ImmutableArray.CreateBuilder<AppConfig>();
-        var listens = new Dictionary<string, string>(StringComparer.Ordinal);
+        var listens = new Dictionary<string, (string Owner, EnvironmentConfig Env)>(StringComparer.Ordinal);
         foreach (var (k, v) in appsMap.Entries)
         {
             var name = k.Value;
@@ -80,7 +80,7 @@ public static partial class DeliveryConfigParser
         return apps.ToImmutable();
     }
 
-    private static AppConfig? ReadApp(YamlReader r, string name, YamlNode key, YamlNode node, Dictionary<string, string> listens)
+    private static AppConfig? ReadApp(YamlReader r, string name, YamlNode key, YamlNode node, Dictionary<string, (string Owner, EnvironmentConfig Env)> listens)
     {
         if (node is not YamlMapping map)
         {
@@ -137,12 +137,19 @@ public static partial class DeliveryConfigParser
                     }
                     else if (listens.TryGetValue(listen, out var other))
                     {
-                        r.Error(listenNode, $"`listen:` {listen} is already used by {other}");
+                        CheckSharedListen(r, listenNode, listen, $"{name}/{envName}", env, other.Owner, other.Env);
                     }
                     else
                     {
-                        listens[listen] = $"{name}/{envName}";
+                        listens[listen] = ($"{name}/{envName}", env);
                     }
+                }
+
+                if (env.Edge.Redirect is { } redirect && (env.Edge.Tls.IsEmpty || redirect == listen))
+                {
+                    r.Error(r.Get(envMap, "redirect") ?? k, env.Edge.Tls.IsEmpty
+                        ? $"environment '{envName}': `redirect:` sends plain HTTP to https, so it needs `tls:`"
+                        : $"environment '{envName}': `redirect:` {redirect} is its own `listen:` address");
                 }
 
                 if (env.Strategy == StrategyKind.Canary && env.Steps.IsEmpty)

@@ -34,4 +34,10 @@ internal static partial class EdgeLog
 
     [LoggerMessage(EventId = 7020, Level = LogLevel.Debug, Message = "Edge: refused a request from {Client} with {Status}: {Reason}")]
     public static partial void FallbackRefused(ILogger logger, string client, int status, string reason);
+
+    [LoggerMessage(EventId = 7030, Level = LogLevel.Information, Message = "Edge listener {Listener}: certificate {File} reloaded (valid until {NotAfter})")]
+    public static partial void CertificateReloaded(ILogger logger, string listener, string file, string notAfter);
+
+    [LoggerMessage(EventId = 7031, Level = LogLevel.Warning, Message = "Edge listener {Listener}: certificate {File} changed but cannot be loaded ({Error}); the previous one stays in use")]
+    public static partial void CertificateNotReloaded(ILogger logger, string listener, string file, string error);
 }

@@ -10,7 +10,7 @@ internal static class PrometheusExposition
     /// <summary>The Content-Type a /metrics endpoint should answer with.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Format(IEnumerable<VersionStats> stats, IReadOnlyList<RouteTable> tables)
+    public static string Format(IEnumerable<VersionStats> stats, IReadOnlyList<RouteTable> tables, IEnumerable<Tls.CertificateStore>? certificates = null)
     {
         var ordered = stats
             .OrderBy(s => s.App, StringComparer.Ordinal)
@@ -71,6 +71,17 @@ internal static class PrometheusExposition
             {
                 Sample(sb, "catalytic_edge_route_weight", Labels(table.App, table.Environment, v.Version),
                     Number(v.Weight));
+            }
+        }
+
+        Family(sb, "catalytic_edge_certificate_expiry_timestamp_seconds", "gauge",
+            "When a TLS listener's certificate expires (Unix time of its notAfter), as the edge has it loaded now.");
+        foreach (var store in (certificates ?? []).OrderBy(c => c.Listener, StringComparer.Ordinal))
+        {
+            foreach (var c in store.Current)
+            {
+                var labels = $"listener=\"{EscapeLabel(store.Listener)}\",certificate=\"{EscapeLabel(c.Files.CertificatePath)}\",subject=\"{EscapeLabel(c.Names.FirstOrDefault() ?? c.Certificate.Subject)}\"";
+                Sample(sb, "catalytic_edge_certificate_expiry_timestamp_seconds", labels, Number(c.NotAfter.ToUnixTimeSeconds()));
             }
         }
 

@@ -32,6 +32,7 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly Relay.Http1Relay? _relay;
     private readonly Dictionary<(string App, string Environment), Listener> _listeners = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ITimer _certificateCheck;
     private bool _disposed;
 
     /// <summary>Creates a host for <paramref name="router"/>'s tables; <paramref name="loggerFactory"/> receives Kestrel's and YARP's logs (none by default).</summary>
@@ -69,7 +70,12 @@ public sealed class EdgeHost : IAsyncDisposable
 
         _proxy = new EdgeProxy(router, _services.GetRequiredService<IHttpForwarder>(), _invoker, _options, log);
         _relay = _options.Relay && UseEventLoops ? new Relay.Http1Relay(router, _options, log) : null;
+        _log = log;
+        _certificateCheck = router.TimeProvider.CreateTimer(
+            static s => ((EdgeHost)s!).CheckCertificates(), this, _options.CertificateCheckInterval, _options.CertificateCheckInterval);
     }
+
+    private readonly ILogger _log;
 
     /// <summary>The relay, when it runs (tests look at its timeouts and pools).</summary>
     internal Relay.Http1Relay? Relay => _relay;
@@ -83,7 +89,7 @@ public sealed class EdgeHost : IAsyncDisposable
         {
             lock (_listeners)
             {
-                return _listeners.Values.Select(l => l.Info).ToList();
+                return _listeners.Select(l => l.Value.Infos.First(i => i.App == l.Key.App && i.Environment == l.Key.Environment)).ToList();
             }
         }
     }
@@ -108,44 +114,114 @@ public sealed class EdgeHost : IAsyncDisposable
     public async Task<IPEndPoint> StartAsync(
         string app, string environment, IPEndPoint endPoint, EdgeListenerOptions? listenerOptions, CancellationToken cancellationToken = default)
     {
-        var listening = listenerOptions ?? _options.Listener;
-        listening.Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(app);
         ArgumentException.ThrowIfNullOrWhiteSpace(environment);
         ArgumentNullException.ThrowIfNull(endPoint);
+        var bound = await StartAsync(new EdgeListenerSpec(endPoint, [new EdgeRoute(app, environment)]) { Options = listenerOptions }, cancellationToken);
+        return bound.EndPoint;
+    }
+
+    /// <summary>
+    /// Starts one listening address for every environment of <paramref name="spec"/> — chosen per request by Host and
+    /// path, over TLS when it has certificates (chosen by SNI, reloaded when their files change), with its plain-HTTP
+    /// redirect when it has one — and returns the addresses actually bound. Each environment's requests get 503 until
+    /// its route table is applied; a request no environment takes gets 404.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An environment of the spec already has a listener.</exception>
+    /// <exception cref="IOException">An address is in use.</exception>
+    /// <exception cref="ArgumentException">The spec is invalid (routes that overlap, a bad host or prefix…), or an option is out of range.</exception>
+    /// <exception cref="InvalidDataException">A certificate or key file cannot be used (the message names it).</exception>
+    public async Task<EdgeListenerBinding> StartAsync(EdgeListenerSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var listening = spec.Options ?? _options.Listener;
+        listening.Validate();
+        if (spec.Problems() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("Edge listener rejected: " + string.Join("; ", problems), nameof(spec));
+        }
+
         await _gate.WaitAsync(cancellationToken);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_listeners.ContainsKey((app, environment)))
+            foreach (var route in spec.Routes)
             {
-                throw new InvalidOperationException($"The edge already listens for {app}/{environment}.");
+                if (_listeners.ContainsKey((route.App, route.Environment)))
+                {
+                    throw new InvalidOperationException($"The edge already listens for {route.App}/{route.Environment}.");
+                }
             }
 
-            var slot = _router.Slot(app, environment);
+            var routes = new Routing.SiteRoutes(spec.Routes.Select(r => new Routing.SiteRoute(r, _router.Slot(r.App, r.Environment))));
+            var certificates = spec.IsTls ? Tls.CertificateStore.Load(spec.EndPoint.ToString(), spec.Certificates, _log) : null;
             _relay?.Register(listening);
-            var web = BuildListener(endPoint, slot, listening);
+            var webs = new List<WebApplication>();
             try
             {
+                var web = BuildListener(spec.EndPoint, routes, listening, certificates);
+                webs.Add(web);
                 await web.StartAsync(cancellationToken);
+                var bound = BoundEndPoint(web, spec.EndPoint);
+                IPEndPoint? redirect = null;
+                if (spec.RedirectFrom is { } from)
+                {
+                    var redirector = BuildRedirect(from, bound.Port);
+                    webs.Add(redirector);
+                    await redirector.StartAsync(cancellationToken);
+                    redirect = BoundEndPoint(redirector, from);
+                }
+
+                var infos = spec.Routes.Select(r => new EdgeListenerInfo(r.App, r.Environment, bound)).ToList();
+                var listener = new Listener(infos, webs, certificates);
+                lock (_listeners)
+                {
+                    foreach (var route in spec.Routes)
+                    {
+                        _listeners[(route.App, route.Environment)] = listener;
+                    }
+                }
+
+                if (certificates is not null)
+                {
+                    certificates.Listener = bound.ToString();
+                    _router.Certificates[certificates] = 0;
+                }
+
+                return new EdgeListenerBinding(bound, redirect);
             }
             catch
             {
-                await web.DisposeAsync();
+                foreach (var web in webs)
+                {
+                    await web.DisposeAsync();
+                }
+
+                certificates?.Dispose();
                 throw;
             }
-
-            var bound = BoundEndPoint(web, endPoint);
-            lock (_listeners)
-            {
-                _listeners[(app, environment)] = new Listener(new EdgeListenerInfo(app, environment, bound), web);
-            }
-
-            return bound;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>The certificates of the listener serving (app, environment), or null (tests wait for a reload).</summary>
+    internal Tls.CertificateStore? CertificatesOf(string app, string environment)
+    {
+        lock (_listeners)
+        {
+            return _listeners.TryGetValue((app, environment), out var l) ? l.Certificates : null;
+        }
+    }
+
+    /// <summary>Looks at every listener's certificate files now (the timer does every <see cref="EdgeHostOptions.CertificateCheckInterval"/>).</summary>
+    internal void CheckCertificates()
+    {
+        foreach (var store in _router.Certificates.Keys)
+        {
+            store.Check();
         }
     }
 
@@ -161,9 +237,15 @@ public sealed class EdgeHost : IAsyncDisposable
             Listener? listener;
             lock (_listeners)
             {
-                if (!_listeners.Remove((app, environment), out listener))
+                if (!_listeners.TryGetValue((app, environment), out listener))
                 {
                     return false;
+                }
+
+                // The listening address stops for every environment it serves.
+                foreach (var info in listener.Infos)
+                {
+                    _listeners.Remove((info.App, info.Environment));
                 }
             }
 
@@ -191,11 +273,12 @@ public sealed class EdgeHost : IAsyncDisposable
             List<Listener> all;
             lock (_listeners)
             {
-                all = [.. _listeners.Values];
+                all = [.. _listeners.Values.Distinct()];
                 _listeners.Clear();
             }
 
             await Task.WhenAll(all.Select(l => StopListenerAsync(l, CancellationToken.None)));
+            await _certificateCheck.DisposeAsync();
             _invoker.Dispose();
             _relay?.Dispose();
             await _services.DisposeAsync();
@@ -206,7 +289,7 @@ public sealed class EdgeHost : IAsyncDisposable
         }
     }
 
-    private WebApplication BuildListener(IPEndPoint endPoint, RouteSlot slot, EdgeListenerOptions listening)
+    private WebApplication BuildListener(IPEndPoint endPoint, Routing.SiteRoutes routes, EdgeListenerOptions listening, Tls.CertificateStore? certificates)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(_loggerFactory);
@@ -214,13 +297,19 @@ public sealed class EdgeHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             ApplyLimits(kestrel.Limits, listening);
-            var relayed = new Relay.RelayListener(slot, listening);
+            var relayed = new Relay.RelayListener(routes, listening, Https: certificates is not null);
             kestrel.Listen(endPoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (certificates is not null)
+                {
+                    // The relay and the gate come after TLS: they read the decrypted bytes as on a plain listener.
+                    listen.UseHttps(Tls.TlsSetup.Handshake(certificates));
+                }
+
                 if (_relay is { } relay)
                 {
-                    listen.Use(next => connection => relay.RunAsync(connection, next, relayed));
+                    listen.Use(next => connection => Tls.TlsSetup.IsHttp2(connection) ? next(connection) : relay.RunAsync(connection, next, relayed));
                 }
                 else
                 {
@@ -233,6 +322,45 @@ public sealed class EdgeHost : IAsyncDisposable
                 }
             });
         });
+        if (certificates is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
+        UseEdgeTransport(builder);
+        var web = builder.Build();
+        var proxy = _proxy;
+        web.Run(context => proxy.HandleAsync(context, routes, listening));
+        return web;
+    }
+
+    /// <summary>A plain-HTTP listener that answers every request with 308 to the same target over https on <paramref name="httpsPort"/>.</summary>
+    private WebApplication BuildRedirect(IPEndPoint endPoint, int httpsPort)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            ApplyLimits(kestrel.Limits, _options.Listener);
+            kestrel.Listen(endPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => connection =>
+                {
+                    Proxy.Relay.Http1Gate.Install(connection, _options.Listener);
+                    return next(connection);
+                });
+            });
+        });
+        UseEdgeTransport(builder);
+        var web = builder.Build();
+        web.Run(context => Tls.TlsSetup.RedirectAsync(context, httpsPort));
+        return web;
+    }
+
+    private void UseEdgeTransport(WebApplicationBuilder builder)
+    {
         if (UseEventLoops)
         {
             // Registered after Kestrel's socket transport: Kestrel binds with the last transport registered.
@@ -240,10 +368,6 @@ public sealed class EdgeHost : IAsyncDisposable
         }
 
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = _options.DrainTimeout);
-        var web = builder.Build();
-        var proxy = _proxy;
-        web.Run(context => proxy.HandleAsync(context, slot, listening));
-        return web;
     }
 
     /// <summary>
@@ -280,18 +404,31 @@ public sealed class EdgeHost : IAsyncDisposable
 
     private async Task StopListenerAsync(Listener listener, CancellationToken cancellationToken)
     {
+        if (listener.Certificates is { } certificates)
+        {
+            _router.Certificates.TryRemove(certificates, out _);
+        }
+
         // The drain's bound runs on the router's clock (a linked source's CancelAfter would run on the system's).
         using var drain = new CancellationTokenSource(_options.DrainTimeout, _router.TimeProvider);
         using var caller = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), drain);
         try
         {
-            await listener.Web.StopAsync(drain.Token);
+            await Task.WhenAll(listener.Webs.Select(w => w.StopAsync(drain.Token)));
         }
         finally
         {
-            await listener.Web.DisposeAsync();
+            foreach (var web in listener.Webs)
+            {
+                await web.DisposeAsync();
+            }
+
+            listener.Certificates?.Dispose();
         }
     }
 
-    private sealed record Listener(EdgeListenerInfo Info, WebApplication Web);
+    private sealed record Listener(IReadOnlyList<EdgeListenerInfo> Infos, IReadOnlyList<WebApplication> Webs, Tls.CertificateStore? Certificates);
 }
+
+/// <summary>Where a listener was bound: its address, and its plain-HTTP redirect's when it has one.</summary>
+public sealed record EdgeListenerBinding(IPEndPoint EndPoint, IPEndPoint? Redirect);

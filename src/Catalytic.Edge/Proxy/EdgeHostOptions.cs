@@ -53,6 +53,12 @@ public sealed record EdgeHostOptions
     /// </summary>
     public bool Relay { get; init; } = true;
 
+    /// <summary>
+    /// How often the certificate files of TLS listeners are looked at (modification time and size); a changed one is
+    /// loaded for the handshakes that follow. Default 10 s.
+    /// </summary>
+    public TimeSpan CertificateCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Client-side timeouts, limits and trusted proxies of every listener started without options of its own.</summary>
     public EdgeListenerOptions Listener { get; init; } = new();
 
@@ -66,6 +72,7 @@ public sealed record EdgeHostOptions
         Positive(PooledConnectionIdleTimeout, nameof(PooledConnectionIdleTimeout));
         Positive(RequestTimeout, nameof(RequestTimeout));
         Positive(DrainTimeout, nameof(DrainTimeout));
+        Positive(CertificateCheckInterval, nameof(CertificateCheckInterval));
         if (FailedInstanceCooldown < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(FailedInstanceCooldown), FailedInstanceCooldown, "must not be negative");

@@ -22,6 +22,7 @@ internal sealed class EdgeProxy
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _invoker;
     private readonly ForwarderRequestConfig _config;
+    private readonly ForwarderRequestConfig _h2c;
     private readonly EdgeHostOptions _options;
     private readonly TimeProvider _time;
     private readonly long _cooldownTicks;
@@ -43,9 +44,11 @@ internal sealed class EdgeProxy
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             AllowResponseBuffering = false,
         };
+        // h2c: HTTP/2 with prior knowledge over plain TCP (SocketsHttpHandler speaks it when the version is exact).
+        _h2c = _config with { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
     }
 
-    public Task HandleAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener)
+    public Task HandleAsync(HttpContext context, SiteRoutes routes, EdgeListenerOptions listener)
     {
         var verdict = Relay.Http1Gate.Take(context);
         if (verdict is { Status: >= 400 })
@@ -65,16 +68,31 @@ internal sealed class EdgeProxy
             return FallbackGuard.RefuseAsync(context, refusal.Status, refusal.Reason);
         }
 
+        var site = routes.Single ?? routes.Find(context.Request.Host.Host.ToLowerInvariant(), context.Request.Path.Value ?? "/");
+        if (site is null)
+        {
+            return WriteNotFoundAsync(context);
+        }
+
+        if (site.StripLength > 0)
+        {
+            // YARP sends Path (and the query) after the instance's prefix: the route's prefix moves to PathBase.
+            var prefix = site.Match.PathPrefix;
+            var rest = context.Request.Path.Value!.AsSpan(prefix.Length);
+            context.Request.PathBase = context.Request.PathBase.Add(new PathString(prefix));
+            context.Request.Path = rest.IsEmpty ? new PathString("/") : new PathString(rest.ToString());
+        }
+
         context.Items[VersionTransformer.ListenerKey] = listener;
-        return RouteAsync(context, slot, listener);
+        return RouteAsync(context, site.Slot, listener, site.H2c ? _h2c : _config);
     }
 
-    private Task RouteAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener)
+    private Task RouteAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener, ForwarderRequestConfig config)
     {
         var snapshot = slot.Current;
         if (snapshot is null || !snapshot.IsRoutable)
         {
-            return slot.IsHolding(_time.GetTimestamp()) ? HoldAsync(context, slot, listener) : WriteUnavailableAsync(context, slot, snapshot);
+            return slot.IsHolding(_time.GetTimestamp()) ? HoldAsync(context, slot, listener, config) : WriteUnavailableAsync(context, slot, snapshot);
         }
 
         string? pinnedValue = null;
@@ -84,7 +102,7 @@ internal sealed class EdgeProxy
         }
 
         var route = Choose(snapshot, pinnedValue, out var transformer);
-        return ForwardAsync(context, snapshot, route, transformer, listener);
+        return ForwardAsync(context, snapshot, route, transformer, listener, config);
     }
 
     /// <summary>
@@ -113,7 +131,8 @@ internal sealed class EdgeProxy
         return drawn;
     }
 
-    private async Task ForwardAsync(HttpContext context, RouteSnapshot snapshot, VersionRoute route, VersionTransformer transformer, EdgeListenerOptions listener)
+    private async Task ForwardAsync(
+        HttpContext context, RouteSnapshot snapshot, VersionRoute route, VersionTransformer transformer, EdgeListenerOptions listener, ForwarderRequestConfig config)
     {
         var start = _time.GetTimestamp();
         ReadTrackingStream? body = null;
@@ -132,7 +151,7 @@ internal sealed class EdgeProxy
             var error = ForwarderError.RequestCreation;
             try
             {
-                error = await _forwarder.SendAsync(context, instance.Prefix, _invoker, _config, transformer);
+                error = await _forwarder.SendAsync(context, instance.Prefix, _invoker, config, transformer);
             }
             finally
             {
@@ -263,7 +282,7 @@ internal sealed class EdgeProxy
         or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
 
     /// <summary>Cold path: the environment is being restored; wait for its table (bounded by the hold) rather than refuse.</summary>
-    private async Task HoldAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener)
+    private async Task HoldAsync(HttpContext context, RouteSlot slot, EdgeListenerOptions listener, ForwarderRequestConfig config)
     {
         RouteSnapshot? snapshot;
         try
@@ -275,8 +294,21 @@ internal sealed class EdgeProxy
             return; // the client gave up while held
         }
 
-        await (snapshot is { IsRoutable: true } ? RouteAsync(context, slot, listener) : WriteUnavailableAsync(context, slot, snapshot));
+        await (snapshot is { IsRoutable: true } ? RouteAsync(context, slot, listener, config) : WriteUnavailableAsync(context, slot, snapshot));
     }
+
+    /// <summary>No environment of this listener takes the request's host and path (kamal-proxy and Traefik answer 404 too).</summary>
+    private static Task WriteNotFoundAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status404NotFound;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.CacheControl = "no-store";
+        return response.WriteAsync(NotFoundText);
+    }
+
+    /// <summary>The body of the 404 for a host and path no environment takes (it names neither: they are the client's).</summary>
+    internal const string NotFoundText = "catalytic edge: no application is served at this host and path.\n";
 
     private static Task WriteUnavailableAsync(HttpContext context, RouteSlot slot, RouteSnapshot? snapshot)
     {

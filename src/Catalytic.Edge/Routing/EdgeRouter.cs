@@ -15,6 +15,9 @@ public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
     private readonly ConcurrentDictionary<(string App, string Environment, string Version), VersionStats> _stats = new();
     private readonly ConcurrentDictionary<Uri, InstanceState> _instances = new();
 
+    /// <summary>The certificates of the TLS listeners running now (for their expiry metric).</summary>
+    internal ConcurrentDictionary<Tls.CertificateStore, byte> Certificates { get; } = new();
+
     /// <summary>
     /// Creates a router; <paramref name="timeProvider"/> stamps metric buckets, times requests and runs every timeout of
     /// the hosts that serve it (the composition root passes the system clock, tests a fake one).
@@ -107,12 +110,12 @@ public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
     public Task WritePrometheusAsync(TextWriter writer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var text = PrometheusExposition.Format(_stats.Values, Tables());
+        var text = PrometheusExposition.Format(_stats.Values, Tables(), Certificates.Keys);
         return writer.WriteAsync(text.AsMemory(), cancellationToken);
     }
 
     /// <summary>Every edge metric in the Prometheus text exposition format 0.0.4.</summary>
-    public string FormatPrometheus() => PrometheusExposition.Format(_stats.Values, Tables());
+    public string FormatPrometheus() => PrometheusExposition.Format(_stats.Values, Tables(), Certificates.Keys);
 
     internal RouteSlot Slot(string app, string environment) =>
         _slots.GetOrAdd((app, environment), static k => new RouteSlot(k.App, k.Environment));

@@ -91,4 +91,10 @@ public sealed class ActionContext
 
     /// <summary>The clock; actions never read the system time directly.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The tool cache (<c>RUNNER_TOOL_CACHE</c>) where setup-* find and put downloaded toolchains; null: <c>STATE/tool-cache</c>.</summary>
+    public string? ToolCache { get; init; }
+
+    /// <summary>Where setup-* download a toolchain the host lacks (<see cref="Execution.RunOptions.ToolchainMirror"/>); null: none (Node from the npm registry).</summary>
+    public string? ToolchainMirror { get; init; }
 }

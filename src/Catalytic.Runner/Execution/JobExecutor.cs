@@ -80,8 +80,16 @@ internal sealed class JobExecutor(RunSession session, JobRequest request)
 
             if (!state.Failed && (container is null || state.Container is not null))
             {
-                await job.Steps.RunPreStepsAsync(job, jobCts.Token);
-                for (var i = 0; i < Job.Steps.Length && !jobTimeoutCts.IsCancellationRequested; i++)
+                var setupError = await job.Steps.RunPreStepsAsync(job, jobCts.Token);
+                if (setupError is not null)
+                {
+                    // An action that cannot be had fails the job before its first step, as GitHub's "Set up job" does.
+                    state.Failed = true;
+                    reason = setupError;
+                    job.Emit("", "##[error]" + setupError, LineKind.Runner);
+                }
+
+                for (var i = 0; i < Job.Steps.Length && !jobTimeoutCts.IsCancellationRequested && setupError is null; i++)
                 {
                     // Once the run is cancelled, steps that still run (if: always()) end only at the job's timeout.
                     state.Cancelled |= cancellationToken.IsCancellationRequested;

@@ -48,6 +48,21 @@ public sealed record RunOptions
     /// <summary>Remote actions (<c>owner/name@ref</c>) mapped to local folders (<c>--action-dir</c>, catalytic.yml <c>actions:</c>).</summary>
     public Catalytic.Runner.Actions.Local.ActionDirectoryMap? ActionDirectories { get; init; }
 
+    /// <summary>
+    /// Where remote actions (<c>uses: owner/repo@ref</c>) are fetched from, tried in order: the repository is
+    /// <c>URL/owner/repo</c> (<c>--actions-url</c>, catalytic.yml <c>actions-url:</c>); empty means <c>https://github.com</c>.
+    /// </summary>
+    public IReadOnlyList<string> ActionsUrls { get; init; } = [];
+
+    /// <summary>How long a tag or branch of a remote action, once resolved to a commit, is used without asking its source again (default 1 hour; zero: every run asks).</summary>
+    public TimeSpan ActionRefsMaxAge { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Where <c>actions/setup-*</c> download a toolchain the host lacks (<c>--toolchain-mirror</c>): a base URL with
+    /// <c>TOOL/versions-manifest.json</c> per tool; null: Node comes from the npm registry, the others fail naming this setting.
+    /// </summary>
+    public string? ToolchainMirror { get; init; }
+
     public IJobServiceHost? Services { get; init; }
 
     /// <summary>Where the steps of a job with `container:` run: in the image through podman (default), or on the host.</summary>

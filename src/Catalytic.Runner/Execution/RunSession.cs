@@ -39,6 +39,7 @@ internal sealed class RunSession
         RunDirectory = runDirectory;
         RunNumber = runNumber;
         Actions = new ActionRegistry(options.Actions);
+        RemoteActions = new Catalytic.Runner.Actions.Remote.RemoteActions(options);
         Slots = new JobSlots(options.MaxParallel);
         Concurrency = new ConcurrencyGroups(options.State, options.Time, log: options.Logger);
         HostEnvironment = options.HostEnvironment ?? ReadHostEnvironment();
@@ -79,6 +80,12 @@ internal sealed class RunSession
     public int RunNumber { get; }
 
     public ActionRegistry Actions { get; }
+
+    /// <summary>Remote actions (<c>owner/repo@ref</c>) fetched or found in the state folder's cache, resolved once per run.</summary>
+    public Catalytic.Runner.Actions.Remote.RemoteActions RemoteActions { get; }
+
+    /// <summary>The node executables JavaScript actions may run with, each asked its version once per run.</summary>
+    public Catalytic.Runner.Actions.JavaScript.NodeRuntimes NodeRuntimes { get; } = new();
 
     /// <summary>Parsed action.yml files of local and mapped actions, read once per run.</summary>
     public Catalytic.Runner.Actions.Local.LocalActionLoader LocalActions { get; } = new();

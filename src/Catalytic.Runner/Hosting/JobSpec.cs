@@ -82,7 +82,15 @@ public sealed record RunIdentity(string RunId, int RunNumber, int RunAttempt, st
 public sealed record CallFrameSpec(JsonObject CallerGithub, IReadOnlyList<string> Chain);
 
 /// <summary>The settings of the planning run that change what a job does.</summary>
-public sealed record JobSettings(JobContainerMode JobContainer, double CancelGraceSeconds, int FailedStepTailLines, IReadOnlyDictionary<string, string> ActionDirectories);
+/// <remarks><paramref name="ActionsUrls"/>: where remote actions come from (empty: https://github.com); the worker keeps
+/// its own cache of them in its state folder. <paramref name="ToolchainMirror"/>: where setup-* download toolchains.</remarks>
+public sealed record JobSettings(
+    JobContainerMode JobContainer,
+    double CancelGraceSeconds,
+    int FailedStepTailLines,
+    IReadOnlyDictionary<string, string> ActionDirectories,
+    IReadOnlyList<string>? ActionsUrls = null,
+    string? ToolchainMirror = null);
 
 /// <summary>How a job run elsewhere ended: what <see cref="JobWorker"/> answers, masked.</summary>
 public sealed record JobOutcome(string Result, string Outcome, string? Reason, Dictionary<string, string> Outputs, JobReport Report);

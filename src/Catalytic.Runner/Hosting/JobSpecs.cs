@@ -53,7 +53,9 @@ internal static class JobSpecs
                 options.JobContainer,
                 options.CancelGracePeriod.TotalSeconds,
                 options.FailedStepTailLines,
-                options.ActionDirectories?.Entries ?? new Dictionary<string, string>()),
+                options.ActionDirectories?.Entries ?? new Dictionary<string, string>(),
+                options.ActionsUrls,
+                options.ToolchainMirror),
         };
     }
 }

@@ -21,6 +21,9 @@ public sealed record JobWorkerOptions
 
     public string? Podman { get; init; }
 
+    /// <summary>How long a remote action's tag, once resolved, is used from the worker's cache without asking its source (<see cref="RunOptions.ActionRefsMaxAge"/>).</summary>
+    public TimeSpan ActionRefsMaxAge { get; init; } = TimeSpan.FromHours(1);
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Where the runner's own diagnostics go; default nowhere.</summary>
@@ -78,6 +81,9 @@ public static class JobWorker
             FailedStepTailLines = spec.Settings.FailedStepTailLines,
             Actions = options.Actions,
             ActionDirectories = directories,
+            ActionsUrls = spec.Settings.ActionsUrls ?? [],
+            ToolchainMirror = spec.Settings.ToolchainMirror,
+            ActionRefsMaxAge = options.ActionRefsMaxAge,
             Services = options.Services,
             JobContainer = spec.Settings.JobContainer,
             Podman = options.Podman,

@@ -2,6 +2,7 @@ using Catalytic.Runner.Actions;
 using Catalytic.Runner.Actions.BuiltIn;
 using Catalytic.Runner.Actions.Composite;
 using Catalytic.Runner.Actions.JavaScript;
+using Catalytic.Runner.Actions.Remote;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Scripts;
@@ -27,13 +28,31 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
 
     public IReadOnlyList<IStepRunner> All { get; } = runners;
 
-    /// <summary>Runs each kind's pre parts, before the job's first step.</summary>
-    public async Task RunPreStepsAsync(JobRun job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before the job's first step: fetches (or finds in the cache) every remote action its steps use, as GitHub does in
+    /// "Set up job", then runs each kind's pre parts. Answers why the job cannot start (an action that cannot be
+    /// resolved), or null.
+    /// </summary>
+    public async Task<string?> RunPreStepsAsync(JobRun job, CancellationToken cancellationToken)
     {
+        foreach (var step in job.Job.Steps)
+        {
+            if (step.Uses?.Trim() is { } uses && RemoteReference(job, uses) is { } reference)
+            {
+                var (_, error) = await job.Session.RemoteActions.ResolveAsync(job, "", reference, cancellationToken);
+                if (error is not null)
+                {
+                    return UnknownActionMessage(job, uses, error);
+                }
+            }
+        }
+
         foreach (var runner in All)
         {
             await runner.RunPreStepsAsync(job, cancellationToken);
         }
+
+        return null;
     }
 
     /// <summary>Runs one step (of the job, or of a composite action) with the first runner that accepts it.</summary>
@@ -73,7 +92,17 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
         job.Emit(call.LogName, "Run " + uses, LineKind.Runner);
         using var timeoutCts = call.Timeout is { } t ? new CancellationTokenSource(t, job.Time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
-        if (ResolveActionDirectory(job, uses) is { } directory)
+        var directory = ResolveActionDirectory(job, uses);
+        if (directory is null && RemoteReference(job, uses) is { } reference)
+        {
+            (directory, var error) = await job.Session.RemoteActions.ResolveAsync(job, call.LogName, reference, linked.Token);
+            if (error is not null)
+            {
+                return StepOutcome.Fail(UnknownActionMessage(job, uses, error));
+            }
+        }
+
+        if (directory is not null)
         {
             var loaded = job.Session.LocalActions.Load(directory, job.Workspace);
             if (loaded.Action is null)
@@ -87,10 +116,10 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
         if (Find(call) is not { } runner)
         {
             return StepOutcome.Fail(call.Action is not null
-                ? $"action '{uses}' is a container action (runs.using: docker); Catalytic runs steps on the host and does not run container actions"
+                ? $"action '{uses}' is a container action (runs.using: docker); Catalytic does not run container actions yet"
                 : uses.StartsWith("docker://", StringComparison.Ordinal)
-                    ? $"action '{uses}': container actions are not supported (steps run on the host)"
-                    : UnknownActionMessage(job, uses));
+                    ? $"action '{uses}': container actions (docker://) are not supported yet"
+                    : UnknownActionMessage(job, uses, null));
         }
 
         var outcome = await runner.RunAsync(call, linked.Token);
@@ -114,21 +143,38 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
         return StepOutcome.Fail($"{lines.Count} errors in the metadata of {call.Uses} (above); the first: {lines[0]}");
     }
 
-    /// <summary>The folder of a <c>./path</c> action (always relative to the workspace, as on GitHub) or of a mapped remote one.</summary>
+    /// <summary>
+    /// The folder of a <c>./path</c> action (always relative to the workspace, as on GitHub), of a mapped remote one
+    /// (<c>--action-dir</c>, which wins over everything else), or of a remote one this run already fetched.
+    /// </summary>
     internal static string? ResolveActionDirectory(JobRun job, string uses) =>
         ActionRegistry.IsLocal(uses)
             ? Path.GetFullPath(Path.Combine(job.Workspace, uses))
-            : job.Options.ActionDirectories?.Resolve(uses);
+            : job.Options.ActionDirectories?.Resolve(uses)
+                ?? (RemoteReference(job, uses) is { } reference ? job.Session.RemoteActions.Resolved(reference) : null);
 
-    private static string UnknownActionMessage(JobRun job, string uses)
+    /// <summary>
+    /// <paramref name="uses"/> as an action to fetch: <c>owner/repo[/path]@ref</c> that is neither mapped to a folder
+    /// nor built in; null for anything else.
+    /// </summary>
+    internal static ActionReference? RemoteReference(JobRun job, string uses) =>
+        ActionRegistry.IsLocal(uses) || uses.StartsWith("docker://", StringComparison.Ordinal) || job.Session.Actions.Find(uses) is not null
+        || job.Options.ActionDirectories?.Resolve(uses) is not null
+            ? null
+            : ActionReference.Parse(uses);
+
+    /// <summary>Why <paramref name="uses"/> cannot run (<paramref name="fetchError"/>: what its sources answered), and the ways to provide it.</summary>
+    private static string UnknownActionMessage(JobRun job, string uses, string? fetchError)
     {
         var at = uses.IndexOf('@', StringComparison.Ordinal);
         var name = at < 0 ? uses : uses[..at];
         var parts = name.Split('/');
         var repo = parts.Length >= 2 ? parts[0] + "/" + parts[1] : name;
         var key = at < 0 ? repo : repo + uses[at..];
-        return $"action '{uses}' is not available: Catalytic runs its built-in actions ({string.Join(", ", job.Session.Actions.Names)}) "
-            + $"and local ones (uses: ./path). To run {repo} from a local copy, map it: catalytic run --action-dir {key}=PATH "
+        var why = fetchError is not null ? fetchError + ". " : "";
+        return $"action '{uses}' is not available: {why}Catalytic runs its built-in actions ({string.Join(", ", job.Session.Actions.Names)}), "
+            + "local ones (uses: ./path) and those it fetches from --actions-url URL (catalytic.yml: actions-url:, default https://github.com). "
+            + $"To run {repo} from a local copy, map it: catalytic run --action-dir {key}=PATH "
             + $"(or in catalytic.yml: actions: {{ {key}: PATH }})";
     }
 }

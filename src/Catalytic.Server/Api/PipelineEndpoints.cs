@@ -58,7 +58,7 @@ public static class PipelineEndpoints
         TypedResults.Json(new HookAnswer(message, []), PipelineJson.Default.HookAnswer, statusCode: status);
 
     /// <summary>The body, or null when it is longer than <paramref name="limit"/> (read no further than that).</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken ct)
+    internal static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];

@@ -16,6 +16,7 @@ using Catalytic.Contracts.Access;
 using Catalytic.Identity.Storage;
 using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
+using Catalytic.Server.Dashboard;
 using Catalytic.Server.Logging;
 using Catalytic.Storage.Postgres;
 using Catalytic.Storage.Sqlite;
@@ -47,6 +48,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private DeliveryEngine? _engine;
     private IDeliveryStore? _store;
     private PipelineTriggers? _triggers;
+    private Catalytic.Pipelines.Workers.Files.RunFileStores? _workerFiles;
     private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
@@ -123,21 +125,29 @@ public sealed class CatalyticServer : IAsyncDisposable
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
-        foreach (var app in config.Config!.Apps)
+        foreach (var spec in EdgeListeners.FromConfig(config.Config!, Path.GetDirectoryName(configPath)!))
         {
-            foreach (var env in app.Environments)
+            EdgeListenerBinding bound;
+            try
             {
-                DeliveryConfigParser.TryParseListen(env.Listen, out var host, out var port);
-                var ip = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
-                var bound = await _edge.StartAsync(app.Name, env.Name, new IPEndPoint(ip, port), ct);
-                _log.EdgeListening(app.Name, env.Name, bound.ToString());
+                bound = await _edge.StartAsync(spec, ct);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+            {
+                // A certificate that cannot be used, an address in use: said as the config's errors are, not as a crash.
+                return [$"{configPath}: the edge cannot listen on {spec.EndPoint} ({string.Join(", ", spec.Routes.Select(r => $"{r.App}/{r.Environment}"))}): {e.Message}"];
+            }
+
+            foreach (var route in spec.Routes)
+            {
+                _log.EdgeListening(route.App, route.Environment, spec.IsTls ? "https" : "http", bound.EndPoint.ToString(), EdgeListeners.Describe(route.Match));
             }
         }
 
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = state });
         ServeConsoleFormatter.Configure(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, _options.ApiPort));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(_options.ListenAddress, _options.ApiPort));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(1, AccessJson.Default));
         builder.Services.AddProblemDetails();
@@ -146,21 +156,41 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
         builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(Dashboard.Data.DashboardJson.Default));
+        builder.Services.AddDashboard();
         _app = builder.Build();
         _app.UseCatalyticAuth();
         _app.MapAccessEndpoints();
+        _app.MapDashboard();
         _app.MapDeliveryEndpoints();
         _app.MapMetricsEndpoint();
         _triggers = CreateTriggers(configPath, state, _time);
         _app.MapPipelineEndpoints(_triggers);
+        if (_options.Dispatcher is { } dispatcher)
+        {
+            _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time);
+            _workerFiles.ClearIncoming();
+            var gateway = new Catalytic.Pipelines.Workers.Serving.WorkerGateway(dispatcher, _workerFiles, _time, _loggers.CreateLogger("Catalytic.Workers"));
+            _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));
+        }
+
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
+        if (_options.ListenAddress.Equals(IPAddress.Any) || _options.ListenAddress.Equals(IPAddress.IPv6Any))
+        {
+            // A wildcard is no address to connect to: workers and the CLI are given the machine's name.
+            ApiAddress = new UriBuilder(ApiAddress) { Host = Dns.GetHostName() }.Uri;
+        }
 
         await SecretFiles.WriteAsync(Path.Combine(state, ServerFiles.Token), token, ct);
         await File.WriteAllTextAsync(Path.Combine(state, ServerFiles.Info),
             JsonSerializer.Serialize(new ServerInfo(ApiAddress.ToString(), Environment.ProcessId, _time.GetUtcNow()), ApiJson.Default.ServerInfo), ct);
         _log.ApiListening(ApiAddress.ToString(), state);
+        if (_workerFiles is not null)
+        {
+            _log.WorkersConnectTo(ApiAddress.ToString());
+        }
 
         await _triggers.StartAsync(ct);
         foreach (var r in _triggers.Repositories.Values)
@@ -172,6 +202,9 @@ public sealed class CatalyticServer : IAsyncDisposable
         await _engine.RestoreAsync(ct);
         return null;
     }
+
+    /// <summary>The artifacts and caches kept for workers, once started with a dispatcher.</summary>
+    public Catalytic.Pipelines.Workers.Files.RunFileStores? WorkerFiles => _workerFiles;
 
     /// <summary>The triggers once started.</summary>
     public PipelineTriggers? Triggers => _triggers;

@@ -12,11 +12,23 @@ public sealed record ServerOptions
     /// <summary>API port on 127.0.0.1; 0 picks a free one (written to server.json).</summary>
     public int ApiPort { get; init; }
 
+    /// <summary>
+    /// The address the API listens on (default 127.0.0.1). Workers on other machines need one they reach; for a
+    /// wildcard (0.0.0.0, ::) the URL written to server.json names this machine by its host name.
+    /// </summary>
+    public System.Net.IPAddress ListenAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     /// <summary>PostgreSQL connection string; SQLite under the state folder when null.</summary>
     public string? Postgres { get; init; }
 
     /// <summary>Whether the repository holding the configuration is watched and its pushes, tags and schedules start runs.</summary>
     public bool Triggers { get; init; } = true;
+
+    /// <summary>
+    /// The queue workers take jobs from (<c>/api/workers/*</c>); none: the worker endpoints are not mapped. (The run
+    /// queue's dispatcher on the store is the server's own; a host or a test may give another.)
+    /// </summary>
+    public Catalytic.Pipelines.Dispatch.IJobDispatcher? Dispatcher { get; init; }
 
     /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
     public bool PublicMetrics { get; init; } = true;

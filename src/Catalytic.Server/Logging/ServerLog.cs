@@ -8,8 +8,8 @@ namespace Catalytic.Server.Logging;
 /// </summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "edge for {App}/{Environment} on http://{Address}/")]
-    public static partial void EdgeListening(this ILogger logger, string app, string environment, string address);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "edge for {App}/{Environment} on {Scheme}://{Address}/ ({Requests})")]
+    public static partial void EdgeListening(this ILogger logger, string app, string environment, string scheme, string address, string requests);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "API on {Address} (state {State})")]
     public static partial void ApiListening(this ILogger logger, string address, string state);
@@ -28,4 +28,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "repository {Name} ({Source}): runs recorded in {Journal}")]
     public static partial void RepositoryWatched(this ILogger logger, string name, string source, string journal);
+
+    [LoggerMessage(EventId = 2090, Level = LogLevel.Information, Message = "workers connect to {Address} (catalytic worker --server {Address} --token TOKEN)")]
+    public static partial void WorkersConnectTo(this ILogger logger, string address);
 }

@@ -35,7 +35,7 @@ public sealed class PrometheusExpositionTests
         var families = PrometheusText.Parse(new EdgeRouter(TimeProvider.System).FormatPrometheus());
 
         Assert.Equal(
-            ["catalytic_edge_active_requests", "catalytic_edge_proxy_failures_total", "catalytic_edge_request_duration_seconds",
+            ["catalytic_edge_active_requests", "catalytic_edge_certificate_expiry_timestamp_seconds", "catalytic_edge_proxy_failures_total", "catalytic_edge_request_duration_seconds",
              "catalytic_edge_requests_total", "catalytic_edge_route_weight"],
             families.Types.Keys.Order(StringComparer.Ordinal));
     }

@@ -51,9 +51,9 @@ public sealed class EdgeTestContext : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    public async Task<TestBackend> BackendAsync(string version, string instance = "a", Action? onRequest = null)
+    public async Task<TestBackend> BackendAsync(string version, string instance = "a", Action? onRequest = null, bool h2c = false)
     {
-        var backend = await TestBackend.StartAsync(version, instance, onRequest);
+        var backend = await TestBackend.StartAsync(version, instance, onRequest, h2c);
         _backends.Add(backend);
         return backend;
     }

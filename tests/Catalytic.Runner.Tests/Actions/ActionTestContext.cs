@@ -33,7 +33,8 @@ internal sealed class ActionProbe
         IDictionary<string, string>? github = null,
         IDictionary<string, string>? environment = null,
         string jobStatus = "success",
-        TimeProvider? time = null) => new()
+        TimeProvider? time = null,
+        string? toolchainMirror = null) => new()
         {
             Inputs = new Dictionary<string, string>(inputs, StringComparer.OrdinalIgnoreCase),
             Workspace = workspace,
@@ -52,6 +53,7 @@ internal sealed class ActionProbe
             RegisterPost = () => PostRegistered = true,
             JobStatus = jobStatus,
             Time = time ?? TimeProvider.System,
+            ToolchainMirror = toolchainMirror,
         };
 }
 

@@ -81,6 +81,24 @@ internal sealed class TempRepo : IDisposable
         return new RunResult(report, listener.Lines.ToList(), runner.ToJson(report));
     }
 
+    /// <summary>Runs the real CLI (<c>dotnet catalytic.dll ARGS</c>) as a process in the repository; its exit code, stdout and stderr.</summary>
+    public async Task<(int Code, string Stdout, string Stderr)> RunCliAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "catalytic.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var output = await stdout;
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, output, stderr);
+    }
+
     public void Dispose()
     {
         try

@@ -48,7 +48,7 @@ internal sealed class ClientConnection : IDisposable
         }
 
         var peer = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        Identity = new ClientIdentity(peer, listener.Options.Trusts(peer));
+        Identity = new ClientIdentity(peer, listener.Options.Trusts(peer), listener.Https);
     }
 
     public PipeReader Input { get; }
@@ -146,7 +146,8 @@ internal sealed class ClientConnection : IDisposable
     /// <summary>Sends FIN to the client but keeps reading (see <see cref="Transport.LoopSocket.ShutdownSend"/>).</summary>
     public void ShutdownSend()
     {
-        if (_connection is Transport.EdgeConnection edge)
+        // Only on the socket itself: over TLS (pipes) a FIN under the TLS layer could cut records still being written.
+        if (Direct && _connection is Transport.EdgeConnection edge)
         {
             edge.ShutdownSend();
         }
@@ -221,5 +222,5 @@ internal sealed class ResponseProgress
     public int Filled { get; set; }
 }
 
-/// <summary>One listener's route slot and client-side options, as the relay serves it.</summary>
-internal sealed record RelayListener(Routing.RouteSlot Slot, EdgeListenerOptions Options);
+/// <summary>One listener's routes, client-side options and whether it terminates TLS, as the relay serves it.</summary>
+internal sealed record RelayListener(Routing.SiteRoutes Routes, EdgeListenerOptions Options, bool Https = false);

@@ -200,9 +200,9 @@ internal sealed partial class Http1Relay
     /// body the client still sends is read and dropped for a while after the answer, so closing does not reset the
     /// connection under the answer before the client has read it (nginx's lingering close).
     /// </summary>
-    private async ValueTask RefuseAsync(ClientConnection client, int status, string reason, bool linger)
+    private async ValueTask RefuseAsync(ClientConnection client, int status, string reason, bool linger, bool plain = false)
     {
-        var body = Encoding.ASCII.GetBytes($"catalytic edge: {reason}\n");
+        var body = Encoding.ASCII.GetBytes(plain ? reason : $"catalytic edge: {reason}\n");
         var output = client.Output;
         output.Write(Encoding.ASCII.GetBytes(
             $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
@@ -250,6 +250,7 @@ internal sealed partial class Http1Relay
     private static string ReasonPhrase(int status) => status switch
     {
         400 => "Bad Request",
+        404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
         413 => "Content Too Large",

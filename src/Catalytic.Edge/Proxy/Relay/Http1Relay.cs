@@ -182,8 +182,9 @@ internal sealed partial class Http1Relay : IDisposable
             client.Disarm();
             var skipped = client.Scanner.Skipped;
             client.Scanner.Reset();
-            var slot = client.Listener.Slot;
-            var snapshot = slot.Current;
+            var routes = client.Listener.Routes;
+            var site = routes.Single;
+            var snapshot = site?.Slot.Current;
             var request = client.Request;
             var verdict = request.Parse(head.Slice(skipped, length), client.Identity, options, snapshot?.StickyCookie);
             if (verdict >= 400)
@@ -194,10 +195,39 @@ internal sealed partial class Http1Relay : IDisposable
                 return false;
             }
 
-            if (verdict == RequestHead.HandOver || snapshot is null || !snapshot.IsRoutable)
+            if (verdict == RequestHead.HandOver)
             {
                 input.AdvanceTo(buffer.Start);
                 return true;
+            }
+
+            if (site is null)
+            {
+                // Host and path routing: the route is known once the head is read (its host, its normalised path).
+                site = routes.Find(request.Host, request.Path);
+                if (site is null)
+                {
+                    input.AdvanceTo(buffer.GetPosition(skipped + length));
+                    await RefuseAsync(client, 404, EdgeProxy.NotFoundText, linger: request.Body != RequestBody.None, plain: true);
+                    return false;
+                }
+
+                snapshot = site.Slot.Current;
+                if (snapshot?.StickyCookie is { } cookie)
+                {
+                    request.FindSticky(head.Slice(skipped, length), cookie);
+                }
+            }
+
+            if (snapshot is null || !snapshot.IsRoutable || site.H2c)
+            {
+                input.AdvanceTo(buffer.Start);
+                return true;
+            }
+
+            if (site.StripLength > 0)
+            {
+                request.StripPrefix(site.StripLength);
             }
 
             var route = EdgeProxy.Choose(snapshot, request.StickyValue, out var transformer);

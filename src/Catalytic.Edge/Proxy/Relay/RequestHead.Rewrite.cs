@@ -61,7 +61,7 @@ internal sealed partial class RequestHead
             pos = Append(t, pos, "Transfer-Encoding: chunked\r\n"u8);
         }
 
-        var proto = "http"u8;
+        var proto = client.Https ? "https"u8 : "http"u8;
         var forwardedHost = host;
         pos = Append(t, pos, "X-Forwarded-For: "u8);
         if (client.Trusted && AppendJoined(headers, "x-forwarded-for"u8, t, ref pos))
@@ -101,7 +101,7 @@ internal sealed partial class RequestHead
             t[pos++] = (byte)'"';
         }
 
-        pos = Append(t, pos, ";proto=http\r\n\r\n"u8);
+        pos = Append(t, pos, client.Https ? ";proto=https\r\n\r\n"u8 : ";proto=http\r\n\r\n"u8);
         _headersLength = pos - headersStart;
         return Ok;
     }
@@ -248,8 +248,9 @@ internal sealed partial class RequestHead
 /// <summary>Who is at the other end of a client connection, as the forwarding headers name it.</summary>
 internal sealed class ClientIdentity
 {
-    public ClientIdentity(System.Net.IPAddress? address, bool trusted)
+    public ClientIdentity(System.Net.IPAddress? address, bool trusted, bool https = false)
     {
+        Https = https;
         var ip = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
         var text = ip?.ToString() ?? "unknown";
         Address = Encoding.ASCII.GetBytes(text);
@@ -265,4 +266,7 @@ internal sealed class ClientIdentity
 
     /// <summary>The peer is a trusted proxy: its forwarding headers are kept and extended.</summary>
     public bool Trusted { get; }
+
+    /// <summary>The connection came over TLS: X-Forwarded-Proto and Forwarded say https.</summary>
+    public bool Https { get; }
 }

@@ -80,6 +80,7 @@ internal sealed partial class RequestHead
     public int Parse(ReadOnlySpan<byte> head, ClientIdentity client, EdgeListenerOptions limits, string? stickyCookie)
     {
         ContentLength = 0;
+        _hostLength = 0;
         Body = RequestBody.None;
         StickyValue = null;
         _flags = Flags.None;
@@ -170,6 +171,8 @@ internal sealed partial class RequestHead
         }
 
         var host = authority.IsEmpty ? hostField : authority;
+        KeepHost(host);
+        _headersOffset = lineEnd + 2;
         _flags |= fields.Upgrade ? Flags.Upgrade : Flags.None;
         if (!http11 || fields.Upgrade)
         {

@@ -55,6 +55,8 @@ internal sealed class BuiltinActionRunner : IStepRunner
             Time = job.Time,
             Artifacts = job.Host.Artifacts,
             Caches = job.Host.Caches,
+            ToolCache = job.ToolCache,
+            ToolchainMirror = job.Options.ToolchainMirror,
         };
 
         ActionResult result;

@@ -10,8 +10,9 @@ using Catalytic.Workflows.Model;
 namespace Catalytic.Runner.Actions.JavaScript;
 
 /// <summary>
-/// A JavaScript action (<c>runs.using: node*</c>) run with the host's <c>node</c>: its <c>pre</c> part before the
-/// job's first step (mapped actions only, as on GitHub), its <c>main</c> as the step, its <c>post</c> registered to run
+/// A JavaScript action (<c>runs.using: node*</c>) run with a node of the major version it declares when there is one
+/// (<see cref="NodeRuntimes"/>), else the host's with a warning: its <c>pre</c> part before the job's first step
+/// (mapped and fetched actions only, as on GitHub), its <c>main</c> as the step, its <c>post</c> registered to run
 /// after the job's steps; each phase is a process with INPUT_* and STATE_* variables.
 /// </summary>
 internal sealed class NodeActionRunner : IStepRunner
@@ -54,20 +55,15 @@ internal sealed class NodeActionRunner : IStepRunner
     }
 
     /// <summary>
-    /// Before the first step: the <c>pre</c> part of every job step whose mapped JavaScript action has one, in step
-    /// order and shown as "Pre &lt;step name&gt;". (<c>./path</c> actions get no pre on GitHub either.)
+    /// Before the first step: the <c>pre</c> part of every job step whose mapped or fetched JavaScript action has one,
+    /// in step order and shown as "Pre &lt;step name&gt;". (<c>./path</c> actions get no pre on GitHub either.)
     /// </summary>
     public async Task RunPreStepsAsync(JobRun job, CancellationToken cancellationToken)
     {
-        if (job.Options.ActionDirectories is not { } directories)
-        {
-            return;
-        }
-
         for (var i = 0; i < job.Job.Steps.Length; i++)
         {
             var step = job.Job.Steps[i];
-            if (step.Uses is not { } raw || ActionRegistry.IsLocal(raw.Trim()) || directories.Resolve(raw.Trim()) is not { } dir
+            if (step.Uses is not { } raw || ActionRegistry.IsLocal(raw.Trim()) || StepRunners.ResolveActionDirectory(job, raw.Trim()) is not { } dir
                 || job.Session.LocalActions.Load(dir, job.Workspace).Action is not { Runs: NodeRuns { Pre: { } pre } runs } action)
             {
                 continue;
@@ -156,11 +152,16 @@ internal sealed class NodeActionRunner : IStepRunner
 
         LocalActionCalls.AddActionVariables(processEnv, directory, call.Uses!);
         processEnv.Remove("NODE_ICU_DATA");
-        var node = Programs.FindOnPath("node", processEnv.GetValueOrDefault("PATH"));
-        if (node is null)
+        var choice = await job.Session.NodeRuntimes.ChooseAsync(runs.Using, processEnv.GetValueOrDefault("PATH"), job.ToolCache, cancellationToken);
+        if (choice.Executable is null)
         {
-            return StepOutcome.Fail($"{call.Uses} is a JavaScript action (runs.using: {runs.Using}) and needs node on PATH; none was found");
+            return StepOutcome.Fail($"{call.Uses} is a JavaScript action (runs.using: {runs.Using}) and needs node; none was found on PATH or in the tool cache ({job.ToolCache}/node)");
         }
+
+        // Say which node ran, and warn when it is not the major the action was written for.
+        job.Emit(logName, choice.Warning is { } warning ? "##[warning]" + warning : choice.Description, LineKind.Runner);
+
+        var node = choice.Executable;
 
         var spec = new ProcessSpec(node, [target], job.Workspace, processEnv);
         return await ProcessStep.RunAsync(job, spec, logName, processEnv, null, cancellationToken, state);

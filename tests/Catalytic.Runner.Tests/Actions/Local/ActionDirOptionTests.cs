@@ -90,18 +90,7 @@ public sealed class ActionDirOptionTests : IDisposable
     /// <summary>Runs the built catalytic in the repository (catalytic.yml is read from the current directory).</summary>
     private async Task<(int Code, string Stderr)> RunCliAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _repo.Root };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "catalytic.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await stdout;
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, stderr);
+        var (code, _, stderr) = await _repo.RunCliAsync(args);
+        return (code, stderr);
     }
 }

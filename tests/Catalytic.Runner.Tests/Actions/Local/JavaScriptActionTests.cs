@@ -147,6 +147,31 @@ public sealed class JavaScriptActionTests : IDisposable
     }
 
     [Fact]
+    public async Task JsAction_RunsWithTheNodeItsUsingNames_AndWarnsWhenOnlyAnotherMajorIsThere()
+    {
+        var hostMajor = (await Catalytic.Runner.Actions.BuiltIn.Processes.ProcessRunner.RunAsync("node", ["--version"], null, null, TestContext.Current.CancellationToken)).StdOut.Trim().TrimStart('v').Split('.')[0];
+        var other = hostMajor == "24" ? "20" : "24";
+        string Declaring(string name, string major) => Action(name, $"name: {name}\nruns:\n  using: node{major}\n  main: index.js\n", ("index.js", $"require('fs').writeFileSync('{name}.txt', process.version);\n"));
+        var same = Declaring("same", hostMajor);
+        var newer = Declaring("newer", other);
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: acme/same@v1
+                  - uses: acme/newer@v1
+            """, o => o with { ActionDirectories = Map(("acme/same", same), ("acme/newer", newer)) }, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(r.Job("j").Result == "success", r.Output);
+        var version = File.ReadAllText(Path.Combine(_repo.Root, "same.txt"));
+        Assert.Contains($"node {version} (", r.Output, StringComparison.Ordinal);
+        Assert.Contains($"runs it (runs.using: node{hostMajor})", r.Output, StringComparison.Ordinal);
+        Assert.Contains($"##[warning]the action declares runs.using: node{other}, and no node {other} is on PATH or in the tool cache; it runs with node {version}", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownRemoteAction_FailsNamingTheBuiltInsAndTheActionDirOption()
     {
         var r = await _repo.RunAsync("""
@@ -159,7 +184,9 @@ public sealed class JavaScriptActionTests : IDisposable
                     uses: someone/thing/sub@v3
             """, o => o with { Actions = Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault() }, cancellationToken: TestContext.Current.CancellationToken);
 
-        var message = r.Step("j", "u").Message!;
+        // As GitHub's "Set up job": an action that cannot be had fails the job before its first step.
+        Assert.Empty(r.Job("j").Steps);
+        var message = r.Job("j").Reason!;
         Assert.Contains("action 'someone/thing/sub@v3' is not available", message, StringComparison.Ordinal);
         Assert.Contains("actions/checkout", message, StringComparison.Ordinal);
         Assert.Contains("--action-dir someone/thing@v3=PATH", message, StringComparison.Ordinal);

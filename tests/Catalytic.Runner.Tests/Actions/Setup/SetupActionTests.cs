@@ -39,14 +39,20 @@ public sealed class SetupActionTests
     }
 
     [Fact]
-    public async Task SetupNode_UnsatisfiableVersion_FailsNamingWantedAndFound()
+    public async Task SetupNode_UnsatisfiableVersionWithAnUnreachableMirror_FailsNamingWantedFoundAndTheMirrorSetting()
     {
         using var dir = new TempDir();
-        var (result, _) = await RunAsync(new SetupNodeAction(), dir.Path, new() { ["node-version"] = "4.x" });
+        var probe = new ActionProbe();
+        var mirror = $"http://127.0.0.1:{Catalytic.Testing.Network.Ports.FreeTcpPort()}";
+        var result = await new SetupNodeAction().RunAsync(
+            probe.Context(dir.Path, new Dictionary<string, string> { ["node-version"] = "4.x" }, environment: HostEnv, toolchainMirror: mirror),
+            CancellationToken.None);
 
         Assert.False(result.Succeeded);
         Assert.Contains("wanted node 4.x", result.Message);
         Assert.Matches(@"found \d+\.\d+\.\d+ \(/", result.Message);
+        Assert.Contains($"cannot read {mirror}/node/versions-manifest.json", result.Message);
+        Assert.Contains("--toolchain-mirror", result.Message);
     }
 
     [Fact]

