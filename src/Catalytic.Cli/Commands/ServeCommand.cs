@@ -13,6 +13,7 @@ internal sealed class ServeCommand : ICommand
             new("port", "p", "API port on 127.0.0.1 (default: a free one, written to .catalytic/server.json)", "N"),
             new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
             new("listen", null, "The API's address, HOST:PORT or HOST (default 127.0.0.1; workers on other machines need one they reach)", "HOST:PORT"),
+            new("worker-capacity", null, "Jobs the embedded worker runs at once (default: the cores; 0 turns it off)", "N"),
             new("private-metrics", null, "Require a viewer's credentials for /metrics (default: it answers without)"),
         ]);
 
@@ -41,6 +42,12 @@ internal sealed class ServeCommand : ICommand
             }
         }
 
+        var capacity = Environment.ProcessorCount;
+        if (args.Get("worker-capacity") is { } w && (!int.TryParse(w, out capacity) || capacity is < 0 or > 1024))
+        {
+            throw new UsageException("--worker-capacity must be a number from 0 to 1024");
+        }
+
         return CatalyticServer.RunAsync(new ServerOptions
         {
             ListenAddress = listen,
@@ -48,6 +55,7 @@ internal sealed class ServeCommand : ICommand
             StateDirectory = args.Get("state") ?? ".catalytic",
             ApiPort = port,
             Postgres = args.Get("postgres"),
+            WorkerCapacity = capacity,
             PublicMetrics = !args.Has("private-metrics"),
             LogMasker = MaskLogStage.SelfCommand(),
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen

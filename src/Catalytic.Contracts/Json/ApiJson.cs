@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Contracts.Problems;
+using Catalytic.Contracts.Runs;
 using Catalytic.Contracts.Server;
 using Catalytic.Contracts.Status;
 
@@ -20,4 +21,13 @@ namespace Catalytic.Contracts.Json;
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(ServerInfo))]
 [JsonSerializable(typeof(ProblemView))]
+[JsonSerializable(typeof(RunView))]
+[JsonSerializable(typeof(IReadOnlyList<RunView>))]
+[JsonSerializable(typeof(RunDetailView))]
+[JsonSerializable(typeof(IReadOnlyList<WorkerView>))]
+[JsonSerializable(typeof(DispatchBody))]
+[JsonSerializable(typeof(DispatchAnswer))]
+[JsonSerializable(typeof(RerunBody))]
+[JsonSerializable(typeof(RunApprovalBody))]
+[JsonSerializable(typeof(LogLineView))]
 public sealed partial class ApiJson : JsonSerializerContext;

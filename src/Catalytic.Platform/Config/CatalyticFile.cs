@@ -14,6 +14,7 @@ public static class CatalyticFile
         "apps",    // applications and environments: Delivery (Config/DeliveryConfigParser.Apps)
         "actions", // remote actions mapped to local folders: `catalytic run` (Cli/Commands/RunCommand.ActionDirs)
         "actions-url", // where `catalytic run` fetches remote actions from (Cli/Commands/RunCommand.ActionSources)
+        "environments", // pipeline jobs' protection rules: the run queue (Pipelines/Environments/EnvironmentRules)
     ];
 
     /// <summary>Reads catalytic.yml's text; <paramref name="file"/> names it in errors.</summary>

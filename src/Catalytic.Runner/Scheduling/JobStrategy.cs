@@ -38,6 +38,15 @@ internal sealed record JobStrategy(List<JsonObject?> Legs, bool FailFast, int Ma
             : new JobStrategy([null], true, int.MaxValue, $"{(strategy.Matrix ?? strategy.Expression)!.Span}: job '{job.Id}': {expansion.Error}");
     }
 
+    /// <summary>The <c>strategy</c> context of leg <paramref name="index"/> of <paramref name="total"/>.</summary>
+    public static JsonObject Context(bool failFast, int maxParallel, int index, int total) => new()
+    {
+        ["fail-fast"] = failFast,
+        ["job-index"] = index,
+        ["job-total"] = total,
+        ["max-parallel"] = maxParallel == int.MaxValue ? total : maxParallel,
+    };
+
     /// <summary>The legs about to run: max-parallel as a gate, fail-fast as the siblings' cancellation.</summary>
     public StrategyLegs Start(CancellationToken cancellationToken) => new(this, cancellationToken);
 
@@ -106,13 +115,7 @@ internal sealed class StrategyLegs : IDisposable
     public CancellationToken Siblings => _siblings.Token;
 
     /// <summary>The <c>strategy</c> context of leg <paramref name="index"/>.</summary>
-    public JsonObject Context(int index) => new()
-    {
-        ["fail-fast"] = _strategy.FailFast,
-        ["job-index"] = index,
-        ["job-total"] = Total,
-        ["max-parallel"] = _strategy.MaxParallel == int.MaxValue ? Total : _strategy.MaxParallel,
-    };
+    public JsonObject Context(int index) => JobStrategy.Context(_strategy.FailFast, _strategy.MaxParallel, index, Total);
 
     /// <summary>Waits until fewer than max-parallel legs run (not cancellable: a cancelled leg still ends through its turn).</summary>
     public Task WaitForTurnAsync() => _turns.WaitAsync(CancellationToken.None);

@@ -400,32 +400,8 @@ internal sealed partial class WorkflowExecutor
         return new JobInstanceResult(result, result, masked, new Dictionary<string, string>(), report);
     }
 
-    private string Label(Job job, JsonObject? matrix, JsonObject needs)
-    {
-        string label;
-        if (job.Name is not null)
-        {
-            try
-            {
-                label = _session.Expressions.EvaluateString(job.Name, new ExpressionScope(BaseContexts(needs, matrix), new JobStatusView(true, false, false), _session.Options.Workspace));
-            }
-            catch (ExpressionEvaluationException)
-            {
-                label = job.Name.Value;
-            }
-
-            if (matrix is not null && !WorkflowPlanner.UsesMatrix(job.Name.Value))
-            {
-                label = MatrixExpander.DisplayName(label, ExpressionValue.FromJsonNode(matrix).AsObject);
-            }
-        }
-        else
-        {
-            label = matrix is null ? job.Id : MatrixExpander.DisplayName(job.Id, ExpressionValue.FromJsonNode(matrix).AsObject);
-        }
-
-        return _labelPrefix + _frame.NamePrefix + label;
-    }
+    private string Label(Job job, JsonObject? matrix, JsonObject needs) =>
+        _labelPrefix + _frame.NamePrefix + JobPlanning.Label(_session.Expressions, job, matrix, BaseContexts(needs, matrix), _session.Options.Workspace);
 
     private JobSummary Finish(JobReport report, string result, string reason, bool ancestorFailed)
     {

@@ -10,7 +10,10 @@ using Catalytic.Delivery.Storage;
 using Catalytic.Delivery.Time;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
+using Catalytic.Pipelines.Environments;
+using Catalytic.Pipelines.Queue;
 using Catalytic.Pipelines.Repositories;
+using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Contracts.Access;
 using Catalytic.Identity.Storage;
@@ -19,6 +22,7 @@ using Catalytic.Server.Auth;
 using Catalytic.Server.Dashboard;
 using Catalytic.Server.Logging;
 using Catalytic.Storage.Postgres;
+using Catalytic.Storage.Runs;
 using Catalytic.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -49,6 +53,10 @@ public sealed class CatalyticServer : IAsyncDisposable
     private IDeliveryStore? _store;
     private PipelineTriggers? _triggers;
     private Catalytic.Pipelines.Workers.Files.RunFileStores? _workerFiles;
+    private IRunStore? _runStore;
+    private RunScheduler? _scheduler;
+    private RunQueueLoops? _loops;
+    private EmbeddedWorker? _worker;
     private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
@@ -118,6 +126,17 @@ public sealed class CatalyticServer : IAsyncDisposable
             ? new PostgresDeliveryStore(pg, _time, loggers: _loggers)
             : new SqliteDeliveryStore(Path.Combine(state, "catalytic.db"));
         await _store.InitializeAsync(ct);
+        _runStore = _options.Postgres is { } runs ? new PostgresRunStore(runs) : new SqliteRunStore(Path.Combine(state, "catalytic.db"));
+        await _runStore.InitializeAsync(ct);
+        _scheduler = new RunScheduler(_runStore, new RunSchedulerOptions
+        {
+            Time = _time,
+            Logger = _loggers.CreateLogger("Catalytic.Pipelines.Runs"),
+            Secrets = new EnvironmentSecretSource(state),
+            Workspace = state,
+            ServerUrl = () => ApiAddress ?? new Uri("http://127.0.0.1/"),
+            Environments = new EnvironmentRulesFile(configPath, _loggers.CreateLogger("Catalytic.Pipelines.Runs")).Current,
+        });
         (_identity, var access) = await AccessHosting.OpenAsync(_options, state, _time, _loggers, ct);
         var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);
@@ -156,6 +175,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
         builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine));
+        builder.Services.AddSingleton(_scheduler);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(Dashboard.Data.DashboardJson.Default));
         builder.Services.AddDashboard();
         _app = builder.Build();
@@ -166,14 +186,14 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapMetricsEndpoint();
         _triggers = CreateTriggers(configPath, state, _time);
         _app.MapPipelineEndpoints(_triggers);
-        if (_options.Dispatcher is { } dispatcher)
-        {
-            _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time);
-            _workerFiles.ClearIncoming();
-            var gateway = new Catalytic.Pipelines.Workers.Serving.WorkerGateway(dispatcher, _workerFiles, _time, _loggers.CreateLogger("Catalytic.Workers"));
-            _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));
-        }
+        // Remote workers take jobs from the server's own queue unless a host or a test gives another.
+        var dispatcher = _options.Dispatcher ?? new JobDispatcher(_scheduler);
+        _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time);
+        _workerFiles.ClearIncoming();
+        var gateway = new Catalytic.Pipelines.Workers.Serving.WorkerGateway(dispatcher, _workerFiles, _time, _loggers.CreateLogger("Catalytic.Workers"));
+        _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));
 
+        _app.MapRunEndpoints(_scheduler, _triggers, _time);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
@@ -192,10 +212,27 @@ public sealed class CatalyticServer : IAsyncDisposable
             _log.WorkersConnectTo(ApiAddress.ToString());
         }
 
+        // Whatever the last process left half-done is taken up before new work comes: its embedded worker's jobs are lost.
+        var workerName = EmbeddedWorkerName(state);
+        await _scheduler.RecoverAsync(workerName, ct);
+        _loops = new RunQueueLoops(_scheduler);
+        if (_options.WorkerCapacity > 0)
+        {
+            _worker = new EmbeddedWorker(new JobDispatcher(_scheduler), _scheduler, new EmbeddedWorkerOptions
+            {
+                Name = workerName,
+                Capacity = _options.WorkerCapacity,
+                StateDirectory = state,
+                Time = _time,
+                Logger = _loggers.CreateLogger("Catalytic.Pipelines.Worker"),
+            });
+            _worker.Start();
+        }
+
         await _triggers.StartAsync(ct);
         foreach (var r in _triggers.Repositories.Values)
         {
-            _log.RepositoryWatched(r.Definition.Name, r.Definition.DisplaySource, Path.Combine(state, "run-requests.jsonl"));
+            _log.RepositoryWatched(r.Definition.Name, r.Definition.DisplaySource, _options.Postgres is null ? Path.Combine(state, "catalytic.db") : "PostgreSQL");
         }
 
         // Logs each environment it serves again, or why it could not.
@@ -209,22 +246,31 @@ public sealed class CatalyticServer : IAsyncDisposable
     /// <summary>The triggers once started.</summary>
     public PipelineTriggers? Triggers => _triggers;
 
+    /// <summary>The run queue once started.</summary>
+    public RunScheduler? Runs => _scheduler;
+
+    /// <summary>
+    /// The embedded worker's name: the machine's and the state folder's, so it is the same after a restart (its jobs are
+    /// found by it) and differs between servers sharing one PostgreSQL.
+    /// </summary>
+    private static string EmbeddedWorkerName(string state) =>
+        "serve-" + Environment.MachineName.ToLowerInvariant() + "-"
+        + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(state)))[..8];
+
     /// <summary>The API's web application once started (tests walk its endpoints).</summary>
     internal WebApplication? App => _app;
 
     /// <summary>
     /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
-    /// catalytic.yml comes with the shared section reader), recording run requests in the state folder's journal until
-    /// the run queue lands.
+    /// catalytic.yml comes with the shared section reader), handing each run request to the run queue.
     /// </summary>
     private PipelineTriggers CreateTriggers(string configPath, string state, TimeProvider time)
     {
         var served = _options.Triggers ? ServedRepository.Find(Path.GetDirectoryName(configPath)!) : null;
-        var journal = new RunRequestJournal(state, time);
         var services = new TriggerServices
         {
-            Queue = journal,
-            ScheduleHistory = journal,
+            Queue = _scheduler!,
+            ScheduleHistory = _scheduler!,
             Secrets = new EnvironmentSecretSource(state),
             StateDirectory = state,
             Time = time,
@@ -239,6 +285,16 @@ public sealed class CatalyticServer : IAsyncDisposable
         if (_triggers is not null)
         {
             await _triggers.DisposeAsync();
+        }
+
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync();
+        }
+
+        if (_loops is not null)
+        {
+            await _loops.DisposeAsync();
         }
 
         if (_app is not null)
@@ -270,6 +326,11 @@ public sealed class CatalyticServer : IAsyncDisposable
         if (_store is not null)
         {
             await _store.DisposeAsync();
+        }
+
+        if (_runStore is not null)
+        {
+            await _runStore.DisposeAsync();
         }
 
         if (_identity is not null)

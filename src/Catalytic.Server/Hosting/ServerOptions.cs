@@ -30,6 +30,9 @@ public sealed record ServerOptions
     /// </summary>
     public Catalytic.Pipelines.Dispatch.IJobDispatcher? Dispatcher { get; init; }
 
+    /// <summary>Jobs the embedded worker runs at once (default: the cores); 0 runs none (remote workers only).</summary>
+    public int WorkerCapacity { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
     public bool PublicMetrics { get; init; } = true;
 

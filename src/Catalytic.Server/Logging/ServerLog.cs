@@ -26,8 +26,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "could not remove {File} while stopping; a client may find a stale address until the next start replaces it")]
     public static partial void ServerFileNotRemoved(this ILogger logger, Exception exception, string file);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "repository {Name} ({Source}): runs recorded in {Journal}")]
-    public static partial void RepositoryWatched(this ILogger logger, string name, string source, string journal);
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "repository {Name} ({Source}): runs recorded in {Store}")]
+    public static partial void RepositoryWatched(this ILogger logger, string name, string source, string store);
 
     [LoggerMessage(EventId = 2090, Level = LogLevel.Information, Message = "workers connect to {Address} (catalytic worker --server {Address} --token TOKEN)")]
     public static partial void WorkersConnectTo(this ILogger logger, string address);

@@ -1,0 +1,330 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Catalytic.Contracts.Json;
+using Catalytic.Contracts.Server;
+using Catalytic.Pipelines.Runs;
+using Catalytic.Storage.Runs;
+using Catalytic.Testing.Files;
+using Catalytic.Testing.Network;
+using Catalytic.Testing.Processes;
+using Catalytic.Testing.Waiting;
+
+namespace Catalytic.Server.Tests.Runs;
+
+/// <summary>
+/// The real `catalytic serve` running pipelines by itself: a commit in the repository it serves becomes a run, its
+/// embedded worker runs the jobs in a checkout of that commit from the server's mirror, and the run, its jobs and their
+/// logs are in the store — also after the server is SIGKILLed mid-job and started again.
+/// </summary>
+public sealed class ServeRunsProcessTests : IAsyncLifetime
+{
+    private readonly TempFolder _dir = new("serve-runs");
+    private CatalyticProcess.Running? _serve;
+
+    private string State => _dir[".catalytic"];
+
+    public ValueTask InitializeAsync()
+    {
+        _dir.Write("catalytic.yml", $$"""
+            apps:
+              web:
+                run: python3 app.py
+                environments:
+                  production:
+                    listen: 127.0.0.1:{{Ports.FreeTcpPort()}}
+            """);
+        _dir.Write(".gitignore", ".catalytic*/\n");
+        Git("init", "-q", "-b", "main");
+        Commit("the configuration");
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_serve is not null)
+        {
+            await _serve.DisposeAsync();
+        }
+
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Commit_InTheServedRepository_IsARecordedFinishedRun_WithItsLogs()
+    {
+        await StartServeAsync();
+        _dir.Write(".github/workflows/ci.yml", """
+            name: CI
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                outputs:
+                  greeting: ${{ steps.hi.outputs.greeting }}
+                steps:
+                  - id: hi
+                    run: |
+                      echo "built $(cat version.txt) at $GITHUB_SHA"
+                      echo "greeting=hello" >> "$GITHUB_OUTPUT"
+              test:
+                needs: build
+                runs-on: [self-hosted, linux]
+                steps:
+                  - run: echo "tested with ${{ needs.build.outputs.greeting }}"
+            """);
+        _dir.Write("version.txt", "v7");
+        var sha = Commit("a pipeline");
+
+        var run = await CompletedRunAsync(sha);
+
+        Assert.Equal((Conclusions.Success, "push", "refs/heads/main", "CI"), (run.Conclusion, run.Event, run.Ref, run.WorkflowName));
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        var jobs = await store.ListJobsAsync(run.Id);
+        Assert.Equal([("build", "success"), ("test", "success")], jobs.Select(j => (j.Key, j.Conclusion!)));
+        Assert.All(jobs, j => Assert.StartsWith("serve-", j.Worker, StringComparison.Ordinal));
+        Assert.Contains($"built v7 at {sha}", await LogAsync(store, jobs[0]), StringComparison.Ordinal);
+        Assert.Contains("tested with hello", await LogAsync(store, jobs[1]), StringComparison.Ordinal);
+        // A job's folder is removed right after the job is reported complete.
+        await Eventually.UntilAsync(() => !Directory.Exists(Path.Combine(State, "work")) || !Directory.EnumerateFileSystemEntries(Path.Combine(State, "work")).Any(),
+            "the jobs' checkouts being removed");
+
+        // The same through the API and the CLI verbs.
+        var id = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var list = await CliAsync("runs", "--json");
+        Assert.True(list.Code == 0, list.ToString());
+        Assert.Equal(run.Id, JsonNode.Parse(list.Out)!.AsArray()[0]!["id"]!.GetValue<long>());
+        var show = await CliAsync("runs", "show", id);
+        Assert.True(show.Code == 0, show.ToString());
+        Assert.Matches(@"build\s+success\s+attempt 1", show.Out);
+        Assert.Matches(@"test\s+success\s+attempt 1", show.Out);
+        var logs = await CliAsync("logs", "--run", id, "--job", "test", "-f");
+        Assert.True(logs.Code == 0, logs.ToString());
+        Assert.Contains("tested with hello", logs.Out, StringComparison.Ordinal);
+        var workers = await CliAsync("workers", "--json");
+        Assert.Equal(2, JsonNode.Parse(workers.Out)!.AsArray().Single()!["capacity"]!.GetValue<int>());
+        var missing = await CliAsync("runs", "show", "999999");
+        Assert.Equal(Contracts.ExitCodes.Invalid, missing.Code);
+        Assert.Contains("no run 999999", missing.Err, StringComparison.Ordinal);
+        var rerun = await CliAsync("rerun", id, "--wait");
+        Assert.True(rerun.Code == 0, rerun.ToString());
+        Assert.Contains("tested with hello", rerun.Out, StringComparison.Ordinal);
+        _dir.Write(".github/workflows/manual.yml", """
+            on:
+              workflow_dispatch:
+                inputs:
+                  who: { required: true, type: choice, options: [ada, bob] }
+            jobs:
+              greet:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "hello ${{ inputs.who }}"
+            """);
+        Commit("a manual workflow");
+        var dispatched = await CliAsync("dispatch", "manual.yml", "--input", "who=bob", "--wait");
+        Assert.True(dispatched.Code == 0, dispatched.ToString());
+        Assert.Contains("hello bob", dispatched.Out, StringComparison.Ordinal);
+        var badInput = await CliAsync("dispatch", "manual.yml", "--input", "who=eve");
+        Assert.Equal(Contracts.ExitCodes.Invalid, badInput.Code);
+        Assert.Contains("who", badInput.Err, StringComparison.Ordinal);
+
+        using var http = Api();
+        using var bad = await http.GetAsync(new Uri("api/runs?limit=lots", UriKind.Relative));
+        Assert.Equal(400, (int)bad.StatusCode);
+        Assert.Contains("\"field\":\"limit\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var noToken = new HttpClient();
+        using var unauthorized = await noToken.GetAsync(new Uri(http.BaseAddress!, "api/runs"));
+        Assert.Equal(401, (int)unauthorized.StatusCode);
+    }
+
+    private Task<CatalyticProcess.Result> CliAsync(params string[] args) => CatalyticProcess.RunAsync(_dir.Path, args);
+
+    private HttpClient Api(string? state = null)
+    {
+        state ??= State;
+        var info = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(state, ServerFiles.Info)), ApiJson.Default.ServerInfo)!;
+        var http = new HttpClient { BaseAddress = new Uri(info.Url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(state, ServerFiles.Token)).Trim());
+        return http;
+    }
+
+    /// <summary>Drops the test's schema at the end.</summary>
+    private sealed class PostgresSchemaDrop(string connection, string schema) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await using var c = new Npgsql.NpgsqlConnection(connection);
+            await c.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Serve_SigkilledMidJob_AndStartedAgain_RequeuesTheJobOnce_AndFinishesTheRun()
+    {
+        await StartServeAsync();
+        var marker = _dir["started-once"];
+        _dir.Write(".github/workflows/slow.yml", $$"""
+            on: push
+            jobs:
+              slow:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      if [ ! -e "{{marker}}" ]; then touch "{{marker}}"; echo first-attempt; sleep 90; fi
+                      echo second-attempt
+            """);
+        var sha = Commit("a slow pipeline");
+        await Eventually.UntilAsync(() => File.Exists(marker), () => "the job's first attempt starting; serve printed:\n" + _serve!.Output);
+
+        await _serve!.KillAsync(); // SIGKILL: the embedded worker dies with it, its lease is left behind
+        await StartServeAsync();
+
+        var run = await CompletedRunAsync(sha);
+        Assert.Equal(Conclusions.Success, run.Conclusion);
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        var job = Assert.Single(await store.ListJobsAsync(run.Id));
+        Assert.Equal((Conclusions.Success, 2), (job.Conclusion, job.Attempt));
+        var log = await LogAsync(store, job);
+        Assert.Contains("first-attempt", log, StringComparison.Ordinal);
+        Assert.Contains("was lost: the server restarted", log, StringComparison.Ordinal);
+        Assert.Contains("second-attempt", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoServes_OnOnePostgres_BothHandOutJobs_EachJobOnce_OneRunPerCommit()
+    {
+        var cs = Environment.GetEnvironmentVariable("CATALYTIC_TEST_POSTGRES");
+        Assert.SkipWhen(string.IsNullOrEmpty(cs), "CATALYTIC_TEST_POSTGRES is not set (./test.sh starts PostgreSQL)");
+        var schema = "runs_" + Guid.NewGuid().ToString("N")[..10];
+        var conn = cs + ";Search Path=" + schema;
+        // Both servers watch the same repository (their configurations are in it) with states and edges of their own.
+        _dir.Write("second.yml", File.ReadAllText(_dir["catalytic.yml"]).Replace(
+            File.ReadAllText(_dir["catalytic.yml"]).Split("listen: ")[1].Trim(), $"127.0.0.1:{Ports.FreeTcpPort()}", StringComparison.Ordinal));
+        Commit("a second server's configuration");
+        await using var storeHolder = new PostgresSchemaDrop(cs!, schema);
+        await StartServeAsync(["--postgres", conn]);
+        await using var second = await StartServeAsync(_dir[".catalytic-2"], ["--postgres", conn, "--config", "second.yml"]);
+        var jobs = string.Concat(Enumerable.Range(1, 8).Select(i => $"  j{i}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sleep 2; echo job-{i}-ran\n"));
+        _dir.Write(".github/workflows/fan.yml", "on: push\njobs:\n" + jobs);
+        var sha = Commit("eight jobs");
+
+        await using var store = new PostgresRunStore(cs!, schema);
+        RunRecord? run = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            run = (await store.ListRunsAsync(new RunQuery())).FirstOrDefault(r => r.Sha == sha);
+            return run?.Status == RunStatuses.Completed;
+        }, () => $"a completed run of {sha} ({run?.Status ?? "none"}); first serve:\n{_serve!.Output}\nsecond serve:\n{second.Output}", TimeSpan.FromMinutes(3));
+
+        Assert.Single(await store.ListRunsAsync(new RunQuery()), r => r.Sha == sha); // both servers saw the commit: one run
+        Assert.Equal(Conclusions.Success, run!.Conclusion);
+        var rows = await store.ListJobsAsync(run.Id);
+        Assert.Equal(8, rows.Count);
+        Assert.All(rows, j => Assert.Equal((Conclusions.Success, 1), (j.Conclusion, j.Attempt)));
+        foreach (var row in rows)
+        {
+            var log = await LogAsync(store, row);
+            Assert.Single(log.Split('\n'), l => l == $"{row.Key.Replace("j", "job-", StringComparison.Ordinal)}-ran");
+        }
+
+        Assert.Equal(2, rows.Select(j => j.Worker).Distinct().Count()); // each server's embedded worker ran some
+    }
+
+    private async Task<RunRecord> CompletedRunAsync(string sha)
+    {
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        RunRecord? run = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            run = (await store.ListRunsAsync(new RunQuery())).FirstOrDefault(r => r.Sha == sha);
+            return run?.Status == RunStatuses.Completed;
+        }, () => $"a completed run of {sha} (the run: {run?.Status ?? "none"} {run?.Reason}); serve printed:\n" + _serve!.Output, TimeSpan.FromMinutes(3));
+        return run!;
+    }
+
+    private static async Task<string> LogAsync(IRunStore store, JobRecord job)
+    {
+        var text = new System.Text.StringBuilder();
+        await foreach (var chunk in store.ReadLogAsync(job.Id, null, 0))
+        {
+            foreach (var line in chunk.Data.Split('\n'))
+            {
+                text.Append(JsonNode.Parse(line)?["line"]?["text"]?.GetValue<string>()).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private async Task StartServeAsync(IReadOnlyList<string>? args = null)
+    {
+        if (_serve is not null)
+        {
+            await _serve.DisposeAsync();
+        }
+
+        _serve = await StartServeAsync(State, args ?? []);
+    }
+
+    private async Task<CatalyticProcess.Running> StartServeAsync(string state, IReadOnlyList<string> args)
+    {
+        Directory.CreateDirectory(state);
+        File.Delete(Path.Combine(state, ServerFiles.Info));
+        var serve = CatalyticProcess.Start(_dir.Path, ["serve", "--worker-capacity", "2", "--state", state, .. args]);
+        await Eventually.UntilAsync(() =>
+        {
+            Assert.False(serve.Process.HasExited, "catalytic serve exited:\n" + serve.Output);
+            try
+            {
+                // Written once the API listens; read whole (a read may meet it half-written).
+                return JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(state, ServerFiles.Info)), ApiJson.Default.ServerInfo) is not null;
+            }
+            catch (Exception e) when (e is IOException or JsonException)
+            {
+                return false;
+            }
+        }, () => "catalytic serve writing server.json; it printed:\n" + serve.Output);
+
+        // The first scan adopts the repository as it is; only commits after it start runs.
+        using var http = Api(state);
+        await Eventually.UntilAsync(async () =>
+            JsonNode.Parse(await http.GetStringAsync(new Uri("api/repositories", UriKind.Relative)))?.AsArray().FirstOrDefault()?["last_fetch"] is not null,
+            () => "the served repository's first scan; serve printed:\n" + serve.Output);
+        return serve;
+    }
+
+    private string Commit(string message)
+    {
+        Git("add", "-A");
+        Git("commit", "-q", "-m", message);
+        return Git("rev-parse", "HEAD").Trim();
+    }
+
+    private string Git(params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in new Dictionary<string, string>
+        {
+            ["GIT_AUTHOR_NAME"] = "Ada", ["GIT_AUTHOR_EMAIL"] = "ada@example.com", ["GIT_COMMITTER_NAME"] = "Ada",
+            ["GIT_COMMITTER_EMAIL"] = "ada@example.com", ["GIT_CONFIG_GLOBAL"] = "/dev/null", ["GIT_CONFIG_NOSYSTEM"] = "1",
+        })
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
+        return output;
+    }
+}
