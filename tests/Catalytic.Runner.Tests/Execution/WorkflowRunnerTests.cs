@@ -581,7 +581,7 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_UnknownAction_FailsTheStepNamingIt()
+    public async Task Run_UnknownAction_FailsTheJobBeforeItsStepsNamingIt()
     {
         var r = await _repo.RunAsync("""
             on: push
@@ -592,8 +592,10 @@ public sealed class WorkflowRunnerTests : IDisposable
                   - id: u
                     uses: someone/does-not-exist@v1
             """, cancellationToken: Ct);
+        // As GitHub's "Set up job": an action that cannot be had fails the job before its first step.
         Assert.Equal("failure", r.Report.Result);
-        Assert.Contains("someone/does-not-exist", r.Step("j", "u").Message, StringComparison.Ordinal);
+        Assert.Empty(r.Job("j").Steps);
+        Assert.Contains("someone/does-not-exist", r.Job("j").Reason!, StringComparison.Ordinal);
     }
 
     [Fact]
