@@ -106,7 +106,7 @@ public sealed class ChannelSender(HttpClient http, SecretSource secrets, TimePro
         catch (Exception e) when (e is HttpRequestException or IOException or SmtpCommandException or SmtpProtocolException or AuthenticationException or System.Net.Sockets.SocketException or OperationCanceledException or SslHandshakeException && !ct.IsCancellationRequested)
         {
             // Exception texts may quote the URL (whose path is the Slack token) or an SMTP reply: mask what is secret.
-            var message = Delivery.Deployments.SecretMask.Apply(e.Message, secretValues);
+            var message = Catalytic.Platform.Secrets.SecretMasker.Apply(e.Message, secretValues);
             var permanent = e is AuthenticationException || e is SmtpCommandException { StatusCode: >= (MailKit.Net.Smtp.SmtpStatusCode)500 and not MailKit.Net.Smtp.SmtpStatusCode.MailboxBusy };
             return new SendOutcome(false, message, Permanent: permanent);
         }

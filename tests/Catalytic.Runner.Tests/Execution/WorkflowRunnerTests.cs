@@ -300,6 +300,26 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AddMaskOfAValueTooShortToMask_WarnsWithoutShowingIt()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      echo "::add-mask::xq"
+                      echo "::add-mask::long-enough"
+                      echo "short xq long-enough"
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Contains("warning: ::add-mask:: ignores a value shorter than 3 characters", r.Output, StringComparison.Ordinal);
+        Assert.Contains("] short xq ***", r.Output, StringComparison.Ordinal);
+        Assert.Single(r.Output.Split('\n'), l => l.Contains("ignores a value", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_EnvAndPathFiles_WithHeredoc_ReachLaterSteps()
     {
         var r = await _repo.RunAsync("""

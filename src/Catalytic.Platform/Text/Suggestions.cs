@@ -1,4 +1,4 @@
-namespace Catalytic.Workflows.Validation;
+namespace Catalytic.Platform.Text;
 
 /// <summary>"Did you mean" hints for misspelt keys, events and values.</summary>
 public static class Suggestions
