@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Catalytic.Storage.Postgres;
 using Npgsql;
 
 namespace Catalytic.Storage.Status;
@@ -12,15 +13,8 @@ public sealed class PostgresStatusStore : SqlStatusStore
     /// <summary>Connects with <paramref name="connectionString"/>; tables live in <paramref name="schema"/> when given (or the first of its Search Path).</summary>
     public PostgresStatusStore(string connectionString, string? schema = null)
     {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        if (schema is not null)
-        {
-            b.SearchPath = schema;
-        }
-
-        var first = b.SearchPath?.Split(',')[0].Trim().Trim('"');
-        _schema = schema ?? (first is { Length: > 0 } && first != "public" && !first.StartsWith('$') ? first : null);
-        _source = NpgsqlDataSource.Create(b.ConnectionString);
+        (var cs, _schema) = PostgresSchema.Resolve(connectionString, schema);
+        _source = NpgsqlDataSource.Create(cs);
     }
 
     /// <inheritdoc/>
@@ -33,7 +27,7 @@ public sealed class PostgresStatusStore : SqlStatusStore
         {
             await using var c = await OpenAsync(ct);
             await using var cmd = c.CreateCommand();
-            cmd.CommandText = $"CREATE SCHEMA IF NOT EXISTS \"{_schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+            cmd.CommandText = PostgresSchema.CreateSql(_schema);
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
