@@ -16,6 +16,8 @@ export function start(view) {
   let busy = false;
   let detail = null;
   let shown = null; // { key, source, log }
+  // Made once: a redraw after an action must not wipe what the action said.
+  const status = el('p', { role: 'status', class: 'action-status' });
 
   const choose = key => {
     if (shown?.key === key) return;
@@ -27,7 +29,7 @@ export function start(view) {
     const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/jobs/${encodeURIComponent(key)}/logs?follow=true`);
     let first = true;
     source.addEventListener('line', ev => {
-      log.append([JSON.parse(ev.data).text]);
+      log.append([asText(JSON.parse(ev.data))]);
       const line = /(?:^#|&)L(\d+)/.exec(location.hash);
       if (first && line) { first = false; log.goTo(Number(line[1]) - 1); }
     });
@@ -42,18 +44,18 @@ export function start(view) {
     try {
       detail = await api(`/api/runs/${encodeURIComponent(id)}`);
       const r = detail.run;
-      document.title = `${r.workflow} #${r.run_number} · Catalytic`;
-      document.querySelector('main h1').textContent = `${r.workflow} #${r.run_number}`;
-      replace(head, summary(r), actions(detail, draw, v => { busy = v; }));
+      document.title = `${r.workflow} #${r.runNumber} · Catalytic`;
+      document.querySelector('main h1').textContent = `${r.workflow} #${r.runNumber}`;
+      replace(head, summary(r), actions(detail, status, draw, v => { busy = v; }));
       replace(jobs, el('h2', { id: 'jobs-h', text: 'Jobs' }), jobList(detail.jobs, choose));
       const wanted = /job=([^&]+)/.exec(location.hash)?.[1];
       const pick = shown?.key ?? (wanted && decodeURIComponent(wanted)) ?? detail.jobs.find(j => j.status !== 'completed')?.key ?? detail.jobs[0]?.key;
       if (detail.jobs.some(j => j.key === pick)) {
         // A re-run starts a new attempt of the job: its log is read again from the start.
         const job = detail.jobs.find(j => j.key === pick);
-        if (shown && shown.attempt !== job.attempt + '/' + job.run_attempt) { shown.source.close(); shown = null; }
+        if (shown && shown.attempt !== job.attempt + '/' + job.runAttempt) { shown.source.close(); shown = null; }
         choose(pick);
-        shown.attempt = job.attempt + '/' + job.run_attempt;
+        shown.attempt = job.attempt + '/' + job.runAttempt;
         for (const b of jobs.querySelectorAll('[data-job]')) b.setAttribute('aria-current', b.dataset.job === pick ? 'true' : 'false');
       } else if (!detail.jobs.length) {
         replace(logBox, el('p', { class: 'muted', text: r.reason ?? 'No job has been planned yet.' }));
@@ -66,24 +68,32 @@ export function start(view) {
   live(draw);
 }
 
+// The worker stores ::group:: / ::endgroup:: as line kinds (the runner consumed the commands); they are written
+// back as the commands so the log view folds them as it does any log.
+function asText(line) {
+  const kind = String(line.kind ?? '').replace(/[^a-z]/gi, '').toLowerCase();
+  if (kind === 'groupstart') return `::group::${line.text}`;
+  if (kind === 'groupend') return '::endgroup::';
+  return line.text;
+}
+
 function summary(r) {
   return el('section', { class: 'card', 'aria-label': 'Summary' },
     el('p', { class: 'headline' }, badge(runState(r)), ' ', el('strong', { text: r.repository }), ' · ', el('code', { text: r.ref.replace(/^refs\/(heads|tags)\//, '') }), ' @ ', el('code', { title: r.sha, text: r.sha.slice(0, 7) })),
     el('dl', { class: 'facts' },
       el('dt', { text: 'Run' }), el('dd', {}, el('code', { text: `#${r.id}` }), r.attempt > 1 ? ` · attempt ${r.attempt}` : ''),
-      el('dt', { text: 'Workflow' }), el('dd', {}, el('code', { text: r.workflow_path })),
+      el('dt', { text: 'Workflow' }), el('dd', {}, el('code', { text: r.workflowPath })),
       el('dt', { text: 'Event' }), el('dd', { text: r.event }),
       el('dt', { text: 'Actor' }), el('dd', { text: r.actor }),
-      el('dt', { text: 'Started' }), el('dd', {}, when(r.started_at ?? r.created_at)),
-      el('dt', { text: 'Duration' }), el('dd', { text: span(r.started_at, r.finished_at) || 'not started' }),
+      el('dt', { text: 'Started' }), el('dd', {}, when(r.startedAt ?? r.createdAt)),
+      el('dt', { text: 'Duration' }), el('dd', { text: span(r.startedAt, r.finishedAt) || 'not started' }),
       r.reason ? [el('dt', { text: 'Why' }), el('dd', { class: 'reason', text: r.reason })] : null),
     el('p', {}, el('a', { href: '/runs', text: '← All runs' })));
 }
 
-function actions(d, redraw, setBusy) {
+function actions(d, status, redraw, setBusy) {
   if (!can('developer')) return null;
   const r = d.run;
-  const status = el('p', { role: 'status', class: 'action-status' });
   const act = (label, path, body) => async ev => {
     ev.currentTarget.disabled = true;
     setBusy(true);
@@ -123,7 +133,7 @@ function jobList(list, choose) {
     el('button', { type: 'button', class: 'job', 'data-job': j.key, 'aria-current': 'false', onclick: () => { history.replaceState(null, '', `#job=${encodeURIComponent(j.key)}`); choose(j.key); } },
       badge(runState(j)), ' ', el('strong', { text: j.label })),
     el('span', { class: 'muted' },
-      [span(j.started_at, j.finished_at), j.attempt > 1 ? `attempt ${j.attempt}` : '', j.worker ? `on ${j.worker}` : '', j.environment ? `environment ${j.environment}` : '']
+      [span(j.startedAt, j.finishedAt), j.attempt > 1 ? `attempt ${j.attempt}` : '', j.worker ? `on ${j.worker}` : '', j.environment ? `environment ${j.environment}` : '']
         .filter(Boolean).join(' · ')),
     j.reason ? el('span', { class: 'reason', text: j.reason }) : null)));
 }

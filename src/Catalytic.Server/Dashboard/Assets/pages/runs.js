@@ -50,14 +50,14 @@ function table(runs) {
   const rows = runs.map(r => el('tr', { 'data-run': r.id },
     el('td', {}, el('a', { href: `/runs/${r.id}`, text: `#${r.id}` })),
     el('td', { text: r.repository }),
-    el('td', {}, el('span', { text: r.workflow }), el('span', { class: 'muted', text: ` ${r.run_number}${r.attempt > 1 ? ` · attempt ${r.attempt}` : ''}` })),
+    el('td', {}, el('span', { text: r.workflow }), el('span', { class: 'muted', text: ` ${r.runNumber}${r.attempt > 1 ? ` · attempt ${r.attempt}` : ''}` })),
     el('td', { text: r.event }),
     el('td', {}, el('code', { text: r.ref.replace(/^refs\/(heads|tags)\//, '') })),
     el('td', {}, el('code', { title: r.sha, text: r.sha.slice(0, 7) })),
     el('td', { text: r.actor }),
     el('td', {}, badge(runState(r))),
-    el('td', { text: span(r.started_at, r.finished_at) }),
-    el('td', {}, when(r.started_at ?? r.created_at))));
+    el('td', { text: span(r.startedAt, r.finishedAt) }),
+    el('td', {}, when(r.startedAt ?? r.createdAt))));
   return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Runs' },
     el('table', { class: 'runs' }, el('thead', {}, el('tr', {}, ['Run', 'Repository', 'Workflow', 'Event', 'Ref', 'Commit', 'Actor', 'Status', 'Duration', 'Started'].map(h => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, rows)));

@@ -23,7 +23,7 @@ function table(workers) {
     el('td', {}, el('ul', { class: 'labels' }, w.labels.map(l => el('li', {}, el('code', { text: l }))))),
     el('td', { text: String(w.capacity) }),
     el('td', { text: String(w.busy) }),
-    el('td', {}, when(w.last_seen))));
+    el('td', {}, when(w.lastSeen))));
   return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Workers' },
     el('table', {}, el('thead', {}, el('tr', {}, ['Worker', 'State', 'Labels', 'Capacity', 'Busy', 'Last seen'].map(h => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, rows)));
