@@ -44,7 +44,7 @@ public sealed class RunPagesTests(DashboardFixture f)
 
         // The other job's log is one click away.
         await page.Locator("button.job[data-job='check']").ClickAsync();
-        await Assertions.Expect(page.Locator(".log-line").Filter(new() { HasText = "checking" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".log-line .tx").GetByText("checking", new() { Exact = true })).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }
 
