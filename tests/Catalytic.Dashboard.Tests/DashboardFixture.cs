@@ -27,7 +27,8 @@ namespace Catalytic.Dashboard.Tests;
 /// approved and v2 approved and analysed under real traffic from a load generator through the edge, so the
 /// deployment pages and the analysis chart show what the engine recorded. The folder is a git repository that serve
 /// watches, with a workflow whose first job prints a folded group and whose second fails: <see cref="FailedRun"/> is
-/// the run its first commit after the start made, run by the embedded worker.
+/// the run its first commit after the start made, run by the embedded worker. A second workflow (<see cref="Release"/>)
+/// runs only when dispatched; its last job deploys to the run queue's production environment, which needs an approver.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
@@ -83,6 +84,50 @@ public sealed class DashboardFixture : IAsyncLifetime
                   exit 1
         """;
 
+    /// <summary>
+    /// A workflow only a dispatch starts, with an input of each kind the dispatch form draws, a matrix of three legs
+    /// and a job that needs them (the run page's graph).
+    /// </summary>
+    public const string Release = """
+        name: release
+        on:
+          workflow_dispatch:
+            inputs:
+              target:
+                description: where the release goes
+                type: choice
+                options: [staging, production]
+                default: staging
+              dry-run:
+                type: boolean
+                default: true
+              replicas:
+                type: number
+                required: true
+              deploy-to:
+                type: environment
+                required: false
+              note:
+                type: string
+        jobs:
+          compile:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                part: [api, web, cli]
+            steps:
+              - run: echo "compiling ${{ matrix.part }} for ${{ inputs.target }} x${{ inputs.replicas }} dry-run ${{ inputs.dry-run }}"
+          package:
+            needs: compile
+            runs-on: ubuntu-latest
+            environment: production
+            steps:
+              - run: echo "packaging"
+        """;
+
+    /// <summary>The subject of the commit that added the workflows (what the runs of that commit show).</summary>
+    public const string WorkflowCommit = "add the ci workflow";
+
     private string State => _dir[".catalytic"];
 
     public async ValueTask InitializeAsync()
@@ -104,6 +149,10 @@ public sealed class DashboardFixture : IAsyncLifetime
                     analysis: { interval: 500ms, window: 4s, min-requests: 5, max-error-rate: 5%, max-p99-latency: 400ms }
                   staging:
                     listen: 127.0.0.1:{{StagingPort}}
+            environments:
+              production:
+                required-approval: true
+              staging:
             """);
         Directory.CreateDirectory(State);
         _serve = CatalyticProcess.Start(_dir.Path, ["serve"]);
@@ -127,7 +176,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
 
         // Committed after the start: serve adopts what was there before it and runs what comes after.
-        var sha = await _dir.CommitAsync("add the ci workflow", new Dictionary<string, string> { [".github/workflows/ci.yml"] = Workflow });
+        var sha = await _dir.CommitAsync(WorkflowCommit, new Dictionary<string, string> { [".github/workflows/ci.yml"] = Workflow, [".github/workflows/release.yml"] = Release });
         FailedRun = await UntilRunAsync(sha, r => r.Status == "completed");
         Assert.True(FailedRun.Conclusion == "failure", $"run {FailedRun.Id} ended {FailedRun.Conclusion} ({FailedRun.Reason}), not failure");
 

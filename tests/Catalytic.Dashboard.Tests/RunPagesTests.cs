@@ -24,6 +24,7 @@ public sealed class RunPagesTests(DashboardFixture f)
         await Assertions.Expect(row).ToBeVisibleAsync();
         await Assertions.Expect(row).ToContainTextAsync("push");
         await Assertions.Expect(row).ToContainTextAsync("main");
+        await Assertions.Expect(row.Locator("td.commit")).ToContainTextAsync("a change the runs page shows");
         Assert.Equal(1, await page.EvaluateAsync<int>("() => window.__sameDocument")); // drawn in place, not reloaded
 
         // The status filter keeps only what it names, in the address too.

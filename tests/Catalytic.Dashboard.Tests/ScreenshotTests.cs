@@ -24,6 +24,7 @@ public sealed class ScreenshotTests(DashboardFixture f)
             ("runs", "/runs", "table.runs"),
             ("run", $"/runs/{f.FailedRun.Id}#job=build", ".log-line"),
             ("workers", "/workers", "tbody tr"),
+            ("dispatch", "/dispatch?workflow=release.yml", "#in-replicas"),
         };
         var written = new List<string>();
         foreach (var (width, height, size) in new[] { (1280, 860, "desktop"), (390, 844, "phone") })
@@ -55,7 +56,7 @@ public sealed class ScreenshotTests(DashboardFixture f)
             }
         }
 
-        Assert.Equal(32, written.Count);
+        Assert.Equal(36, written.Count);
         Assert.All(written, p => Assert.True(new FileInfo(p).Length > 5_000, $"{p} is almost empty"));
     }
 

@@ -84,6 +84,9 @@ public sealed record RunRecord
     /// <summary>What noticed it: commit, poll, webhook, schedule, api…</summary>
     public required string Source { get; init; }
 
+    /// <summary>The first line of the commit's message, when the trigger knew it (at most <see cref="RunScheduler.MaxCommitMessage"/> characters).</summary>
+    public string? CommitMessage { get; init; }
+
     /// <summary>The repository's default branch when the run was made (runs on it and on tags are watched by status).</summary>
     public string? DefaultBranch { get; init; }
 

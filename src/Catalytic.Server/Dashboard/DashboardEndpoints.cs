@@ -46,6 +46,7 @@ public static class DashboardEndpoints
         Page(routes, "/runs", new DashboardPage("runs", "Runs"), Policies.Viewer);
         Page(routes, "/runs/{id:long}", new DashboardPage("run", "Run"), Policies.Viewer, "id");
         Page(routes, "/workers", new DashboardPage("workers", "Workers"), Policies.Viewer);
+        Page(routes, "/dispatch", new DashboardPage("dispatch", "Dispatch a workflow"), Policies.Developer);
         Page(routes, "/settings", new DashboardPage("settings", "Settings"), Policies.Admin);
 
         var api = routes.MapGroup("/api/dashboard");

@@ -25,6 +25,7 @@ internal static class PageShell
         ("/deployments", "Deployments", "deployments", Role.Viewer),
         ("/runs", "Runs", "run", Role.Viewer),
         ("/workers", "Workers", "workers", Role.Viewer),
+        ("/dispatch", "Dispatch", "dispatch", Role.Developer),
         ("/settings", "Settings", "settings", Role.Admin),
     ];
 

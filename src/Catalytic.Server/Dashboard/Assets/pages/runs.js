@@ -53,7 +53,7 @@ function table(runs) {
     el('td', {}, el('span', { text: r.workflow }), el('span', { class: 'muted', text: ` ${r.runNumber}${r.attempt > 1 ? ` · attempt ${r.attempt}` : ''}` })),
     el('td', { text: r.event }),
     el('td', {}, el('code', { text: r.ref.replace(/^refs\/(heads|tags)\//, '') })),
-    el('td', {}, el('code', { title: r.sha, text: r.sha.slice(0, 7) })),
+    el('td', { class: 'commit' }, el('code', { title: r.sha, text: r.sha.slice(0, 7) }), r.commitMessage ? el('span', { class: 'message', title: r.commitMessage, text: r.commitMessage }) : null),
     el('td', { text: r.actor }),
     el('td', {}, badge(runState(r))),
     el('td', { text: span(r.startedAt, r.finishedAt) }),
