@@ -21,7 +21,14 @@ public sealed record DispatchOutcome(int Status, ImmutableArray<string> Errors, 
 }
 
 /// <summary>A workflow a person may dispatch: its path, name and <c>workflow_dispatch</c> inputs as written.</summary>
-public sealed record DispatchableWorkflow(string Path, string Name, ImmutableArray<InputDefinition> Inputs);
+public sealed record DispatchableWorkflow(string Path, string Name, ImmutableArray<DispatchInput> Inputs);
+
+/// <summary>One <c>workflow_dispatch</c> input as written: its type (string, boolean, number, choice, environment), default and options.</summary>
+public sealed record DispatchInput(string Name, string Type, string? Description, bool Required, string? Default, ImmutableArray<string> Options)
+{
+    internal static DispatchInput Of(InputDefinition i) =>
+        new(i.Name, i.Type.ToString().ToLowerInvariant(), i.Description, i.Required, i.Default?.Value, i.Options);
+}
 
 /// <summary>What a dispatch form is built from: the workflows at <see cref="Ref"/> with a <c>workflow_dispatch</c> trigger, or the error status and why.</summary>
 public sealed record DispatchForms(int Status, string? Error, string Ref, ImmutableArray<DispatchableWorkflow> Workflows);
@@ -150,7 +157,7 @@ public sealed class DispatchHandler
             {
                 if (file.Text is not null && WorkflowParser.Parse(file.Path, file.Text).Workflow is { } w && w.On.Any(t => t.Event == "workflow_dispatch"))
                 {
-                    workflows.Add(new DispatchableWorkflow(file.Path, w.Name, w.DispatchInputs));
+                    workflows.Add(new DispatchableWorkflow(file.Path, w.Name, [.. w.DispatchInputs.Select(DispatchInput.Of)]));
                 }
             }
 

@@ -241,6 +241,9 @@ public sealed record WorkerRecord
     public int Busy { get; init; }
 }
 
+/// <summary>A job of a run's workflow as written: its id, its name (the id when the name is an expression) and the jobs it needs.</summary>
+public sealed record WorkflowJobNode(string Id, string Name, ImmutableArray<string> Needs);
+
 /// <summary>An approval decision about a job waiting for its environment.</summary>
 public sealed record JobApproval(long JobRowId, bool Approved, string By, DateTimeOffset At, string? Comment);
 

@@ -89,8 +89,14 @@ public sealed partial class RunScheduler : IRunQueue, IScheduleHistory
     public Task<DateTimeOffset?> LastFiredAsync(string repository, string workflowPath, string cron, CancellationToken ct = default) =>
         _store.LastFiredAsync(repository, workflowPath, cron, ct);
 
-    /// <summary>The workflow <paramref name="run"/> runs, parsed from the text stored with it; null when it is invalid.</summary>
-    public async Task<Workflows.Model.Workflow?> WorkflowAsync(RunRecord run, CancellationToken ct = default) => (await _contexts.GetAsync(run, ct))?.Workflow;
+    /// <summary>
+    /// The jobs of the workflow <paramref name="run"/> runs (parsed from the text stored with it), in file order, with
+    /// the jobs each needs: the run's job graph, jobs not planned yet included. Null when the workflow is invalid.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkflowJobNode>?> GraphAsync(RunRecord run, CancellationToken ct = default) =>
+        (await _contexts.GetAsync(run, ct))?.Workflow is { } w
+            ? [.. w.Jobs.Select(j => new WorkflowJobNode(j.Id, j.Name is { } n && !n.Value.Contains("${{", StringComparison.Ordinal) ? n.Value : j.Id, j.Needs))]
+            : null;
 
     /// <summary>Records <paramref name="request"/> as a run (or finds the run its deduplication key made) and plans the jobs it can start.</summary>
     public async Task<RunCreated> EnqueueAsync(RunRequest request, CancellationToken ct = default)

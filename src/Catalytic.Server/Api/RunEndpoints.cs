@@ -49,10 +49,9 @@ public static class RunEndpoints
 
             var jobs = await store.ListJobsAsync(id, false, ct);
             // The graph is the workflow's, so jobs whose needs are not done yet (not planned, no row) are drawn too.
-            var workflow = await scheduler.WorkflowAsync(run, ct);
-            var needs = workflow?.Jobs.ToDictionary(j => j.Id, j => (IReadOnlyList<string>)[.. j.Needs], StringComparer.Ordinal);
-            IReadOnlyList<WorkflowJobView>? graph = workflow is null ? null
-                : [.. workflow.Jobs.Select(j => new WorkflowJobView(j.Id, j.Name is { } n && !n.Value.Contains("${{", StringComparison.Ordinal) ? n.Value : j.Id, [.. j.Needs]))];
+            var nodes = await scheduler.GraphAsync(run, ct);
+            var needs = nodes?.ToDictionary(j => j.Id, j => (IReadOnlyList<string>)[.. j.Needs], StringComparer.Ordinal);
+            IReadOnlyList<WorkflowJobView>? graph = nodes is null ? null : [.. nodes.Select(j => new WorkflowJobView(j.Id, j.Name, [.. j.Needs]))];
             var rules = scheduler.Options.Environments();
             var approver = AsApprover(http.Caller());
             bool? MayDecide(JobRecord j) => j.Status == JobStatuses.Waiting && j.Environment is { } e
@@ -146,7 +145,7 @@ public static class RunEndpoints
 
             var environments = scheduler.Options.Environments().Environments.Values.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
             return TypedResults.Json(new DispatchFormView(repo, forms.Ref, [.. forms.Workflows.Select(w => new DispatchWorkflowView(w.Path, w.Name,
-                [.. w.Inputs.Select(i => new DispatchInputView(i.Name, i.Type.ToString().ToLowerInvariant(), i.Description, i.Required, i.Default?.Value, [.. i.Options]))]))],
+                [.. w.Inputs.Select(i => new DispatchInputView(i.Name, i.Type, i.Description, i.Required, i.Default, [.. i.Options]))]))],
                 environments), ApiJson.Default.DispatchFormView);
         }).Require(Policies.Viewer);
 
