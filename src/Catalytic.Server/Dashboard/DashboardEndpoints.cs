@@ -43,6 +43,10 @@ public static class DashboardEndpoints
         Page(routes, "/deployments", new DashboardPage("deployments", "Deployments"), Policies.Viewer);
         Page(routes, "/deployments/{id}", new DashboardPage("deployment", "Deployment"), Policies.Viewer, "id");
         Page(routes, "/apps/{app}/environments/{environment}/logs", new DashboardPage("logs", "Logs"), Policies.Viewer, "app", "environment");
+        Page(routes, "/runs", new DashboardPage("runs", "Runs"), Policies.Viewer);
+        Page(routes, "/runs/{id:long}", new DashboardPage("run", "Run"), Policies.Viewer, "id");
+        Page(routes, "/workers", new DashboardPage("workers", "Workers"), Policies.Viewer);
+        Page(routes, "/dispatch", new DashboardPage("dispatch", "Dispatch a workflow"), Policies.Developer);
         Page(routes, "/settings", new DashboardPage("settings", "Settings"), Policies.Admin);
 
         var api = routes.MapGroup("/api/dashboard");

@@ -21,6 +21,7 @@ using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
 using Catalytic.Server.Dashboard;
 using Catalytic.Server.Logging;
+using Catalytic.Server.SecretStore;
 using Catalytic.Server.Status;
 using Catalytic.Storage.Postgres;
 using Catalytic.Storage.Runs;
@@ -205,6 +206,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));
 
         _app.MapRunEndpoints(_scheduler, _triggers, _time);
+        _app.MapSecretEndpoints(state);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");

@@ -20,7 +20,7 @@ for (const b of document.querySelectorAll('button.sign-out')) {
   });
 }
 
-const pages = new Set(['sign-in', 'deployments', 'deployment', 'logs', 'settings']);
+const pages = new Set(['sign-in', 'deployments', 'deployment', 'logs', 'settings', 'runs', 'run', 'workers', 'dispatch']);
 const page = document.body.dataset.page;
 if (pages.has(page)) {
   import(`./pages/${page}.js`).then(m => m.start(document.getElementById('view'))).catch(e => {
