@@ -24,6 +24,8 @@ internal static class PageShell
     [
         ("/deployments", "Deployments", "deployments", Role.Viewer),
         ("/settings", "Settings", "settings", Role.Admin),
+        ("/checks", "Checks", "checks", Role.Viewer),
+        ("/alerts", "Alerts", "alerts", Role.Viewer),
     ];
 
     /// <summary>Writes a page for <paramref name="caller"/> (null on the sign-in page).</summary>
