@@ -39,10 +39,12 @@ public sealed partial class PipelineSignalsServeTests : IAsyncLifetime
     public async Task FailedRunOnMain_Notifies_ItsRecoveryResolves_AndMetricsCarryRunsJobsQueueAndWorkers()
     {
         await _serve.StartAsync();
+        // A commit made before the repository is watched is its starting point, not a push.
+        await Ports.WaitAsync(() => Task.FromResult(_serve.Output.Contains(": watching ", StringComparison.Ordinal)), "serve watching the repository");
         Directory.CreateDirectory(_dir.File(".github/workflows"));
         await CommitWorkflowAsync("exit 3", "a broken build");
 
-        await Ports.WaitAsync(() => Task.FromResult(!_hook.Received.IsEmpty), "a run-failed notification after the run on main failed\n" + _serve.Output, 120);
+        await UntilAsync(() => !_hook.Received.IsEmpty, "a run-failed notification after the run on main failed");
         var fired = Assert.Single(_hook.Received);
         using (var doc = JsonDocument.Parse(fired.Body))
         {
@@ -71,7 +73,7 @@ public sealed partial class PipelineSignalsServeTests : IAsyncLifetime
         Assert.Contains("catalytic_workers{state=\"lost\"} 0\n", metrics, StringComparison.Ordinal);
 
         await CommitWorkflowAsync("echo fixed", "the fix");
-        await Ports.WaitAsync(() => Task.FromResult(_hook.Received.Count >= 2), "a resolved notification after the next run on main succeeded\n" + _serve.Output, 120);
+        await UntilAsync(() => _hook.Received.Count >= 2, "a resolved notification after the next run on main succeeded");
         using (var doc = JsonDocument.Parse(_hook.Received.Last().Body))
         {
             Assert.Equal("resolved", doc.RootElement.GetProperty("status").GetString());
@@ -115,6 +117,21 @@ public sealed partial class PipelineSignalsServeTests : IAsyncLifetime
         var scrape = await ScrapeAsync();
         var families = TypeLine().Matches(scrape).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         Assert.All(named, name => Assert.True(families.Contains(name), $"the rules or boards read {name}, which serve's /metrics does not expose; it has: {string.Join(", ", families.Order(StringComparer.Ordinal))}"));
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>; on failure says what serve printed, its runs and its alerts by then.</summary>
+    private async Task UntilAsync(Func<bool> condition, string what)
+    {
+        try
+        {
+            await Ports.WaitAsync(() => Task.FromResult(condition()), what, 120);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var runs = await _serve.CliAsync("runs", "--json");
+            var alerts = await _serve.CliAsync("alerts", "--all", "--json");
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nruns: {runs.Out}{runs.Err}\nalerts: {alerts.Out}{alerts.Err}\nserve:\n{_serve.Output}");
+        }
     }
 
     private async Task<string> ScrapeAsync()
