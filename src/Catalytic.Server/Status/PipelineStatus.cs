@@ -15,6 +15,11 @@ public sealed class PipelineStatus(StatusService status) : IPipelineObserver
     /// <summary>A worker that has not asked for work for this long, holds no job and is not lost is offline (a stopped `catalytic worker`).</summary>
     public static readonly TimeSpan OnlineWindow = TimeSpan.FromMinutes(2);
 
+    /// <summary>The most runs of one status counted per scrape (a gauge that reads 1000 says "1000 or more").</summary>
+    public const int MaxCounted = 1000;
+
+    private static readonly string[] ActiveStatuses = [RunStatuses.Queued, RunStatuses.Pending, RunStatuses.InProgress, RunStatuses.Waiting];
+
     /// <summary>Subscribes to <paramref name="runs"/>' events and feeds the queue and worker gauges; dispose the result to stop hearing.</summary>
     public static IDisposable Connect(StatusService status, RunScheduler runs)
     {
@@ -53,7 +58,7 @@ public sealed class PipelineStatus(StatusService status) : IPipelineObserver
     public Task WorkerChangedAsync(WorkerChanged worker, CancellationToken ct) =>
         status.Signals.WorkerChangedAsync(new Catalytic.Status.Signals.WorkerChanged(worker.Worker, worker.Lost, worker.Reason, worker.At), ct);
 
-    /// <summary>Sets catalytic_queue_depth (by runs-on labels) and catalytic_workers (busy, idle, lost, offline) from the store before each scrape.</summary>
+    /// <summary>Sets catalytic_queue_depth (by runs-on labels), catalytic_runs_active (by status) and catalytic_workers (busy, idle, lost, offline) from the store before each scrape.</summary>
     public static void ExposeQueue(PlatformMetrics metrics, IRunStore store, TimeProvider time)
     {
         metrics.Registry.AddBeforeCollectCallback(async ct =>
@@ -68,6 +73,13 @@ public sealed class PipelineStatus(StatusService status) : IPipelineObserver
             }
 
             PlatformMetrics.SetAll(metrics.QueueDepth, depth);
+            var active = new Dictionary<string[], double>();
+            foreach (var s in ActiveStatuses)
+            {
+                active[[s]] = (await store.ListRunsAsync(new RunQuery { Status = s, Limit = MaxCounted }, ct)).Count;
+            }
+
+            PlatformMetrics.SetAll(metrics.RunsActive, active);
             var now = time.GetUtcNow();
             var workers = await store.ListWorkersAsync(ct);
             PlatformMetrics.SetAll(metrics.Workers, new Dictionary<string[], double>

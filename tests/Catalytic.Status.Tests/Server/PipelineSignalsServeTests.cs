@@ -68,6 +68,8 @@ public sealed partial class PipelineSignalsServeTests : IAsyncLifetime
         Assert.Matches(@"catalytic_run_duration_seconds_count\{repository=""[^""]+"",workflow=""CI""\} 1\n", metrics);
         Assert.Contains("catalytic_queue_wait_seconds_count 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("catalytic_queue_depth{labels=\"\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("catalytic_runs_active{status=\"in_progress\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("catalytic_runs_active{status=\"queued\"} 0\n", metrics, StringComparison.Ordinal);
         // serve's embedded worker is the one worker: online and, the run over, idle.
         Assert.Contains("catalytic_workers{state=\"idle\"} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("catalytic_workers{state=\"lost\"} 0\n", metrics, StringComparison.Ordinal);
