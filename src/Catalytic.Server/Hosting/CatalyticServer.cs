@@ -60,6 +60,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private RunQueueLoops? _loops;
     private EmbeddedWorker? _worker;
     private Catalytic.Status.Hosting.StatusService? _status;
+    private IDisposable? _pipelineStatus;
     private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
@@ -189,6 +190,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddDashboard();
         _status = await StartStatusAsync(statusConfig, config.Config!, state, router, _time, ct);
         builder.Services.AddSingleton(_status);
+        _pipelineStatus = PipelineStatus.Connect(_status, _scheduler);
         _app = builder.Build();
         _app.UseCatalyticAuth();
         _app.MapAccessEndpoints();
@@ -196,6 +198,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapDeliveryEndpoints();
         _app.MapStatusEndpoints();
         _app.MapStatusMetrics();
+        _app.MapWorkerCheckEndpoints();
         _triggers = CreateTriggers(configPath, state, _time);
         _app.MapPipelineEndpoints(_triggers);
         // Remote workers take jobs from the server's own queue unless a host or a test gives another.
@@ -350,6 +353,7 @@ public sealed class CatalyticServer : IAsyncDisposable
             await _app.DisposeAsync();
         }
 
+        _pipelineStatus?.Dispose();
         if (_status is not null)
         {
             await _status.DisposeAsync();

@@ -28,3 +28,8 @@ if (pages.has(page)) {
     if (view) view.textContent = `This page could not be drawn: ${e.message}`;
   });
 }
+
+// The status pages (Dashboard/StatusPages.cs) are drawn by their modules the same way.
+if (page === 'checks' || page === 'alerts') {
+  import(`./pages/${page}.js`).then(m => m.start(document.getElementById('view')));
+}

@@ -27,6 +27,8 @@ internal static class PageShell
         ("/workers", "Workers", "workers", Role.Viewer),
         ("/dispatch", "Dispatch", "dispatch", Role.Developer),
         ("/settings", "Settings", "settings", Role.Admin),
+        ("/checks", "Checks", "checks", Role.Viewer),
+        ("/alerts", "Alerts", "alerts", Role.Viewer),
     ];
 
     /// <summary>Writes a page for <paramref name="caller"/> (null on the sign-in page).</summary>
