@@ -26,9 +26,9 @@ internal static class PageShell
         ("/runs", "Runs", "run", Role.Viewer),
         ("/workers", "Workers", "workers", Role.Viewer),
         ("/dispatch", "Dispatch", "dispatch", Role.Developer),
-        ("/settings", "Settings", "settings", Role.Admin),
         ("/checks", "Checks", "checks", Role.Viewer),
         ("/alerts", "Alerts", "alerts", Role.Viewer),
+        ("/settings", "Settings", "settings", Role.Admin),
     ];
 
     /// <summary>Writes a page for <paramref name="caller"/> (null on the sign-in page).</summary>
