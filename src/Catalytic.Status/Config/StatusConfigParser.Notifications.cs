@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using Catalytic.Platform.Text;
 using Catalytic.Platform.Yaml;
 using Catalytic.Status.Notifications;
 
@@ -189,7 +190,7 @@ public static partial class StatusConfigParser
             {
                 if (!channels.ContainsKey(ch))
                 {
-                    var hint = channels.Keys.OrderBy(k => EditDistance.Between(k, ch)).FirstOrDefault();
+                    var hint = channels.Keys.OrderBy(k => Suggestions.Distance(k, ch)).FirstOrDefault();
                     r.Error(n, $"no channel '{ch}' under notifications.channels" + (hint is null ? "" : $"; did you mean '{hint}'?"));
                 }
             }

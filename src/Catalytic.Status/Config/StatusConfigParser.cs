@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Catalytic.Delivery.Config;
+using Catalytic.Platform.Text;
 using Catalytic.Platform.Yaml;
 using Catalytic.Status.Conditions;
 
@@ -314,7 +315,7 @@ public static partial class StatusConfigParser
             var kind = (k as YamlScalar)?.Value ?? "";
             if (!AlertKindSettings.KindSeverities.ContainsKey(kind))
             {
-                var hint = AlertKindSettings.KindSeverities.Keys.OrderBy(x => EditDistance.Between(x, kind)).First();
+                var hint = AlertKindSettings.KindSeverities.Keys.OrderBy(x => Suggestions.Distance(x, kind)).First();
                 r.Error(k, $"unknown alert kind '{kind}'; did you mean '{hint}'? (kinds: {string.Join(", ", AlertKindSettings.KindSeverities.Keys)})");
                 continue;
             }

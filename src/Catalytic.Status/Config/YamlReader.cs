@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Catalytic.Delivery.Config;
+using Catalytic.Platform.Text;
 using Catalytic.Platform.Yaml;
 using Catalytic.Status.Conditions;
 
@@ -37,8 +38,8 @@ internal sealed class YamlReader(string file)
             var name = (key as YamlScalar)?.Value ?? "";
             if (!allowed.Contains(name))
             {
-                var hint = allowed.OrderBy(a => EditDistance.Between(a, name)).First();
-                Error(key, $"unknown key `{name}` in {where}" + (EditDistance.Between(hint, name) <= 3 ? $"; did you mean `{hint}`?" : $"; expected one of {string.Join(", ", allowed)}"));
+                var hint = allowed.OrderBy(a => Suggestions.Distance(a, name)).First();
+                Error(key, $"unknown key `{name}` in {where}" + (Suggestions.Distance(hint, name) <= 3 ? $"; did you mean `{hint}`?" : $"; expected one of {string.Join(", ", allowed)}"));
             }
         }
     }
