@@ -48,6 +48,7 @@ var context = new ActionContext
     AddMask = _ => { },
     SaveState = (_, _) => { },
     RegisterPost = () => { },
+    Time = TimeProvider.System,
 };
 
 IBuiltinAction action = mode == "save" ? new CacheSaveAction() : new CacheRestoreAction();

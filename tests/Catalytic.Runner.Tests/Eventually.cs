@@ -1,3 +1,4 @@
+using Catalytic.Testing.Waiting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Catalytic.Runner.Tests;
@@ -11,11 +12,11 @@ internal static class Eventually
     public static async Task Until(Func<bool> condition, string what)
     {
         var ct = TestContext.Current.CancellationToken;
-        var deadline = TimeProvider.System.GetTimestamp();
+        var deadline = RealTime.Clock.GetTimestamp();
         while (!condition())
         {
-            Assert.True(TimeProvider.System.GetElapsedTime(deadline) < Patience, $"never happened within {Patience}: {what}");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+            Assert.True(RealTime.Clock.GetElapsedTime(deadline) < Patience, $"never happened within {Patience}: {what}");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), RealTime.Clock, ct);
         }
     }
 
@@ -26,13 +27,13 @@ internal static class Eventually
     public static async Task<TimeSpan> AdvanceUntil(FakeTimeProvider clock, Task task, TimeSpan step)
     {
         var moved = TimeSpan.Zero;
-        var deadline = TimeProvider.System.GetTimestamp();
+        var deadline = RealTime.Clock.GetTimestamp();
         while (!task.IsCompleted)
         {
-            Assert.True(TimeProvider.System.GetElapsedTime(deadline) < Patience, $"still running after the clock moved {moved} and {Patience} passed");
+            Assert.True(RealTime.Clock.GetElapsedTime(deadline) < Patience, $"still running after the clock moved {moved} and {Patience} passed");
             clock.Advance(step);
             moved += step;
-            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken));
+            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(20), RealTime.Clock, TestContext.Current.CancellationToken));
         }
 
         await task;

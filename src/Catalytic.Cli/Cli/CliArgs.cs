@@ -8,9 +8,16 @@ public sealed class CliArgs
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
 
-    private CliArgs(List<string> positionals) => Positionals = positionals;
+    private CliArgs(List<string> positionals, TimeProvider time)
+    {
+        Positionals = positionals;
+        Time = time;
+    }
 
     public IReadOnlyList<string> Positionals { get; }
+
+    /// <summary>The clock of this invocation: every wait, timeout and timestamp of the verb (the host names it once, in <see cref="CommandLine"/>).</summary>
+    public TimeProvider Time { get; }
 
     public bool Has(string name) => _values.ContainsKey(name);
 
@@ -21,10 +28,10 @@ public sealed class CliArgs
     public string? Positional(int index) => index < Positionals.Count ? Positionals[index] : null;
 
     /// <summary>Parses <paramref name="args"/> against <paramref name="spec"/>; throws <see cref="UsageException"/> on misuse.</summary>
-    public static CliArgs Parse(IReadOnlyList<string> args, CommandSpec spec)
+    public static CliArgs Parse(IReadOnlyList<string> args, CommandSpec spec, TimeProvider time)
     {
         var positionals = new List<string>();
-        var result = new CliArgs(positionals);
+        var result = new CliArgs(positionals, time);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];

@@ -6,6 +6,10 @@ public static class CommandLine
     /// <summary>Every verb, in the order `catalytic --help` lists them.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } = CommandRegistry.All();
 
+#pragma warning disable RS0030 // The composition root: the one place the CLI names the system clock; every verb takes it from CliArgs.Time.
+    private static TimeProvider SystemClock => TimeProvider.System;
+#pragma warning restore RS0030
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -30,7 +34,7 @@ public static class CommandLine
         CliArgs parsed;
         try
         {
-            parsed = CliArgs.Parse(args[1..], command.Spec);
+            parsed = CliArgs.Parse(args[1..], command.Spec, SystemClock);
         }
         catch (UsageException e)
         {

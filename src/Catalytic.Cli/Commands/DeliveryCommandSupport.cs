@@ -22,7 +22,7 @@ internal static class DeliveryCommandSupport
         WithApiAsync(verb, async () =>
         {
             // The CLI is a host: its clock is the system's.
-            using var client = DeliveryClient.Connect(StateDirectory(args), TimeProvider.System);
+            using var client = DeliveryClient.Connect(StateDirectory(args), args.Time);
             return await action(client);
         });
 

@@ -48,12 +48,12 @@ internal sealed class DispatchCommand : ICommand
                 return ExitCodes.Success;
             }
 
-            return await WaitAsync(client, answer.RunIds[0], cancellationToken);
+            return await WaitAsync(client, answer.RunIds[0], args.Time, cancellationToken);
         });
     }
 
     /// <summary>Follows every job's log until the run ends; the run's exit code.</summary>
-    internal static async Task<int> WaitAsync(RunClient client, long id, CancellationToken ct)
+    internal static async Task<int> WaitAsync(RunClient client, long id, TimeProvider time, CancellationToken ct)
     {
         var followed = new HashSet<string>(StringComparer.Ordinal);
         while (true)
@@ -73,7 +73,7 @@ internal sealed class DispatchCommand : ICommand
                 return code;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System, ct); // the CLI is a host: the system clock
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
         }
     }
 }
@@ -105,7 +105,7 @@ internal sealed class RerunCommand : ICommand
         {
             var run = await client.RerunAsync(RunCommandSupport.RunId(args.Positional(0), "rerun"), args.Has("failed"), cancellationToken);
             Console.Out.WriteLine($"run {run.Id} attempt {run.Attempt} {run.Status}");
-            return args.Has("wait") ? await DispatchCommand.WaitAsync(client, run.Id, cancellationToken) : ExitCodes.Success;
+            return args.Has("wait") ? await DispatchCommand.WaitAsync(client, run.Id, args.Time, cancellationToken) : ExitCodes.Success;
         });
 }
 

@@ -171,7 +171,7 @@ internal sealed partial class RunCommand : ICommand
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, Math.Max(16, maxParallel * 2)), io);
         var state = Path.Combine(workspace, ".catalytic");
-        var context = GithubContextBuilder.Build(workspace, state, eventName, eventPayload, TimeProvider.System);
+        var context = GithubContextBuilder.Build(workspace, state, eventName, eventPayload, args.Time);
         var options = new RunOptions
         {
             Workspace = workspace,
@@ -188,7 +188,7 @@ internal sealed partial class RunCommand : ICommand
             MaxParallel = maxParallel,
             CancelGracePeriod = grace,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
-            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman }),
+            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = args.Time }),
             JobContainer = jobContainer,
             Podman = podman,
             ActionDirectories = actionDirectories,
@@ -196,9 +196,10 @@ internal sealed partial class RunCommand : ICommand
             ActionRefsMaxAge = args.Has("refresh-actions") ? TimeSpan.Zero : TimeSpan.FromHours(1),
             ToolchainMirror = toolchainMirror,
             Logger = new StderrLogger(Console.Error),
+            Time = args.Time,
         };
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-        using var listener = new ConsoleRunListener(human, isTerminal: !args.Has("json") && !Console.IsOutputRedirected);
+        using var listener = new ConsoleRunListener(human, isTerminal: !args.Has("json") && !Console.IsOutputRedirected, args.Time);
         var runner = new WorkflowRunner(options, new WorkflowExpressionEngine(), listener);
         var report = await runner.RunAsync(plan, runNumber, cancellationToken);
         report.ExitCode = report.Result switch

@@ -50,14 +50,14 @@ internal sealed class RunJobCommand : ICommand
         var workspace = Path.GetFullPath(args.Get("workspace") ?? Directory.GetCurrentDirectory());
         var state = Path.GetFullPath(args.Get("state") ?? Path.Combine(workspace, ".catalytic"));
         var runDirectory = Path.Combine(state, "runs", spec.Run.RunNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var time = TimeProvider.System;
+        var time = args.Time;
         var podman = Environment.GetEnvironmentVariable("CATALYTIC_PODMAN") is { Length: > 0 } configuredPodman ? configuredPodman : null;
         var host = new StreamJobHost(Console.Out, workspace, runDirectory, state, secrets, time);
         var options = new JobWorkerOptions
         {
             StateDirectory = state,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
-            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman }),
+            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = time }),
             Podman = podman,
             Time = time,
             Logger = new StderrLogger(Console.Error),

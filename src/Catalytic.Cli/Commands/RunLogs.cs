@@ -8,7 +8,7 @@ internal static class RunLogs
         {
             if (args.Has("follow") && args.Get("job") is null)
             {
-                return await DispatchCommand.WaitAsync(client, id, ct);
+                return await DispatchCommand.WaitAsync(client, id, args.Time, ct);
             }
 
             var detail = await client.RunAsync(id, ct);

@@ -58,6 +58,6 @@ internal sealed class ServeCommand : ICommand
             WorkerCapacity = capacity,
             PublicMetrics = !args.Has("private-metrics"),
             LogMasker = MaskLogStage.SelfCommand(),
-        }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
+        }, args.Time, cancellationToken);
     }
 }

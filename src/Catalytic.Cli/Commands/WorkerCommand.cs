@@ -72,7 +72,7 @@ internal sealed class WorkerCommand : ICommand
             throw new UsageException("--name is 1 to 64 letters, digits, '.', '_' or '-'");
         }
 
-        var time = TimeProvider.System; // the composition root: the worker's clock
+        var time = args.Time;
         var logger = new StderrLogger(Console.Error, LogLevel.Information);
         var podman = Environment.GetEnvironmentVariable("CATALYTIC_PODMAN") is { Length: > 0 } configuredPodman ? configuredPodman : null;
         using var connection = new WorkerConnection(server, token, name, time);
@@ -86,7 +86,7 @@ internal sealed class WorkerCommand : ICommand
             Job = new JobWorkerOptions
             {
                 Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
-                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman }),
+                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = time }),
                 Podman = podman,
                 Time = time,
                 Logger = logger,

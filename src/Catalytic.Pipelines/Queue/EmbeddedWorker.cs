@@ -53,6 +53,9 @@ public sealed record EmbeddedWorkerOptions
 /// </summary>
 public sealed class EmbeddedWorker : IAsyncDisposable
 {
+    /// <summary>The most messages one report carries: a chatty step is reported in several batches, never one huge one.</summary>
+    private const int MaxBatch = 2000;
+
     private readonly IJobDispatcher _dispatcher;
     private readonly RunScheduler _scheduler;
     private readonly EmbeddedWorkerOptions _options;
@@ -122,13 +125,16 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         {
             var workspace = Path.Combine(work, "workspace");
             Directory.CreateDirectory(work);
-            var host = new ReportingJobHost(a, _dispatcher, workspace,
+            var log = new ReportQueue(MaxBatch);
+            var host = new ReportingJobHost(workspace,
                 new LocalArtifactStore(Path.Combine(_options.StateDirectory, "runs", a.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture))),
-                new LocalCacheStores(Path.Combine(_options.StateDirectory, "caches"), _options.Time));
+                new LocalCacheStores(Path.Combine(_options.StateDirectory, "caches"), _options.Time),
+                a.Secrets,
+                message => log.Add(message));
             JobOutcome outcome;
             using (var keeping = CancellationTokenSource.CreateLinkedTokenSource(stopping))
             {
-                var keeper = KeepLeaseAsync(a, host, job, keeping.Token);
+                var keeper = KeepLeaseAsync(a, log, job, keeping.Token);
                 outcome = await CheckoutAsync(a, workspace, job.Token) is { } error
                     ? Failed(a, error)
                     : await RunAsync(a, host, work, job.Token);
@@ -143,7 +149,7 @@ public sealed class EmbeddedWorker : IAsyncDisposable
                 return;
             }
 
-            if (!revoked && await host.FlushAsync(CancellationToken.None) != LeaseVerdict.Revoked)
+            if (!revoked && await FlushAsync(a, log, CancellationToken.None) != LeaseVerdict.Revoked)
             {
                 await _dispatcher.CompleteAsync(a.LeaseId, outcome, CancellationToken.None);
             }
@@ -155,8 +161,12 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>Reports every batch of the job's log that waits; returns the dispatcher's last verdict.</summary>
+    private Task<LeaseVerdict> FlushAsync(JobAssignment a, ReportQueue log, CancellationToken ct) =>
+        log.FlushAsync((first, batch, c) => _dispatcher.ReportAsync(a.LeaseId, first, batch, c), ct);
+
     /// <summary>Renews the lease and reports the log until the job ends; true when the lease was revoked (the job was stopped for it).</summary>
-    private async Task<bool> KeepLeaseAsync(JobAssignment a, ReportingJobHost host, CancellationTokenSource job, CancellationToken ct)
+    private async Task<bool> KeepLeaseAsync(JobAssignment a, ReportQueue log, CancellationTokenSource job, CancellationToken ct)
     {
         var renewEvery = a.LeaseDuration / 3;
         var lastRenew = _options.Time.GetUtcNow();
@@ -174,7 +184,7 @@ public sealed class EmbeddedWorker : IAsyncDisposable
             LeaseVerdict verdict;
             try
             {
-                verdict = await host.FlushAsync(ct);
+                verdict = await FlushAsync(a, log, ct);
                 if (verdict != LeaseVerdict.Revoked && _options.Time.GetUtcNow() - lastRenew >= renewEvery)
                 {
                     verdict = await _dispatcher.RenewAsync(a.LeaseId, ct);
@@ -226,7 +236,7 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         return checkout.Ok ? null : $"could not check out {a.Sha} of {a.Repository}: {checkout.Reason}";
     }
 
-    private async Task<JobOutcome> RunAsync(JobAssignment a, ReportingJobHost host, string work, CancellationToken ct)
+    private async Task<JobOutcome> RunAsync(JobAssignment a, IJobHost host, string work, CancellationToken ct)
     {
         var options = new JobWorkerOptions
         {

@@ -16,6 +16,9 @@ public static partial class ProcessGroups
     /// <summary>Sends <paramref name="signal"/> to the group led by <paramref name="pgid"/>; false when it is gone (or not a group id).</summary>
     public static bool Signal(int pgid, int signal) => !OperatingSystem.IsWindows() && pgid > 1 && Kill(-pgid, signal) == 0;
 
+    /// <summary>Sends <paramref name="signal"/> to the one process <paramref name="pid"/> (not a group); false when it is gone.</summary>
+    public static bool SignalProcess(int pid, int signal) => !OperatingSystem.IsWindows() && pid > 1 && Kill(pid, signal) == 0;
+
     /// <summary>True while any process of the group is alive (signal 0 probes without sending).</summary>
     public static bool IsAlive(int pgid) => !OperatingSystem.IsWindows() && pgid > 1 && Kill(-pgid, 0) == 0;
 

@@ -36,7 +36,7 @@ public static class Suggestions
     private static string Normalize(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
 
     /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions).</summary>
-    internal static int Distance(string a, string b)
+    public static int Distance(string a, string b)
     {
         var d = new int[a.Length + 1, b.Length + 1];
         for (var i = 0; i <= a.Length; i++)

@@ -90,7 +90,7 @@ public sealed class ActionContext
     internal BuiltIn.Artifacts.IArtifactStore ArtifactStore => Artifacts ?? new BuiltIn.Artifacts.LocalArtifactStore(RunDirectory);
 
     /// <summary>The clock; actions never read the system time directly.</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    public required TimeProvider Time { get; init; }
 
     /// <summary>The tool cache (<c>RUNNER_TOOL_CACHE</c>) where setup-* find and put downloaded toolchains; null: <c>STATE/tool-cache</c>.</summary>
     public string? ToolCache { get; init; }

@@ -9,7 +9,7 @@ namespace Catalytic.Runner.Execution;
 /// <see cref="JobServiceStarter"/> (PostgreSQL and Redis from host binaries, podman for other images) and
 /// exposes them as <c>job.services</c>.
 /// </summary>
-public sealed class HostJobServices(JobServiceOptions? options = null) : IJobServiceHost
+public sealed class HostJobServices(JobServiceOptions options) : IJobServiceHost
 {
     private readonly JobServiceStarter _starter = new(options);
 

@@ -77,7 +77,8 @@ public sealed record RunOptions
     /// </summary>
     public CalledWorkflows? CalledWorkflows { get; init; }
 
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The run's clock: every timeout, delay and timestamp of the run (the host chooses it; tests a fake one).</summary>
+    public required TimeProvider Time { get; init; }
 
     /// <summary>Where the runner's own diagnostics go (a lost line of output, a folder left behind); default nowhere.</summary>
     public Microsoft.Extensions.Logging.ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;

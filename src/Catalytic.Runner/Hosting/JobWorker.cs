@@ -24,7 +24,8 @@ public sealed record JobWorkerOptions
     /// <summary>How long a remote action's tag, once resolved, is used from the worker's cache without asking its source (<see cref="RunOptions.ActionRefsMaxAge"/>).</summary>
     public TimeSpan ActionRefsMaxAge { get; init; } = TimeSpan.FromHours(1);
 
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The worker's clock (the host chooses it).</summary>
+    public required TimeProvider Time { get; init; }
 
     /// <summary>Where the runner's own diagnostics go; default nowhere.</summary>
     public Microsoft.Extensions.Logging.ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;

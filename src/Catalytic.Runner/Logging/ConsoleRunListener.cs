@@ -14,12 +14,12 @@ public sealed class ConsoleRunListener : IRunListener, IDisposable
     private readonly ITimer? _timer;
     private int _footerLines;
 
-    /// <param name="time">The clock of the footer's redraws and running times; default the system's.</param>
-    public ConsoleRunListener(TextWriter output, bool isTerminal, TimeProvider? time = null)
+    /// <param name="time">The clock of the footer's redraws and running times.</param>
+    public ConsoleRunListener(TextWriter output, bool isTerminal, TimeProvider time)
     {
         _out = output;
         _tty = isTerminal;
-        _time = time ?? TimeProvider.System;
+        _time = time;
         if (_tty)
         {
             _timer = _time.CreateTimer(_ => Redraw(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));

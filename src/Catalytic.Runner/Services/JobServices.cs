@@ -33,7 +33,8 @@ public sealed record JobServiceOptions
     /// <summary>PATH used to find redis-server and podman; null uses the process's.</summary>
     public string? SearchPath { get; init; }
 
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The job's clock: health-check attempts and waits, and how long a killed service is given to go.</summary>
+    public required TimeProvider Time { get; init; }
 }
 
 /// <summary>
@@ -42,9 +43,9 @@ public sealed record JobServiceOptions
 /// error naming the image and what is supported. Services start in order; if one fails, those already started are
 /// stopped before the error is returned.
 /// </summary>
-public sealed class JobServiceStarter(JobServiceOptions? options = null)
+public sealed class JobServiceStarter(JobServiceOptions options)
 {
-    private readonly JobServiceOptions _options = options ?? new JobServiceOptions();
+    private readonly JobServiceOptions _options = options;
 
     /// <summary>The images run from host binaries.</summary>
     public static IReadOnlyList<string> HostImages { get; } = ["postgres", "redis", "valkey"];
@@ -116,7 +117,7 @@ public sealed class JobServiceStarter(JobServiceOptions? options = null)
 
         IServiceInstance? hostService = definition.ImageName switch
         {
-            "postgres" or "postgis" => await PostgresService.StartAsync(definition, log, ct),
+            "postgres" or "postgis" => await PostgresService.StartAsync(definition, log, _options.Time, ct),
             "redis" or "valkey" or "redis-stack-server" => await RedisService.StartAsync(definition, log, Which, _options.Time, ct),
             _ => null,
         };

@@ -15,10 +15,12 @@ internal sealed class PostgresService : IServiceInstance
     private readonly string _bin;
     private readonly string _root;
     private readonly bool _asPostgresUser;
+    private readonly TimeProvider _time;
     private int _stopped;
 
-    private PostgresService(RunningService info, string bin, string root, bool asPostgresUser)
+    private PostgresService(RunningService info, string bin, string root, bool asPostgresUser, TimeProvider time)
     {
+        _time = time;
         Info = info;
         _bin = bin;
         _root = root;
@@ -40,7 +42,7 @@ internal sealed class PostgresService : IServiceInstance
                 .OrderByDescending(x => x.Version).Select(x => x.Dir).FirstOrDefault()
             : null;
 
-    public static async Task<PostgresService> StartAsync(ServiceDefinition definition, Action<string> log, CancellationToken ct)
+    public static async Task<PostgresService> StartAsync(ServiceDefinition definition, Action<string> log, TimeProvider time, CancellationToken ct)
     {
         var bin = FindBinaries() ?? throw new ServiceStartException(
             $"service '{definition.Id}': image {definition.Image} runs from the host's PostgreSQL, but no /usr/lib/postgresql/*/bin/initdb was found (apt-get install postgresql)");
@@ -62,7 +64,7 @@ internal sealed class PostgresService : IServiceInstance
         var asPostgres = ServiceSupport.IsRoot;
         var service = new PostgresService(
             new RunningService(definition.Id, definition.Image, "127.0.0.1", new Dictionary<string, string> { [mapping.ContainerPort.ToString(CultureInfo.InvariantCulture)] = port.ToString(CultureInfo.InvariantCulture) }, "postgres"),
-            bin, root, asPostgres);
+            bin, root, asPostgres, time);
         try
         {
             await service.InitializeAsync(user, password, auth, database, env.GetValueOrDefault("POSTGRES_INITDB_ARGS"), port, ServiceSupport.HealthBudget(definition.Options), ct);
@@ -185,7 +187,7 @@ internal sealed class PostgresService : IServiceInstance
         {
             if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid))
             {
-                ServiceSupport.Kill(pid);
+                ServiceSupport.Kill(pid, _time);
             }
         }
         catch (IOException)

@@ -13,10 +13,12 @@ internal sealed class RedisService : IServiceInstance
 {
     private readonly Process _process;
     private readonly string _root;
+    private readonly TimeProvider _time;
     private int _stopped;
 
-    private RedisService(RunningService info, Process process, string root)
+    private RedisService(RunningService info, Process process, string root, TimeProvider time)
     {
+        _time = time;
         Info = info;
         _process = process;
         _root = root;
@@ -59,7 +61,7 @@ internal sealed class RedisService : IServiceInstance
         process.BeginErrorReadLine();
         var service = new RedisService(
             new RunningService(definition.Id, definition.Image, "127.0.0.1", new Dictionary<string, string> { [mapping.ContainerPort.ToString(CultureInfo.InvariantCulture)] = port.ToString(CultureInfo.InvariantCulture) }, "redis"),
-            process, root);
+            process, root, time);
         try
         {
             var deadline = time.GetTimestamp();
@@ -149,7 +151,7 @@ internal sealed class RedisService : IServiceInstance
         try
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            ServiceSupport.AwaitExit(_process, _time);
         }
         catch (InvalidOperationException)
         {

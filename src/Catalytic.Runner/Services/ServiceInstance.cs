@@ -197,13 +197,31 @@ internal static class ServiceSupport
     public static Task<ProcessOutcome> RunAsync(string file, IEnumerable<string> args, CancellationToken ct, IReadOnlyDictionary<string, string>? env = null) =>
         ProcessRunner.RunAsync(file, args, null, env, ct);
 
-    public static void Kill(int pid)
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gives a process just sent SIGKILL up to five seconds of the job's clock to be gone before its folder is
+    /// deleted. Synchronous because StopNow runs on the process-exit path; one still there after that (uninterruptible
+    /// I/O) is left to the kernel, and the folder is deleted regardless.
+    /// </summary>
+    public static void AwaitExit(Process process, TimeProvider time)
+    {
+        try
+        {
+            process.WaitForExitAsync().WaitAsync(KillWait, time).GetAwaiter().GetResult();
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    public static void Kill(int pid, TimeProvider time)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
             process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
+            AwaitExit(process, time);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

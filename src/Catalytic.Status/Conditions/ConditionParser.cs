@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Catalytic.Platform.Text;
 using Catalytic.Status.Config;
 
 namespace Catalytic.Status.Conditions;
@@ -197,7 +198,7 @@ public static class ConditionParser
         var name2 = inner[1..close];
         if (!Placeholders.TryGetValue(name2, out var placeholder))
         {
-            var hint = Placeholders.Keys.OrderBy(k => EditDistance.Between(k, name2.ToUpperInvariant())).First();
+            var hint = Placeholders.Keys.OrderBy(k => Suggestions.Distance(k, name2.ToUpperInvariant())).First();
             return (null, new ConditionError(innerStart, $"unknown placeholder [{name2}]; did you mean [{hint}]?"));
         }
 

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using Catalytic.Platform.Text;
+using Catalytic.Platform.Yaml;
 using Catalytic.Status.Notifications;
-using YamlDotNet.RepresentationModel;
 
 namespace Catalytic.Status.Config;
 
@@ -11,15 +12,15 @@ public static partial class StatusConfigParser
     private static readonly string[] RouteKeys =
         ["match", "match-re", "to", "group-by", "group-wait", "group-interval", "repeat-interval", "send-resolved", "continue", "escalate-after", "escalate-to", "routes"];
 
-    private static StatusConfig ReadNotifications(YamlReader r, YamlMappingNode map, StatusConfig c)
+    private static StatusConfig ReadNotifications(YamlReader r, YamlMapping map, StatusConfig c)
     {
         r.CheckKeys(map, ["channels", "routes", "inhibit", "reports"], "`notifications:`");
         var channels = ImmutableDictionary.CreateBuilder<string, ChannelConfig>(StringComparer.Ordinal);
         if (r.Map(YamlReader.Get(map, "channels"), "`channels:` (a mapping of channel names)") is { } chans)
         {
-            foreach (var (k, v) in chans.Children)
+            foreach (var (k, v) in chans.Entries)
             {
-                var name = (k as YamlScalarNode)?.Value ?? "";
+                var name = (k as YamlScalar)?.Value ?? "";
                 if (!NameOk(name))
                 {
                     r.Error(k, $"channel name '{name}' must be letters, digits, '-', '_' or '.'");
@@ -38,11 +39,11 @@ public static partial class StatusConfigParser
             c = c with { Routes = ReadRoutes(r, routes, "", c.Channels) };
         }
 
-        if (YamlReader.Get(map, "inhibit") is YamlSequenceNode inhibit)
+        if (YamlReader.Get(map, "inhibit") is YamlSequence inhibit)
         {
             var rules = ImmutableArray.CreateBuilder<InhibitRule>();
             rules.Add(InhibitRule.EnvironmentDown);
-            foreach (var item in inhibit.Children)
+            foreach (var item in inhibit.Items)
             {
                 if (r.Map(item, "an inhibition rule ({source, target, equal})") is not { } m)
                 {
@@ -76,10 +77,10 @@ public static partial class StatusConfigParser
         return c;
     }
 
-    private static ChannelConfig? ReadChannel(YamlReader r, string name, YamlMappingNode map)
+    private static ChannelConfig? ReadChannel(YamlReader r, string name, YamlMapping map)
     {
         r.CheckKeys(map, ["slack", "email", "webhook"], $"channel '{name}'");
-        if (map.Children.Count != 1)
+        if (map.Entries.Length != 1)
         {
             r.Error(map, $"channel '{name}' must be exactly one of slack:, email: or webhook:");
             return null;
@@ -166,16 +167,16 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<RouteConfig> ReadRoutes(YamlReader r, YamlNode node, string prefix, ImmutableDictionary<string, ChannelConfig> channels)
     {
-        if (node is not YamlSequenceNode seq)
+        if (node is not YamlSequence seq)
         {
             r.Error(node, "`routes` must be a list of routes ({match, to, …})");
             return [];
         }
 
         var list = ImmutableArray.CreateBuilder<RouteConfig>();
-        for (var i = 0; i < seq.Children.Count; i++)
+        for (var i = 0; i < seq.Items.Length; i++)
         {
-            if (r.Map(seq.Children[i], "a route") is not { } m)
+            if (r.Map(seq.Items[i], "a route") is not { } m)
             {
                 continue;
             }
@@ -189,7 +190,7 @@ public static partial class StatusConfigParser
             {
                 if (!channels.ContainsKey(ch))
                 {
-                    var hint = channels.Keys.OrderBy(k => EditDistance.Between(k, ch)).FirstOrDefault();
+                    var hint = channels.Keys.OrderBy(k => Suggestions.Distance(k, ch)).FirstOrDefault();
                     r.Error(n, $"no channel '{ch}' under notifications.channels" + (hint is null ? "" : $"; did you mean '{hint}'?"));
                 }
             }
@@ -242,14 +243,14 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<ReportConfig> ReadReports(YamlReader r, YamlNode node, ImmutableDictionary<string, ChannelConfig> channels)
     {
-        if (node is not YamlSequenceNode seq)
+        if (node is not YamlSequence seq)
         {
             r.Error(node, "`reports` must be a list of {every, at, to}");
             return [];
         }
 
         var list = ImmutableArray.CreateBuilder<ReportConfig>();
-        foreach (var item in seq.Children)
+        foreach (var item in seq.Items)
         {
             if (r.Map(item, "a report") is not { } m)
             {
@@ -310,7 +311,7 @@ public static partial class StatusConfigParser
     private static bool IsHttpUrl(string s) => Uri.TryCreate(s, UriKind.Absolute, out var u) && u.Scheme is "http" or "https";
 
     /// <summary>The name of a secret (a file under the state folder's secrets/, or CATALYTIC_SECRET_NAME): never a path.</summary>
-    private static string? SecretName(YamlReader r, YamlMappingNode map, string key)
+    private static string? SecretName(YamlReader r, YamlMapping map, string key)
     {
         var name = r.String(map, key);
         if (name is not null && !SecretSource.ValidName(name))

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Catalytic.Delivery.Config;
+using Catalytic.Platform.Text;
+using Catalytic.Platform.Yaml;
 using Catalytic.Status.Conditions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Catalytic.Status.Config;
 
@@ -30,17 +30,14 @@ public static partial class StatusConfigParser
     public static (StatusConfig? Config, ImmutableArray<ConfigError> Errors) Parse(string text, string file = "catalytic.yml")
     {
         var r = new YamlReader(file);
-        var stream = new YamlStream();
-        try
+        // The one YAML layer: never throws; every problem of the text (syntax, duplicate keys, nesting, aliases) is positioned.
+        var document = YamlDocument.Parse(file, text);
+        if (!document.Errors.IsEmpty)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            return (null, [new ConfigError(file, YamlReader.Line(e.Start), YamlReader.Column(e.Start), "invalid YAML: " + (e.InnerException?.Message ?? e.Message))]);
+            return (null, [.. document.Errors.Select(e => new ConfigError(file, e.At.Line, e.At.Column, (e.IsSyntax ? "invalid YAML: " : "") + e.Message))]);
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (document.Root is not YamlMapping root)
         {
             return (StatusConfig.Empty, []);
         }
@@ -71,7 +68,7 @@ public static partial class StatusConfigParser
             : (config, []);
     }
 
-    private static StatusConfig ReadStatus(YamlReader r, YamlMappingNode map, StatusConfig c)
+    private static StatusConfig ReadStatus(YamlReader r, YamlMapping map, StatusConfig c)
     {
         r.CheckKeys(map, ["edge-checks", "keep", "page", "url"], "`status:`");
         c = c with { EdgeChecks = r.Bool(map, "edge-checks") ?? true, Keep = r.Duration(map, "keep", TimeSpan.FromDays(1)) ?? c.Keep };
@@ -96,12 +93,12 @@ public static partial class StatusConfigParser
         return c;
     }
 
-    private static ImmutableArray<CheckConfig> ReadChecks(YamlReader r, YamlMappingNode checks)
+    private static ImmutableArray<CheckConfig> ReadChecks(YamlReader r, YamlMapping checks)
     {
         var list = ImmutableArray.CreateBuilder<CheckConfig>();
-        foreach (var (k, v) in checks.Children)
+        foreach (var (k, v) in checks.Entries)
         {
-            var name = (k as YamlScalarNode)?.Value ?? "";
+            var name = (k as YamlScalar)?.Value ?? "";
             if (!NameOk(name))
             {
                 r.Error(k, $"check name '{name}' must be letters, digits, '-', '_' or '.'");
@@ -116,7 +113,7 @@ public static partial class StatusConfigParser
         return list.ToImmutable();
     }
 
-    private static CheckConfig? ReadCheck(YamlReader r, string name, YamlNode key, YamlMappingNode map)
+    private static CheckConfig? ReadCheck(YamlReader r, string name, YamlNode key, YamlMapping map)
     {
         r.CheckKeys(map, CheckKeys, $"check '{name}'");
         var urlText = r.String(map, "url");
@@ -204,22 +201,22 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<CheckCondition> ReadConditions(YamlReader r, YamlNode node)
     {
-        if (node is not YamlSequenceNode seq)
+        if (node is not YamlSequence seq)
         {
             r.Error(node, "`conditions` must be a list, e.g. - \"[STATUS] == 200\"");
             return [];
         }
 
         var list = ImmutableArray.CreateBuilder<CheckCondition>();
-        foreach (var item in seq.Children)
+        foreach (var item in seq.Items)
         {
             var degraded = false;
-            var textNode = item as YamlScalarNode;
-            if (item is YamlMappingNode m)
+            var textNode = item as YamlScalar;
+            if (item is YamlMapping m)
             {
                 r.CheckKeys(m, ["condition", "degraded-only"], "a condition");
                 degraded = r.Bool(m, "degraded-only") ?? false;
-                textNode = YamlReader.Get(m, "condition") as YamlScalarNode;
+                textNode = YamlReader.Get(m, "condition") as YamlScalar;
                 if (textNode is null)
                 {
                     r.Error(m, "a condition written as a mapping needs `condition:` (and may have `degraded-only: true`)");
@@ -237,7 +234,7 @@ public static partial class StatusConfigParser
             if (error is not null)
             {
                 // The column points inside the condition: past the opening quote when it is quoted.
-                var quote = textNode.Style is ScalarStyle.DoubleQuoted or ScalarStyle.SingleQuoted ? 1 : 0;
+                var quote = textNode.IsPlain ? 0 : 1;
                 r.ErrorAt(textNode.Start, quote + error.Offset, $"condition \"{textNode.Value}\": {error.Message}");
                 continue;
             }
@@ -255,7 +252,7 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<MaintenanceWindow> ReadMaintenance(YamlReader r, YamlNode node)
     {
-        var items = node is YamlSequenceNode seq ? seq.Children.ToList() : [node];
+        var items = node is YamlSequence seq ? seq.Items.ToList() : [node];
         var list = ImmutableArray.CreateBuilder<MaintenanceWindow>();
         foreach (var item in items)
         {
@@ -310,15 +307,15 @@ public static partial class StatusConfigParser
         return list.ToImmutable();
     }
 
-    private static ImmutableDictionary<string, AlertKindSettings> ReadAlertKinds(YamlReader r, YamlMappingNode map)
+    private static ImmutableDictionary<string, AlertKindSettings> ReadAlertKinds(YamlReader r, YamlMapping map)
     {
         var b = ImmutableDictionary.CreateBuilder<string, AlertKindSettings>(StringComparer.Ordinal);
-        foreach (var (k, v) in map.Children)
+        foreach (var (k, v) in map.Entries)
         {
-            var kind = (k as YamlScalarNode)?.Value ?? "";
+            var kind = (k as YamlScalar)?.Value ?? "";
             if (!AlertKindSettings.KindSeverities.ContainsKey(kind))
             {
-                var hint = AlertKindSettings.KindSeverities.Keys.OrderBy(x => EditDistance.Between(x, kind)).First();
+                var hint = AlertKindSettings.KindSeverities.Keys.OrderBy(x => Suggestions.Distance(x, kind)).First();
                 r.Error(k, $"unknown alert kind '{kind}'; did you mean '{hint}'? (kinds: {string.Join(", ", AlertKindSettings.KindSeverities.Keys)})");
                 continue;
             }
@@ -358,7 +355,7 @@ public static partial class StatusConfigParser
         return b.ToImmutable();
     }
 
-    internal static string? ReadSeverity(YamlReader r, YamlMappingNode map)
+    internal static string? ReadSeverity(YamlReader r, YamlMapping map)
     {
         if (r.String(map, "severity") is not { } s)
         {

@@ -1,14 +1,15 @@
 using System.Collections.Immutable;
 using Catalytic.Delivery.Config;
+using Catalytic.Platform.Text;
+using Catalytic.Platform.Yaml;
 using Catalytic.Status.Conditions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Catalytic.Status.Config;
 
 /// <summary>
-/// Typed reads of YAML nodes that collect every error with its file:line:column instead of stopping at the first.
-/// Kept apart from the section parsers so they move onto the shared YAML layer in one step when it lands.
+/// Typed reads of the status sections' nodes (Platform's YAML layer) that collect every error as a
+/// <see cref="ConfigError"/> with file:line:column instead of stopping at the first: Platform's reader has no
+/// durations, ranges or lists-of-one, and the status messages name keys as they always did.
 /// </summary>
 internal sealed class YamlReader(string file)
 {
@@ -19,38 +20,38 @@ internal sealed class YamlReader(string file)
     public void Error(YamlNode? node, string message) =>
         Errors.Add(new ConfigError(File, node is null ? 1 : Line(node.Start), node is null ? 1 : Column(node.Start), message));
 
-    public void ErrorAt(Mark mark, int offset, string message) => Errors.Add(new ConfigError(File, Line(mark), Column(mark) + offset, message));
+    public void ErrorAt(YamlMark mark, int offset, string message) => Errors.Add(new ConfigError(File, Line(mark), Column(mark) + offset, message));
 
-    public static int Line(Mark m) => (int)Math.Max(1, m.Line);
+    public static int Line(YamlMark m) => Math.Max(1, m.Line);
 
-    public static int Column(Mark m) => (int)Math.Max(1, m.Column);
+    public static int Column(YamlMark m) => Math.Max(1, m.Column);
 
     public string Where(YamlNode node) => $"{File}:{Line(node.Start)}:{Column(node.Start)}";
 
-    public static YamlNode? Get(YamlMappingNode map, string key) =>
-        map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode s && s.Value == key).Value;
+    public static YamlNode? Get(YamlMapping map, string key) =>
+        map[key];
 
-    public void CheckKeys(YamlMappingNode map, IReadOnlyCollection<string> allowed, string where)
+    public void CheckKeys(YamlMapping map, IReadOnlyCollection<string> allowed, string where)
     {
-        foreach (var key in map.Children.Keys)
+        foreach (var (key, _) in map.Entries)
         {
-            var name = (key as YamlScalarNode)?.Value ?? "";
+            var name = (key as YamlScalar)?.Value ?? "";
             if (!allowed.Contains(name))
             {
-                var hint = allowed.OrderBy(a => EditDistance.Between(a, name)).First();
-                Error(key, $"unknown key `{name}` in {where}" + (EditDistance.Between(hint, name) <= 3 ? $"; did you mean `{hint}`?" : $"; expected one of {string.Join(", ", allowed)}"));
+                var hint = allowed.OrderBy(a => Suggestions.Distance(a, name)).First();
+                Error(key, $"unknown key `{name}` in {where}" + (Suggestions.Distance(hint, name) <= 3 ? $"; did you mean `{hint}`?" : $"; expected one of {string.Join(", ", allowed)}"));
             }
         }
     }
 
-    public YamlMappingNode? Map(YamlNode? node, string what)
+    public YamlMapping? Map(YamlNode? node, string what)
     {
         if (node is null)
         {
             return null;
         }
 
-        if (node is YamlMappingNode m)
+        if (node is YamlMapping m)
         {
             return m;
         }
@@ -59,7 +60,7 @@ internal sealed class YamlReader(string file)
         return null;
     }
 
-    public string? String(YamlMappingNode map, string key)
+    public string? String(YamlMapping map, string key)
     {
         var node = Get(map, key);
         if (node is null)
@@ -67,7 +68,7 @@ internal sealed class YamlReader(string file)
             return null;
         }
 
-        if (node is YamlScalarNode s)
+        if (node is YamlScalar s)
         {
             return s.Value;
         }
@@ -76,7 +77,7 @@ internal sealed class YamlReader(string file)
         return null;
     }
 
-    public int? Int(YamlMappingNode map, string key, int min, int max)
+    public int? Int(YamlMapping map, string key, int min, int max)
     {
         if (Get(map, key) is not { } node || String(map, key) is not { } s)
         {
@@ -92,7 +93,7 @@ internal sealed class YamlReader(string file)
         return n;
     }
 
-    public bool? Bool(YamlMappingNode map, string key)
+    public bool? Bool(YamlMapping map, string key)
     {
         if (Get(map, key) is not { } node || String(map, key) is not { } s)
         {
@@ -111,7 +112,7 @@ internal sealed class YamlReader(string file)
         }
     }
 
-    public TimeSpan? Duration(YamlMappingNode map, string key, TimeSpan? min = null)
+    public TimeSpan? Duration(YamlMapping map, string key, TimeSpan? min = null)
     {
         if (Get(map, key) is not { } node || String(map, key) is not { } s)
         {
@@ -134,20 +135,20 @@ internal sealed class YamlReader(string file)
     }
 
     /// <summary>A list of scalars; a single scalar counts as a list of one.</summary>
-    public ImmutableArray<(string Value, YamlNode Node)>? List(YamlMappingNode map, string key)
+    public ImmutableArray<(string Value, YamlNode Node)>? List(YamlMapping map, string key)
     {
         var node = Get(map, key);
         switch (node)
         {
             case null:
                 return null;
-            case YamlScalarNode s:
+            case YamlScalar s:
                 return [(s.Value ?? "", s)];
-            case YamlSequenceNode seq:
+            case YamlSequence seq:
                 var items = ImmutableArray.CreateBuilder<(string, YamlNode)>();
-                foreach (var item in seq.Children)
+                foreach (var item in seq.Items)
                 {
-                    if (item is YamlScalarNode v)
+                    if (item is YamlScalar v)
                     {
                         items.Add((v.Value ?? "", v));
                     }
@@ -165,7 +166,7 @@ internal sealed class YamlReader(string file)
     }
 
     /// <summary>A mapping of scalar to scalar (labels, headers, matchers).</summary>
-    public ImmutableSortedDictionary<string, string>? Pairs(YamlMappingNode map, string key)
+    public ImmutableSortedDictionary<string, string>? Pairs(YamlMapping map, string key)
     {
         if (Map(Get(map, key), $"`{key}`") is not { } m)
         {
@@ -173,9 +174,9 @@ internal sealed class YamlReader(string file)
         }
 
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in m.Children)
+        foreach (var (k, v) in m.Entries)
         {
-            if (k is YamlScalarNode ks && v is YamlScalarNode vs)
+            if (k is YamlScalar ks && v is YamlScalar vs)
             {
                 b[ks.Value ?? ""] = vs.Value ?? "";
             }

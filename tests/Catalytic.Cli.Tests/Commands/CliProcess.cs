@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Cli.Tests.Commands;
 
@@ -44,20 +45,34 @@ internal sealed class CliProcess : IDisposable
     /// <summary>Waits until a line contains <paramref name="text"/>; fails with the output so far after <paramref name="timeout"/>.</summary>
     public async Task WaitForLineAsync(string text, TimeSpan timeout)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout);
+        var clock = RealTime.Clock;
+        var started = clock.GetTimestamp();
         while (!_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
         {
-            Assert.False(cts.IsCancellationRequested, $"no line with '{text}' within {timeout}:\n{Output}");
-            Assert.False(_process.HasExited && !_lines.Any(l => l.Contains(text, StringComparison.Ordinal)) && _process.WaitForExit(200), $"exited without '{text}':\n{Output}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            Assert.False(clock.GetElapsedTime(started) > timeout, $"no line with '{text}' within {timeout}:\n{Output}");
+            Assert.False(_process.HasExited && await DrainedWithinAsync(TimeSpan.FromMilliseconds(200)) && !_lines.Any(l => l.Contains(text, StringComparison.Ordinal)), $"exited without '{text}':\n{Output}");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), clock, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>True once the exited process's output readers have drained, false when they have not within <paramref name="limit"/>.</summary>
+    private async Task<bool> DrainedWithinAsync(TimeSpan limit)
+    {
+        try
+        {
+            await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(limit, RealTime.Clock);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
     public async Task<int> ExitCodeAsync(TimeSpan timeout)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout);
+        using var deadline = new CancellationTokenSource(timeout, RealTime.Clock);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken, deadline.Token);
         try
         {
             await _process.WaitForExitAsync(cts.Token);

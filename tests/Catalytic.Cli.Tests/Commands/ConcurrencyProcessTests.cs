@@ -14,12 +14,7 @@ public sealed class ConcurrencyProcessTests : IDisposable
 
     private async Task WaitForFileAsync(string file, CliProcess owner)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!Exists(file))
-        {
-            Assert.True(clock.Elapsed < Patience, $"{file} never appeared:\n{owner.Output}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await Catalytic.Testing.Waiting.Eventually.UntilAsync(() => Exists(file), () => $"{file} appeared:\n{owner.Output}", Patience, TestContext.Current.CancellationToken);
     }
 
     [Fact]

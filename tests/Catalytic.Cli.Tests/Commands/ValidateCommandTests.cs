@@ -16,7 +16,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         var writer = new StringWriter();
         var command = new ValidateCommand(writer);
-        var code = await command.ExecuteAsync(CliArgs.Parse(args, command.Spec), TestContext.Current.CancellationToken);
+        var code = await command.ExecuteAsync(CliArgs.Parse(args, command.Spec, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()), TestContext.Current.CancellationToken);
         return (code, writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Cli.Tests.Conformance;
 
@@ -44,7 +45,7 @@ public static class ConformanceRunner
     /// <summary>Runs one case from start to end.</summary>
     public static async Task<CaseOutcome> RunAsync(ConformanceCase c, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var started = RealTime.Clock.GetTimestamp();
         var work = Directory.CreateTempSubdirectory("catalytic-conformance-").FullName;
         var repo = Path.Combine(work, "repo");
         var runs = new List<RunOutcome>();
@@ -58,7 +59,7 @@ public static class ConformanceRunner
         }
         catch (InvalidOperationException e)
         {
-            return new CaseOutcome(c, work, runs, e.Message, clock.Elapsed);
+            return new CaseOutcome(c, work, runs, e.Message, RealTime.Clock.GetElapsedTime(started));
         }
 
         for (var i = 0; i < c.Runs.Count; i++)
@@ -73,13 +74,13 @@ public static class ConformanceRunner
             }
             catch (InvalidOperationException e)
             {
-                return new CaseOutcome(c, work, runs, $"run {i + 1}: {e.Message}", clock.Elapsed);
+                return new CaseOutcome(c, work, runs, $"run {i + 1}: {e.Message}", RealTime.Clock.GetElapsedTime(started));
             }
 
             runs.Add(await RunCli(c, run, repo, Path.Combine(work, $"report-{i + 1}.json"), cancellationToken));
         }
 
-        return new CaseOutcome(c, work, runs, null, clock.Elapsed);
+        return new CaseOutcome(c, work, runs, null, RealTime.Clock.GetElapsedTime(started));
     }
 
     /// <summary>Kills every CLI process still running (a filtered test run leaves the prefetched cases behind).</summary>
@@ -137,7 +138,7 @@ public static class ConformanceRunner
         }
 
         var output = new StringBuilder();
-        var clock = Stopwatch.StartNew();
+        var started = RealTime.Clock.GetTimestamp();
         using var process = new Process { StartInfo = psi };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
@@ -146,8 +147,8 @@ public static class ConformanceRunner
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(c.Timeout);
+        using var limit = new CancellationTokenSource(c.Timeout, RealTime.Clock);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         var timedOut = false;
         try
         {
@@ -179,7 +180,7 @@ public static class ConformanceRunner
             files[path] = File.Exists(full) ? await File.ReadAllTextAsync(full, CancellationToken.None) : Directory.Exists(full) ? "" : null;
         }
 
-        return new RunOutcome(args, timedOut ? -1 : process.ExitCode, timedOut, text, report, clock.Elapsed) { Files = files };
+        return new RunOutcome(args, timedOut ? -1 : process.ExitCode, timedOut, text, report, RealTime.Clock.GetElapsedTime(started)) { Files = files };
     }
 
     private static void Append(StringBuilder output, string? line)

@@ -196,8 +196,8 @@ public sealed class CorpusSuite : IAsyncDisposable
             process.StandardInput.Close();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            deadline.CancelAfter(TimeSpan.FromSeconds(120));
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120), Catalytic.Testing.Waiting.RealTime.Clock);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, limit.Token);
             try
             {
                 await process.WaitForExitAsync(deadline.Token);

@@ -12,7 +12,7 @@ public sealed class EdgeMetricsEndToEndTests
     public async Task Read_AfterProxiedTraffic_CountsRequestsErrorsAndLatencyPerVersion()
     {
         // The edge times requests on its clock: each request to v1 takes exactly 60 ms of it (the backend moves it).
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow());
         await using var edge = await EdgeTestContext.StartAsync(router: new EdgeRouter(clock));
         var good = await edge.BackendAsync("v1", onRequest: () => clock.Advance(TimeSpan.FromMilliseconds(60)));
         var bad = await edge.BackendAsync("v2");
@@ -64,7 +64,7 @@ public sealed class EdgeMetricsEndToEndTests
     [Fact]
     public async Task Prometheus_AfterTraffic_ReportsCountsHistogramAndWeights()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow());
         await using var edge = await EdgeTestContext.StartAsync(router: new EdgeRouter(clock));
         var v1 = await edge.BackendAsync("v1", onRequest: () => clock.Advance(TimeSpan.FromMilliseconds(10)));
         var v2 = await edge.BackendAsync("v2");

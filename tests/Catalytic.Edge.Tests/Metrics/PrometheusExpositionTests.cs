@@ -13,7 +13,7 @@ public sealed class PrometheusExpositionTests
     [Fact]
     public void Format_WithAwkwardLabelValues_StaysParsable()
     {
-        var router = new EdgeRouter(TimeProvider.System);
+        var router = new EdgeRouter(new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
         var stats = router.StatsFor("we\"b\\", "prod\nuction", "v1");
         stats.Record(router.NowSecond(), 200, proxyFailure: false, micros: 700);
         stats.Record(router.NowSecond(), 502, proxyFailure: true, micros: 3_000_000);
@@ -32,7 +32,7 @@ public sealed class PrometheusExpositionTests
     [Fact]
     public void Format_WithoutTraffic_StillDeclaresEveryFamily()
     {
-        var families = PrometheusText.Parse(new EdgeRouter(TimeProvider.System).FormatPrometheus());
+        var families = PrometheusText.Parse(new EdgeRouter(new Microsoft.Extensions.Time.Testing.FakeTimeProvider()).FormatPrometheus());
 
         Assert.Equal(
             ["catalytic_edge_active_requests", "catalytic_edge_certificate_expiry_timestamp_seconds", "catalytic_edge_proxy_failures_total", "catalytic_edge_request_duration_seconds",

@@ -94,7 +94,7 @@ public sealed class HostRoutingTests
     [Fact]
     public async Task Spec_WithRoutesClaimingTheSameRequests_IsRefusedBeforeAnythingListens()
     {
-        await using var host = new EdgeHost(new EdgeRouter(TimeProvider.System));
+        await using var host = new EdgeHost(new EdgeRouter(Catalytic.Testing.Waiting.RealTime.Clock));
         var spec = new EdgeListenerSpec(new IPEndPoint(IPAddress.Loopback, 0),
         [
             new EdgeRoute("a", "prod") { Match = new HostRoute(["x.example.com", "y.example.com"]) },
@@ -125,7 +125,7 @@ public sealed class HostRoutingTests
 
     private static async Task<Site> SiteAsync(bool relay)
     {
-        var router = new EdgeRouter(TimeProvider.System);
+        var router = new EdgeRouter(Catalytic.Testing.Waiting.RealTime.Clock);
         var host = new EdgeHost(router, new EdgeHostOptions { Relay = relay });
         var backends = new List<TestBackend>();
         foreach (var route in Routes)

@@ -203,7 +203,7 @@ public sealed class WebSocketAndHttp2Tests
         public static async Task<TlsSite> StartAsync(bool h2c, params string[] versions)
         {
             var certificates = new TestCertificates();
-            var router = new EdgeRouter(TimeProvider.System);
+            var router = new EdgeRouter(Catalytic.Testing.Waiting.RealTime.Clock);
             var host = new EdgeHost(router);
             var backends = new List<TestBackend>();
             foreach (var version in versions)

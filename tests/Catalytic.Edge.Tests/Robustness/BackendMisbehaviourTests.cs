@@ -82,7 +82,7 @@ public sealed class BackendMisbehaviourTests
             {
                 await c.WriteAsync(ScriptedBackend.Ok(Encoding.ASCII.GetString(request.Body)));
                 next = c.ReadRequestAsync();
-                if (await Task.WhenAny(next, Task.Delay(200, Ct)) != next)
+                if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(200), Catalytic.Testing.Waiting.RealTime.Clock, Ct)) != next)
                 {
                     return; // idle for 200 ms: the backend closes the connection (its own behaviour, not the test's)
                 }

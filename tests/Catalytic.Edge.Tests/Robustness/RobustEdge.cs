@@ -35,7 +35,7 @@ internal sealed class RobustEdge : IAsyncDisposable
 
     public static async Task<RobustEdge> StartAsync(bool relay = true, EdgeListenerOptions? listener = null, EdgeHostOptions? options = null)
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow());
         var router = new EdgeRouter(clock);
         listener ??= new EdgeListenerOptions();
         var host = new EdgeHost(router, (options ?? new EdgeHostOptions()) with { Relay = relay, Listener = listener });

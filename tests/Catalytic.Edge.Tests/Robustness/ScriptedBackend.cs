@@ -188,8 +188,8 @@ internal sealed class BackendConnection(Socket socket, ScriptedBackend backend, 
     /// <summary>Waits until the edge closes the connection (true), or <paramref name="within"/> passes (false); reads and drops what comes.</summary>
     public async Task<bool> WaitForCloseAsync(TimeSpan within)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        limit.CancelAfter(within);
+        using var timeout = new CancellationTokenSource(within, Catalytic.Testing.Waiting.RealTime.Clock);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
         try
         {
             while (await FillAsync(limit.Token))

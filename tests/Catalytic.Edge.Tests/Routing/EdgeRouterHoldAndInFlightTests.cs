@@ -43,7 +43,7 @@ public sealed class EdgeRouterHoldAndInFlightTests
     [Fact]
     public async Task Hold_WhileNothingIsRoutable_QueuesRequestsUntilATableArrives()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow());
         await using var edge = await EdgeTestContext.StartAsync(router: new EdgeRouter(clock));
         var v1 = await edge.BackendAsync("v1");
         edge.Router.Hold(EdgeTestContext.App, EdgeTestContext.Env, TimeSpan.FromSeconds(10));
@@ -64,7 +64,7 @@ public sealed class EdgeRouterHoldAndInFlightTests
     [Fact]
     public async Task Hold_Ended_AnswersTheHeldRequestsWith503_AndLaterOnesAtOnce()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow());
         await using var edge = await EdgeTestContext.StartAsync(router: new EdgeRouter(clock));
         edge.Router.Hold(EdgeTestContext.App, EdgeTestContext.Env, TimeSpan.FromSeconds(10));
         var held = edge.Client.GetAsync("/", Ct);
@@ -84,7 +84,7 @@ public sealed class EdgeRouterHoldAndInFlightTests
     [Fact]
     public async Task Hold_Expired_Answers503WhenItsBoundPasses_NotBefore()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow());
         await using var edge = await EdgeTestContext.StartAsync(router: new EdgeRouter(clock));
         edge.Router.Hold(EdgeTestContext.App, EdgeTestContext.Env, TimeSpan.FromMilliseconds(400));
 

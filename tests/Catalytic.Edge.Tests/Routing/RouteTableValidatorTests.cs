@@ -47,7 +47,7 @@ public sealed class RouteTableValidatorTests
     [Fact]
     public void Apply_InvalidTable_ThrowsAndKeepsTheLiveTable()
     {
-        var router = new EdgeRouter(TimeProvider.System);
+        var router = new EdgeRouter(new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
         var good = EdgeTestContext.Table(null, ("v1", 100, [A]));
         router.Apply(good);
 
@@ -60,7 +60,7 @@ public sealed class RouteTableValidatorTests
     [Fact]
     public void Current_ReturnsTheLastAppliedTable_PerEnvironment()
     {
-        var router = new EdgeRouter(TimeProvider.System);
+        var router = new EdgeRouter(new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
         var first = EdgeTestContext.Table(null, ("v1", 100, [A]));
         var second = EdgeTestContext.Table(null, ("v1", 0, [A]), ("v2", 100, [A]));
         var staging = new RouteTable("web", "staging", [new WeightedVersion("s1", 100, [A])]);

@@ -34,7 +34,7 @@ public sealed class EdgeTestContext : IAsyncDisposable
 
     public static async Task<EdgeTestContext> StartAsync(EdgeHostOptions? options = null, EdgeRouter? router = null)
     {
-        router ??= new EdgeRouter(TimeProvider.System);
+        router ??= new EdgeRouter(Catalytic.Testing.Waiting.RealTime.Clock);
         var host = new EdgeHost(router, options);
         var endPoint = await host.StartAsync(App, Env, new IPEndPoint(IPAddress.Loopback, 0));
         return new EdgeTestContext(router, host, endPoint);

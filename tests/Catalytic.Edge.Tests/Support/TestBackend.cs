@@ -81,7 +81,7 @@ public sealed class TestBackend : IAsyncDisposable
         if (path.StartsWith("/slow", StringComparison.Ordinal))
         {
             var ms = int.Parse(context.Request.Query["ms"].FirstOrDefault() ?? "100", System.Globalization.CultureInfo.InvariantCulture);
-            await Task.Delay(ms, context.RequestAborted);
+            await Task.Delay(TimeSpan.FromMilliseconds(ms), Catalytic.Testing.Waiting.RealTime.Clock, context.RequestAborted); // the slow backend's own pace
         }
         else if (path.StartsWith("/status/", StringComparison.Ordinal))
         {

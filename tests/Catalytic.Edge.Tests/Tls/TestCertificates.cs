@@ -25,7 +25,7 @@ internal sealed class TestCertificates : IDisposable
         }
 
         request.CertificateExtensions.Add(san.Build());
-        var now = DateTimeOffset.UtcNow;
+        var now = Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow(); // TLS clients check validity against the real clock
         using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(days));
         var files = new EdgeCertificateFiles(Path.Combine(_folder, name + ".pem"), Path.Combine(_folder, name + ".key"));
         // Written beside and renamed into place, as certbot and most tools do: a reader never sees half a file.

@@ -53,7 +53,7 @@ public sealed class TlsListenerTests
     public async Task ChangedCertificateFiles_AreUsedByNewHandshakes_WhileOpenConnectionsKeepWorking()
     {
         using var certificates = new TestCertificates();
-        var (files, clock) = (certificates.Write("main", 10, "shop.example.com"), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var (files, clock) = (certificates.Write("main", 10, "shop.example.com"), new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow()));
         await using var site = await SiteAsync(relay: true, [files], Checked, clock);
         var (store, before) = Loaded(site);
 
@@ -85,7 +85,7 @@ public sealed class TlsListenerTests
     public async Task UnusableNewFiles_KeepThePreviousCertificate_UntilTheyAreMended()
     {
         using var certificates = new TestCertificates();
-        var (files, clock) = (certificates.Write("main", 10, "shop.example.com"), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var (files, clock) = (certificates.Write("main", 10, "shop.example.com"), new FakeTimeProvider(Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow()));
         await using var site = await SiteAsync(relay: true, [files], Checked, clock);
         var (store, before) = Loaded(site);
 
@@ -169,7 +169,7 @@ public sealed class TlsListenerTests
         using var certificates = new TestCertificates();
         var good = certificates.Write("main", 30, "shop.example.com");
         var other = certificates.Write("other", 30, "other.example.com");
-        await using var host = new EdgeHost(new EdgeRouter(TimeProvider.System));
+        await using var host = new EdgeHost(new EdgeRouter(Catalytic.Testing.Waiting.RealTime.Clock));
         var missing = new EdgeCertificateFiles(good.CertificatePath + ".nope", good.KeyPath);
         var mismatched = new EdgeCertificateFiles(good.CertificatePath, other.KeyPath);
         foreach (var files in new[] { missing, mismatched })
@@ -196,7 +196,7 @@ public sealed class TlsListenerTests
     private static async Task<Site> SiteAsync(
         bool relay, ImmutableArray<EdgeCertificateFiles> files, EdgeHostOptions? options = null, TimeProvider? clock = null, bool redirect = false)
     {
-        var router = new EdgeRouter(clock ?? TimeProvider.System);
+        var router = new EdgeRouter(clock ?? Catalytic.Testing.Waiting.RealTime.Clock);
         var host = new EdgeHost(router, (options ?? new EdgeHostOptions()) with { Relay = relay });
         var backend = await TestBackend.StartAsync("v1");
         router.Apply(new RouteTable("shop", "production", [new WeightedVersion("v1", 100, [backend.Address])]));

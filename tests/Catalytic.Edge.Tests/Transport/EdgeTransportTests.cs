@@ -46,14 +46,14 @@ public sealed class EdgeTransportTests
         var buffer = new byte[32 * 1024];
         while (true)
         {
-            var n = await client.ReceiveAsync(buffer, SocketFlags.None, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            var n = await Catalytic.Testing.Waiting.Eventually.CompletesAsync(client.ReceiveAsync(buffer, SocketFlags.None, Ct).AsTask(), "the next bytes of the answer");
             if (n == 0)
             {
                 break;
             }
 
             received.Write(buffer, 0, n);
-            await Task.Delay(2, Ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(2), Catalytic.Testing.Waiting.RealTime.Clock, Ct); // a slow reader (its pace, not a wait for the edge)
         }
 
         var all = received.ToArray();

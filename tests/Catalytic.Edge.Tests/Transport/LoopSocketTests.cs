@@ -14,7 +14,7 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), Catalytic.Testing.Waiting.RealTime.Clock);
         using var peer = await accepting;
 
         await socket.SendAsync("ping"u8.ToArray());
@@ -35,7 +35,7 @@ public sealed class LoopSocketTests
         using var listener = Listen(out var endPoint);
         listener.Dispose();
 
-        await Assert.ThrowsAsync<SocketException>(async () => await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System));
+        await Assert.ThrowsAsync<SocketException>(async () => await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), Catalytic.Testing.Waiting.RealTime.Clock));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), Catalytic.Testing.Waiting.RealTime.Clock);
         using var peer = await accepting;
 
         var pending = socket.ReceiveAsync(new byte[64]).AsTask();
@@ -63,7 +63,7 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), Catalytic.Testing.Waiting.RealTime.Clock);
         using (var peer = await accepting)
         {
             await peer.SendAsync("bye"u8.ToArray(), SocketFlags.None, Ct);
@@ -83,7 +83,7 @@ public sealed class LoopSocketTests
     {
         using var listener = Listen(out var endPoint);
         var accepting = listener.AcceptAsync(Ct);
-        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), TimeProvider.System);
+        var socket = await LoopSocket.ConnectAsync(endPoint, TimeSpan.FromSeconds(5), Catalytic.Testing.Waiting.RealTime.Clock);
         using var peer = await accepting;
         var data = new byte[24 * 1024 * 1024];
         Random.Shared.NextBytes(data);

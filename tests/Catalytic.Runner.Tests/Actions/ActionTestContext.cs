@@ -52,7 +52,7 @@ internal sealed class ActionProbe
             State = new Dictionary<string, string>(State),
             RegisterPost = () => PostRegistered = true,
             JobStatus = jobStatus,
-            Time = time ?? TimeProvider.System,
+            Time = time ?? new Microsoft.Extensions.Time.Testing.FakeTimeProvider(),
             ToolchainMirror = toolchainMirror,
         };
 }

@@ -1,3 +1,4 @@
+using Catalytic.Runner.Services;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Execution;
 
@@ -124,7 +125,7 @@ public sealed class ActionsAndServicesTests : IDisposable
                       port="${{ job.services.cache.ports['6379'] }}"
                       echo "$port" > port.txt
                       redis-cli -p "$port" ping > ping.txt
-            """, o => o with { Services = new HostJobServices() }, cancellationToken: Ct);
+            """, o => o with { Services = new HostJobServices(new JobServiceOptions { Time = o.Time }) }, cancellationToken: Ct);
         Assert.True(r.Report.Result == "success", r.Output);
         Assert.Equal("PONG", File.ReadAllText(Path.Combine(_repo.Root, "ping.txt")).Trim());
         var port = int.Parse(File.ReadAllText(Path.Combine(_repo.Root, "port.txt")).Trim(), System.Globalization.CultureInfo.InvariantCulture);

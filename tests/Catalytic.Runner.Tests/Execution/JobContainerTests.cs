@@ -10,7 +10,7 @@ public sealed class JobContainerTests
 {
     private static string NewJobId() => "j" + Guid.NewGuid().ToString("N")[..8];
 
-    private static RunOptions WithServices(RunOptions o) => o with { Services = new HostJobServices() };
+    private static RunOptions WithServices(RunOptions o) => o with { Services = new HostJobServices(new JobServiceOptions { Time = o.Time }) };
 
     [Fact]
     public async Task RunAsync_JobContainer_RunsStepsInsideTheImageWithFileCommandsAndWorkspace()

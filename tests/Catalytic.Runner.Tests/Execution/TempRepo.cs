@@ -1,3 +1,4 @@
+using Catalytic.Testing.Waiting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Catalytic.Runner.Context;
@@ -63,7 +64,7 @@ internal sealed class TempRepo : IDisposable
         var path = WriteWorkflow(yaml);
         var parsed = WorkflowParser.Parse(Path.GetRelativePath(Root, path), yaml);
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Diagnostics));
-        var context = GithubContextBuilder.Build(Root, State, eventName, null, TimeProvider.System);
+        var context = GithubContextBuilder.Build(Root, State, eventName, null, RealTime.Clock);
         var options = new RunOptions
         {
             Workspace = Root,
@@ -72,6 +73,8 @@ internal sealed class TempRepo : IDisposable
             Github = context.Github,
             EventPayload = context.Event,
             CancelGracePeriod = TimeSpan.FromMilliseconds(500),
+            // Steps are real processes: the run's own timeouts run on real time unless a test passes a fake clock.
+            Time = RealTime.Clock,
         };
         options = configure?.Invoke(options) ?? options;
         var listener = new CapturingListener();

@@ -4,6 +4,8 @@ using Catalytic.Platform.Linux;
 using Catalytic.Runner.Processes;
 using Microsoft.Extensions.Time.Testing;
 
+using RealTime = Catalytic.Testing.Waiting.RealTime;
+
 namespace Catalytic.Runner.Tests.Processes;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed class HostProcessTests : IDisposable
 
     private static Task<ProcessExit> Run(
         ProcessSpec spec, Action<string> onLine, bool spawn, TimeSpan? timeout = null, TimeSpan? grace = null, Action<int>? onStarted = null, CancellationToken? token = null, TimeProvider? time = null, RecordingLogger? log = null) =>
-        HostProcess.RunAsync(spec, onLine, new ProcessLimits(timeout, grace ?? TimeSpan.FromSeconds(1), time ?? TimeProvider.System) { Log = log ?? new RecordingLogger() }, onStarted, spawn, token ?? Ct);
+        HostProcess.RunAsync(spec, onLine, new ProcessLimits(timeout, grace ?? TimeSpan.FromSeconds(1), time ?? RealTime.Clock) { Log = log ?? new RecordingLogger() }, onStarted, spawn, token ?? Ct);
 
     [Fact]
     public void IsSupported_OnLinuxNotAsInit_IsTrue()
@@ -108,7 +110,7 @@ public sealed class HostProcessTests : IDisposable
         var run = Run(Bash($"echo first; while [ ! -e '{release}' ]; do sleep 0.02; done; echo second"), l => first.TrySetResult(l), spawn);
 
         // The first line arrives while the script still waits: output is not held back until the exit.
-        Assert.Equal("first", await first.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal("first", await Catalytic.Testing.Waiting.Eventually.CompletesAsync(first.Task, "the first line while the script still runs"));
         Assert.False(run.IsCompleted);
         await File.WriteAllTextAsync(release, "", Ct);
         Assert.Equal(0, (await run).ExitCode);
@@ -141,7 +143,7 @@ public sealed class HostProcessTests : IDisposable
         // The grandchild ignores SIGINT, so only the SIGKILL after the grace period ends it.
         var spec = Bash($"(trap '' INT; exec sleep 30) & echo $! > {pidFile}; echo ready; wait");
         var run = Run(spec, l => { if (l == "ready") { ready.TrySetResult(); } }, spawn, timeout, grace, time: clock);
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Catalytic.Testing.Waiting.Eventually.CompletesAsync(ready.Task, "the script said ready");
         var grandchild = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
 
         // Just short of the timeout nothing happens; at the timeout the shell gets SIGINT and goes, the grandchild stays.
@@ -222,7 +224,7 @@ public sealed class HostProcessTests : IDisposable
         Assert.Equal(0, (await run).ExitCode);
         Assert.False(late.Task.IsCompleted);
         await File.WriteAllTextAsync(release, "", Ct);
-        await late.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Catalytic.Testing.Waiting.Eventually.CompletesAsync(late.Task, "the background child's late line");
         await Eventually.Until(() => !ProcessGroups.IsAlive(pid), "the background child ends after its last line");
     }
 

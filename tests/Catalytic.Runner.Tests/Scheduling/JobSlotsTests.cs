@@ -34,11 +34,11 @@ public sealed class JobSlotsTests
             Assert.False(leaf1.IsCompleted || deep.IsCompleted, "a held gate gives no slot");
         }
 
-        await Task.WhenAll(deep, deeper).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        await Catalytic.Testing.Waiting.Eventually.CompletesAsync(Task.WhenAll(deep, deeper), "the deeper jobs got the two freed slots");
         Assert.False(leaf1.IsCompleted);
         Assert.False(leaf2.IsCompleted);
         slots.Release();
-        await leaf1.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        await Catalytic.Testing.Waiting.Eventually.CompletesAsync(leaf1, "the first leaf got the released slot");
         Assert.False(leaf2.IsCompleted);
     }
 

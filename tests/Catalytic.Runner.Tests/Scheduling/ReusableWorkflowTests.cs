@@ -340,8 +340,8 @@ public sealed class ReusableWorkflowTests : IDisposable
                 steps:
                   - run: touch inner-ran
             """, "callee.yml");
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60), Catalytic.Testing.Waiting.RealTime.Clock);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct, timeout.Token);
         var r = await _repo.RunAsync("""
             name: Main
             on: push

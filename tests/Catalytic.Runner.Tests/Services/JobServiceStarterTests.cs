@@ -1,3 +1,4 @@
+using Catalytic.Testing.Waiting;
 using System.Net.Sockets;
 using Catalytic.Runner.Services;
 using Catalytic.Workflows.Model;
@@ -52,7 +53,7 @@ public sealed class JobServiceStarterTests
             new ServiceDefinition(redisId, "redis:7-alpine") { Ports = ["6379"] },
         };
 
-        var result = await new JobServiceStarter().StartAsync(services, log.Add, TestContext.Current.CancellationToken);
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(services, log.Add, TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded, result.Error);
         var running = result.Services!;
@@ -102,7 +103,7 @@ public sealed class JobServiceStarterTests
     public async Task StartAsync_UnsupportedImageWithoutPodman_FailsNamingImageAndStopsStartedOnes()
     {
         var redisId = "first" + Guid.NewGuid().ToString("N")[..6];
-        var starter = new JobServiceStarter(new JobServiceOptions { Podman = "/nonexistent/podman", SearchPath = "/usr/bin:/bin:/usr/sbin" });
+        var starter = new JobServiceStarter(new JobServiceOptions { Podman = "/nonexistent/podman", SearchPath = "/usr/bin:/bin:/usr/sbin", Time = RealTime.Clock });
 
         var result = await starter.StartAsync(
             [new ServiceDefinition(redisId, "redis") { Ports = ["6379"] }, new ServiceDefinition("db", "mysql:8.0") { Ports = ["3306:3306"] }],
@@ -123,7 +124,7 @@ public sealed class JobServiceStarterTests
         busy.Start();
         var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
 
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition("r", "redis:7") { Ports = [$"{port}:6379"] }], _ => { }, TestContext.Current.CancellationToken);
 
         Assert.False(result.Succeeded);

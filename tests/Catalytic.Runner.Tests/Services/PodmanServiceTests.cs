@@ -24,7 +24,7 @@ public sealed class PodmanServiceTests
         var log = new List<string>();
         try
         {
-            var result = await new JobServiceStarter().StartAsync(
+            var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
                 [new ServiceDefinition(id, PodmanTestImage.Name)
                 {
                     Env = new Dictionary<string, string> { ["GREETING"] = "hello from env", ["TOKEN"] = "s3cr3t-value" },
@@ -70,7 +70,7 @@ public sealed class PodmanServiceTests
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
-            var start = new JobServiceStarter().StartAsync(
+            var start = new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
                 [new ServiceDefinition(id, PodmanTestImage.Name)
                 {
                     Ports = ["80"],
@@ -81,10 +81,7 @@ public sealed class PodmanServiceTests
                 TestContext.Current.CancellationToken);
 
             // Ready only once a check has failed: the start must have been waiting for it.
-            while (!log.Any(l => l.Contains("health check failed", StringComparison.Ordinal)) && !start.IsCompleted)
-            {
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
+            await Eventually.Until(() => log.Any(l => l.Contains("health check failed", StringComparison.Ordinal)) || start.IsCompleted, "a failed health check (or the start's end)");
 
             await File.WriteAllTextAsync(Path.Combine(probe, "ready"), "", TestContext.Current.CancellationToken);
             var result = await start;
@@ -106,7 +103,7 @@ public sealed class PodmanServiceTests
         await PodmanTestImage.EnsureAsync();
         var id = NewId();
 
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition(id, PodmanTestImage.Name) { Options = "--health-cmd 'echo not yet; false' --health-interval 100ms --health-retries 2" }],
             _ => { },
             TestContext.Current.CancellationToken);
@@ -123,7 +120,7 @@ public sealed class PodmanServiceTests
         await PodmanTestImage.EnsureAsync();
         var id = NewId();
 
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition(id, "localhost/catalytic-test/absent:1") { Ports = ["80"] }], _ => { }, TestContext.Current.CancellationToken);
 
         Assert.False(result.Succeeded);
@@ -140,7 +137,7 @@ public sealed class PodmanServiceTests
         var id = NewId();
 
         // Not the health budget running out: the container's exit is noticed and its log is the error.
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition(id, PodmanTestImage.Name) { Ports = ["80"], Options = "--entrypoint '[\"sh\", \"-c\", \"echo broken config; exit 3\"]'" }],
             _ => { },
             TestContext.Current.CancellationToken);
@@ -158,14 +155,11 @@ public sealed class PodmanServiceTests
         var id = NewId();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var start = new JobServiceStarter().StartAsync(
+        var start = new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition(id, PodmanTestImage.Name) { Options = "--health-cmd false --health-interval 100ms --health-retries 1000" }],
             log.Enqueue,
             cts.Token);
-        while (!log.Any(l => l.Contains("health check failed", StringComparison.Ordinal)) && !start.IsCompleted)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Eventually.Until(() => log.Any(l => l.Contains("health check failed", StringComparison.Ordinal)) || start.IsCompleted, "a failed health check (or the start's end)");
 
         await cts.CancelAsync();
 
@@ -189,7 +183,7 @@ public sealed class PodmanServiceTests
 
         Assert.Single(PodmanTestImage.Containers("service", strayId));
         var id = NewId();
-        var result = await new JobServiceStarter().StartAsync([new ServiceDefinition(id, PodmanTestImage.Name) { Ports = ["80"] }], _ => { }, TestContext.Current.CancellationToken);
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync([new ServiceDefinition(id, PodmanTestImage.Name) { Ports = ["80"] }], _ => { }, TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded, result.Error);
         await result.Services!.DisposeAsync();
 

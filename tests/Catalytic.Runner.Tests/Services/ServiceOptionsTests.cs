@@ -80,7 +80,7 @@ public sealed class ServiceHealthCheckTests
     public async Task StartAsync_redis_with_health_cmd_waits_for_it_and_logs_healthy()
     {
         var log = new List<string>();
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition("cache" + Guid.NewGuid().ToString("N")[..6], "redis:7") { Ports = ["6379"], Options = "--health-cmd \"redis-cli ping\" --health-interval 100ms --health-retries 3 --entrypoint x" }],
             log.Add,
             TestContext.Current.CancellationToken);
@@ -94,7 +94,7 @@ public sealed class ServiceHealthCheckTests
     public async Task StartAsync_postgres_health_cmd_sees_pg_variables_of_the_service()
     {
         var log = new List<string>();
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition("pg" + Guid.NewGuid().ToString("N")[..6], "postgres:16")
             {
                 Env = new Dictionary<string, string> { ["POSTGRES_USER"] = "app", ["POSTGRES_PASSWORD"] = "pw", ["POSTGRES_DB"] = "appdb" },
@@ -113,7 +113,7 @@ public sealed class ServiceHealthCheckTests
     {
         var id = "sick" + Guid.NewGuid().ToString("N")[..6];
         var log = new List<string>();
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition(id, "redis:7") { Ports = ["6379"], Options = "--health-cmd \"echo not ready yet; exit 1\" --health-interval 50ms --health-retries 2" }],
             log.Add,
             TestContext.Current.CancellationToken);
@@ -127,7 +127,7 @@ public sealed class ServiceHealthCheckTests
     [Fact]
     public async Task StartAsync_health_cmd_over_its_timeout_counts_as_a_failure()
     {
-        var result = await new JobServiceStarter().StartAsync(
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock }).StartAsync(
             [new ServiceDefinition("slow" + Guid.NewGuid().ToString("N")[..6], "redis:7") { Options = "--health-cmd 'sleep 5' --health-timeout 200ms --health-interval 10ms --health-retries 1" }],
             _ => { },
             TestContext.Current.CancellationToken);

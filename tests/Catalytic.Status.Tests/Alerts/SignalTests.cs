@@ -5,6 +5,7 @@ using Catalytic.Status.Signals;
 using Catalytic.Status.Tests.Support;
 using Catalytic.Storage.Sqlite;
 using Catalytic.Storage.Status;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Alerts;
 
@@ -43,16 +44,16 @@ public sealed class SignalTests
         await store.InitializeAsync();
         await using var service = new StatusService(new StatusServiceOptions
         {
-            Config = config!, Store = store, StateDirectory = dir.Path, Time = TimeProvider.System, Deliveries = deliveries,
+            Config = config!, Store = store, StateDirectory = dir.Path, Time = RealTime.Clock, Deliveries = deliveries,
         });
         await service.StartAsync();
         // The first pass of the deployment source sets its cursor (history before status started is not news).
         await Ports.WaitAsync(async () => await store.GetValueAsync("signals.deployments.cursor") is not null, "the deployment source started");
 
-        await service.Signals.RunFinishedAsync(new RunFinished("acme/shop", "ci", "refs/heads/main", true, "42", "failure", TimeSpan.FromMinutes(3), DateTimeOffset.UtcNow, "https://ci.example.org/runs/42"));
-        await service.Signals.RunFinishedAsync(new RunFinished("acme/shop", "ci", "refs/heads/feature", false, "43", "failure", TimeSpan.FromMinutes(3), DateTimeOffset.UtcNow));
+        await service.Signals.RunFinishedAsync(new RunFinished("acme/shop", "ci", "refs/heads/main", true, "42", "failure", TimeSpan.FromMinutes(3), RealTime.Clock.GetUtcNow(), "https://ci.example.org/runs/42"));
+        await service.Signals.RunFinishedAsync(new RunFinished("acme/shop", "ci", "refs/heads/feature", false, "43", "failure", TimeSpan.FromMinutes(3), RealTime.Clock.GetUtcNow()));
 
-        var now = DateTimeOffset.UtcNow;
+        var now = RealTime.Clock.GetUtcNow();
         await deliveries.AddDeploymentAsync(new Deployment("d-1", "web", "production", "v2", "v1", "canary", DeploymentState.InProgress, "starting", now, now));
         await deliveries.TransitionAsync("d-1", DeploymentState.RolledBack, "error rate 12% over 5%", now.AddMilliseconds(5));
         await deliveries.AddDeploymentAsync(new Deployment("d-2", "web", "production", "v3", "v1", "blue-green", DeploymentState.WaitingForApproval, "waiting for approval", now, now));
@@ -70,7 +71,7 @@ public sealed class SignalTests
         Assert.Contains("https://wiki.example.org/approvals", approval.Body, StringComparison.Ordinal);
 
         // A green run on main resolves the failure.
-        await service.Signals.RunFinishedAsync(new RunFinished("acme/shop", "ci", "refs/heads/main", true, "44", "success", TimeSpan.FromMinutes(3), DateTimeOffset.UtcNow));
+        await service.Signals.RunFinishedAsync(new RunFinished("acme/shop", "ci", "refs/heads/main", true, "44", "success", TimeSpan.FromMinutes(3), RealTime.Clock.GetUtcNow()));
         await Ports.WaitAsync(() => Task.FromResult(dev.Received.Count == 2), "the resolved message for the run", seconds: 60);
         Assert.Contains("\"kind\":\"resolved\"", dev.Received.Last().Body, StringComparison.Ordinal);
     }

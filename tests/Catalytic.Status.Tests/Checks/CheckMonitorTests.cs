@@ -1,6 +1,7 @@
 using Catalytic.Status.Checks;
 using Catalytic.Status.Checks.Probes;
 using Catalytic.Status.Tests.Support;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Checks;
 
@@ -56,10 +57,10 @@ public sealed class CheckMonitorTests
                 runbook: https://wiki.example.org/certs
             """);
         await h.InitializeAsync();
-        var monitor = new CheckMonitor(() => h.Config, h.Book, TimeProvider.System);
-        using var probes = new ProbeSet(TimeProvider.System);
+        var monitor = new CheckMonitor(() => h.Config, h.Book, RealTime.Clock);
+        using var probes = new ProbeSet(RealTime.Clock);
         var check = h.Config.Checks[0];
-        await monitor.ObserveAsync(check, CheckResult.Evaluate(check, await probes.ProbeAsync(check, CancellationToken.None), DateTimeOffset.UtcNow));
+        await monitor.ObserveAsync(check, CheckResult.Evaluate(check, await probes.ProbeAsync(check, CancellationToken.None), RealTime.Clock.GetUtcNow()));
         var cert = Assert.Single(h.Book.Alerts.Values, a => a.Name == "certificate-expiring");
         Assert.Equal("critical", cert.Severity);
         Assert.StartsWith("the certificate of cert expires in 4d23h", cert.Summary, StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using Catalytic.Status.Checks;
 using Catalytic.Status.Checks.Probes;
 using Catalytic.Status.Config;
 using Catalytic.Status.Tests.Support;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Checks;
 
@@ -27,8 +28,8 @@ public sealed class ProbeTests
             url: http://127.0.0.1:{target.Port}/health
             conditions: ["[STATUS] == 200", "[BODY].status == UP", "len([BODY].items) > 0", "[RESPONSE_TIME] < 5000"]
             """);
-        using var probes = new ProbeSet(TimeProvider.System);
-        var result = CheckResult.Evaluate(check, await probes.ProbeAsync(check, CancellationToken.None), DateTimeOffset.UtcNow);
+        using var probes = new ProbeSet(RealTime.Clock);
+        var result = CheckResult.Evaluate(check, await probes.ProbeAsync(check, CancellationToken.None), RealTime.Clock.GetUtcNow());
         Assert.False(result.Success);
         Assert.Equal(
             [("[STATUS] (200) == 200", true), ("[BODY].status (DOWN) == UP", false), ("len([BODY].items) (0) > 0", false)],
@@ -41,10 +42,10 @@ public sealed class ProbeTests
     public async Task Http_RefusedAndSilentServers_FailWithTheReason()
     {
         var refused = Check($"url: http://127.0.0.1:{Ports.Free()}/\ntimeout: 2s");
-        using var probes = new ProbeSet(TimeProvider.System);
+        using var probes = new ProbeSet(RealTime.Clock);
         var r = await probes.ProbeAsync(refused, CancellationToken.None);
         Assert.Equal("connection refused", r.Error);
-        Assert.False(CheckResult.Evaluate(refused, r, DateTimeOffset.UtcNow).Success);
+        Assert.False(CheckResult.Evaluate(refused, r, RealTime.Clock.GetUtcNow()).Success);
 
         // A server that accepts and never answers: the timeout ends the probe.
         using var silent = new TcpListener(IPAddress.Loopback, 0);
@@ -61,7 +62,7 @@ public sealed class ProbeTests
         await target.StartAsync();
         target.Body = new string('x', HttpProbe.MaxBody * 3);
         var check = Check($"url: http://127.0.0.1:{target.Port}/");
-        using var probes = new ProbeSet(TimeProvider.System);
+        using var probes = new ProbeSet(RealTime.Clock);
         var r = await probes.ProbeAsync(check, CancellationToken.None);
         Assert.Equal(HttpProbe.MaxBody, r.Body!.Length);
     }
@@ -71,11 +72,11 @@ public sealed class ProbeTests
     {
         using var open = new TcpListener(IPAddress.Loopback, 0);
         open.Start();
-        using var probes = new ProbeSet(TimeProvider.System);
+        using var probes = new ProbeSet(RealTime.Clock);
         var up = Check($"url: tcp://127.0.0.1:{((IPEndPoint)open.LocalEndpoint).Port}\nconditions: [\"[CONNECTED] == true\"]");
-        Assert.True(CheckResult.Evaluate(up, await probes.ProbeAsync(up, CancellationToken.None), DateTimeOffset.UtcNow).Success);
+        Assert.True(CheckResult.Evaluate(up, await probes.ProbeAsync(up, CancellationToken.None), RealTime.Clock.GetUtcNow()).Success);
         var down = Check($"url: tcp://127.0.0.1:{Ports.Free()}\nconditions: [\"[CONNECTED] == true\"]");
-        var r = CheckResult.Evaluate(down, await probes.ProbeAsync(down, CancellationToken.None), DateTimeOffset.UtcNow);
+        var r = CheckResult.Evaluate(down, await probes.ProbeAsync(down, CancellationToken.None), RealTime.Clock.GetUtcNow());
         Assert.False(r.Success);
         Assert.Equal("[CONNECTED] (false) == true", r.Conditions[0].Condition);
     }
@@ -85,11 +86,11 @@ public sealed class ProbeTests
     {
         await using var tls = new TlsTarget(0, TimeSpan.FromDays(5));
         var check = Check($"url: tls://127.0.0.1:{tls.Port}\nconditions: [\"[CERTIFICATE_EXPIRATION] > 720h\"]");
-        using var probes = new ProbeSet(TimeProvider.System);
+        using var probes = new ProbeSet(RealTime.Clock);
         var probe = await probes.ProbeAsync(check, CancellationToken.None);
         Assert.True(probe.Connected, probe.Error);
         Assert.InRange(probe.CertificateExpiration!.Value.TotalDays, 4.9, 5.01);
-        var result = CheckResult.Evaluate(check, probe, DateTimeOffset.UtcNow);
+        var result = CheckResult.Evaluate(check, probe, RealTime.Clock.GetUtcNow());
         Assert.False(result.Success);
         Assert.StartsWith("[CERTIFICATE_EXPIRATION] (4d23h", result.Conditions[0].Condition, StringComparison.Ordinal);
     }
@@ -135,12 +136,12 @@ public sealed class ProbeTests
                 await udp.SendAsync(answer.ToArray(), q.RemoteEndPoint);
             }
         });
-        using var probes = new ProbeSet(TimeProvider.System);
+        using var probes = new ProbeSet(RealTime.Clock);
         var up = Check($"url: dns://127.0.0.1:{port}/up.example.org\nconditions: [\"[DNS_RCODE] == NOERROR\", \"[IP] == 10.1.2.3\"]");
-        var r1 = CheckResult.Evaluate(up, await probes.ProbeAsync(up, CancellationToken.None), DateTimeOffset.UtcNow);
+        var r1 = CheckResult.Evaluate(up, await probes.ProbeAsync(up, CancellationToken.None), RealTime.Clock.GetUtcNow());
         Assert.True(r1.Success, string.Join("; ", r1.Conditions.Select(c => c.Condition)) + r1.Error);
         var gone = Check($"url: dns://127.0.0.1:{port}/gone.example.org");
-        var r2 = CheckResult.Evaluate(gone, await probes.ProbeAsync(gone, CancellationToken.None), DateTimeOffset.UtcNow);
+        var r2 = CheckResult.Evaluate(gone, await probes.ProbeAsync(gone, CancellationToken.None), RealTime.Clock.GetUtcNow());
         Assert.Equal("[DNS_RCODE] (NXDOMAIN) == NOERROR", r2.Conditions.Single().Condition);
         await stop.CancelAsync();
         await server;

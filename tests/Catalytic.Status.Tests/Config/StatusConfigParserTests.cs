@@ -179,13 +179,12 @@ public sealed class StatusConfigParserTests
         bomb.Append("checks:\n  api:\n    url: http://127.0.0.1:1/\n    conditions: *x9\n    headers: *x9\n    from: []\n");
         var (config, errors) = StatusConfigParser.Parse(bomb.ToString(), "bomb.yml");
         Assert.Null(config);
-        var text = string.Join("\n", errors);
-        // An alias keeps the place of the node it names (YamlDotNet's model has no place for the alias itself): the ten
-        // items of `conditions: *x9` are the x8 lists, defined at 9:5; `headers: *x9` is the list at 10:5.
-        Assert.Equal(10, errors.Count(e => e.ToString() == "bomb.yml:9:5: a condition is a string such as \"[STATUS] == 200\""));
-        Assert.Contains("bomb.yml:10:5: `headers` must be a mapping", text, StringComparison.Ordinal);
-        Assert.Contains("bomb.yml:16:11: `from` needs local, workers or both", text, StringComparison.Ordinal);
-        Assert.Equal(12, errors.Length);
+        // Platform's YAML layer refuses a document whose aliases would expand past its node limit before any section
+        // reader walks it: one error, placed in the file, naming the limit (nothing is expanded, nothing hangs).
+        var bombError = Assert.Single(errors);
+        Assert.Equal("bomb.yml", bombError.File);
+        Assert.InRange(bombError.Line, 1, 16);
+        Assert.Contains("aliases expand the document past 1,000,000 nodes", bombError.Message, StringComparison.Ordinal);
 
         foreach (var (yaml, where) in new[]
         {

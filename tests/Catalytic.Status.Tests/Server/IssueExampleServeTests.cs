@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Catalytic.Status.Tests.Support;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Server;
 
@@ -80,7 +81,7 @@ public sealed class IssueExampleServeTests : IAsyncLifetime
     [Fact]
     public async Task InsideAMaintenanceWindow_NothingIsSent_ButTheRecordIsKept()
     {
-        var start = DateTime.UtcNow.AddHours(-1);
+        var start = RealTime.Clock.GetUtcNow().UtcDateTime.AddHours(-1);
         WriteConfig($"    maintenance: {{ start: \"{start:HH:mm}\", duration: 3h }}\n");
         await _serve.StartAsync();
         await Ports.WaitAsync(async () => (await _serve.ChecksAsync()).Any(c => c.Name == "api" && c.Status == "up"), "api reported up");

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Support;
 
@@ -42,18 +43,7 @@ public static class Ports
     /// <summary>Waits for <paramref name="condition"/>, failing with <paramref name="what"/> when it never holds.</summary>
     public static async Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 60)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"within {seconds}s: {what}");
+        await Eventually.UntilAsync(condition, () => what, TimeSpan.FromSeconds(seconds));
     }
 }
 
@@ -162,7 +152,7 @@ public sealed class TlsTarget : IAsyncDisposable
     {
         using var key = RSA.Create(2048);
         var req = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var now = DateTimeOffset.UtcNow;
+        var now = RealTime.Clock.GetUtcNow();
         using var cert = req.CreateSelfSigned(now.AddDays(-1), now.Add(validFor));
         _cert = X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
         NotAfter = _cert.NotAfter.ToUniversalTime();

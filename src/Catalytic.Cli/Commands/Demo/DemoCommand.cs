@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Catalytic.Runner.Reporting;
@@ -28,7 +27,8 @@ internal sealed partial class DemoCommand : ICommand
 
     public async Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken)
     {
-        var total = Stopwatch.StartNew();
+        var time = args.Time;
+        var started = time.GetTimestamp();
         var sample = args.Get("sample") is { } s ? Path.GetFullPath(s) : FindSample()
             ?? throw new UsageException("cannot find samples/lattice; run the demo from a catalytic checkout or pass --sample DIR");
         var home = Path.GetFullPath(Path.Combine(sample, "..", ".."));
@@ -48,8 +48,8 @@ internal sealed partial class DemoCommand : ICommand
         var logs = Path.Combine(work, ".catalytic", "demo-logs");
         Directory.CreateDirectory(logs);
 
-        await using var server = await DemoServer.StartAsync(work, Path.Combine(logs, "serve.log"), narrator, cancellationToken);
-        var delivery = new DemoDelivery(Path.Combine(work, ".catalytic"), narrator);
+        await using var server = await DemoServer.StartAsync(work, Path.Combine(logs, "serve.log"), narrator, time, cancellationToken);
+        var delivery = new DemoDelivery(Path.Combine(work, ".catalytic"), narrator, time);
 
         narrator.Step("Production runs the previous release");
         narrator.Say($"publishing the first commit as lattice {BaselineVersion} and deploying it to production (blue-green, approval required)…");
@@ -73,22 +73,22 @@ internal sealed partial class DemoCommand : ICommand
         narrator.Step("The pipeline: catalytic run push");
         narrator.Say($"traffic: 8 connections on the production edge {ProductionUrl} and 2 on staging {StagingUrl}, each a request every 20 ms, for as long as the pipeline runs");
         var report = Path.Combine(work, ".catalytic", "demo-report.json");
-        await using var load = new DemoLoad(ProductionUrl, connections: 8, TimeSpan.FromMilliseconds(20));
-        await using var stagingLoad = new DemoLoad(StagingUrl, connections: 2, TimeSpan.FromMilliseconds(20));
+        await using var load = new DemoLoad(ProductionUrl, connections: 8, TimeSpan.FromMilliseconds(20), time);
+        await using var stagingLoad = new DemoLoad(StagingUrl, connections: 2, TimeSpan.FromMilliseconds(20), time);
         load.Start();
         stagingLoad.Start();
         using var approverStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var approver = delivery.ApproveWhenAskedAsync(["staging", "production"], approverStop.Token);
-        var pipelineClock = Stopwatch.StartNew();
+        var pipelineStarted = time.GetTimestamp();
         var exit = await SelfProcess.StreamAsync(SelfProcess.Executable, ["run", "push", "--json", report], work,
             line => narrator.Pipeline(line), cancellationToken);
-        pipelineClock.Stop();
+        var pipelineTime = time.GetElapsedTime(pipelineStarted);
         await approverStop.CancelAsync();
         var approvals = await approver;
         await load.DisposeAsync();
         await stagingLoad.DisposeAsync();
 
-        var summary = new DemoSummary(ReadReport(report), await delivery.StatusAsync(cancellationToken), load, approvals, pipelineClock.Elapsed);
+        var summary = new DemoSummary(ReadReport(report), await delivery.StatusAsync(cancellationToken), load, approvals, pipelineTime);
         summary.Print(narrator, ProductionUrl, StagingUrl, work, server);
         var ok = exit == 0 && load.Failed == 0;
 
@@ -98,7 +98,7 @@ internal sealed partial class DemoCommand : ICommand
             narrator.Say($"--keep: the platform keeps serving (production {ProductionUrl.GetLeftPart(UriPartial.Authority)}, staging {StagingUrl.GetLeftPart(UriPartial.Authority)}). Ctrl-C stops it.");
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -107,7 +107,7 @@ internal sealed partial class DemoCommand : ICommand
         }
 
         await server.StopAsync();
-        narrator.Say($"stopped the platform and its instances; the demo took {Format(total.Elapsed)}.");
+        narrator.Say($"stopped the platform and its instances; the demo took {Format(time.GetElapsedTime(started))}.");
         return ok ? ExitCodes.Success : ExitCodes.Failure;
     }
 

@@ -5,7 +5,7 @@ using Catalytic.Contracts.Status;
 namespace Catalytic.Cli.Commands.Demo;
 
 /// <summary>The demo's use of the delivery API: the same client the CLI verbs and the deploy action use.</summary>
-internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
+internal sealed class DemoDelivery(string stateDirectory, Narrator narrator, TimeProvider time)
 {
     public const string App = "lattice";
 
@@ -15,7 +15,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     /// <summary>Deploys, approves the gate as a person would, and waits for the end.</summary>
     public async Task<DeploymentView> DeployApprovedAsync(string environment, string artifact, string version, CancellationToken ct)
     {
-        using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
+        using var client = DeliveryClient.Connect(stateDirectory, time);
         var d = await client.DeployAndWaitAsync(new DeployBody(App, environment, artifact, version), e => narrator.Say($"  {e.State}: {e.Message}"), ct);
         // Every gate gets the demo's approval: the first before traffic moves, and any later one that analysis asks
         // for when it cannot judge (no traffic reaches a release nobody uses yet).
@@ -39,12 +39,12 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     public async Task<IReadOnlyList<Approval>> ApproveWhenAskedAsync(IReadOnlyList<string> environments, CancellationToken ct)
     {
         var given = new List<Approval>();
-        using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
+        using var client = DeliveryClient.Connect(stateDirectory, time);
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(300, ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(300), time, ct);
                 var status = await client.StatusAsync(App, ct: ct);
                 foreach (var waiting in status.Environments.Where(e => environments.Contains(e.Environment)).SelectMany(e => e.History).Where(d => d.IsWaiting))
                 {
@@ -72,7 +72,7 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     {
         try
         {
-            using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
+            using var client = DeliveryClient.Connect(stateDirectory, time);
             return await client.StatusAsync(App, ct: ct);
         }
         catch (Exception e) when (e is DeliveryApiException or HttpRequestException)
@@ -83,11 +83,11 @@ internal sealed class DemoDelivery(string stateDirectory, Narrator narrator)
     }
 
     /// <summary>True once a server answers for <paramref name="stateDirectory"/>.</summary>
-    public static async Task<bool> IsServingAsync(string stateDirectory, CancellationToken ct)
+    public static async Task<bool> IsServingAsync(string stateDirectory, TimeProvider time, CancellationToken ct)
     {
         try
         {
-            using var client = DeliveryClient.Connect(stateDirectory, TimeProvider.System);
+            using var client = DeliveryClient.Connect(stateDirectory, time);
             await client.StatusAsync(ct: ct);
             return true;
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 
 namespace Catalytic.Cli.Commands.Demo;
@@ -17,7 +16,8 @@ internal sealed class DemoLoad : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly List<Task> _workers = [];
     private readonly List<(TimeSpan Sent, string Version)> _answers = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time;
+    private readonly long _started;
     private long _requests;
     private int _disposed;
     private long _failed;
@@ -26,8 +26,10 @@ internal sealed class DemoLoad : IAsyncDisposable
     private readonly TimeSpan _pause;
 
     /// <param name="pause">The pause between two requests of one connection: the demo wants steady traffic, not a benchmark that starves the pipeline of CPU.</param>
-    public DemoLoad(Uri url, int connections, TimeSpan pause)
+    public DemoLoad(Uri url, int connections, TimeSpan pause, TimeProvider time)
     {
+        _time = time;
+        _started = time.GetTimestamp();
         _pause = pause;
         _url = url;
         _connections = connections;
@@ -91,7 +93,7 @@ internal sealed class DemoLoad : IAsyncDisposable
         {
             try
             {
-                var sent = _clock.Elapsed;
+                var sent = _time.GetElapsedTime(_started);
                 using var response = await _http.GetAsync(_url, HttpCompletionOption.ResponseContentRead, ct);
                 Interlocked.Increment(ref _requests);
                 if (!response.IsSuccessStatusCode)
@@ -115,7 +117,7 @@ internal sealed class DemoLoad : IAsyncDisposable
 
             try
             {
-                await Task.Delay(_pause, ct);
+                await Task.Delay(_pause, _time, ct);
             }
             catch (OperationCanceledException)
             {

@@ -7,10 +7,12 @@ internal sealed class DemoServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly TimeProvider _time;
     private bool _stopped;
 
-    private DemoServer(Process process, StreamWriter log, string logFile)
+    private DemoServer(Process process, StreamWriter log, string logFile, TimeProvider time)
     {
+        _time = time;
         _process = process;
         _log = log;
         LogFile = logFile;
@@ -18,7 +20,7 @@ internal sealed class DemoServer : IAsyncDisposable
 
     public string LogFile { get; }
 
-    public static async Task<DemoServer> StartAsync(string work, string logFile, Narrator narrator, CancellationToken ct)
+    public static async Task<DemoServer> StartAsync(string work, string logFile, Narrator narrator, TimeProvider time, CancellationToken ct)
     {
         narrator.Step("The platform: catalytic serve");
         var log = new StreamWriter(logFile, append: false) { AutoFlush = true };
@@ -42,9 +44,9 @@ internal sealed class DemoServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Pump(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new DemoServer(process, log, logFile);
+        var server = new DemoServer(process, log, logFile, time);
 
-        var clock = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         while (true)
         {
             if (process.HasExited)
@@ -53,21 +55,21 @@ internal sealed class DemoServer : IAsyncDisposable
                 throw new InvalidOperationException($"catalytic serve exited with code {process.ExitCode}; its log: {logFile}");
             }
 
-            if (await DemoDelivery.IsServingAsync(Path.Combine(work, ".catalytic"), ct))
+            if (await DemoDelivery.IsServingAsync(Path.Combine(work, ".catalytic"), time, ct))
             {
                 break;
             }
 
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+            if (time.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
             {
                 await server.DisposeAsync();
                 throw new InvalidOperationException($"catalytic serve did not answer within 60 s; its log: {logFile}");
             }
 
-            await Task.Delay(200, ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct);
         }
 
-        narrator.Say($"serving from {work}/.catalytic (SQLite state, edge listeners for staging and production, API on 127.0.0.1) in {DemoCommand.Format(clock.Elapsed)}; log: {logFile}");
+        narrator.Say($"serving from {work}/.catalytic (SQLite state, edge listeners for staging and production, API on 127.0.0.1) in {DemoCommand.Format(time.GetElapsedTime(started))}; log: {logFile}");
         return server;
     }
 
@@ -83,7 +85,7 @@ internal sealed class DemoServer : IAsyncDisposable
         if (!_process.HasExited)
         {
             Signals.Terminate(_process.Id);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30), _time);
             try
             {
                 await _process.WaitForExitAsync(grace.Token);

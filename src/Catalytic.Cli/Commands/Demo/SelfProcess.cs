@@ -91,23 +91,10 @@ internal static class SelfProcess
     }
 }
 
-/// <summary>POSIX signals to children, through kill(1) so the CLI needs no native interop of its own.</summary>
+/// <summary>POSIX signals to children, through Platform's kill(2) so the CLI declares no native interop of its own.</summary>
 internal static class Signals
 {
-    public static void Interrupt(int pid) => Send("-INT", pid);
+    public static void Interrupt(int pid) => Catalytic.Platform.Linux.ProcessGroups.SignalProcess(pid, Catalytic.Platform.Linux.ProcessGroups.SigInt);
 
-    public static void Terminate(int pid) => Send("-TERM", pid);
-
-    private static void Send(string signal, int pid)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
-            p?.WaitForExit(5000);
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // No kill(1): the caller falls back to waiting or killing.
-        }
-    }
+    public static void Terminate(int pid) => Catalytic.Platform.Linux.ProcessGroups.SignalProcess(pid, Catalytic.Platform.Linux.ProcessGroups.SigTerm);
 }

@@ -7,7 +7,8 @@ namespace Catalytic.Pipelines.Workers.Client;
 
 /// <summary>
 /// What one job on a remote worker sends the server while it runs: its messages (log lines, steps started and
-/// finished) in numbered batches every <see cref="FlushInterval"/> or <see cref="MaxBatch"/> messages, a renewal of its
+/// finished) in numbered batches (<see cref="ReportQueue"/>, which the embedded worker uses too) every
+/// <see cref="FlushInterval"/> or <see cref="MaxBatch"/> messages, a renewal of its
 /// lease when nothing was sent for a third of the lease, and at the end its outcome. While the server is away the
 /// messages wait here, in order, and the batch in flight is retried with backoff (<see cref="WorkerRetry"/>); a retried
 /// batch keeps its first number, so the server stores each message once. The server's verdict steers the job: cancel
@@ -22,8 +23,8 @@ internal sealed class JobReporter
     /// <summary>How long a message waits for others before it is sent: lines show up live, in few requests.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
-    private readonly object _gate = new();
-    private readonly List<WorkerMessage> _pending = [];
+    private readonly Lock _gate = new();
+    private readonly ReportQueue _queue = new(MaxBatch);
     private readonly IJobDispatcher _server;
     private readonly string _lease;
     private readonly TimeSpan _renewEvery;
@@ -35,7 +36,6 @@ internal sealed class JobReporter
     private readonly Action<LeaseVerdict> _onVerdict;
     private readonly CancellationTokenSource _quiet = new();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _sequence;
     private long _lastContact;
     private volatile bool _finishing;
     private volatile bool _revoked;
@@ -59,15 +59,9 @@ internal sealed class JobReporter
 
     public void Add(WorkerMessage message)
     {
-        lock (_gate)
+        if (_queue.Add(message) >= MaxBatch)
         {
-            if (_revoked)
-            {
-                return;
-            }
-
-            _pending.Add(message);
-            if (_pending.Count >= MaxBatch)
+            lock (_gate)
             {
                 _wake.TrySetResult();
             }
@@ -137,35 +131,9 @@ internal sealed class JobReporter
     /// <summary>Sends the next batch; false when there was nothing to send.</summary>
     private async Task<bool> SendAsync(CancellationToken ct)
     {
-        List<WorkerMessage> batch;
-        long first;
-        lock (_gate)
+        if (_revoked || await _queue.SendNextAsync(ReportAsync, ct) is not { } verdict)
         {
-            if (_pending.Count == 0 || _revoked)
-            {
-                return false;
-            }
-
-            batch = _pending.GetRange(0, Math.Min(MaxBatch, _pending.Count));
-            first = _sequence;
-        }
-
-        LeaseVerdict verdict;
-        try
-        {
-            verdict = await _retry.ExecuteAsync(async c => await _server.ReportAsync(_lease, first, batch, c), ct);
-        }
-        catch (Client.WorkerRefusedException e) when (e.Status == 400)
-        {
-            // A batch the server cannot read will never be taken: dropped, so the rest of the log still arrives.
-            WorkerClientLog.ReportRefused(_log, _job, _run, e.Message);
-            verdict = LeaseVerdict.Continue;
-        }
-
-        lock (_gate)
-        {
-            _pending.RemoveRange(0, batch.Count);
-            _sequence += batch.Count;
+            return false;
         }
 
         Interlocked.Exchange(ref _lastContact, _time.GetTimestamp());
@@ -173,15 +141,27 @@ internal sealed class JobReporter
         return true;
     }
 
+    /// <summary>One batch, retried with backoff until the server answers.</summary>
+    private async Task<LeaseVerdict> ReportAsync(long first, IReadOnlyList<WorkerMessage> batch, CancellationToken ct)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(async c => await _server.ReportAsync(_lease, first, batch, c), ct);
+        }
+        catch (WorkerRefusedException e) when (e.Status == 400)
+        {
+            // A batch the server cannot read will never be taken: dropped, so the rest of the log still arrives.
+            WorkerClientLog.ReportRefused(_log, _job, _run, e.Message);
+            return LeaseVerdict.Continue;
+        }
+    }
+
     private void Apply(LeaseVerdict verdict)
     {
         if (verdict == LeaseVerdict.Revoked)
         {
-            lock (_gate)
-            {
-                _revoked = true;
-                _pending.Clear();
-            }
+            _revoked = true;
+            _queue.Close();
         }
 
         if (verdict != LeaseVerdict.Continue)

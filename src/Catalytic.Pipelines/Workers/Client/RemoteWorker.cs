@@ -47,7 +47,7 @@ public sealed record RemoteWorkerOptions
 /// <c>catalytic worker</c>'s loop: asks the server for a job by long poll whenever it has a free slot (an idle worker
 /// sends one request per <see cref="RemoteWorkerOptions.PollWait"/>, nothing more), checks the job's commit out from the
 /// server with git, runs it with the same runner as <c>catalytic run</c> (<see cref="JobWorker"/>) on a
-/// <see cref="RemoteJobHost"/>, and reports it (<see cref="JobReporter"/>). Stopping (<c>ct</c>) cancels the running
+/// <see cref="ReportingJobHost"/>, and reports it (<see cref="JobReporter"/>). Stopping (<c>ct</c>) cancels the running
 /// jobs as Ctrl-C would and reports them before returning.
 /// </summary>
 public sealed class RemoteWorker(WorkerConnection connection, RemoteWorkerOptions options)
@@ -151,12 +151,12 @@ public sealed class RemoteWorker(WorkerConnection connection, RemoteWorkerOption
             else
             {
                 var remote = Path.Combine(state, "remote", job.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var host = new RemoteJobHost(
+                var host = new ReportingJobHost(
                     workspace,
                     new RemoteArtifactStore(connection, job.LeaseId, Path.Combine(remote, "run"), retry, CancellationToken.None),
                     new RemoteCacheStores(connection, job.LeaseId, Path.Combine(remote, "cache"), retry, CancellationToken.None),
                     job.Secrets,
-                    reporter);
+                    reporter.Add);
                 outcome = await JobWorker.RunAsync(job.Spec, host, options.Job with { StateDirectory = state }, options.Expressions, cancel.Token);
             }
         }

@@ -15,7 +15,7 @@ public static class BuiltinActions
     /// matches a step's `uses:` by `owner/name` (the whole path before `@`, so `actions/cache/restore@v4` is
     /// `actions/cache/restore`) against <see cref="IBuiltinAction.Names"/>, case-insensitively.
     /// </summary>
-    public static IReadOnlyList<IBuiltinAction> CreateDefault(TimeProvider? time = null) =>
+    public static IReadOnlyList<IBuiltinAction> CreateDefault() =>
     [
         new CheckoutAction(),
         new SetupDotnetAction(),
@@ -23,10 +23,10 @@ public static class BuiltinActions
         new SetupPythonAction(),
         new SetupJavaAction(),
         new SetupGoAction(),
-        new CacheAction(time),
-        new CacheRestoreAction(time),
-        new CacheSaveAction(time),
-        new UploadArtifactAction(time),
+        new CacheAction(),
+        new CacheRestoreAction(),
+        new CacheSaveAction(),
+        new UploadArtifactAction(),
         new DownloadArtifactAction(),
         new PathsFilterAction(),
     ];

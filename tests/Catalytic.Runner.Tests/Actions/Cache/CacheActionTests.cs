@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
 
 namespace Catalytic.Runner.Tests.Actions.Cache;
@@ -18,7 +19,7 @@ public sealed class CacheActionTests
     /// <summary>Runs actions/cache's main and post parts like a job would.</summary>
     private static async Task<ActionProbe> RunJobAsync(string ws, Dictionary<string, string> inputs, TimeProvider time, string jobStatus = "success", Action? steps = null, Dictionary<string, string>? env = null)
     {
-        var action = new CacheAction(time);
+        var action = new CacheAction();
         var probe = new ActionProbe();
         var main = await action.RunAsync(probe.Context(ws, inputs, environment: env, time: time), CancellationToken.None);
         Assert.True(main.Succeeded, main.Message);
@@ -66,14 +67,14 @@ public sealed class CacheActionTests
         foreach (var (key, content) in new[] { ("build-linux-aaa", "old"), ("build-linux-bbb", "new"), ("build-other-ccc", "other") })
         {
             dir.Write("ws/out/data.txt", content);
-            var save = await new CacheSaveAction(time).RunAsync(new ActionProbe().Context(ws, Inputs(key, "out"), time: time), CancellationToken.None);
+            var save = await new CacheSaveAction().RunAsync(new ActionProbe().Context(ws, Inputs(key, "out"), time: time), CancellationToken.None);
             Assert.True(save.Succeeded, save.Message);
             time.Advance(TimeSpan.FromMinutes(1));
         }
 
         Directory.Delete(Path.Combine(ws, "out"), recursive: true);
         var probe = new ActionProbe();
-        var result = await new CacheRestoreAction(time).RunAsync(
+        var result = await new CacheRestoreAction().RunAsync(
             probe.Context(ws, Inputs("build-linux-zzz", "out", "build-windows-\nbuild-linux-\nbuild-"), time: time), CancellationToken.None);
 
         Assert.True(result.Succeeded);
@@ -134,10 +135,10 @@ public sealed class CacheActionTests
     {
         using var dir = new TempDir();
         var ws = dir.Combine("ws");
-        var probe = await RunJobAsync(ws, Inputs("k", "out"), TimeProvider.System, jobStatus: "failure", steps: () => dir.Write("ws/out/f.txt", "x"));
+        var probe = await RunJobAsync(ws, Inputs("k", "out"), new FakeTimeProvider(), jobStatus: "failure", steps: () => dir.Write("ws/out/f.txt", "x"));
 
         Assert.Contains("skipped", probe.LogText);
-        Assert.Empty(CacheStore.ForStateDirectory(Path.Combine(ws, ".catalytic"), null, TimeProvider.System).List());
+        Assert.Empty(CacheStore.ForStateDirectory(Path.Combine(ws, ".catalytic"), null, new FakeTimeProvider()).List());
     }
 
     [Fact]
@@ -147,10 +148,10 @@ public sealed class CacheActionTests
         var ws = dir.Combine("ws");
         var env = new Dictionary<string, string> { ["HOME"] = dir.Combine("home") };
         dir.Write("home/.npm/_cacache/index", "npm-index");
-        await RunJobAsync(ws, Inputs("npm", "~/.npm"), TimeProvider.System, env: env);
+        await RunJobAsync(ws, Inputs("npm", "~/.npm"), new FakeTimeProvider(), env: env);
         Directory.Delete(dir.Combine("home"), recursive: true);
 
-        var second = await RunJobAsync(ws, Inputs("npm", "~/.npm"), TimeProvider.System, env: env);
+        var second = await RunJobAsync(ws, Inputs("npm", "~/.npm"), new FakeTimeProvider(), env: env);
 
         Assert.Equal("true", second.Outputs["cache-hit"]);
         Assert.Equal("npm-index", File.ReadAllText(dir.Combine("home/.npm/_cacache/index")));

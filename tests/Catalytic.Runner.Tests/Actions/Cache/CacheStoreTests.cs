@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
 
 namespace Catalytic.Runner.Tests.Actions.Cache;
@@ -35,7 +36,7 @@ public sealed class CacheStoreTests
     public void Save_EntryLargerThanLimit_IsNotKept()
     {
         using var dir = new TempDir();
-        var store = new CacheStore(dir.Combine("cache"), maxBytes: 100, TimeProvider.System);
+        var store = new CacheStore(dir.Combine("cache"), maxBytes: 100, new FakeTimeProvider());
 
         var outcome = store.Save("big", "v", s => s.Write(new byte[500]), out _);
 

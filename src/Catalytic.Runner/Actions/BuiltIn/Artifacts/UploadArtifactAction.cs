@@ -9,11 +9,9 @@ namespace Catalytic.Runner.Actions.BuiltIn.Artifacts;
 /// default since v4.4: any dot file or dot folder is left out). `compression-level` has no effect: files are
 /// kept as they are under the run's folder.
 /// </summary>
-public sealed class UploadArtifactAction(TimeProvider? time = null) : IBuiltinAction
+public sealed class UploadArtifactAction : IBuiltinAction
 {
     private static readonly char[] InvalidNameCharacters = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
-
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public IReadOnlyList<string> Names { get; } = ["actions/upload-artifact"];
 
@@ -71,7 +69,7 @@ public sealed class UploadArtifactAction(TimeProvider? time = null) : IBuiltinAc
 
         var root = RootOf(patterns.SearchRoots, files);
         var entries = files.Select(f => (f.FullPath, Path.GetRelativePath(root, f.FullPath))).ToArray();
-        var info = context.ArtifactStore.Store(name, entries, retention, context.GetBool("overwrite", false), _time, out var error);
+        var info = context.ArtifactStore.Store(name, entries, retention, context.GetBool("overwrite", false), context.Time, out var error);
         if (info is null)
         {
             return Fail(error!);

@@ -129,15 +129,13 @@ internal static class CacheOperations
 /// exactly and the job succeeded (`post-if: success()`). `enableCrossOsArchive` and `upload-chunk-size` are
 /// accepted and have no effect on one host.
 /// </summary>
-public sealed class CacheAction(TimeProvider? time = null) : IBuiltinAction
+public sealed class CacheAction : IBuiltinAction
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-
     public IReadOnlyList<string> Names { get; } = ["actions/cache"];
 
     public Task<ActionResult> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        var result = CacheOperations.Restore(context, _time, isRestoreAction: false, out var matched);
+        var result = CacheOperations.Restore(context, context.Time, isRestoreAction: false, out var matched);
         if (!result.Succeeded)
         {
             return Task.FromResult(result);
@@ -171,28 +169,24 @@ public sealed class CacheAction(TimeProvider? time = null) : IBuiltinAction
             return Task.FromResult(ActionResult.Success);
         }
 
-        return Task.FromResult(CacheOperations.Save(context, _time, key, context.GetLines("path")));
+        return Task.FromResult(CacheOperations.Save(context, context.Time, key, context.GetLines("path")));
     }
 }
 
 /// <summary>`actions/cache/restore`: the restore half; outputs `cache-hit`, `cache-primary-key`, `cache-matched-key`.</summary>
-public sealed class CacheRestoreAction(TimeProvider? time = null) : IBuiltinAction
+public sealed class CacheRestoreAction : IBuiltinAction
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-
     public IReadOnlyList<string> Names { get; } = ["actions/cache/restore"];
 
     public Task<ActionResult> RunAsync(ActionContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(CacheOperations.Restore(context, _time, isRestoreAction: true, out _));
+        Task.FromResult(CacheOperations.Restore(context, context.Time, isRestoreAction: true, out _));
 }
 
 /// <summary>`actions/cache/save`: saves `path` under `key` right away (whatever the job's later outcome).</summary>
-public sealed class CacheSaveAction(TimeProvider? time = null) : IBuiltinAction
+public sealed class CacheSaveAction : IBuiltinAction
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-
     public IReadOnlyList<string> Names { get; } = ["actions/cache/save"];
 
     public Task<ActionResult> RunAsync(ActionContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(CacheOperations.Save(context, _time, context.Get("key"), context.GetLines("path")));
+        Task.FromResult(CacheOperations.Save(context, context.Time, context.Get("key"), context.GetLines("path")));
 }
