@@ -51,20 +51,16 @@ public sealed class ServeFaultProcessTests
             Assert.True(dispatch.IsSuccessStatusCode, await dispatch.Content.ReadAsStringAsync());
         }
 
-        await using (var once = await rig.StartWorkerAsync("w1", once: true))
-        {
-            await Eventually.CompletesAsync(once.Process.WaitForExitAsync(), "catalytic worker --once running the first run\n" + once.Output);
-        }
+        var once = await rig.StartWorkerAsync("w1", once: true);
+        await Eventually.CompletesAsync(once.Process.WaitForExitAsync(), "catalytic worker --once running the first run\n" + once.Output);
 
         var pushed = await rig.CompletedRunAsync(first, which: r => r.Event == "push");
         Assert.Equal(Conclusions.Success, pushed.Conclusion);
 
         // Then the server's mirror goes too: the dispatched run fails, saying which commit could not be had and why.
         Directory.Delete(Path.Combine(rig.State, "repositories", rig.Repository + ".git"), recursive: true);
-        await using (var once = await rig.StartWorkerAsync("w2", once: true))
-        {
-            await Eventually.CompletesAsync(once.Process.WaitForExitAsync(), "catalytic worker --once running the dispatched run\n" + once.Output);
-        }
+        once = await rig.StartWorkerAsync("w2", once: true);
+        await Eventually.CompletesAsync(once.Process.WaitForExitAsync(), "catalytic worker --once running the dispatched run\n" + once.Output);
 
         var dispatched = (await store.ListRunsAsync(new RunQuery())).Single(r => r.Event == "workflow_dispatch");
         dispatched = await rig.CompletedRunAsync(dispatched.Sha, which: r => r.Event == "workflow_dispatch");
@@ -126,9 +122,10 @@ public sealed class ServeFaultProcessTests
         // The disk fills up; then the job writes ~1.3 MB of log.
         mount.Fill();
         File.WriteAllText(go, "");
-        await Eventually.UntilAsync(() => rig.Serve!.Output.Contains("the disk under the server's state is full", StringComparison.Ordinal),
-            () => "serve saying its disk is full\n" + rig.Serve!.Output + "\nw1:\n" + w1.Output);
-        Assert.Contains("503", w1.Output, StringComparison.Ordinal); // the worker was told to come back later, and keeps its lines
+        // serve says why; the worker is told to come back later (503), and keeps its lines meanwhile.
+        await Eventually.UntilAsync(() => rig.Serve!.Output.Contains("the disk under the server's state is full", StringComparison.Ordinal)
+            && w1.Output.Contains("503", StringComparison.Ordinal),
+            () => "serve saying its disk is full, and the worker told so\n" + rig.Serve!.Output + "\nw1:\n" + w1.Output);
         using (var health = await api.GetAsync(new Uri("api/health", UriKind.Relative)))
         {
             Assert.True(health.IsSuccessStatusCode, $"/api/health while the disk is full: {(int)health.StatusCode}");
