@@ -92,7 +92,9 @@ class Serve:
                 data = r.read()
                 if r.status >= 400:
                     sys.exit(f"{method} {path}: {r.status} {data[:500]!r}")
-                return json.loads(data) if data else None
+                if not data or not r.getheader("Content-Type", "").startswith(("application/json", "application/problem+json")):
+                    return data
+                return json.loads(data)
             except (http.client.HTTPException, ConnectionError):
                 self.http.close()
                 if attempt == 2:
@@ -282,7 +284,7 @@ def list_latency(work, backend):
         serve.stop()
     finally:
         if schema:
-            subprocess.run(["psql", "-q", psql_url(), "-c", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], check=False)
+            subprocess.run(["psql", "-q", psql_url(), "-c", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], check=False, stderr=subprocess.DEVNULL)
     runs, health = samples["/api/runs"], samples["/api/health"]
     print(f"list      {backend:<8} {STORED} runs stored: GET /api/runs p50 {pct(runs, .5):5.1f} ms p99 {pct(runs, .99):5.1f} ms (goal < 50 ms)"
           f" | GET /api/health p50 {pct(health, .5):5.1f} ms p99 {pct(health, .99):5.1f} ms | ratio p99 {pct(runs, .99) / pct(health, .99):.1f}x", flush=True)
