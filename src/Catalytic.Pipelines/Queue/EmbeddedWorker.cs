@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Catalytic.Pipelines.Dispatch;
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Runs;
+using Catalytic.Pipelines.Workers.Files;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Actions.BuiltIn;
 using Catalytic.Runner.Actions.BuiltIn.Artifacts;
@@ -26,8 +27,14 @@ public sealed record EmbeddedWorkerOptions
 
     public ImmutableArray<string> Labels { get; init; } = RunsOnLabels.Embedded();
 
-    /// <summary>The server's state folder: mirrors in <c>repositories/NAME.git</c>, jobs' folders in <c>work/</c>, artifacts in <c>runs/</c>, caches in <c>caches/</c>.</summary>
+    /// <summary>The server's state folder: mirrors in <c>repositories/NAME.git</c>, jobs' folders in <c>work/</c>.</summary>
     public required string StateDirectory { get; init; }
+
+    /// <summary>
+    /// The server's artifacts and caches, the same stores remote workers reach through the worker protocol: the jobs of
+    /// one run share them whichever worker runs each, and the API serves them from there.
+    /// </summary>
+    public required RunFileStores Files { get; init; }
 
     /// <summary>Actions the runner provides itself (checkout, setup-*, artifacts, cache…), plus the host's own.</summary>
     public IReadOnlyList<IBuiltinAction> Actions { get; init; } = BuiltinActions.CreateDefault();
@@ -127,8 +134,8 @@ public sealed class EmbeddedWorker : IAsyncDisposable
             Directory.CreateDirectory(work);
             var log = new ReportQueue(MaxBatch);
             var host = new ReportingJobHost(workspace,
-                new LocalArtifactStore(Path.Combine(_options.StateDirectory, "runs", a.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture))),
-                new LocalCacheStores(Path.Combine(_options.StateDirectory, "caches"), _options.Time),
+                _options.Files.Artifacts(a.RunId),
+                _options.Files.CacheStores(a.Repository),
                 a.Secrets,
                 message => log.Add(message));
             JobOutcome outcome;

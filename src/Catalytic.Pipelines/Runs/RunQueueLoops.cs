@@ -3,7 +3,7 @@ namespace Catalytic.Pipelines.Runs;
 /// <summary>
 /// What the run queue does by itself while the server runs: looks for lapsed leases every
 /// <see cref="RunSchedulerOptions.SweepInterval"/> (a lost worker's job is re-queued within a lease and a sweep), and
-/// applies the log retention once an hour when one is set. Each turn that fails is logged and the next one comes.
+/// applies the log retention (<see cref="RunRetention"/>) on start and then every <see cref="PruneInterval"/> when one is set. Each turn that fails is logged and the next one comes.
 /// </summary>
 public sealed class RunQueueLoops : IAsyncDisposable
 {
@@ -11,13 +11,16 @@ public sealed class RunQueueLoops : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sweeps;
 
-    public RunQueueLoops(RunScheduler scheduler, int? keepRuns = null, TimeSpan? keepFor = null)
+    /// <summary>How often the retention is applied (and once on start).</summary>
+    public static TimeSpan PruneInterval { get; } = TimeSpan.FromHours(1);
+
+    public RunQueueLoops(RunScheduler scheduler, RunRetention? retention = null)
     {
         _scheduler = scheduler;
-        _sweeps = Task.Run(() => LoopAsync(keepRuns, keepFor));
+        _sweeps = Task.Run(() => LoopAsync(retention ?? RunRetention.None));
     }
 
-    private async Task LoopAsync(int? keepRuns, TimeSpan? keepFor)
+    private async Task LoopAsync(RunRetention retention)
     {
         var time = _scheduler.Options.Time;
         var nextPrune = time.GetUtcNow();
@@ -26,11 +29,11 @@ public sealed class RunQueueLoops : IAsyncDisposable
             try
             {
                 await _scheduler.SweepAsync(_stop.Token);
-                if ((keepRuns is not null || keepFor is not null) && time.GetUtcNow() >= nextPrune)
+                if (retention.Prunes && time.GetUtcNow() >= nextPrune)
                 {
-                    nextPrune = time.GetUtcNow() + TimeSpan.FromHours(1);
-                    var deleted = await _scheduler.Store.PruneLogsAsync(keepRuns, time.GetUtcNow() - keepFor, _stop.Token);
-                    RunLog.LogsPruned(_scheduler.Options.Logger, deleted, $"{keepRuns?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "any number of"} runs, {keepFor?.ToString() ?? "any age"}");
+                    nextPrune = time.GetUtcNow() + PruneInterval;
+                    var deleted = await _scheduler.Store.PruneLogsAsync(retention.KeepRuns, time.GetUtcNow() - retention.KeepFor, _stop.Token);
+                    RunLog.LogsPruned(_scheduler.Options.Logger, deleted, retention.ToString());
                 }
 
                 await Task.Delay(_scheduler.Options.SweepInterval, time, _stop.Token);

@@ -197,7 +197,9 @@ public sealed class RepositoryTriggers : IAsyncDisposable
     /// <summary>Creates the mirror when missing; a failure (a full or read-only state folder) is recorded and retried on the next scan.</summary>
     private async Task<bool> EnsureMirrorAsync(CancellationToken ct)
     {
-        if (_ready)
+        // A mirror removed under the running server (by hand, a restore of the state folder) is made again, as on the
+        // first start: its repository is adopted as it is then, and the scans that follow start runs again.
+        if (_ready && Directory.Exists(Mirror.Directory))
         {
             return true;
         }

@@ -15,6 +15,7 @@ public static class CatalyticFile
         "actions", // remote actions mapped to local folders: `catalytic run` (Cli/Commands/RunCommand.ActionDirs)
         "actions-url", // where `catalytic run` fetches remote actions from (Cli/Commands/RunCommand.ActionSources)
         "environments", // pipeline jobs' protection rules: the run queue (Pipelines/Environments/EnvironmentRules)
+        "runs", // how long serve keeps runs' logs: the run queue (Pipelines/Runs/RunRetention)
         "checks", "notifications", "alerts", "status", // Catalytic.Status (Config/): checks, channels and routes, built-in alerts, the page
     ];
 

@@ -8,6 +8,7 @@ using Catalytic.Identity.Audit;
 using Catalytic.Pipelines.Environments;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
+using Catalytic.Pipelines.Workers.Files;
 using Catalytic.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +26,7 @@ public static class RunEndpoints
     /// <summary>How often a followed log looks at the store when nothing woke it (another server's worker writes there).</summary>
     private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
 
-    public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder routes, RunScheduler scheduler, PipelineTriggers triggers, TimeProvider time)
+    public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder routes, RunScheduler scheduler, PipelineTriggers triggers, RunFileStores files, TimeProvider time)
     {
         var store = scheduler.Store;
         var api = routes.MapGroup("/api");
@@ -58,7 +59,21 @@ public static class RunEndpoints
                 ? rules.Find(e)?.ApprovalRefusal(approver, run.Actor) is null
                 : null;
             return TypedResults.Json(new RunDetailView(View(run), [.. jobs.Select(j => View(j) with { Needs = needs?.GetValueOrDefault(j.JobId), MayDecide = MayDecide(j) })],
-                Artifacts(scheduler, id), graph), ApiJson.Default.RunDetailView);
+                [.. files.Artifacts(id).List().Select(a => a.Name)], graph), ApiJson.Default.RunDetailView);
+        }).Require(Policies.Viewer);
+
+        // An artifact's files as a tar stream, the same whichever worker (embedded or remote) uploaded it.
+        api.MapGet("/runs/{id:long}/artifacts/{name}", async (long id, string name, CancellationToken ct) =>
+        {
+            if (await store.GetRunAsync(id, ct) is null)
+            {
+                return NotFound(id);
+            }
+
+            var artifacts = files.Artifacts(id);
+            return artifacts.List().Any(a => a.Name == name)
+                ? Results.Stream(s => TarTransfer.WriteFolderAsync(s, artifacts.FilesOf(name), ct), "application/x-tar")
+                : Problem(StatusCodes.Status404NotFound, $"run {id} has no artifact '{name}'", "name");
         }).Require(Policies.Viewer);
 
         api.MapGet("/runs/{id:long}/jobs/{job}/logs", async (long id, string job, string? follow, string? attempt, HttpContext http, CancellationToken ct) =>
@@ -204,12 +219,6 @@ public static class RunEndpoints
         }
 
         await http.Response.WriteAsync("event: end\ndata: {}\n\n", ct);
-    }
-
-    private static IReadOnlyList<string> Artifacts(RunScheduler scheduler, long runId)
-    {
-        var folder = Path.Combine(scheduler.Options.Workspace, "runs", runId.ToString(CultureInfo.InvariantCulture), "artifacts");
-        return Directory.Exists(folder) ? [.. Directory.EnumerateDirectories(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)] : [];
     }
 
     /// <summary>The caller as an environment's approval rule sees them: their name and role.</summary>

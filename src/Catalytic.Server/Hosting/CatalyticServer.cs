@@ -126,6 +126,12 @@ public sealed class CatalyticServer : IAsyncDisposable
             return statusErrors;
         }
 
+        var (retention, retentionErrors) = RunRetention.Load(configPath);
+        if (!retentionErrors.IsEmpty)
+        {
+            return retentionErrors;
+        }
+
         if (await AlreadyRunningAsync(state) is { } other)
         {
             return [$"a catalytic server already runs for {state} at {other}"];
@@ -192,6 +198,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(_status);
         _pipelineStatus = PipelineStatus.Connect(_status, _scheduler);
         _app = builder.Build();
+        _app.UseStorageFullAnswers(_log);
         _app.UseCatalyticAuth();
         _app.MapAccessEndpoints();
         _app.MapDashboard();
@@ -203,12 +210,14 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapPipelineEndpoints(_triggers);
         // Remote workers take jobs from the server's own queue unless a host or a test gives another.
         var dispatcher = _options.Dispatcher ?? new JobDispatcher(_scheduler);
-        _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time);
-        _workerFiles.ClearIncoming();
-        var gateway = new Catalytic.Pipelines.Workers.Serving.WorkerGateway(dispatcher, _workerFiles, _time, _loggers.CreateLogger("Catalytic.Workers"));
+        // One place for every run's artifacts and caches: remote workers reach it through the worker protocol, the
+        // embedded worker directly, the API serves it.
+        var runFiles = _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time);
+        runFiles.ClearIncoming();
+        var gateway = new Catalytic.Pipelines.Workers.Serving.WorkerGateway(dispatcher, runFiles, _time, _loggers.CreateLogger("Catalytic.Workers"));
         _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));
 
-        _app.MapRunEndpoints(_scheduler, _triggers, _time);
+        _app.MapRunEndpoints(_scheduler, _triggers, runFiles, _time);
         _app.MapSecretEndpoints(state);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -231,7 +240,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         // Whatever the last process left half-done is taken up before new work comes: its embedded worker's jobs are lost.
         var workerName = EmbeddedWorkerName(state);
         await _scheduler.RecoverAsync(workerName, ct);
-        _loops = new RunQueueLoops(_scheduler);
+        _loops = new RunQueueLoops(_scheduler, retention);
         if (_options.WorkerCapacity > 0)
         {
             _worker = new EmbeddedWorker(new JobDispatcher(_scheduler), _scheduler, new EmbeddedWorkerOptions
@@ -239,6 +248,7 @@ public sealed class CatalyticServer : IAsyncDisposable
                 Name = workerName,
                 Capacity = _options.WorkerCapacity,
                 StateDirectory = state,
+                Files = runFiles,
                 Time = _time,
                 Logger = _loggers.CreateLogger("Catalytic.Pipelines.Worker"),
             });

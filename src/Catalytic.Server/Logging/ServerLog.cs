@@ -29,6 +29,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "repository {Name} ({Source}): runs recorded in {Store}")]
     public static partial void RepositoryWatched(this ILogger logger, string name, string source, string store);
 
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "the disk under the server's state is full: {Method} {Path} refused with 503 ({Reason}); free space and it goes on")]
+    public static partial void StorageFull(this ILogger logger, string method, string path, string reason);
+
     [LoggerMessage(EventId = 2090, Level = LogLevel.Information, Message = "workers connect to {Address} (catalytic worker --server {Address} --token TOKEN)")]
     public static partial void WorkersConnectTo(this ILogger logger, string address);
 }

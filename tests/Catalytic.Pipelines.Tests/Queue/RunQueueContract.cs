@@ -8,6 +8,7 @@ using Catalytic.Runner.Hosting;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
 using Catalytic.Storage.Runs;
+using Catalytic.Testing.Waiting;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -213,6 +214,65 @@ public abstract class RunQueueContract : IAsyncLifetime
 
         Assert.Single(log, l => l.Contains("hello build.1", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("attempt 1 started on worker w1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Retention_AppliedOnTheClock_RemovesTheLogsOfRunsBeyondIt_AndKeepsTheRunsThemselves()
+    {
+        const string oneStep = "on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n";
+        var runs = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var created = await Scheduler.EnqueueAsync(Request(oneStep));
+            var a = (await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero))!;
+            await Dispatcher.ReportAsync(a.LeaseId, 0, [new WorkerMessage(Line: new JobLogLine("one", "s", $"line of run {i}", LineKind.Output, Clock.GetUtcNow()))]);
+            await Dispatcher.CompleteAsync(a.LeaseId, Outcome(a, Conclusions.Success));
+            runs.Add(created.RunId);
+            Clock.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        var inFlight = await Scheduler.EnqueueAsync(Request(oneStep)); // not completed: never pruned
+        var held = (await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero))!;
+        await Dispatcher.ReportAsync(held.LeaseId, 0, [new WorkerMessage(Line: new JobLogLine("one", "s", "line of the running run", LineKind.Output, Clock.GetUtcNow()))]);
+
+        // On start: the newest two completed runs keep their logs.
+        await using (new RunQueueLoops(Scheduler, new RunRetention(2, TimeSpan.FromDays(1))))
+        {
+            await Eventually.UntilAsync(async () => (await LogTextAsync(runs[0])).Length == 0, () => "run 1's log removed on start");
+            Assert.Contains("line of run 1", await LogTextAsync(runs[1]), StringComparison.Ordinal);
+            Assert.Contains("line of run 2", await LogTextAsync(runs[2]), StringComparison.Ordinal);
+
+            // A day later (and the next hourly turn): the others are too old; the running run's log stays.
+            Clock.Advance(TimeSpan.FromDays(1));
+            var passed = TimeSpan.Zero;
+            await Eventually.UntilAsync(async () =>
+            {
+                Clock.Advance(TimeSpan.FromMinutes(1));
+                passed += TimeSpan.FromMinutes(1);
+                return (await LogTextAsync(runs[1])).Length == 0 && (await LogTextAsync(runs[2])).Length == 0;
+            }, () => "runs 2 and 3's logs removed once a day old");
+            Assert.True(passed <= RunQueueLoops.PruneInterval + TimeSpan.FromMinutes(1), $"pruned {passed} of the clock after the day passed, not within the hourly turn");
+        }
+
+        Assert.Contains("line of the running run", await LogTextAsync(inFlight.RunId), StringComparison.Ordinal);
+        foreach (var id in runs)
+        {
+            Assert.Equal(RunStatuses.Completed, (await Store.GetRunAsync(id))!.Status); // the runs themselves stay
+        }
+    }
+
+    private async Task<string> LogTextAsync(long runId)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var job in await Store.ListJobsAsync(runId))
+        {
+            await foreach (var chunk in Store.ReadLogAsync(job.Id, null, 0))
+            {
+                text.Append(chunk.Data);
+            }
+        }
+
+        return text.ToString();
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class TempGitRepository : IDisposable
     /// <summary>The full path of <paramref name="relative"/> in the working tree.</summary>
     public string this[string relative] => _folder[relative];
 
+    /// <summary>The working tree as a folder to write files in (committed with <see cref="CommitAsync(string)"/>).</summary>
+    public TempFolder Folder => _folder;
+
     /// <summary>Creates an empty repository on branch main.</summary>
     public static async Task<TempGitRepository> CreateAsync(string purpose = "repo")
     {
@@ -39,6 +42,12 @@ public sealed class TempGitRepository : IDisposable
             _folder.Write(path, content);
         }
 
+        return await CommitAsync(message);
+    }
+
+    /// <summary>Commits everything in the working tree with <paramref name="message"/>; returns the commit's sha.</summary>
+    public async Task<string> CommitAsync(string message)
+    {
         await GitAsync("add", "-A");
         await GitAsync("commit", "-q", "-m", message);
         return (await GitAsync("rev-parse", "HEAD")).Trim();

@@ -10,7 +10,7 @@ namespace Catalytic.Pipelines.Workers.Files;
 /// under <c>STATE/run-files/runs/RUN/artifacts/</c>, a repository's caches under <c>STATE/run-files/caches/REPO/</c>,
 /// with the runner's own stores (<see cref="ArtifactStore"/>: written beside and renamed into place, so nobody sees
 /// half an artifact; <see cref="CacheStore"/>: the record written last). Remote workers reach them through the worker
-/// protocol; an embedded worker may use them directly (<see cref="ForLeases"/>).
+/// protocol; the embedded worker uses them directly, so every job's artifacts are in one place whichever worker ran it.
 /// </summary>
 public sealed class RunFileStores
 {
@@ -41,6 +41,9 @@ public sealed class RunFileStores
 
     /// <summary>The cache store of <paramref name="repository"/> (a repository name the server serves).</summary>
     public CacheStore Caches(string repository) => new(Path.Combine(Root, "caches", SafeName(repository)), MaxCacheBytes, _time);
+
+    /// <summary>The cache store of <paramref name="repository"/> as a job host hands it to the runner (the server's limit, whatever the job asks).</summary>
+    public ICacheStores CacheStores(string repository) => new FixedCacheStores(Caches(repository));
 
     /// <summary>
     /// These stores as an <see cref="IRunFiles"/> for a worker in the server's process, given how a lease maps to its
@@ -75,11 +78,7 @@ public sealed class RunFileStores
     {
         public IArtifactStore Artifacts(string leaseId) => stores.Artifacts(resolve(leaseId).RunId);
 
-        public ICacheStores Caches(string leaseId)
-        {
-            var store = stores.Caches(resolve(leaseId).Repository);
-            return new FixedCacheStores(store);
-        }
+        public ICacheStores Caches(string leaseId) => stores.CacheStores(resolve(leaseId).Repository);
     }
 
     private sealed class FixedCacheStores(ICacheStore store) : ICacheStores
