@@ -10,7 +10,7 @@ namespace Catalytic.Runner.Services;
 /// <summary>One thing the host lacks, where the workflow needs it (file:line:column), and how to get it.</summary>
 public sealed record MissingPrerequisite(SourceSpan Where, string Program, string Install, string NeededFor)
 {
-    public override string ToString() => $"{Where}: {NeededFor} needs {Program}, which this machine lacks; {Install}";
+    public override string ToString() => $"{Where}: {NeededFor} needs {Program}, not found on this machine: {Install}";
 }
 
 /// <summary>What the machine offers a run, for <see cref="HostPrerequisites.CheckRun"/>.</summary>
@@ -61,7 +61,7 @@ public static partial class HostPrerequisites
         {
             if (host.JobContainersInPodman && job.Container is { } container && LiteralImage(container) is { } image && !podman.Value)
             {
-                missing.Add(new(container.Span, "podman", InstallPodman + ", or run the steps on the host with `catalytic run --job-container host`", $"job '{job.Id}' runs in container {image}, which"));
+                missing.Add(new(container.Span, "podman", InstallPodman + ", or run the steps on the host with `catalytic run --job-container host`", $"job '{job.Id}' (container: {image})"));
             }
 
             foreach (var (id, serviceImage, span) in LiteralServiceImages(job))
@@ -127,7 +127,7 @@ public static partial class HostPrerequisites
             {
                 if (!podman.Value)
                 {
-                    missing.Add(new(where, "podman", InstallPodman, $"{what} (uses: {uses}), a container action,"));
+                    missing.Add(new(where, "podman", InstallPodman, $"{what} (uses: {uses}, a container action)"));
                 }
 
                 return;
@@ -143,10 +143,10 @@ public static partial class HostPrerequisites
             switch (action.Runs)
             {
                 case DockerRuns when !podman.Value:
-                    missing.Add(new(where, "podman", InstallPodman, $"{what} (uses: {uses}), a container action (runs.using: docker),"));
+                    missing.Add(new(where, "podman", InstallPodman, $"{what} (uses: {uses}, a container action: runs.using docker)"));
                     break;
                 case NodeRuns runs when !node.Value:
-                    missing.Add(new(where, "node", $"install it (Debian: apt-get install nodejs), or set one up first with actions/setup-node", $"{what} (uses: {uses}), a JavaScript action (runs.using: {runs.Using}),"));
+                    missing.Add(new(where, "node", $"install it (Debian: apt-get install nodejs), or set one up first with actions/setup-node", $"{what} (uses: {uses}, a JavaScript action: runs.using {runs.Using})"));
                     break;
                 case CompositeRuns composite:
                     foreach (var inner in composite.Steps)
