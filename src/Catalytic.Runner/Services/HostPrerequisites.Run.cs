@@ -73,7 +73,7 @@ public static partial class HostPrerequisites
             }
 
             var setsUpNode = job.Steps.Any(s => s.Uses?.Trim().StartsWith("actions/setup-node@", StringComparison.OrdinalIgnoreCase) == true);
-            var context = new StepCheck(host, loader, podman, setsUpNode ? new Lazy<bool>(true) : node, missing);
+            var context = new StepCheck(host, loader, podman, setsUpNode ? new Lazy<bool>(() => true) : node, missing);
             foreach (var step in job.Steps)
             {
                 context.Check(step, step.Span, $"step {step.Index + 1} of job '{job.Id}'", 0);

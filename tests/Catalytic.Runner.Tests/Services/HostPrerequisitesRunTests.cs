@@ -64,10 +64,10 @@ public sealed class HostPrerequisitesRunTests : IDisposable
         Assert.Collection(
             lines,
             l => Assert.StartsWith(".github/workflows/ci.yml:5:16: job 'build' (container: alpine:3) needs podman, not found on this machine: install it (Debian: apt-get install podman), or run the steps on the host", l),
-            l => Assert.StartsWith(".github/workflows/ci.yml:8:11: step 2 of job 'build' (uses: docker://alpine:3, a container action) needs podman", l),
-            l => Assert.StartsWith(".github/workflows/ci.yml:9:11: step 3 of job 'build' (uses: ./dock, a container action: runs.using docker) needs podman", l),
-            l => Assert.StartsWith(".github/workflows/ci.yml:10:11: step 4 of job 'build' (uses: ./wrap, its step 1) (uses: ./dock, a container action: runs.using docker) needs podman", l),
-            l => Assert.StartsWith(".github/workflows/ci.yml:11:11: step 5 of job 'build' (uses: ./js, a JavaScript action: runs.using node20) needs node, not found on this machine: install it (Debian: apt-get install nodejs), or set one up first with actions/setup-node", l));
+            l => Assert.StartsWith(".github/workflows/ci.yml:8:9: step 2 of job 'build' (uses: docker://alpine:3, a container action) needs podman", l),
+            l => Assert.StartsWith(".github/workflows/ci.yml:9:9: step 3 of job 'build' (uses: ./dock, a container action: runs.using docker) needs podman", l),
+            l => Assert.StartsWith(".github/workflows/ci.yml:10:9: step 4 of job 'build' (uses: ./wrap, its step 1) (uses: ./dock, a container action: runs.using docker) needs podman", l),
+            l => Assert.StartsWith(".github/workflows/ci.yml:11:9: step 5 of job 'build' (uses: ./js, a JavaScript action: runs.using node20) needs node, not found on this machine: install it (Debian: apt-get install nodejs), or set one up first with actions/setup-node", l));
     }
 
     [Fact]

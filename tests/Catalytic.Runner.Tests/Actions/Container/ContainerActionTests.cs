@@ -196,14 +196,15 @@ public sealed class ContainerActionTests : IDisposable
                     with:
                       entrypoint: /bin/sh
                       args: -c "echo about to fail; exit 7"
-                  - run: echo never-here
+                  - id: after
+                    run: echo never-here
             """,
             cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(Results.Failure, result.Job(job).Result);
         Assert.Contains("about to fail", result.Output);
         Assert.Contains("exit code 7", result.Step(job, "fails").Message);
-        Assert.DoesNotContain("never-here", result.Output);
+        Assert.Equal(Results.Skipped, result.Step(job, "after").Conclusion);
         Assert.Empty(PodmanTestImage.Containers("action", job));
     }
 
