@@ -66,9 +66,14 @@ public static partial class HostPrerequisites
 
             foreach (var (id, serviceImage, span) in LiteralServiceImages(job))
             {
-                if (Requirement(ImageName(serviceImage), host.Path, host.PostgresBinaries ?? PostgresService.FindBinaries) is { } r)
+                // Images that are not run from host binaries need podman: the configured one (CATALYTIC_PODMAN) when set.
+                var name = ImageName(serviceImage);
+                var r = name is "postgres" or "redis" or "valkey"
+                    ? Requirement(name, host.Path, host.PostgresBinaries ?? PostgresService.FindBinaries)
+                    : podman.Value ? null : ("podman", "podman");
+                if (r is not null)
                 {
-                    missing.Add(new(span, r.Program, $"install it (Debian: apt-get install {r.Package})", $"service '{id}' of job '{job.Id}' ({serviceImage})"));
+                    missing.Add(new(span, r.Value.Program, $"install it (Debian: apt-get install {r.Value.Package})", $"service '{id}' of job '{job.Id}' ({serviceImage})"));
                 }
             }
 
