@@ -198,6 +198,28 @@ internal sealed partial class RunCommand : ICommand
             Logger = new StderrLogger(Console.Error),
             Time = args.Time,
         };
+        // Before anything runs: what this machine lacks for the jobs that may run, each where it is needed.
+        var missing = Catalytic.Runner.Services.HostPrerequisites.CheckRun(
+            plan.Where(p => p.Triggered).SelectMany(p => p.Workflow.Jobs).Where(j => jobFilter.Count == 0 || jobFilter.Contains(j.Id)),
+            new Catalytic.Runner.Services.RunHost
+            {
+                Podman = podman,
+                JobContainersInPodman = jobContainer == JobContainerMode.Podman,
+                Workspace = workspace,
+                MappedAction = uses => actionDirectories?.Resolve(uses),
+                ToolCache = Path.Combine(state, "tool-cache"),
+            });
+        if (missing.Count > 0)
+        {
+            foreach (var lack in missing)
+            {
+                Console.Error.WriteLine("error: " + lack);
+            }
+
+            Console.Error.WriteLine($"catalytic: nothing ran: this machine lacks {string.Join(" and ", missing.Select(lack => lack.Program).Distinct(StringComparer.Ordinal))} for the workflow (above)");
+            return ExitCodes.Failure;
+        }
+
         var runNumber = int.Parse(context.Github["run_number"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         using var listener = new ConsoleRunListener(human, isTerminal: !args.Has("json") && !Console.IsOutputRedirected, args.Time);
         var runner = new WorkflowRunner(options, new WorkflowExpressionEngine(), listener);

@@ -155,11 +155,13 @@ internal sealed class JobRun(RunSession session, JobRequest request, JobState st
 
     /// <summary>
     /// The environment a step process gets: host, GitHub's variables, contexts' env, PATH prepends. In a job
-    /// <paramref name="container"/> the runner's own environment is left out (as on GitHub) and PATH starts from the image's.
+    /// <paramref name="container"/> the runner's own environment is left out (as on GitHub) and PATH starts from the image's;
+    /// <paramref name="isolated"/> (a container action, whose image keeps its own PATH) leaves out both.
     /// </summary>
-    public Dictionary<string, string> ProcessEnvironment(Dictionary<string, string> env, string stepId, JobContainer? container = null)
+    public Dictionary<string, string> ProcessEnvironment(Dictionary<string, string> env, string stepId, JobContainer? container = null, bool isolated = false)
     {
-        var e = container is null
+        var e = isolated ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : container is null
             ? new Dictionary<string, string>(Session.HostEnvironment, StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = container.Path };
         var g = State.Github;
@@ -213,7 +215,7 @@ internal sealed class JobRun(RunSession session, JobRequest request, JobState st
             e[k] = v;
         }
 
-        if (State.PathPrepends.Count > 0)
+        if (State.PathPrepends.Count > 0 && !isolated)
         {
             // The latest addition comes first, as with GitHub's add-path.
             var prefix = string.Join(Path.PathSeparator, Enumerable.Reverse(State.PathPrepends));

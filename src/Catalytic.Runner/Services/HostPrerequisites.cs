@@ -12,7 +12,7 @@ public sealed record MissingProgram(string Program, string Package, IReadOnlyLis
 /// image. Checked up front so a missing program stops a pipeline at once, naming the package, instead of failing the
 /// job that needs it minutes later. Images written as expressions are known only at run time and are not checked.
 /// </summary>
-public static class HostPrerequisites
+public static partial class HostPrerequisites
 {
     /// <summary>The programs missing for the services of <paramref name="jobs"/>, one entry per program.</summary>
     /// <param name="jobs">The jobs that may run.</param>

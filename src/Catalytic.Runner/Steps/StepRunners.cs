@@ -1,6 +1,7 @@
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Actions.BuiltIn;
 using Catalytic.Runner.Actions.Composite;
+using Catalytic.Runner.Actions.Container;
 using Catalytic.Runner.Actions.JavaScript;
 using Catalytic.Runner.Actions.Remote;
 using Catalytic.Runner.Execution;
@@ -23,6 +24,7 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
         new HostScriptRunner(),
         new CompositeActionRunner(),
         new NodeActionRunner(),
+        new ContainerActionRunner(),
         new BuiltinActionRunner(),
     ]);
 
@@ -115,11 +117,7 @@ internal sealed class StepRunners(IReadOnlyList<IStepRunner> runners)
 
         if (Find(call) is not { } runner)
         {
-            return StepOutcome.Fail(call.Action is not null
-                ? $"action '{uses}' is a container action (runs.using: docker); Catalytic does not run container actions yet"
-                : uses.StartsWith("docker://", StringComparison.Ordinal)
-                    ? $"action '{uses}': container actions (docker://) are not supported yet"
-                    : UnknownActionMessage(job, uses, null));
+            return StepOutcome.Fail(UnknownActionMessage(job, uses, null));
         }
 
         var outcome = await runner.RunAsync(call, linked.Token);

@@ -36,8 +36,27 @@ public sealed record CompositeRuns(ImmutableArray<Step> Steps, SourceSpan Span) 
 /// <summary><c>using: node12|node16|node20|node24</c>: scripts run by node; pre/post default to <c>always()</c>.</summary>
 public sealed record NodeRuns(string Using, string Main, string? Pre, TemplateScalar? PreIf, string? Post, TemplateScalar? PostIf, SourceSpan Span) : ActionRuns(Using, Span);
 
-/// <summary><c>using: docker</c>: read so the runner can say it does not run container actions.</summary>
-public sealed record DockerRuns(string Image, SourceSpan Span) : ActionRuns("docker", Span);
+/// <summary>
+/// <c>using: docker</c>: <see cref="Image"/> is <c>Dockerfile</c> (a path in the action's folder) or <c>docker://image</c>;
+/// <see cref="Args"/> and <see cref="Env"/> values may hold expressions (<c>${{ inputs.x }}</c>), evaluated when the step
+/// runs; the pre and post entrypoints run in the same image before the job's first step and after its last.
+/// </summary>
+public sealed record DockerRuns(string Image, SourceSpan Span) : ActionRuns("docker", Span)
+{
+    public string? Entrypoint { get; init; }
+
+    public ImmutableArray<TemplateScalar> Args { get; init; } = [];
+
+    public TemplateMapping? Env { get; init; }
+
+    public string? PreEntrypoint { get; init; }
+
+    public TemplateScalar? PreIf { get; init; }
+
+    public string? PostEntrypoint { get; init; }
+
+    public TemplateScalar? PostIf { get; init; }
+}
 
 /// <summary>The outcome of reading an <c>action.yml</c>: the metadata when it has no errors, and every diagnostic.</summary>
 public sealed record ActionMetadataResult(ActionMetadata? Action, ImmutableArray<Diagnostic> Diagnostics)

@@ -13,7 +13,7 @@ namespace Catalytic.Workflows.Actions;
 /// </summary>
 public static partial class ActionMetadataParser
 {
-    /// <summary>The <c>runs.using</c> values Catalytic understands (docker is read, then refused by the runner).</summary>
+    /// <summary>The node <c>runs.using</c> values Catalytic understands (besides composite and docker).</summary>
     public static readonly ImmutableArray<string> NodeRuntimes = ["node12", "node16", "node20", "node24"];
 
     private static readonly string[] CompositeRunsKeys = ["using", "steps"];
@@ -230,12 +230,57 @@ public static partial class ActionMetadataParser
             if (kind == "docker")
             {
                 CheckKeys(runs, DockerRunsKeys, "'runs' of a docker action");
-                return new DockerRuns(NonEmpty(runs, "image") ?? "", runs.Span);
+                var image = NonEmpty(runs, "image");
+                if (image is null && runs["image"] is null)
+                {
+                    Error(runs.Span, "a docker action needs 'runs.image' (Dockerfile, a path to one, or docker://IMAGE)");
+                }
+
+                return image is null ? null : new DockerRuns(image, runs.Span)
+                {
+                    Entrypoint = NonEmpty(runs, "entrypoint"),
+                    Args = ReadArgs(runs["args"]),
+                    Env = MappingOf(runs, "env"),
+                    PreEntrypoint = NonEmpty(runs, "pre-entrypoint"),
+                    PreIf = ScalarOf(runs, "pre-if"),
+                    PostEntrypoint = NonEmpty(runs, "post-entrypoint"),
+                    PostIf = ScalarOf(runs, "post-if"),
+                };
             }
 
             Error(usingNode.Span, $"runs.using '{usingNode.Value}' is not supported; use composite, {string.Join(", ", NodeRuntimes)} or docker");
             _ = runsKey;
             return null;
+        }
+
+        /// <summary><c>runs.args</c> of a docker action: a sequence of strings (each one argument, expressions allowed).</summary>
+        private ImmutableArray<TemplateScalar> ReadArgs(TemplateNode? node)
+        {
+            if (node is null || IsNull(node))
+            {
+                return [];
+            }
+
+            if (node is not TemplateSequence seq)
+            {
+                Error(node.Span, $"runs.args must be a sequence of strings, found a {Kind(node)}");
+                return [];
+            }
+
+            var args = ImmutableArray.CreateBuilder<TemplateScalar>();
+            foreach (var item in seq.Items)
+            {
+                if (item is TemplateScalar s)
+                {
+                    args.Add(s);
+                }
+                else
+                {
+                    Error(item.Span, $"each of runs.args must be a string, found a {Kind(item)}");
+                }
+            }
+
+            return args.ToImmutable();
         }
 
         private ImmutableArray<Step> ReadSteps(TemplateNode node)

@@ -1,4 +1,5 @@
 using Catalytic.Workflows.Actions;
+using Catalytic.Workflows.Model;
 
 namespace Catalytic.Workflows.Tests.Actions;
 
@@ -60,7 +61,23 @@ public sealed class ActionMetadataParserTests
         Assert.Null(runs.PreIf);
     }
 
+    [Fact]
+    public void Parse_DockerAction_ReadsImageEntrypointsArgsAndEnv()
+    {
+        var r = ActionMetadataParser.Parse("action.yml", "name: d\nruns:\n  using: docker\n  image: Dockerfile\n  entrypoint: /main.sh\n  pre-entrypoint: /pre.sh\n  pre-if: always()\n  post-entrypoint: /post.sh\n  args:\n    - ${{ inputs.who }}\n    - two words\n  env:\n    GREETING: hi-${{ inputs.who }}\n");
+        var runs = Assert.IsType<DockerRuns>(r.Action!.Runs);
+        Assert.Equal(("Dockerfile", "/main.sh", "/pre.sh", "always()", "/post.sh"), (runs.Image, runs.Entrypoint, runs.PreEntrypoint, runs.PreIf!.Value, runs.PostEntrypoint));
+        Assert.Equal(["${{ inputs.who }}", "two words"], runs.Args.Select(a => a.Value));
+        Assert.Equal("hi-${{ inputs.who }}", ((TemplateScalar)runs.Env!["GREETING"]!).Value);
+        Assert.Null(runs.PostIf);
+    }
+
     [Theory]
+    [InlineData("runs:\n  using: docker\n", "x.yml:2:3: a docker action needs 'runs.image'")]
+    [InlineData("runs:\n  using: docker\n  image: Dockerfile\n  args: one two\n", "x.yml:4:9: runs.args must be a sequence of strings, found a scalar")]
+    [InlineData("runs:\n  using: docker\n  image: Dockerfile\n  args:\n    - {a: b}\n", "x.yml:5:7: each of runs.args must be a string, found a mapping")]
+    [InlineData("runs:\n  using: docker\n  image: Dockerfile\n  env: [A]\n", "x.yml:4:8: 'env' must be a mapping, found a sequence")]
+    [InlineData("runs:\n  using: docker\n  image: Dockerfile\n  cmd: x\n", "x.yml:4:3: unknown key 'cmd' in 'runs' of a docker action")]
     [InlineData("name: x\n", "x.yml:1:1: missing required key 'runs'")]
     [InlineData("runs:\n  main: a.js\n", "x.yml:2:3: 'runs' is missing 'using'")]
     [InlineData("runs:\n  using: node20\n  main: a.js\n  cleanup: b.js\n", "x.yml:4:3: unknown key 'cleanup' in 'runs' of a node20 action")]

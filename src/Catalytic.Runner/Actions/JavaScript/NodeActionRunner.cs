@@ -17,8 +17,6 @@ namespace Catalytic.Runner.Actions.JavaScript;
 /// </summary>
 internal sealed class NodeActionRunner : IStepRunner
 {
-    private static readonly TemplateScalar Always = new("always()", true, new SourceSpan("(default post-if)", 1, 1));
-
     public bool Accepts(StepCall call) => call.Action?.Runs is NodeRuns;
 
     public async Task<StepOutcome> RunAsync(StepCall call, CancellationToken cancellationToken)
@@ -36,19 +34,7 @@ internal sealed class NodeActionRunner : IStepRunner
         var state = call.Frame is null && !isLocal ? job.State.PreState.GetValueOrDefault(call.Step) ?? [] : new Dictionary<string, string>(StringComparer.Ordinal);
         if (runs.Post is not null)
         {
-            // Registered before main runs, as GitHub does: a failed main still gets its cleanup.
-            var postName = "Post " + call.Name;
-            job.State.Posts.Add(new PostStep(postName, async status =>
-            {
-                if (!EvaluatePhaseCondition(job, runs.PostIf, status))
-                {
-                    return null;
-                }
-
-                job.Emit(postName, "Post job cleanup.", LineKind.Runner);
-                var outcome = await RunPhaseAsync(call, runs, runs.Post, "post", postName, inputs, state, CancellationToken.None);
-                return outcome.Result == Results.Success ? ActionResult.Success : ActionResult.Fail(outcome.Message ?? "the post step failed");
-            }));
+            ActionPhases.RegisterPost(call, runs.PostIf, postName => RunPhaseAsync(call, runs, runs.Post, "post", postName, inputs, state, CancellationToken.None));
         }
 
         return await RunPhaseAsync(call, runs, runs.Main, "main", call.LogName, inputs, state, cancellationToken);
@@ -58,66 +44,15 @@ internal sealed class NodeActionRunner : IStepRunner
     /// Before the first step: the <c>pre</c> part of every job step whose mapped or fetched JavaScript action has one,
     /// in step order and shown as "Pre &lt;step name&gt;". (<c>./path</c> actions get no pre on GitHub either.)
     /// </summary>
-    public async Task RunPreStepsAsync(JobRun job, CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < job.Job.Steps.Length; i++)
+    public Task RunPreStepsAsync(JobRun job, CancellationToken cancellationToken) => ActionPhases.RunPreStepsAsync(
+        job,
+        runs => runs is NodeRuns { Pre: not null } node ? (true, node.PreIf) : (false, null),
+        (call, inputs, state, ct) =>
         {
-            var step = job.Job.Steps[i];
-            if (step.Uses is not { } raw || ActionRegistry.IsLocal(raw.Trim()) || StepRunners.ResolveActionDirectory(job, raw.Trim()) is not { } dir
-                || job.Session.LocalActions.Load(dir, job.Workspace).Action is not { Runs: NodeRuns { Pre: { } pre } runs } action)
-            {
-                continue;
-            }
-
-            var startedAt = job.Time.GetTimestamp();
-            var stepId = step.Id ?? $"__{i}";
-            var lowerEnv = job.MergedEnv();
-            var scope = job.BaseScope(lowerEnv);
-            string name;
-            try
-            {
-                name = step.Name is null ? JobSteps.DefaultName(step) : job.Expressions.EvaluateString(step.Name, scope);
-            }
-            catch (ExpressionEvaluationException)
-            {
-                // The name may use contexts that exist only when the step itself runs.
-                name = JobSteps.DefaultName(step);
-            }
-
-            var preName = "Pre " + name;
-            var report = new StepReport { Id = "pre_" + stepId, Name = preName };
-            job.State.Report.Steps.Add(report);
-            StepOutcome outcome;
-            try
-            {
-                if (!EvaluatePhaseCondition(job, runs.PreIf, job.State.Failed ? Results.Failure : job.State.Cancelled ? Results.Cancelled : Results.Success))
-                {
-                    report.Outcome = report.Conclusion = Results.Skipped;
-                    job.Emit(preName, "skipped: its pre-if is false", LineKind.Runner);
-                    continue;
-                }
-
-                job.Host.StepStarted(job.Request.Label, preName);
-                var env = job.EvaluateEnv(step.Env, step.EnvExpression, lowerEnv, scope, "env");
-                var call = new StepCall(job, step, stepId, preName, env, scope, null, null)
-                {
-                    Uses = raw.Trim(),
-                    Inputs = job.EvaluateWith(step, scope),
-                    ActionDirectory = dir,
-                    Action = action,
-                };
-                var state = new Dictionary<string, string>(StringComparer.Ordinal);
-                job.State.PreState[step] = state;
-                outcome = await RunPhaseAsync(call, runs, pre, "pre", preName, LocalActionCalls.ResolveInputs(call, action), state, cancellationToken);
-            }
-            catch (ExpressionEvaluationException e)
-            {
-                outcome = StepOutcome.Fail(e.Message);
-            }
-
-            StepReports.Finish(job, report, preName, outcome, outcome.Result, startedAt);
-        }
-    }
+            var runs = (NodeRuns)call.Action!.Runs;
+            return RunPhaseAsync(call, runs, runs.Pre!, "pre", call.Name, inputs, state, ct);
+        },
+        cancellationToken);
 
     /// <summary>Runs one phase (pre, main, post) of a JavaScript action with the host's node.</summary>
     private static async Task<StepOutcome> RunPhaseAsync(
@@ -165,13 +100,5 @@ internal sealed class NodeActionRunner : IStepRunner
 
         var spec = new ProcessSpec(node, [target], job.Workspace, processEnv);
         return await ProcessStep.RunAsync(job, spec, logName, processEnv, null, cancellationToken, state);
-    }
-
-    /// <summary>Evaluates a <c>pre-if</c>/<c>post-if</c> (default <c>always()</c>) against the job's status.</summary>
-    private static bool EvaluatePhaseCondition(JobRun job, TemplateScalar? condition, string jobStatus)
-    {
-        var scope = job.BaseScope(job.State.JobEnv, includeSteps: true);
-        var status = new JobStatusView(jobStatus == Results.Success, jobStatus == Results.Failure, jobStatus == Results.Cancelled);
-        return job.Expressions.EvaluateCondition(condition ?? Always, new ExpressionScope(scope.Contexts, status, scope.Workspace));
     }
 }
