@@ -9,6 +9,7 @@ using Catalytic.Status.Checks.Probes;
 using Catalytic.Status.Checks.Remote;
 using Catalytic.Status.Config;
 using Catalytic.Status.Tests.Support;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Server;
 
@@ -70,8 +71,8 @@ public sealed class WorkerChecksServeTests : IAsyncLifetime
         // w2's route to the target is broken: it probes the same check, but its connections go to a closed port, so it
         // sees a real "connection refused" while w1 reaches the target.
         var closed = Ports.Free();
-        await using var w1 = new WorkerCheckRunner(url, token, "w1", TimeProvider.System);
-        await using var w2 = new WorkerCheckRunner(url, token, "w2", TimeProvider.System, probe: new BrokenPath(closed));
+        await using var w1 = new WorkerCheckRunner(url, token, "w1", RealTime.Clock);
+        await using var w2 = new WorkerCheckRunner(url, token, "w2", RealTime.Clock, probe: new BrokenPath(closed));
         using var stop = new CancellationTokenSource();
         var loops = Task.WhenAll(w1.RunAsync(stop.Token), w2.RunAsync(stop.Token));
 
@@ -201,7 +202,7 @@ public sealed class WorkerChecksServeTests : IAsyncLifetime
     /// <summary>The real probes, over a broken route: every connection goes to <paramref name="closedPort"/>, where nothing listens.</summary>
     private sealed class BrokenPath(int closedPort) : IProbe
     {
-        private readonly ProbeSet _probes = new(TimeProvider.System);
+        private readonly ProbeSet _probes = new(RealTime.Clock);
 
         public Task<ProbeResult> ProbeAsync(CheckConfig check, CancellationToken ct) =>
             _probes.ProbeAsync(check with { Url = new UriBuilder(check.Url) { Port = closedPort }.Uri }, ct);
