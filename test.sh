@@ -15,6 +15,8 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v git >/dev/null || need+=(git)
 command -v afl-fuzz >/dev/null || need+=(afl++)
+# promtool (Debian's prometheus package) checks and unit-tests the alert rules and checks /metrics (tests/Catalytic.Status.Tests).
+command -v promtool >/dev/null || need+=(prometheus)
 # podman runs service and job containers (tests/podman/): runc, netavark and iptables publish ports as root,
 # busybox-static fills the local test image (no registry is reachable).
 command -v podman >/dev/null || need+=(podman runc netavark aardvark-dns iptables)

@@ -1,5 +1,6 @@
 using Catalytic.Cli.Commands;
 using Catalytic.Cli.Commands.Demo;
+using Catalytic.Cli.Commands.Status;
 
 namespace Catalytic.Cli;
 
@@ -24,6 +25,13 @@ internal static class CommandRegistry
         new CancelCommand(),
         new RerunCommand(),
         new WorkersCommand(),
+        new ChecksCommand(),
+        new AlertsCommand(),
+        new AckCommand(),
+        new SilenceCommand(),
+        new NotificationsCommand(),
+        new PrometheusCommand(),
+        new GrafanaCommand(),
         new UserCommand(),
         new TokenCommand(),
         new AuditCommand(),

@@ -18,13 +18,20 @@ internal static class DeliveryCommandSupport
         args.Positional(0) ?? throw new UsageException($"APP is required (usage: catalytic {verb} APP --env ENV)");
 
     /// <summary>Runs <paramref name="action"/> against the server; maps API refusals to messages and exit codes.</summary>
-    public static async Task<int> WithClientAsync(CliArgs args, string verb, Func<DeliveryClient, Task<int>> action)
-    {
-        try
+    public static Task<int> WithClientAsync(CliArgs args, string verb, Func<DeliveryClient, Task<int>> action) =>
+        WithApiAsync(verb, async () =>
         {
             // The CLI is a host: its clock is the system's.
             using var client = DeliveryClient.Connect(StateDirectory(args), TimeProvider.System);
             return await action(client);
+        });
+
+    /// <summary>Runs <paramref name="action"/>, which calls the server's API; maps refusals to messages and exit codes.</summary>
+    public static async Task<int> WithApiAsync(string verb, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
         }
         catch (DeliveryApiException e)
         {

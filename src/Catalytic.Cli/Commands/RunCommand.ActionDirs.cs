@@ -1,6 +1,7 @@
+using System.Collections.Immutable;
+using Catalytic.Platform.Config;
+using Catalytic.Platform.Yaml;
 using Catalytic.Runner.Actions.Local;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Catalytic.Cli.Commands;
 
@@ -49,50 +50,61 @@ internal sealed partial class RunCommand
         return map;
     }
 
+    /// <summary>
+    /// The <c>actions:</c> section of catalytic.yml: each owner/name[@ref] with the folder it maps to, both as written
+    /// (their positions point errors at the key or the folder); checked against the file system by the caller.
+    /// </summary>
+    internal static ConfigSection<ImmutableArray<(YamlScalar Key, YamlScalar Folder)>> ActionsSection { get; } = new("actions", ReadActions, []);
+
+    private static ImmutableArray<(YamlScalar Key, YamlScalar Folder)> ReadActions(YamlNode node, YamlReader r)
+    {
+        if (node is not YamlMapping actions)
+        {
+            r.Error(node, "'actions' must be a mapping of owner/name[@ref] to a folder, e.g. 'actions: { my-org/my-action@v1: ../my-action }'");
+            return [];
+        }
+
+        var entries = ImmutableArray.CreateBuilder<(YamlScalar, YamlScalar)>();
+        foreach (var (key, value) in actions.Entries)
+        {
+            if (value is YamlScalar folder)
+            {
+                entries.Add((key, folder));
+            }
+            else
+            {
+                r.Error(key, "actions: each entry maps owner/name[@ref] to a folder path (a string)");
+            }
+        }
+
+        return entries.ToImmutable();
+    }
+
     private static void ReadConfigActions(string file, List<(string Key, string Path)> entries, List<string> errors)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(File.ReadAllText(file)));
-        }
-        catch (YamlException e)
-        {
-            errors.Add($"{file}:{e.Start.Line}:{e.Start.Column}: invalid YAML: {e.InnerException?.Message ?? e.Message}");
-            return;
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("actions"), out var node))
+        // `run` reads only its own section: the rest of catalytic.yml is the server's to check (`catalytic serve`).
+        var config = CatalyticFile.Parse(File.ReadAllText(file), file);
+        string At(YamlMark at) => $"{file}:{at.Line}:{at.Column}";
+        errors.AddRange(config.Document.Errors.Select(e => $"{At(e.At)}: {(e.IsSyntax ? "invalid YAML: " : "")}{e.Message}"));
+        if (config.Document.Errors.Length > 0)
         {
             return;
         }
 
-        string At(YamlNode n) => $"{file}:{n.Start.Line}:{n.Start.Column}";
-        if (node is not YamlMappingNode actions)
-        {
-            errors.Add($"{At(node)}: 'actions' must be a mapping of owner/name[@ref] to a folder, e.g. 'actions: {{ my-org/my-action@v1: ../my-action }}'");
-            return;
-        }
-
+        var section = config.Read(ActionsSection);
+        errors.AddRange(section.Errors.Select(e => $"{At(e.At)}: {e.Message}"));
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
-        foreach (var (k, v) in actions.Children)
+        foreach (var (key, folder) in section.Value)
         {
-            if (k is not YamlScalarNode { Value: { } key } || v is not YamlScalarNode { Value: { } path })
-            {
-                errors.Add($"{At(k)}: actions: each entry maps owner/name[@ref] to a folder path (a string)");
-                continue;
-            }
-
-            var (_, problems) = ActionDirectoryMap.Create([(key, path)], baseDirectory);
+            var (_, problems) = ActionDirectoryMap.Create([(key.Value, folder.Value)], baseDirectory);
             foreach (var problem in problems)
             {
                 // A bad name points at the key, a bad folder at the value.
-                var at = problem.Contains("not an action name", StringComparison.Ordinal) ? k : v;
-                errors.Add($"{At(at)}: actions: {problem}");
+                var at = problem.Contains("not an action name", StringComparison.Ordinal) ? key : folder;
+                errors.Add($"{At(at.Start)}: actions: {problem}");
             }
 
-            entries.Add((key, Path.GetFullPath(path, baseDirectory)));
+            entries.Add((key.Value, Path.GetFullPath(folder.Value, baseDirectory)));
         }
     }
 }

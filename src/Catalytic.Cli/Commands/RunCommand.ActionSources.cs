@@ -1,6 +1,7 @@
+using System.Collections.Immutable;
+using Catalytic.Platform.Config;
+using Catalytic.Platform.Yaml;
 using Catalytic.Runner.Actions.Remote;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Catalytic.Cli.Commands;
 
@@ -35,53 +36,54 @@ internal sealed partial class RunCommand
         return errors.Count > 0 ? throw new UsageException(string.Join(Environment.NewLine, errors)) : urls;
     }
 
+    /// <summary>The <c>actions-url:</c> section of catalytic.yml: a URL or a list of them, each as written (its position names errors).</summary>
+    internal static ConfigSection<ImmutableArray<YamlScalar>> ActionsUrlSection { get; } = new("actions-url", ReadActionsUrls, []);
+
+    private static ImmutableArray<YamlScalar> ReadActionsUrls(YamlNode node, YamlReader r)
+    {
+        if (node is YamlMapping || node is YamlSequence { Items.Length: 0 })
+        {
+            r.Error(node, "'actions-url' must be a URL or a list of URLs, e.g. 'actions-url: https://gitea.example.com'");
+            return [];
+        }
+
+        var urls = ImmutableArray.CreateBuilder<YamlScalar>();
+        foreach (var value in node is YamlSequence list ? list.Items : [node])
+        {
+            if (value is YamlScalar url)
+            {
+                urls.Add(url);
+            }
+            else
+            {
+                r.Error(value, "actions-url: each entry must be a URL (a string)");
+            }
+        }
+
+        return urls.ToImmutable();
+    }
+
     private static void ReadConfigActionsUrls(string file, List<string> urls, List<string> errors)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(File.ReadAllText(file)));
-        }
-        catch (YamlException)
-        {
-            // The actions: mapping reader reports the YAML error with its position.
-            return;
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("actions-url"), out var node))
+        // The actions: section's reader reports the file's own problems (YAML, unknown sections) with their positions.
+        var config = CatalyticFile.Parse(File.ReadAllText(file), file);
+        if (config.Document.Errors.Length > 0)
         {
             return;
         }
 
-        string At(YamlNode n) => $"{file}:{n.Start.Line}:{n.Start.Column}";
-        IEnumerable<YamlNode> values = node switch
+        string At(YamlMark at) => $"{file}:{at.Line}:{at.Column}";
+        var section = config.Read(ActionsUrlSection);
+        errors.AddRange(section.Errors.Select(e => $"{At(e.At)}: {e.Message}"));
+        foreach (var url in section.Value)
         {
-            YamlScalarNode => [node],
-            YamlSequenceNode list => list.Children,
-            _ => [],
-        };
-        if (node is YamlMappingNode || (node is YamlSequenceNode { Children.Count: 0 }))
-        {
-            errors.Add($"{At(node)}: 'actions-url' must be a URL or a list of URLs, e.g. 'actions-url: https://gitea.example.com'");
-            return;
-        }
-
-        foreach (var value in values)
-        {
-            if (value is not YamlScalarNode { Value: { } url })
+            if (ActionSources.Validate(url.Value) is { } problem)
             {
-                errors.Add($"{At(value)}: actions-url: each entry must be a URL (a string)");
+                errors.Add($"{At(url.Start)}: actions-url: {problem}");
                 continue;
             }
 
-            if (ActionSources.Validate(url) is { } problem)
-            {
-                errors.Add($"{At(value)}: actions-url: {problem}");
-                continue;
-            }
-
-            urls.Add(url.Trim());
+            urls.Add(url.Value.Trim());
         }
     }
 }

@@ -57,6 +57,7 @@ internal sealed class ServeCommand : ICommand
             Postgres = args.Get("postgres"),
             WorkerCapacity = capacity,
             PublicMetrics = !args.Has("private-metrics"),
+            LogMasker = MaskLogStage.SelfCommand(),
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Catalytic.Cli.Client;
 using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Server;
+using Catalytic.Pipelines.Queue;
 using Catalytic.Pipelines.Workers;
 using Catalytic.Pipelines.Workers.Client;
 using Catalytic.Runner.Execution;
@@ -53,7 +54,7 @@ internal sealed class WorkerCommand : ICommand
             throw new UsageException("--capacity is the number of jobs run at once: 1 to 256");
         }
 
-        var labels = WorkerLabels.Defaults().ToList();
+        var labels = RunsOnLabels.Embedded().ToList();
         foreach (var label in (args.Get("labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (WorkerLabels.Check(label) is { } why)

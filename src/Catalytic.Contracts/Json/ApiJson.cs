@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Catalytic.Contracts.Alerts;
+using Catalytic.Contracts.Checks;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Contracts.Problems;
 using Catalytic.Contracts.Runs;
@@ -30,4 +32,13 @@ namespace Catalytic.Contracts.Json;
 [JsonSerializable(typeof(RerunBody))]
 [JsonSerializable(typeof(RunApprovalBody))]
 [JsonSerializable(typeof(LogLineView))]
+[JsonSerializable(typeof(IReadOnlyList<CheckView>))]
+[JsonSerializable(typeof(CheckHistoryView))]
+[JsonSerializable(typeof(SlaView))]
+[JsonSerializable(typeof(AlertView))]
+[JsonSerializable(typeof(IReadOnlyList<AlertView>))]
+[JsonSerializable(typeof(SilenceView))]
+[JsonSerializable(typeof(IReadOnlyList<SilenceView>))]
+[JsonSerializable(typeof(SilenceBody))]
+[JsonSerializable(typeof(IReadOnlyList<NotificationView>))]
 public sealed partial class ApiJson : JsonSerializerContext;

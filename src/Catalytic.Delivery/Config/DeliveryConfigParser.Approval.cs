@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
-using YamlDotNet.RepresentationModel;
+using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Delivery.Config;
 
@@ -21,7 +21,7 @@ public static partial class DeliveryConfigParser
 
     private static readonly string[] ApprovalKeys = ["required", "users", "roles", "prevent-self-review"];
 
-    private static EnvironmentConfig ReadApproval(Reader r, YamlMappingNode map, EnvironmentConfig c)
+    private static EnvironmentConfig ReadApproval(YamlReader r, YamlMapping map, EnvironmentConfig c)
     {
         r.CheckKeys(map, ApprovalKeys);
         var users = Names(r, map, "users", n => UserNameRegex().IsMatch(n) ? null : $"user name '{n}' must be lowercase letters, digits, '.', '_' or '-'");
@@ -42,20 +42,20 @@ public static partial class DeliveryConfigParser
     }
 
     /// <summary>A list of names under <paramref name="key"/> (a single string counts as a list of one), each checked by <paramref name="invalid"/>.</summary>
-    private static ImmutableArray<string> Names(Reader r, YamlMappingNode map, string key, Func<string, string?> invalid)
+    private static ImmutableArray<string> Names(YamlReader r, YamlMapping map, string key, Func<string, string?> invalid)
     {
         var node = r.Get(map, key);
         IEnumerable<YamlNode> items = node switch
         {
             null => [],
-            YamlSequenceNode seq => seq.Children,
-            YamlScalarNode => [node],
+            YamlSequence seq => seq.Items,
+            YamlScalar => [node],
             _ => Bad(r, node, $"`{key}:` must be a list of names"),
         };
         var names = ImmutableArray.CreateBuilder<string>();
         foreach (var item in items)
         {
-            if (item is not YamlScalarNode { Value: { Length: > 0 } name })
+            if (item is not YamlScalar { Value: { Length: > 0 } name })
             {
                 r.Error(item, $"`{key}:` must be a list of names");
             }
@@ -76,11 +76,11 @@ public static partial class DeliveryConfigParser
     private static int Given(YamlNode? node) => node switch
     {
         null => 0,
-        YamlSequenceNode seq => seq.Children.Count,
+        YamlSequence seq => seq.Items.Length,
         _ => 1,
     };
 
-    private static YamlNode[] Bad(Reader r, YamlNode node, string message)
+    private static YamlNode[] Bad(YamlReader r, YamlNode node, string message)
     {
         r.Error(node, message);
         return [];

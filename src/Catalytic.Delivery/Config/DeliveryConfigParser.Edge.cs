@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using Catalytic.Delivery.Routing;
-using YamlDotNet.RepresentationModel;
+using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Delivery.Config;
 
@@ -22,21 +22,21 @@ public static partial class DeliveryConfigParser
     private const int MaxPathPrefix = 1024;
 
     /// <summary>Reads the edge's keys of an app or environment mapping over <paramref name="edge"/> (the app's, for an environment).</summary>
-    private static EdgeConfig ReadEdge(Reader r, EdgeConfig edge, YamlMappingNode map)
+    private static EdgeConfig ReadEdge(YamlReader r, EdgeConfig edge, YamlMapping map)
     {
         var match = edge.Match;
         if (r.Get(map, "hosts") is { } hostsNode)
         {
             var hosts = ImmutableArray.CreateBuilder<string>();
-            foreach (var item in hostsNode is YamlSequenceNode seq ? seq.Children : [hostsNode])
+            foreach (var item in hostsNode is YamlSequence seq ? seq.Items : [hostsNode])
             {
-                if (item is YamlScalarNode { Value: { Length: > 0 } host } && HostRoute.IsValidHost(host))
+                if (item is YamlScalar { Value: { Length: > 0 } host } && HostRoute.IsValidHost(host))
                 {
                     hosts.Add(host);
                 }
                 else
                 {
-                    r.Error(item, $"`hosts:` '{(item as YamlScalarNode)?.Value}' must be a lower-case host name or *.domain (no port)");
+                    r.Error(item, $"`hosts:` '{(item as YamlScalar)?.Value}' must be a lower-case host name or *.domain (no port)");
                 }
             }
 
@@ -102,13 +102,13 @@ public static partial class DeliveryConfigParser
         return edge;
     }
 
-    private static ImmutableArray<TlsFilesConfig> ReadTls(Reader r, YamlNode node)
+    private static ImmutableArray<TlsFilesConfig> ReadTls(YamlReader r, YamlNode node)
     {
         var files = ImmutableArray.CreateBuilder<TlsFilesConfig>();
-        var items = node switch
+        IReadOnlyList<YamlNode>? items = node switch
         {
-            YamlMappingNode one => [one],
-            YamlSequenceNode { Children.Count: > 0 } many => many.Children,
+            YamlMapping one => [one],
+            YamlSequence { Items.Length: > 0 } many => many.Items,
             _ => null,
         };
         if (items is null)
@@ -119,7 +119,7 @@ public static partial class DeliveryConfigParser
 
         foreach (var item in items)
         {
-            if (item is not YamlMappingNode m)
+            if (item is not YamlMapping m)
             {
                 r.Error(item, "a `tls:` entry must be {cert: FILE, key: FILE}");
                 continue;
@@ -140,7 +140,7 @@ public static partial class DeliveryConfigParser
         return files.ToImmutable();
     }
 
-    private static EdgeLimitsConfig ReadLimits(Reader r, YamlMappingNode map, EdgeLimitsConfig limits)
+    private static EdgeLimitsConfig ReadLimits(YamlReader r, YamlMapping map, EdgeLimitsConfig limits)
     {
         r.CheckKeys(map, EdgeLimitKeys);
         limits = limits with
@@ -153,7 +153,7 @@ public static partial class DeliveryConfigParser
             MaxRequestHeaders = Size(r, map, "max-request-headers", 64, 1 << 24) is { } headers ? (int)headers : limits.MaxRequestHeaders,
             MaxHeaderCount = r.Int(map, "max-header-count", 1, 10_000) ?? limits.MaxHeaderCount,
         };
-        if (r.Get(map, "max-request-body") is YamlScalarNode { Value: "none" })
+        if (r.Get(map, "max-request-body") is YamlScalar { Value: "none" })
         {
             limits = limits with { MaxRequestBody = null, UnlimitedRequestBody = true };
         }
@@ -165,15 +165,15 @@ public static partial class DeliveryConfigParser
         if (r.Get(map, "trusted-proxies") is { } proxiesNode)
         {
             var proxies = ImmutableArray.CreateBuilder<string>();
-            foreach (var item in proxiesNode is YamlSequenceNode seq ? seq.Children : [proxiesNode])
+            foreach (var item in proxiesNode is YamlSequence seq ? seq.Items : [proxiesNode])
             {
-                if (item is YamlScalarNode { Value: { Length: > 0 } text } && TryParseNetwork(text, out _))
+                if (item is YamlScalar { Value: { Length: > 0 } text } && TryParseNetwork(text, out _))
                 {
                     proxies.Add(text);
                 }
                 else
                 {
-                    r.Error(item, $"`trusted-proxies:` '{(item as YamlScalarNode)?.Value}' must be an IP address or a CIDR range such as 10.0.0.0/8");
+                    r.Error(item, $"`trusted-proxies:` '{(item as YamlScalar)?.Value}' must be an IP address or a CIDR range such as 10.0.0.0/8");
                 }
             }
 
@@ -236,7 +236,7 @@ public static partial class DeliveryConfigParser
         return true;
     }
 
-    private static long? Size(Reader r, YamlMappingNode map, string key, long min, long max)
+    private static long? Size(YamlReader r, YamlMapping map, string key, long min, long max)
     {
         var s = r.String(map, key);
         if (s is null)
@@ -261,7 +261,7 @@ public static partial class DeliveryConfigParser
     /// Environments sharing a `listen:` address: their hosts and paths must tell their requests apart, and they must
     /// agree on what belongs to the address (TLS, redirect, `edge:` limits). Reports at the later one's `listen:`.
     /// </summary>
-    private static void CheckSharedListen(Reader r, YamlNode at, string listen, string owner, EnvironmentConfig env, string otherOwner, EnvironmentConfig other)
+    private static void CheckSharedListen(YamlReader r, YamlNode at, string listen, string owner, EnvironmentConfig env, string otherOwner, EnvironmentConfig other)
     {
         var a = env.Edge;
         var b = other.Edge;

@@ -8,6 +8,7 @@ using Catalytic.Delivery.Model;
 using Catalytic.Delivery.Storage;
 using Catalytic.Delivery.Targets;
 using Catalytic.Delivery.Time;
+using Catalytic.Platform.Secrets;
 using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Delivery.Deployments;
@@ -369,7 +370,7 @@ internal sealed class DeploymentRun
     }
 
     /// <summary><paramref name="text"/> with every secret value this deployment resolved replaced by ***.</summary>
-    public string Mask(string text) => SecretMask.Apply(text, _secretValues);
+    public string Mask(string text) => SecretMasker.Apply(text, _secretValues);
 
     /// <summary>The server environment variable that holds a secret: CATALYTIC_SECRET_ + upper-case name with '-' and '.' as '_'.</summary>
     public static string SecretVariable(string secret) => secret.ToUpperInvariant().Replace('-', '_').Replace('.', '_');

@@ -16,8 +16,8 @@ namespace Catalytic.Delivery.Targets;
 /// <param name="stateDirectory">The state folder (.catalytic): pid files under run/, logs under logs/.</param>
 /// <param name="time">The clock.</param>
 /// <param name="logMasker">
-/// The command of the masking stage each instance's output passes on its way to the log file (see <see cref="LogMasker"/>);
-/// null for this process's own catalytic executable (<see cref="LogMasker.SelfCommand"/>).
+/// The command of the masking stage each instance's output passes on its way to the log file (see <see cref="LogMasker"/>),
+/// as the host that runs the supervisor starts it; without one, no instance starts (its output would reach the log unmasked).
 /// </param>
 /// <param name="log">Where instance starts, exits, health changes and failed stops are logged.</param>
 public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, IReadOnlyList<string>? logMasker = null, ILogger? log = null) : IAsyncDisposable
@@ -25,7 +25,7 @@ public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, 
     private readonly ILogger _log = log ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly string _pidDirectory = Path.Combine(stateDirectory, "run");
-    private readonly IReadOnlyList<string>? _masker = logMasker ?? LogMasker.SelfCommand();
+    private readonly IReadOnlyList<string>? _masker = logMasker;
 
     /// <summary>Raised (on a pool thread) when an instance's health changes.</summary>
     public event Action<Instance>? InstanceChanged;
@@ -41,7 +41,7 @@ public sealed class ProcessSupervisor(string stateDirectory, TimeProvider time, 
     {
         // Without the stage an instance's output would reach its log file unmasked: refuse rather than leak.
         var masker = _masker ?? throw new InvalidOperationException(
-            $"no log masking stage: this process ({Environment.ProcessPath}) is not the catalytic executable; pass the command of `catalytic {LogMasker.Verb}` to the supervisor");
+            "no log masking stage: the host did not give the supervisor the command that starts it");
         Directory.CreateDirectory(_pidDirectory);
         var instance = new Instance(spec, FreePort(), time, _pidDirectory, masker, i => InstanceChanged?.Invoke(i), _log);
         _instances[instance.Id] = instance;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using Catalytic.Platform.Config;
+using Catalytic.Platform.Yaml;
 using Catalytic.Workflows.Triggers;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Catalytic.Pipelines.Environments;
 
@@ -115,74 +115,73 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
     /// <summary>Reads the <c>environments:</c> section of catalytic.yml's text.</summary>
     public static (EnvironmentRules Rules, ImmutableArray<string> Errors) Parse(string text, string file)
     {
-        var errors = ImmutableArray.CreateBuilder<string>();
-        void Error(YamlNode node, string message) => errors.Add($"{file}:{node.Start.Line}:{node.Start.Column}: {message}");
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException)
+        var config = CatalyticFile.Parse(text, file);
+        if (config.Document.Errors.Length > 0)
         {
             return (None, []); // the delivery reader reports the file's YAML errors
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("environments"), out var section))
-        {
-            return (None, []);
-        }
+        var section = config.Read(Section);
+        return section.Errors.Length > 0
+            ? (None, [.. section.Errors.Select(e => $"{file}:{e.At.Line}:{e.At.Column}: {e.Message}")])
+            : (section.Value, []);
+    }
 
-        if (section is not YamlMappingNode envs)
+    /// <summary>The <c>environments:</c> section of catalytic.yml (no rule when absent).</summary>
+    public static ConfigSection<EnvironmentRules> Section { get; } = new("environments", ReadSection, None);
+
+    private static EnvironmentRules ReadSection(YamlNode section, YamlReader r)
+    {
+        if (section is not YamlMapping envs)
         {
-            Error(section, "`environments:` must be a mapping of environment names to their protection rules");
-            return (None, errors.ToImmutable());
+            r.Error(section, "`environments:` must be a mapping of environment names to their protection rules");
+            return None;
         }
 
         var rules = ImmutableDictionary.CreateBuilder<string, EnvironmentRule>(StringComparer.Ordinal);
-        foreach (var (key, value) in envs.Children)
+        foreach (var (key, value) in envs.Entries)
         {
-            var name = (key as YamlScalarNode)?.Value ?? "";
+            var name = key.Value;
             if (name.Length == 0 || name.Length > 255 || name.Any(c => char.IsControl(c) || c is '/' or ','))
             {
-                Error(key, $"environment name '{name}' must be 1 to 255 characters without '/', ',' or control characters");
+                r.Error(key, $"environment name '{name}' must be 1 to 255 characters without '/', ',' or control characters");
                 continue;
             }
 
-            if (value is YamlScalarNode { Value: null or "" or "~" })
+            if (value is YamlScalar { Value: "" or "~" })
             {
                 rules[name.ToLowerInvariant()] = new EnvironmentRule(name);
                 continue;
             }
 
-            if (value is not YamlMappingNode map)
+            if (value is not YamlMapping map)
             {
-                Error(value, $"environment '{name}' must be a mapping of protection rules ({string.Join(", ", Keys)})");
+                r.Error(value, $"environment '{name}' must be a mapping of protection rules ({string.Join(", ", Keys)})");
                 continue;
             }
 
-            rules[name.ToLowerInvariant()] = Read(name, map, Error);
+            rules[name.ToLowerInvariant()] = Read(name, map, r.Error);
         }
 
-        return errors.Count > 0 ? (None, errors.ToImmutable()) : (new EnvironmentRules(rules.ToImmutable()), []);
+        return new EnvironmentRules(rules.ToImmutable());
     }
 
-    private static EnvironmentRule Read(string name, YamlMappingNode map, Action<YamlNode, string> error)
+    private static EnvironmentRule Read(string name, YamlMapping map, Action<YamlNode, string> error)
     {
         var rule = new EnvironmentRule(name);
-        foreach (var (k, v) in map.Children)
+        foreach (var (k, v) in map.Entries)
         {
-            var key = (k as YamlScalarNode)?.Value;
+            var key = k.Value;
             switch (key)
             {
-                case "required-approval" when v is YamlScalarNode s:
+                case "required-approval" when v is YamlScalar s:
                     rule = Bool(s, key, error) is { } required ? rule with { RequiredApproval = required } : rule;
                     break;
-                case "required-approval" when v is YamlMappingNode who:
+                case "required-approval" when v is YamlMapping who:
                     rule = rule with { RequiredApproval = true };
-                    foreach (var (wk, wv) in who.Children)
+                    foreach (var (wk, wv) in who.Entries)
                     {
-                        var whoKey = (wk as YamlScalarNode)?.Value;
+                        var whoKey = wk.Value;
                         if (whoKey == "users")
                         {
                             rule = rule with { Users = Names(wv, "users", _ => null, error) };
@@ -200,7 +199,7 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
                         }
                     }
 
-                    if (who.Children.ContainsKey(new YamlScalarNode("users")) && !who.Children.ContainsKey(new YamlScalarNode("roles")))
+                    if (who["users"] is not null && who["roles"] is null)
                     {
                         rule = rule with { Roles = [] }; // naming users replaces the default roles
                     }
@@ -214,7 +213,7 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
                 case "required-approval":
                     error(v, "`required-approval:` must be true, false or {users, roles}");
                     break;
-                case "prevent-self-review" when v is YamlScalarNode s:
+                case "prevent-self-review" when v is YamlScalar s:
                     rule = Bool(s, key, error) is { } prevent ? rule with { PreventSelfReview = prevent } : rule;
                     break;
                 case "branches":
@@ -232,7 +231,7 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
         return rule;
     }
 
-    private static bool? Bool(YamlScalarNode node, string key, Action<YamlNode, string> error)
+    private static bool? Bool(YamlScalar node, string key, Action<YamlNode, string> error)
     {
         switch (node.Value)
         {
@@ -250,11 +249,11 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
     {
         IEnumerable<YamlNode> items = node switch
         {
-            YamlSequenceNode seq => seq.Children,
-            YamlScalarNode => [node],
+            YamlSequence seq => seq.Items,
+            YamlScalar => [node],
             _ => [],
         };
-        if (node is not (YamlSequenceNode or YamlScalarNode))
+        if (node is not (YamlSequence or YamlScalar))
         {
             error(node, $"`{key}:` must be a list of names");
         }
@@ -262,7 +261,7 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
         var names = ImmutableArray.CreateBuilder<string>();
         foreach (var item in items)
         {
-            if (item is not YamlScalarNode { Value: { Length: > 0 } value })
+            if (item is not YamlScalar { Value: { Length: > 0 } value })
             {
                 error(item, $"`{key}:` must be a list of names");
             }

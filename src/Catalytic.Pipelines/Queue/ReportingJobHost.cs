@@ -23,7 +23,7 @@ public sealed class ReportingJobHost(
 
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
-    private List<WorkerMessage> _pending = [];
+    private readonly List<WorkerMessage> _pending = [];
     private long _sent;
 
     public string Workspace { get; } = workspace;
@@ -66,20 +66,15 @@ public sealed class ReportingJobHost(
                         return Verdict;
                     }
 
-                    batch = _pending.Count <= MaxBatch ? _pending : _pending.GetRange(0, MaxBatch);
+                    // A copy: lines keep arriving while the batch is sent, and they must not ride in it half-counted
+                    // (they were dropped with it once: a job's last output line missing from its log).
+                    batch = _pending.GetRange(0, Math.Min(_pending.Count, MaxBatch));
                 }
 
                 Verdict = await dispatcher.ReportAsync(assignment.LeaseId, _sent, batch, ct);
                 lock (_gate)
                 {
-                    if (ReferenceEquals(batch, _pending))
-                    {
-                        _pending = [];
-                    }
-                    else
-                    {
-                        _pending.RemoveRange(0, batch.Count);
-                    }
+                    _pending.RemoveRange(0, batch.Count);
                 }
 
                 _sent += batch.Count;

@@ -66,16 +66,34 @@ public static class RunsOnLabels
         }
     }
 
-    /// <summary>Whether a worker with <paramref name="workerLabels"/> may run a job asking for <paramref name="jobLabels"/>: it has them all.</summary>
+    /// <summary>
+    /// Whether a worker with <paramref name="workerLabels"/> may run a job asking for <paramref name="jobLabels"/>: it
+    /// has them all, and the job asks for every label the worker marks mandatory with <c>!</c> (Woodpecker's rule: a
+    /// worker labelled <c>!gpu</c> takes only jobs that ask for <c>gpu</c>). The one rule of the queue, for the embedded
+    /// worker and remote ones alike.
+    /// </summary>
     public static bool Satisfies(IEnumerable<string> workerLabels, IReadOnlyCollection<string> jobLabels)
     {
-        if (jobLabels.Count == 0)
+        var asked = jobLabels.Select(Normalize).ToHashSet(StringComparer.Ordinal);
+        var have = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var label in workerLabels.Select(Normalize))
         {
-            return true;
+            if (label is ['!', .. var mandatory])
+            {
+                if (!asked.Contains(mandatory))
+                {
+                    return false;
+                }
+
+                have.Add(mandatory);
+            }
+            else
+            {
+                have.Add(label);
+            }
         }
 
-        var have = workerLabels.Select(Normalize).ToHashSet(StringComparer.Ordinal);
-        return jobLabels.All(have.Contains);
+        return asked.IsSubsetOf(have);
     }
 
     /// <summary>A label as compared: trimmed, lower case.</summary>

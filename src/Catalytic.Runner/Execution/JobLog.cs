@@ -1,7 +1,7 @@
 using System.Text;
+using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Hosting;
 using Catalytic.Runner.Logging;
-using Catalytic.Runner.Masking;
 
 namespace Catalytic.Runner.Execution;
 

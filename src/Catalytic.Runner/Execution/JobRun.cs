@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Hosting;
 using Catalytic.Runner.Logging;
-using Catalytic.Runner.Masking;
 using Catalytic.Runner.Services;
 using Catalytic.Runner.Steps;
 using Catalytic.Workflows.Model;

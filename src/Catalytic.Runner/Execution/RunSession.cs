@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Catalytic.Platform.Linux;
+using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Hosting;
 using Catalytic.Runner.Steps;
-using Catalytic.Runner.Masking;
 using Catalytic.Runner.Processes;
 using Catalytic.Runner.Scheduling;
 using Catalytic.Runner.Scheduling.Concurrency;

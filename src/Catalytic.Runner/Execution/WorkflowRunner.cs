@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Actions.BuiltIn.Artifacts;
 using Catalytic.Runner.Hosting;
 using Catalytic.Runner.Logging;
-using Catalytic.Runner.Masking;
 using Catalytic.Runner.Reporting;
 using Catalytic.Runner.Scheduling;
 using Catalytic.Workflows.Model;

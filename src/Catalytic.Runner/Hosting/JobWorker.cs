@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Actions;
 using Catalytic.Runner.Actions.Local;
 using Catalytic.Runner.Execution;
-using Catalytic.Runner.Masking;
 using Catalytic.Runner.Reporting;
 using Catalytic.Runner.Scheduling;
 using Catalytic.Workflows.Parsing;

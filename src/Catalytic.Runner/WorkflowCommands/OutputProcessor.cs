@@ -1,4 +1,5 @@
 using System.Globalization;
+using Catalytic.Platform.Secrets;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Logging;
 
@@ -59,6 +60,12 @@ internal sealed class OutputProcessor(JobRun job, string stepName, Dictionary<st
         switch (c.Name)
         {
             case "add-mask":
+                if (!SecretMasker.IsMaskable(c.Message))
+                {
+                    // The one masking rule leaves values this short alone (GitHub warns on an empty one); say so, not what it was.
+                    job.Emit(stepName, $"warning: ::add-mask:: ignores a value shorter than {SecretMasker.MinimumLength} characters", LineKind.Runner);
+                }
+
                 job.Masker.Add(c.Message);
                 return true;
             case "group":

@@ -6,6 +6,8 @@ using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Storage;
 using Catalytic.Identity.Audit;
+using Catalytic.Platform.Secrets;
+using Catalytic.Server.Hosting;
 using Catalytic.Server.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -190,7 +192,7 @@ public static class DeliveryEndpoints
         http.Response.ContentType = "text/plain; charset=utf-8";
         var ct = http.RequestAborted;
         // An instance may print a secret it was given; it never leaves the server unmasked.
-        var secrets = engine.SecretValues(app, environment);
+        var masker = new SecretMasker(engine.SecretValues(app, environment));
         var files = engine.LogFiles(app, environment);
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var file in files)
@@ -199,7 +201,7 @@ public static class DeliveryEndpoints
             var lines = File.Exists(file) ? await File.ReadAllLinesAsync(file, ct) : [];
             foreach (var line in lines.TakeLast(Math.Clamp(tail ?? 100, 0, 100_000)))
             {
-                await http.Response.WriteAsync(SecretMask.Apply($"[{name}] {line}\n", secrets), ct);
+                await http.Response.WriteAsync(masker.Apply($"[{name}] {line}\n"), ct);
             }
 
             offsets[file] = File.Exists(file) ? new FileInfo(file).Length : 0;
@@ -218,7 +220,7 @@ public static class DeliveryEndpoints
                 await Task.Delay(LogPoll, time, ct);
                 foreach (var file in engine.LogFiles(app, environment))
                 {
-                    await FollowAsync(http, file, offsets, secrets, ct);
+                    await FollowAsync(http, file, offsets, masker, ct);
                 }
 
                 await http.Response.Body.FlushAsync(ct);
@@ -232,7 +234,7 @@ public static class DeliveryEndpoints
     }
 
     /// <summary>Writes the complete lines <paramref name="file"/> gained since its offset, masked.</summary>
-    private static async Task FollowAsync(HttpContext http, string file, Dictionary<string, long> offsets, IReadOnlyList<string> secrets, CancellationToken ct)
+    private static async Task FollowAsync(HttpContext http, string file, Dictionary<string, long> offsets, SecretMasker masker, CancellationToken ct)
     {
         var length = File.Exists(file) ? new FileInfo(file).Length : 0;
         var from = offsets.GetValueOrDefault(file);
@@ -254,7 +256,7 @@ public static class DeliveryEndpoints
         var name = Path.GetFileNameWithoutExtension(file);
         foreach (var line in text[..complete].Split('\n'))
         {
-            await http.Response.WriteAsync(SecretMask.Apply($"[{name}] {line}\n", secrets), ct);
+            await http.Response.WriteAsync(masker.Apply($"[{name}] {line}\n"), ct);
         }
 
         offsets[file] = from + Encoding.UTF8.GetByteCount(text[..(complete + 1)]);

@@ -21,6 +21,7 @@ using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
 using Catalytic.Server.Dashboard;
 using Catalytic.Server.Logging;
+using Catalytic.Server.Status;
 using Catalytic.Storage.Postgres;
 using Catalytic.Storage.Runs;
 using Catalytic.Storage.Sqlite;
@@ -57,6 +58,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private RunScheduler? _scheduler;
     private RunQueueLoops? _loops;
     private EmbeddedWorker? _worker;
+    private Catalytic.Status.Hosting.StatusService? _status;
     private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
@@ -114,6 +116,12 @@ public sealed class CatalyticServer : IAsyncDisposable
         if (!config.Ok)
         {
             return [.. config.Errors.Select(e => e.ToString())];
+        }
+
+        var (statusConfig, statusErrors) = Status.StatusHosting.Load(configPath);
+        if (statusConfig is null)
+        {
+            return statusErrors;
         }
 
         if (await AlreadyRunningAsync(state) is { } other)
@@ -178,12 +186,15 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(_scheduler);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(Dashboard.Data.DashboardJson.Default));
         builder.Services.AddDashboard();
+        _status = await StartStatusAsync(statusConfig, config.Config!, state, router, _time, ct);
+        builder.Services.AddSingleton(_status);
         _app = builder.Build();
         _app.UseCatalyticAuth();
         _app.MapAccessEndpoints();
         _app.MapDashboard();
         _app.MapDeliveryEndpoints();
-        _app.MapMetricsEndpoint();
+        _app.MapStatusEndpoints();
+        _app.MapStatusMetrics();
         _triggers = CreateTriggers(configPath, state, _time);
         _app.MapPipelineEndpoints(_triggers);
         // Remote workers take jobs from the server's own queue unless a host or a test gives another.
@@ -242,6 +253,30 @@ public sealed class CatalyticServer : IAsyncDisposable
 
     /// <summary>The artifacts and caches kept for workers, once started with a dispatcher.</summary>
     public Catalytic.Pipelines.Workers.Files.RunFileStores? WorkerFiles => _workerFiles;
+
+    /// <summary>Opens the status tables beside the delivery ones and starts checks, alerting and notifications.</summary>
+    private async Task<Catalytic.Status.Hosting.StatusService> StartStatusAsync(Catalytic.Status.Config.StatusConfig config, DeliveryConfig delivery, string state, EdgeRouter router, TimeProvider time, CancellationToken ct)
+    {
+        var store = Status.StatusHosting.OpenStore(state, _options.Postgres);
+        await store.InitializeAsync(ct);
+        var status = new Catalytic.Status.Hosting.StatusService(new Catalytic.Status.Hosting.StatusServiceOptions
+        {
+            Config = config,
+            Store = store,
+            StateDirectory = state,
+            Time = time,
+            Deliveries = _store,
+            ExtraChecks = config.EdgeChecks ? Status.StatusHosting.EdgeChecks(delivery) : [],
+            // An environment's edge is checked while it has something live; before its first deployment it has nothing to answer.
+            Active = c => !c.Labels.TryGetValue("app", out var app) || !c.Labels.ContainsKey(Catalytic.Status.Checks.CheckMonitor.EdgeLabel)
+                || router.Current(app, c.Labels["environment"]) is { Versions.Length: > 0 },
+            Logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)),
+            Edge = (() => router.Tables().Where(t => !t.Versions.IsEmpty), router),
+        });
+        Status.StatusHosting.ExposeDelivery(status.Metrics, _engine!, time);
+        await status.StartAsync(ct);
+        return status;
+    }
 
     /// <summary>The triggers once started.</summary>
     public PipelineTriggers? Triggers => _triggers;
@@ -311,6 +346,12 @@ public sealed class CatalyticServer : IAsyncDisposable
 
             await _app.StopAsync();
             await _app.DisposeAsync();
+        }
+
+        if (_status is not null)
+        {
+            await _status.DisposeAsync();
+            await _status.Store.DisposeAsync();
         }
 
         if (_engine is not null)

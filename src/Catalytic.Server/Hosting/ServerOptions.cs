@@ -36,6 +36,9 @@ public sealed record ServerOptions
     /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
     public bool PublicMetrics { get; init; } = true;
 
-    /// <summary>The command of the instances' log masking stage; null for this process's own catalytic executable (a test host passes the built CLI's).</summary>
+    /// <summary>
+    /// The command that starts an instance's log masking stage (the host's to say: `catalytic serve` gives its own
+    /// executable's hidden verb, a test host the built CLI's); without one, instances cannot start.
+    /// </summary>
     public IReadOnlyList<string>? LogMasker { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Catalytic.Storage.Postgres;
 using Npgsql;
 
 namespace Catalytic.Storage.Runs;
@@ -16,15 +17,8 @@ public sealed class PostgresRunStore : SqlRunStore
     /// <summary>Connects with <paramref name="connectionString"/>; tables live in <paramref name="schema"/> when given (or the search path's first schema).</summary>
     public PostgresRunStore(string connectionString, string? schema = null)
     {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        if (schema is not null)
-        {
-            b.SearchPath = schema;
-        }
-
-        var first = b.SearchPath?.Split(',')[0].Trim().Trim('"');
-        _schema = schema ?? (first is { Length: > 0 } && first != "public" && !first.StartsWith('$') ? first : null);
-        _source = NpgsqlDataSource.Create(b.ConnectionString);
+        (var cs, _schema) = PostgresSchema.Resolve(connectionString, schema);
+        _source = NpgsqlDataSource.Create(cs);
     }
 
     /// <inheritdoc/>
@@ -46,7 +40,7 @@ public sealed class PostgresRunStore : SqlRunStore
         {
             // Two servers starting at once would race on CREATE TABLE IF NOT EXISTS: the first one creates, the other waits.
             await using var cmd = c.CreateCommand();
-            cmd.CommandText = (_schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS \"{_schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"; ")
+            cmd.CommandText = (_schema is null ? "" : PostgresSchema.CreateSql(_schema) + "; ")
                 + "SELECT pg_advisory_lock(hashtextextended('catalytic-schema', 0))";
             await cmd.ExecuteNonQueryAsync(ct);
             try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Catalytic.Cli;
 using Catalytic.Cli.Commands;
+using Catalytic.Testing.Inputs;
 
 namespace Catalytic.Cli.Tests.Commands;
 
@@ -17,6 +18,23 @@ public sealed class ValidateCommandTests : IDisposable
         var command = new ValidateCommand(writer);
         var code = await command.ExecuteAsync(CliArgs.Parse(args, command.Spec), TestContext.Current.CancellationToken);
         return (code, writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>Runs the built catalytic (catalytic.dll next to the tests) in the temporary folder.</summary>
+    private async Task<(int Code, string Stdout, string Stderr)> RunProcess(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.FullName };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "catalytic.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     private string Write(string name, string text)
@@ -68,19 +86,37 @@ public sealed class ValidateCommandTests : IDisposable
     public async Task Validate_as_a_real_process_prints_diagnostics_and_exit_code()
     {
         Write("bad.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    needs: b\n    steps:\n      - run: echo\n  b:\n    runs-on: x\n    needs: a\n    steps:\n      - run: echo\n");
-        var dll = Path.Combine(AppContext.BaseDirectory, "catalytic.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.FullName };
-        foreach (var a in new[] { dll, "validate", "-W", "bad.yml" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(ExitCodes.Invalid, process.ExitCode);
+        var (code, stdout, _) = await RunProcess("validate", "-W", "bad.yml");
+        Assert.Equal(ExitCodes.Invalid, code);
         Assert.Contains("bad.yml:5:12: error: Job 'a' depends on job 'b' which creates a cycle in the dependency graph (a → b → a)", stdout, StringComparison.Ordinal);
         Assert.Contains("bad.yml:10:12: error: Job 'b' depends on job 'a' which creates a cycle in the dependency graph (a → b → a)", stdout, StringComparison.Ordinal);
         Assert.EndsWith("2 errors in 1 file", stdout.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    // Issue 15: a typo made YamlDotNet's scanner throw InvalidOperationException, which escaped validate as exit -6
+    // and a stack trace. Now it is one error with its position, from the real executable.
+    [Fact]
+    public async Task Validate_file_the_yaml_scanner_fails_on_is_an_error_with_position_not_a_crash()
+    {
+        Write("bad.yml", "on: push\njobs:\n  build: [''\nruns-on: ubuntu-latest\n");
+        var (code, stdout, stderr) = await RunProcess("validate", "-W", "bad.yml");
+        Assert.Equal(ExitCodes.Invalid, code);
+        Assert.Contains("bad.yml:4:1: error: YAML syntax error: the YAML cannot be read from here", stdout, StringComparison.Ordinal);
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public async Task Validate_folder_of_mutated_repository_workflows_exits_0_or_2_and_never_throws()
+    {
+        var seeds = YamlMutations.Seeds(".github/workflows", "tests/conformance");
+        var i = 0;
+        foreach (var text in YamlMutations.Mutants(seeds, 300, seed: 6))
+        {
+            Write($"m{i++:D3}.yml", text);
+        }
+
+        var (code, lines) = await Run("-W", _dir.FullName);
+        Assert.Equal(ExitCodes.Invalid, code);
+        Assert.Matches(@"^\d+ errors? in \d+ files?", lines[^1]);
     }
 }

@@ -14,8 +14,8 @@ public sealed class LayeringTests
     private static readonly Assembly Delivery = typeof(DeliveryEngine).Assembly;
 
     [Fact]
-    public void Delivery_ReferencesOnlyThePlatformYamlAndLoggingAbstractions() =>
-        Assert.Empty(AssemblyReferences.Outside(Delivery, "Catalytic.Platform", "YamlDotNet", "Microsoft.Extensions.Logging.Abstractions"));
+    public void Delivery_ReferencesOnlyThePlatformAndLoggingAbstractions() =>
+        Assert.Empty(AssemblyReferences.Outside(Delivery, "Catalytic.Platform", "Microsoft.Extensions.Logging.Abstractions"));
 
     [Fact]
     public void EnvironmentState_IsImmutable_AndNoDeliveryTypeHandsOutALock()

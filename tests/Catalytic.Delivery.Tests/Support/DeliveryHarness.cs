@@ -9,6 +9,7 @@ using Catalytic.Storage.Sqlite;
 using Catalytic.Testing.Apps;
 using Catalytic.Testing.Files;
 using Catalytic.Testing.Network;
+using Catalytic.Testing.Processes;
 using Catalytic.Testing.Time;
 using Microsoft.Extensions.Time.Testing;
 

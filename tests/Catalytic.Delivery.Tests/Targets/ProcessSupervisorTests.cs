@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Catalytic.Delivery.Config;
 using Catalytic.Delivery.Targets;
-using Catalytic.Delivery.Tests.Support;
 using Catalytic.Platform.Linux;
 using Catalytic.Testing.Apps;
 using Catalytic.Testing.Files;
+using Catalytic.Testing.Processes;
 using Catalytic.Testing.Time;
 using Catalytic.Testing.Waiting;
 using Microsoft.Extensions.Time.Testing;
@@ -130,7 +130,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
             stopTimeout: TimeSpan.FromSeconds(1), secrets: new Dictionary<string, string> { ["GREETING"] = Secret });
         Assert.True(await HealthyAsync(instance), File.ReadAllText(instance.LogPath));
         var pgid = instance.Pid;
-        Assert.Contains(ProcessGroups.Members(pgid), pid => ProcessGroups.CommandLine(pid) is [.., LogMasker.Verb]);
+        Assert.Contains(ProcessGroups.Members(pgid), pid => ProcessGroups.CommandLine(pid) is [.., MaskStage.Verb]);
 
         await StopAsync(instance);
 

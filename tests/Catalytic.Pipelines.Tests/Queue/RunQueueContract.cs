@@ -190,6 +190,20 @@ public abstract class RunQueueContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MandatoryWorkerLabel_TakesOnlyJobsThatAskForIt_OtherWorkersDoNotTakeThose()
+    {
+        await Scheduler.EnqueueAsync(Request("on: push\njobs:\n  any:\n    runs-on: ubuntu-latest\n    steps:\n      - run: true\n"));
+        var gpu = new WorkerInfo("gpu", [.. RunsOnLabels.Embedded(), "!GPU"], 4);
+
+        Assert.Null(await Dispatcher.AcquireAsync(gpu, TimeSpan.Zero)); // it has ubuntu-latest, but the job does not ask for gpu
+        Assert.Equal("any", (await Dispatcher.AcquireAsync(Worker("plain"), TimeSpan.Zero))!.Spec.Label);
+
+        await Scheduler.EnqueueAsync(Request("on: push\njobs:\n  train:\n    runs-on: [self-hosted, gpu]\n    steps:\n      - run: true\n"));
+        Assert.Null(await Dispatcher.AcquireAsync(Worker("plain"), TimeSpan.Zero)); // asks for gpu: only a worker with it
+        Assert.Equal("train", (await Dispatcher.AcquireAsync(gpu, TimeSpan.Zero))!.Spec.Label);
+    }
+
+    [Fact]
     public async Task LapsedLease_IsWorkerLost_RequeuedOnceForAnotherWorker_ThenFails()
     {
         var created = await Scheduler.EnqueueAsync(Request("on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n      - run: true\n"));

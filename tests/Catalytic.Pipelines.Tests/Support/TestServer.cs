@@ -1,7 +1,12 @@
 using System.Net;
+using Catalytic.Identity;
+using Catalytic.Identity.Approvals;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Server.Api;
+using Catalytic.Server.Auth;
 using Catalytic.Server.Hosting;
+using Catalytic.Storage.Identity;
+using Catalytic.Testing.Waiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,7 +16,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Pipelines.Tests.Support;
 
-/// <summary>The server's pipeline endpoints on a real Kestrel listener on loopback.</summary>
+/// <summary>The server's pipeline endpoints on a real Kestrel listener on loopback, behind serve's own authentication.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -26,13 +31,16 @@ public sealed class TestServer : IAsyncDisposable
 
     public const string Token = "test-token";
 
-    public static async Task<TestServer> StartAsync(PipelineTriggers triggers)
+    public static async Task<TestServer> StartAsync(PipelineTriggers triggers, string state)
     {
+        var identities = new SqliteIdentityStore(Path.Combine(state, "identity-test.db"));
+        await identities.InitializeAsync(CancellationToken.None);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddSingleton(new ApiToken(Token));
+        builder.Services.AddCatalyticAuth(new AccessControl(identities, RealTime.Clock), new ApiToken(Token), new AuthSettings(), new NoApprovals());
         var app = builder.Build();
+        app.UseCatalyticAuth();
         app.MapPipelineEndpoints(triggers);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -43,5 +51,10 @@ public sealed class TestServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private sealed class NoApprovals : IApprovalRules
+    {
+        public ApprovalRule? For(string app, string environment) => null;
     }
 }

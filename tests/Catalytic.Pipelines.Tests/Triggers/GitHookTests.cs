@@ -48,7 +48,7 @@ public sealed class GitHookTests
         repo.Commit("init", (".github/workflows/ci.yml", CommitTriggerTests.PushAll));
         var definition = new RepositoryDefinition { Name = "app", Path = repo.Path, Poll = TimeSpan.FromHours(1) };
         await using var h = await Harness.StartAsync(repo.State, [definition], notifications: false);
-        await using var server = await TestServer.StartAsync(h.Triggers);
+        await using var server = await TestServer.StartAsync(h.Triggers, repo.State);
         using var http = new HttpClient { BaseAddress = server.Address };
 
         var sha = repo.Commit("told by the hook", ("a", "a"));

@@ -32,7 +32,7 @@ public sealed class WebhookFloodTests
         Assert.Equal(1000, shas.Length);
         forge.Work.Git("push", "-q", forge.Remote.Path, "main");
         await using var h = await Harness.StartAsync(forge.Work.State, [forge.Definition], secrets: forge.Secrets);
-        await using var server = await TestServer.StartAsync(h.Triggers);
+        await using var server = await TestServer.StartAsync(h.Triggers, forge.Work.State);
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(5) };
 
         // Every push delivered once, and every tenth delivered twice more (GitHub's "redeliver"), 16 at a time.

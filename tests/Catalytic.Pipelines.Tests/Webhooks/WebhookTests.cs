@@ -220,7 +220,7 @@ public sealed class WebhookTests
     {
         using var forge = new Forge();
         await using var h = await Harness.StartAsync(forge.Work.State, [forge.Definition], secrets: forge.Secrets);
-        await using var server = await TestServer.StartAsync(h.Triggers);
+        await using var server = await TestServer.StartAsync(h.Triggers, forge.Work.State);
         using var http = new HttpClient { BaseAddress = server.Address };
         var (before, after) = forge.Push("a.txt");
         var body = Forge.PushBody("refs/heads/main", before, after);

@@ -300,6 +300,26 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AddMaskOfAValueTooShortToMask_WarnsWithoutShowingIt()
+    {
+        var r = await _repo.RunAsync("""
+            on: push
+            jobs:
+              j:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      echo "::add-mask::xq"
+                      echo "::add-mask::long-enough"
+                      echo "short xq long-enough"
+            """, cancellationToken: Ct);
+        Assert.Equal("success", r.Report.Result);
+        Assert.Contains("warning: ::add-mask:: ignores a value shorter than 3 characters", r.Output, StringComparison.Ordinal);
+        Assert.Contains("] short xq ***", r.Output, StringComparison.Ordinal);
+        Assert.Single(r.Output.Split('\n'), l => l.Contains("ignores a value", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_EnvAndPathFiles_WithHeredoc_ReachLaterSteps()
     {
         var r = await _repo.RunAsync("""
@@ -561,7 +581,7 @@ public sealed class WorkflowRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_UnknownAction_FailsTheStepNamingIt()
+    public async Task Run_UnknownAction_FailsTheJobBeforeItsStepsNamingIt()
     {
         var r = await _repo.RunAsync("""
             on: push
@@ -572,8 +592,10 @@ public sealed class WorkflowRunnerTests : IDisposable
                   - id: u
                     uses: someone/does-not-exist@v1
             """, cancellationToken: Ct);
+        // As GitHub's "Set up job": an action that cannot be had fails the job before its first step.
         Assert.Equal("failure", r.Report.Result);
-        Assert.Contains("someone/does-not-exist", r.Step("j", "u").Message, StringComparison.Ordinal);
+        Assert.Empty(r.Job("j").Steps);
+        Assert.Contains("someone/does-not-exist", r.Job("j").Reason!, StringComparison.Ordinal);
     }
 
     [Fact]

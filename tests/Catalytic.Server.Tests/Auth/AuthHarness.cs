@@ -68,7 +68,7 @@ public sealed class AuthHarness : IAsyncDisposable
         Server = new CatalyticServer(new ServerOptions
             {
                 StateDirectory = State, ConfigPath = _dir["catalytic.yml"], Triggers = false, PublicMetrics = publicMetrics,
-                LogMasker = [CatalyticProcess.Launcher, Delivery.Targets.LogMasker.Verb],
+                LogMasker = MaskStage.Command,
             },
             Clock, LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace)));
         Assert.Null(await Server.StartAsync(TestContext.Current.CancellationToken));

@@ -1,6 +1,5 @@
 using Catalytic.Runner.Actions.BuiltIn.Globbing;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Runner.Actions.BuiltIn.PathsFilter;
 
@@ -29,24 +28,21 @@ public sealed class FilterRules
     public static FilterRules Parse(string yaml, bool every)
     {
         var rules = new FilterRules(every);
-        var stream = new YamlStream();
-        try
+        // Read with the one YAML layer: every problem of the rules (duplicate filter names included) with its position.
+        var document = YamlDocument.Parse("filters", yaml);
+        if (!document.Errors.IsEmpty)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new FormatException($"Invalid filter YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}");
+            throw new FormatException(string.Join("\n", document.Errors.Select(e => $"Invalid filter YAML at line {e.At.Line}, column {e.At.Column}: {e.Message}")));
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (document.Root is not YamlMapping root)
         {
             throw new FormatException("Invalid filter YAML format: Root element is not an object.");
         }
 
-        foreach (var (keyNode, value) in root.Children)
+        foreach (var (keyNode, value) in root.Entries)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            var name = keyNode.Value;
             rules._rules.Add((name, rules.ParseItem(value, name)));
         }
 
@@ -67,32 +63,32 @@ public sealed class FilterRules
     {
         switch (node)
         {
-            case YamlScalarNode scalar:
-                var glob = GlobPattern.Compile(scalar.Value ?? string.Empty);
+            case YamlScalar scalar:
+                var glob = Compile(scalar, scalar.Value, name);
                 return [new RuleItem(null, glob.IsMatch)];
-            case YamlSequenceNode sequence when !_every:
-                var strings = new List<string>();
+            case YamlSequence sequence when !_every:
+                var strings = new List<YamlScalar>();
                 var others = new List<RuleItem>();
                 Collect(sequence, strings, others, name);
-                var grouped = Grouped(strings);
+                var grouped = Grouped(strings, name);
                 if (grouped is null && others.Count == 0)
                 {
                     throw new FormatException($"Invalid filter YAML format: filter '{name}' must contain at least one positive pattern.");
                 }
 
                 return grouped is null ? others : [new RuleItem(null, grouped), .. others];
-            case YamlSequenceNode sequence:
-                return sequence.Children.SelectMany(child => ParseItem(child, name)).ToList();
-            case YamlMappingNode mapping:
-                return mapping.Children.Select(entry =>
+            case YamlSequence sequence:
+                return sequence.Items.SelectMany(child => ParseItem(child, name)).ToList();
+            case YamlMapping mapping:
+                return mapping.Entries.Select(entry =>
                 {
-                    var statuses = (((YamlScalarNode)entry.Key).Value ?? string.Empty)
+                    var statuses = entry.Key.Value
                         .Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                         .Select(s => s.ToLowerInvariant()).ToArray();
                     Func<string, bool> matcher = entry.Value switch
                     {
-                        YamlScalarNode s => GlobPattern.Compile(s.Value ?? string.Empty).IsMatch,
-                        YamlSequenceNode seq => Grouped(seq.Children.OfType<YamlScalarNode>().Select(c => c.Value ?? string.Empty).ToList())
+                        YamlScalar s => Compile(s, s.Value, name).IsMatch,
+                        YamlSequence seq => Grouped([.. seq.Items.OfType<YamlScalar>()], name)
                             ?? throw new FormatException($"Invalid filter YAML format: status-tagged item '{entry.Key}' of filter '{name}' has no positive pattern."),
                         _ => throw new FormatException($"Invalid filter YAML format: filter '{name}' item '{entry.Key}' must be a glob or a list of globs (line {entry.Value.Start.Line})."),
                     };
@@ -103,19 +99,19 @@ public sealed class FilterRules
         }
     }
 
-    private void Collect(YamlNode node, List<string> strings, List<RuleItem> others, string name)
+    private void Collect(YamlNode node, List<YamlScalar> strings, List<RuleItem> others, string name)
     {
         switch (node)
         {
-            case YamlSequenceNode sequence:
-                foreach (var child in sequence.Children)
+            case YamlSequence sequence:
+                foreach (var child in sequence.Items)
                 {
                     Collect(child, strings, others, name);
                 }
 
                 break;
-            case YamlScalarNode scalar:
-                strings.Add(scalar.Value ?? string.Empty);
+            case YamlScalar scalar:
+                strings.Add(scalar);
                 break;
             default:
                 others.AddRange(ParseItem(node, name));
@@ -124,16 +120,29 @@ public sealed class FilterRules
     }
 
     /// <summary>Positive globs OR'ed, minus any `!glob` (gitignore-like); null when there is no positive glob.</summary>
-    private static Func<string, bool>? Grouped(IReadOnlyList<string> patterns)
+    private static Func<string, bool>? Grouped(IReadOnlyList<YamlScalar> patterns, string name)
     {
-        var positives = patterns.Where(p => !IsNegation(p)).Select(GlobPattern.Compile).ToArray();
-        var negatives = patterns.Where(IsNegation).Select(p => GlobPattern.Compile(p[1..])).ToArray();
+        var positives = patterns.Where(p => !IsNegation(p.Value)).Select(p => Compile(p, p.Value, name)).ToArray();
+        var negatives = patterns.Where(p => IsNegation(p.Value)).Select(p => Compile(p, p.Value[1..], name)).ToArray();
         if (positives.Length == 0)
         {
             return null;
         }
 
         return path => positives.Any(p => p.IsMatch(path)) && !negatives.Any(n => n.IsMatch(path));
+    }
+
+    /// <summary>The glob of <paramref name="node"/>; one the glob compiler refuses is a format error at its position.</summary>
+    private static GlobPattern Compile(YamlScalar node, string pattern, string name)
+    {
+        try
+        {
+            return GlobPattern.Compile(pattern);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"Invalid filter YAML at line {node.Start.Line}, column {node.Start.Column}: filter '{name}' has a pattern that is not a valid glob ({e.Message})");
+        }
     }
 
     private static bool IsNegation(string pattern) => pattern.Length > 1 && pattern[0] == '!' && pattern[1] != '(';

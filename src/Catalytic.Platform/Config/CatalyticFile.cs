@@ -1,0 +1,23 @@
+namespace Catalytic.Platform.Config;
+
+/// <summary>
+/// catalytic.yml as a file of sections (<see cref="ConfigFile"/>): read once, then each feature reads its own top-level
+/// section into its own config. The list of sections lives here, below every feature, so that whichever project reads
+/// the file knows them all and calls none unknown. A feature that adds a section registers its key here and defines
+/// a <see cref="ConfigSection{T}"/> in its own folder; see docs/architecture.md.
+/// </summary>
+public static class CatalyticFile
+{
+    /// <summary>Every top-level section, with the feature that reads it.</summary>
+    public static IReadOnlyList<string> Sections { get; } =
+    [
+        "apps",    // applications and environments: Delivery (Config/DeliveryConfigParser.Apps)
+        "actions", // remote actions mapped to local folders: `catalytic run` (Cli/Commands/RunCommand.ActionDirs)
+        "actions-url", // where `catalytic run` fetches remote actions from (Cli/Commands/RunCommand.ActionSources)
+        "environments", // pipeline jobs' protection rules: the run queue (Pipelines/Environments/EnvironmentRules)
+        "checks", "notifications", "alerts", "status", // Catalytic.Status (Config/): checks, channels and routes, built-in alerts, the page
+    ];
+
+    /// <summary>Reads catalytic.yml's text; <paramref name="file"/> names it in errors.</summary>
+    public static ConfigFile Parse(string text, string file = "catalytic.yml") => ConfigFile.Parse(file, text, Sections);
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Catalytic.Status.Config;
+using Catalytic.Status.Grafana;
+using Catalytic.Status.Prometheus;
+using Catalytic.Status.Tests.Support;
+
+namespace Catalytic.Status.Tests.Prometheus;
+
+/// <summary>
+/// Prometheus' own promtool (Debian's prometheus package, which ./test.sh installs) judges the rules the CLI writes,
+/// runs unit tests over them, and checks the real /metrics of `catalytic serve`.
+/// </summary>
+public sealed class PromtoolTests
+{
+    private static async Task<(int Code, string Output)> RunAsync(string program, string? stdin, params string[] args)
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            await p.StandardInput.WriteAsync(stdin);
+            p.StandardInput.Close();
+        }
+
+        var o = p.StandardOutput.ReadToEndAsync();
+        var e = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await o + await e);
+    }
+
+    private static string Promtool()
+    {
+        var path = new[] { "/usr/bin/promtool", "/usr/local/bin/promtool" }.FirstOrDefault(File.Exists);
+        Assert.True(path is not null, "promtool is missing: apt-get install prometheus (./test.sh installs it)");
+        return path!;
+    }
+
+    [Fact]
+    public void Rules_AtLeast25_OverMetricsThatExist()
+    {
+        var rules = RulesWriter.Rules(StatusConfig.Empty);
+        Assert.True(rules.Length >= 25, $"{rules.Length} rules");
+        Assert.Equal(rules.Length, rules.Select(r => r.Name).Distinct().Count());
+        foreach (var r in rules)
+        {
+            Assert.All(DashboardWriter.MetricNames(r.Expr), m => Assert.True(PlatformMetrics.Names.Contains(m), $"{r.Name} reads {m}, which /metrics does not expose"));
+        }
+    }
+
+    [Fact]
+    public async Task PrometheusRules_FromTheCli_PassPromtoolCheckAndUnitTests()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("catalytic.yml"), """
+            alerts:
+              slo-burn-rate: { objective: 99.9% }
+              approval-waiting: { after: 30m, runbook: https://wiki.example.org/approvals }
+            """);
+        await using var serve = new ServeProcess(dir.Path);
+        var (code, _, err) = await serve.CliAsync("prometheus", "rules", "--out", "rules.yml");
+        Assert.True(code == 0, err);
+        var (checkCode, checkOut) = await RunAsync(Promtool(), null, "check", "rules", dir.File("rules.yml"));
+        Assert.True(checkCode == 0, checkOut);
+        Assert.Matches(@"SUCCESS: \d+ rules found", checkOut);
+
+        File.WriteAllText(dir.File("tests.yml"), UnitTests);
+        var (testCode, testOut) = await RunAsync(Promtool(), null, "test", "rules", dir.File("tests.yml"));
+        Assert.True(testCode == 0, testOut);
+        Assert.Contains("SUCCESS", testOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_OfARealServe_PassPromtoolCheckMetrics()
+    {
+        using var dir = new TempDir();
+        await using var target = new HttpTarget(Ports.Free());
+        await target.StartAsync();
+        File.WriteAllText(dir.File("catalytic.yml"), $"""
+            checks:
+              api: {"{"} url: "http://127.0.0.1:{target.Port}/", interval: 200ms {"}"}
+            """);
+        await using var serve = new ServeProcess(dir.Path);
+        await serve.StartAsync();
+        await Ports.WaitAsync(async () => (await serve.ChecksAsync()).Single().Status == "up", "the check reported up");
+        using var info = JsonDocument.Parse(await File.ReadAllTextAsync(dir.File(".catalytic/server.json")));
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(new Uri(info.RootElement.GetProperty("url").GetString()!), "metrics"));
+        Assert.Contains("catalytic_check_up{check=\"api\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("catalytic_check_response_time_seconds_bucket{check=\"api\",le=", metrics, StringComparison.Ordinal);
+        var (code, output) = await RunAsync(Promtool(), metrics, "check", "metrics");
+        Assert.True(code == 0, output + "\n" + metrics);
+    }
+
+    [Fact]
+    public void Grafana_EveryPanelQueryReadsMetricsThatExist_AndUsesTheDatasourceVariable()
+    {
+        foreach (var (file, title, panels) in DashboardWriter.Dashboards)
+        {
+            using var doc = JsonDocument.Parse(DashboardWriter.Write(file, title, panels, 0.999));
+            var root = doc.RootElement;
+            Assert.Contains(root.GetProperty("templating").GetProperty("list").EnumerateArray(), v => v.GetProperty("name").GetString() == "datasource" && v.GetProperty("query").GetString() == "prometheus");
+            foreach (var panel in root.GetProperty("panels").EnumerateArray())
+            {
+                Assert.Equal("${datasource}", panel.GetProperty("datasource").GetProperty("uid").GetString());
+                foreach (var target in panel.GetProperty("targets").EnumerateArray())
+                {
+                    var expr = target.GetProperty("expr").GetString()!;
+                    var names = DashboardWriter.MetricNames(expr).ToList();
+                    Assert.NotEmpty(names);
+                    Assert.All(names, m => Assert.True(PlatformMetrics.Names.Contains(m), $"{file}: panel '{panel.GetProperty("title").GetString()}' reads {m}, which /metrics does not expose"));
+                }
+            }
+        }
+    }
+
+    private const string UnitTests = """
+        rule_files: [rules.yml]
+        evaluation_interval: 1m
+        tests:
+          - interval: 1m
+            input_series:
+              - series: 'catalytic_check_up{check="api"}'
+                values: '1 1 0 0 0'
+              - series: 'catalytic_check_certificate_expiry_seconds{check="cert"}'
+                values: '432000x5'
+              - series: 'catalytic_edge_requests_total{app="web",env="production",version="v1",code="200"}'
+                values: '0+100x90'
+              - series: 'catalytic_edge_requests_total{app="web",env="production",version="v1",code="500"}'
+                values: '0+5x90'
+              - series: 'catalytic_edge_requests_total{app="web",env="staging",version="v1",code="200"}'
+                values: '0+100x90'
+              - series: 'catalytic_deployments_total{app="web",environment="production",state="rolled-back"}'
+                values: '0 0 1 1 1'
+              - series: 'catalytic_runs_total{repository="acme/shop",workflow="ci",conclusion="failure",default_branch="true"}'
+                values: '0 0 1 1 1'
+              - series: 'catalytic_runs_total{repository="acme/shop",workflow="ci",conclusion="failure",default_branch="false"}'
+                values: '0 0 5 5 5'
+              - series: 'catalytic_workers{state="lost"}'
+                values: '0 0 1 1 1'
+              - series: 'catalytic_approval_waiting_seconds{app="web",environment="production"}'
+                values: '600+600x5'
+            alert_rule_test:
+              - eval_time: 3m
+                alertname: CatalyticCheckDown
+                exp_alerts:
+                  - exp_labels: { severity: critical, check: api }
+                    exp_annotations:
+                      summary: "Check api is down"
+                      description: "The check's verdict is down (its failure-threshold was reached)."
+              - eval_time: 1m
+                alertname: CatalyticCheckDown
+                exp_alerts: []
+              - eval_time: 2m
+                alertname: CatalyticCertificateExpiringCritical
+                exp_alerts:
+                  - exp_labels: { severity: critical, check: cert }
+                    exp_annotations:
+                      summary: "The certificate of cert expires within 7 days"
+                      description: "Renew it now."
+              - eval_time: 70m
+                alertname: CatalyticErrorBudgetBurnFast
+                exp_alerts:
+                  - exp_labels: { severity: critical, app: web, env: production }
+                    exp_annotations:
+                      summary: "web/production burns its error budget 14.4x too fast"
+                      description: "2% of a 30-day budget in one hour."
+              - eval_time: 3m
+                alertname: CatalyticDeploymentRolledBack
+                exp_alerts:
+                  - exp_labels: { severity: critical, app: web, environment: production, state: rolled-back }
+                    exp_annotations:
+                      summary: "A deployment of web to production was rolled back"
+                      description: "Analysis or a person rolled it back."
+              - eval_time: 3m
+                alertname: CatalyticRunFailedOnDefaultBranch
+                exp_alerts:
+                  - exp_labels: { severity: critical, repository: acme/shop, workflow: ci, conclusion: failure, default_branch: "true" }
+                    exp_annotations:
+                      summary: "ci failed on the default branch of acme/shop"
+                      description: "Fix the build."
+              - eval_time: 3m
+                alertname: CatalyticWorkerLost
+                exp_alerts:
+                  - exp_labels: { severity: warning, state: lost }
+                    exp_annotations:
+                      summary: "1 worker(s) lost"
+                      description: "A worker stopped renewing its lease; its jobs were re-queued."
+              - eval_time: 2m
+                alertname: CatalyticApprovalWaiting
+                exp_alerts: []
+              - eval_time: 4m
+                alertname: CatalyticApprovalWaiting
+                exp_alerts:
+                  - exp_labels: { severity: warning, app: web, environment: production }
+                    exp_annotations:
+                      summary: "A deployment of web waits for approval in production"
+                      description: "Approve or reject it."
+                      runbook_url: "https://wiki.example.org/approvals"
+        """;
+}
