@@ -206,7 +206,7 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         return false;
     }
 
-    /// <summary>A work tree of the run's commit, from the server's mirror; null when done, else why not.</summary>
+    /// <summary>A work tree of the run's commit, from the server's mirror, with the refs a GitHub checkout has (<see cref="CheckoutRefs"/>); null when done, else why not.</summary>
     private async Task<string?> CheckoutAsync(JobAssignment a, string workspace, CancellationToken ct)
     {
         var mirror = Path.Combine(_options.StateDirectory, "repositories", a.Repository + ".git");
@@ -222,8 +222,9 @@ public sealed class EmbeddedWorker : IAsyncDisposable
             return $"could not check out {a.Repository}: {clone.Reason}";
         }
 
-        var checkout = await Git.RunAsync(workspace, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", a.Sha], ct);
-        return checkout.Ok ? null : $"could not check out {a.Sha} of {a.Repository}: {checkout.Reason}";
+        // The clone has the mirror's branches as origin/* and its tags; the run's ref, origin/HEAD and the checkout as GitHub's.
+        var arranged = await CheckoutRefs.ArrangeAsync(workspace, CheckoutRefs.Target.Of(a), ct);
+        return arranged is null ? null : $"could not check out {a.Sha} of {a.Repository}: {arranged}";
     }
 
     private async Task<JobOutcome> RunAsync(JobAssignment a, ReportingJobHost host, string work, CancellationToken ct)
