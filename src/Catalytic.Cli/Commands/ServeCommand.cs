@@ -58,6 +58,8 @@ internal sealed class ServeCommand : ICommand
             WorkerCapacity = capacity,
             PublicMetrics = !args.Has("private-metrics"),
             LogMasker = MaskLogStage.SelfCommand(),
+            // catalytic/deploy@v1 in a job of the embedded worker deploys through this server (its state folder, not the job's).
+            ConfigureWorker = worker => worker with { Actions = [.. worker.Actions, new Actions.DeployAction(worker.StateDirectory)] },
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
 }

@@ -229,14 +229,15 @@ public sealed class CatalyticServer : IAsyncDisposable
         _loops = new RunQueueLoops(_scheduler);
         if (_options.WorkerCapacity > 0)
         {
-            _worker = new EmbeddedWorker(new JobDispatcher(_scheduler), _scheduler, new EmbeddedWorkerOptions
+            var workerOptions = new EmbeddedWorkerOptions
             {
                 Name = workerName,
                 Capacity = _options.WorkerCapacity,
                 StateDirectory = state,
                 Time = _time,
                 Logger = _loggers.CreateLogger("Catalytic.Pipelines.Worker"),
-            });
+            };
+            _worker = new EmbeddedWorker(new JobDispatcher(_scheduler), _scheduler, _options.ConfigureWorker?.Invoke(workerOptions) ?? workerOptions);
             _worker.Start();
         }
 

@@ -196,6 +196,11 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         InLog(featureLog, "symbolic=refs/remotes/origin/main\n");
         InLog(featureLog, "branch=feature branches=feature\n");
         InLog(featureLog, "filters docs=false code=true");
+
+        // The watcher's notifications and its poll both saw each push: one run per commit and workflow.
+        var runs = await store.ListRunsAsync(new RunQuery());
+        Assert.Single(runs, r => r.Sha == onMain);
+        Assert.Single(runs, r => r.Sha == onFeature);
     }
 
     private static void InLog(string log, string expected) =>

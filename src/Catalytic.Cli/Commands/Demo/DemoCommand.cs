@@ -79,18 +79,24 @@ internal sealed partial class DemoCommand : ICommand
         var sha = await CommitChangeAsync(work, narrator, cancellationToken);
         var pipelineClock = Stopwatch.StartNew();
         var runs = new DemoRun(Path.Combine(work, ".catalytic"), narrator);
-        var run = await runs.FindAsync(sha, TimeSpan.FromSeconds(30), cancellationToken);
+        var run = await runs.FindAsync(sha, TimeSpan.FromSeconds(60), cancellationToken);
         RunDetailView? detail = null;
+        var runCount = 0;
         var jobApprovals = (IReadOnlyList<DemoDelivery.Approval>)[];
         if (run is null)
         {
-            narrator.Say($"serve recorded no run for commit {sha[..12]} within 30 s; see {server.LogFile}");
+            narrator.Say($"serve recorded no run for commit {sha[..12]} within 60 s (it starts one within 2 s of a commit on a watched branch); see {server.LogFile} and `catalytic runs` in {work}");
         }
         else
         {
             narrator.Step($"The pipeline: run {run.Id}, started by serve for commit {sha[..12]}");
             narrator.Say($"{run.Workflow} #{run.RunNumber} ({run.Event} to {run.Ref}) runs on serve's embedded worker; the demo follows it through the run API, as `catalytic logs --run {run.Id} -f` does");
             (detail, jobApprovals) = await runs.FollowAsync(run.Id, cancellationToken);
+            runCount = await runs.CountAsync(sha, run.Workflow, cancellationToken);
+            if (runCount != 1)
+            {
+                narrator.Say($"serve recorded {runCount} runs of {run.Workflow} for commit {sha[..12]}; one push makes one run (see `catalytic runs` and {server.LogFile})");
+            }
         }
 
         pipelineClock.Stop();
@@ -99,9 +105,9 @@ internal sealed partial class DemoCommand : ICommand
         await load.DisposeAsync();
         await stagingLoad.DisposeAsync();
 
-        var summary = new DemoSummary(detail, sha, await delivery.StatusAsync(cancellationToken), load, [.. jobApprovals, .. approvals], pipelineClock.Elapsed);
+        var summary = new DemoSummary(detail, sha, runCount, await delivery.StatusAsync(cancellationToken), load, [.. jobApprovals, .. approvals], pipelineClock.Elapsed);
         summary.Print(narrator, ProductionUrl, StagingUrl, work, server);
-        var ok = detail?.Run.ExitCode == ExitCodes.Success && load.Failed == 0;
+        var ok = detail?.Run.ExitCode == ExitCodes.Success && load.Failed == 0 && runCount == 1;
 
         if (args.Has("keep"))
         {

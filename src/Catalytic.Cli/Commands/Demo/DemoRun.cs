@@ -30,6 +30,14 @@ internal sealed class DemoRun(string stateDirectory, Narrator narrator)
         return null;
     }
 
+    /// <summary>How many runs of <paramref name="workflow"/> the server recorded for <paramref name="sha"/> (one: the watcher's notifications and its poll make one run of a push).</summary>
+    public async Task<int> CountAsync(string sha, string workflow, CancellationToken ct)
+    {
+        using var client = RunClient.Connect(stateDirectory);
+        var runs = await client.RunsAsync(repo: null, branch: null, status: null, limit: 50, ct);
+        return runs.Count(r => r.Workflow == workflow && r.Sha.Equals(sha, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Follows run <paramref name="id"/> to its end; the run as it ended with its jobs, and the job approvals the demo gave.</summary>
     public async Task<(RunDetailView Detail, IReadOnlyList<DemoDelivery.Approval> Approvals)> FollowAsync(long id, CancellationToken ct)
     {

@@ -7,7 +7,7 @@ using Catalytic.Contracts.Runs;
 namespace Catalytic.Cli.Commands.Demo;
 
 /// <summary>The closing page of the demo: each phase, each deployment, the traffic during the switch, the URLs.</summary>
-internal sealed class DemoSummary(RunDetailView? run, string sha, StatusView? status, DemoLoad load, IReadOnlyList<DemoDelivery.Approval> approvals, TimeSpan pipelineTime)
+internal sealed class DemoSummary(RunDetailView? run, string sha, int runsOfCommit, StatusView? status, DemoLoad load, IReadOnlyList<DemoDelivery.Approval> approvals, TimeSpan pipelineTime)
 {
     public void Print(Narrator n, Uri production, Uri staging, string work, DemoServer server)
     {
@@ -15,7 +15,7 @@ internal sealed class DemoSummary(RunDetailView? run, string sha, StatusView? st
         n.Raw("");
         var result = run is null ? "no run" : run.Run.Conclusion ?? run.Run.Status;
         n.Raw($"Pipeline ({result}, {DemoCommand.Format(pipelineTime)}), started by commit {sha[..Math.Min(12, sha.Length)]} while serve ran"
-            + (run is null ? ":" : $" (run {run.Run.Id}, {run.Run.Workflow} #{run.Run.RunNumber}):"));
+            + (run is null ? ":" : $" (run {run.Run.Id}, {run.Run.Workflow} #{run.Run.RunNumber}; {(runsOfCommit == 1 ? "the only run" : $"one of {runsOfCommit} runs")} of the commit):"));
         var jobs = run?.Jobs ?? [];
         var width = Math.Max(10, jobs.Count == 0 ? 0 : jobs.Max(j => j.Label.Length));
         foreach (var job in jobs)
