@@ -1,4 +1,5 @@
 using Catalytic.Server.Hosting;
+using Catalytic.Runner.Execution;
 
 namespace Catalytic.Cli.Commands;
 
@@ -59,7 +60,15 @@ internal sealed class ServeCommand : ICommand
             PublicMetrics = !args.Has("private-metrics"),
             LogMasker = MaskLogStage.SelfCommand(),
             // catalytic/deploy@v1 in a job of the embedded worker deploys through this server (its state folder, not the job's).
-            ConfigureWorker = worker => worker with { Actions = [.. worker.Actions, new Actions.DeployAction(worker.StateDirectory)] },
+            // Services and containers as `catalytic run` and `catalytic worker` run them (CATALYTIC_PODMAN names podman).
+            ConfigureWorker = worker => worker with
+            {
+                Actions = [.. worker.Actions, new Actions.DeployAction(worker.StateDirectory)],
+                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = Podman }),
+                Podman = Podman,
+            },
         }, TimeProvider.System, cancellationToken); // the composition root: the one place serve's clock is chosen
     }
+
+    private static string? Podman => Environment.GetEnvironmentVariable("CATALYTIC_PODMAN") is { Length: > 0 } configured ? configured : null;
 }

@@ -32,6 +32,12 @@ public sealed record EmbeddedWorkerOptions
     /// <summary>Actions the runner provides itself (checkout, setup-*, artifacts, cache…), plus the host's own.</summary>
     public IReadOnlyList<IBuiltinAction> Actions { get; init; } = BuiltinActions.CreateDefault();
 
+    /// <summary>Where a job's <c>services:</c> run: PostgreSQL and Redis from host binaries, other images through podman (as <c>catalytic run</c> and <c>catalytic worker</c> run them).</summary>
+    public IJobServiceHost? Services { get; init; } = new HostJobServices();
+
+    /// <summary>The podman program for containers (null: podman on PATH).</summary>
+    public string? Podman { get; init; }
+
     /// <summary>How long one ask for work waits (long poll) before it asks again.</summary>
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -233,6 +239,8 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         {
             StateDirectory = Path.Combine(work, "state"),
             Actions = _options.Actions,
+            Services = _options.Services,
+            Podman = _options.Podman,
             Time = _options.Time,
             Logger = _options.Logger,
         };

@@ -203,6 +203,44 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         Assert.Single(runs, r => r.Sha == onFeature);
     }
 
+    [Fact]
+    public async Task JobSkippedBecauseANeedFailed_ShowsItsName_AndThatNeedAsTheReason()
+    {
+        await StartServeAsync();
+        _dir.Write(".github/workflows/gate.yml", """
+            on: push
+            jobs:
+              broken:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: exit 3
+              after:
+                name: "Phase 9: After"
+                needs: broken
+                if: ${{ github.event_name == 'push' }}
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo never
+              always:
+                needs: broken
+                if: ${{ github.event_name == 'pull_request' && always() }}
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo never
+            """);
+        var sha = Commit("a job after a failing one");
+
+        var run = await CompletedRunAsync(sha);
+
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        var jobs = (await store.ListJobsAsync(run.Id)).ToDictionary(j => j.Key);
+        Assert.Equal(Conclusions.Failure, run.Conclusion);
+        // The if: holds an implicit success(): the failed need is why, not the condition (which was true).
+        Assert.Equal(("Phase 9: After", Conclusions.Skipped, "needs 'broken' ended failure"), (jobs["after"].Label, jobs["after"].Conclusion, jobs["after"].Reason));
+        // With a status function the condition decides alone, and says so.
+        Assert.Equal((Conclusions.Skipped, "if: ${{ github.event_name == 'pull_request' && always() }} was false"), (jobs["always"].Conclusion, jobs["always"].Reason));
+    }
+
     private static void InLog(string log, string expected) =>
         Assert.True(log.Contains(expected, StringComparison.Ordinal), $"the job's log lacks \"{expected.TrimEnd()}\":\n{log}");
 

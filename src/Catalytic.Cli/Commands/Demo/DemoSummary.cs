@@ -62,6 +62,18 @@ internal sealed class DemoSummary(RunDetailView? run, string sha, int runsOfComm
             : $"  run logs    catalytic runs show {run.Run.Id} / catalytic logs --run {run.Run.Id} (in {work}, while serve runs: --keep)");
         n.Raw($"  server log  {server.LogFile}");
         n.Raw("");
+        if (run?.Jobs.FirstOrDefault(j => j.Conclusion is "failure" or "cancelled") is { } failed)
+        {
+            n.Raw($"The pipeline did not succeed: {failed.Label} ended {failed.Conclusion}{(failed.Reason is { } why ? ": " + why : "")}.");
+            n.Raw($"  its log: catalytic logs --run {run.Run.Id} --job {failed.Key} (in {work}, with --keep), or the lines marked [{failed.Label}] above");
+            n.Raw("");
+        }
+        else if (run is null)
+        {
+            n.Raw($"No pipeline ran: serve started no run for the demo's commit; its log {server.LogFile} says why.");
+            n.Raw("");
+        }
+
         n.Raw("What happened: the demo laid the lattice API out as a git repository, started the platform (catalytic serve),");
         n.Raw("put its first release in production and committed a change: serve saw the commit and ran the repository's");
         n.Raw("own GitHub Actions workflow on its embedded worker (no catalytic run): eight phases, then a rolling deployment");
