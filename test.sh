@@ -89,7 +89,10 @@ if ! dotnet build Catalytic.slnx -c Release --nologo -v q -clp:ErrorsOnly > "$st
   exit 1
 fi
 log "running tests"
-dotnet test --solution Catalytic.slnx -c Release --no-build --no-progress --output Detailed 2>&1 | tee "$state/test.log"
+# --hangdump: a test project still running after 25 minutes is dumped (the tests still running are named) and ended,
+# so a hang is a red run that says where, not a stalled CI job.
+dotnet test --solution Catalytic.slnx -c Release --no-build --no-progress --output Detailed \
+  --hangdump --hangdump-timeout 25m --hangdump-type Mini 2>&1 | tee "$state/test.log"
 status=${PIPESTATUS[0]}
 
 # MTP prints the totals as "total: N / failed: N / succeeded: N / skipped: N".

@@ -35,7 +35,7 @@ log "building the harness (Release) and instrumenting the parsers"
 dotnet publish "$root/fuzz/Catalytic.Fuzz/Catalytic.Fuzz.csproj" -c Release -o "$work/plain" --nologo -v q -clp:ErrorsOnly >&2 || exit 2
 # afl-fuzz runs the instrumented copy; replays (regressions, findings) the plain one, which runs outside afl-fuzz.
 cp -r "$work/plain" "$work/app"
-for dll in Catalytic.Platform.dll Catalytic.Edge.dll Catalytic.Workflows.dll Catalytic.Delivery.dll YamlDotNet.dll; do
+for dll in Catalytic.Platform.dll Catalytic.Edge.dll Catalytic.Workflows.dll Catalytic.Delivery.dll Catalytic.Pipelines.dll YamlDotNet.dll; do
   "$tools/sharpfuzz" "$work/app/$dll" >/dev/null || { echo "bench/fuzz: instrumenting $dll failed" >&2; exit 2; }
 done
 harness=(dotnet "$work/app/Catalytic.Fuzz.dll")

@@ -31,6 +31,7 @@ public static class FuzzTargets
         ("workflow-yaml", () => new Targets.WorkflowYamlTarget()),
         ("expressions", () => new Targets.ExpressionTarget()),
         ("catalytic-yml", () => new Targets.DeliveryConfigTarget()),
+        ("webhook", () => new Targets.WebhookTarget()),
     ];
 
     public static IEnumerable<string> Names => Known.Select(k => k.Name);

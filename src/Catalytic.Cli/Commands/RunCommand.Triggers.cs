@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Catalytic.Pipelines.Events;
 using Catalytic.Runner.Context;
 using Catalytic.Runner.Execution;
 using Catalytic.Workflows.Model;
@@ -87,10 +88,10 @@ internal sealed partial class RunCommand
         string? gitRef = probe.Ref.Length == 0 ? null : probe.Ref;
         if (eventName is "pull_request" or "pull_request_target")
         {
-            var baseRef = (payload?["pull_request"]?["base"]?["ref"] as JsonValue)?.GetValue<string>();
+            var baseRef = Payload.Text(payload, "pull_request", "base", "ref");
             gitRef = baseRef is null ? gitRef : "refs/heads/" + baseRef;
         }
-        else if (payload?["ref"] is JsonValue r && r.TryGetValue<string>(out var payloadRef) && payloadRef.Length > 0)
+        else if (Payload.Text(payload, "ref") is { } payloadRef)
         {
             gitRef = payloadRef;
         }
@@ -100,8 +101,8 @@ internal sealed partial class RunCommand
         {
             Ref = gitRef,
             ChangedFiles = needsFiles ? changedFiles.Value : null,
-            Action = (payload?["action"] as JsonValue)?.TryGetValue<string>(out var a) == true ? a : null,
-            WorkflowName = (payload?["workflow_run"]?["name"] as JsonValue)?.GetValue<string>(),
+            Action = Payload.Text(payload, "action"),
+            WorkflowName = Payload.Text(payload, "workflow_run", "name"),
         };
         return WorkflowPlanner.Plan(workflow, TriggerMatcher.Match(workflow, ev));
     }

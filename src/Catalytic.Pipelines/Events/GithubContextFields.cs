@@ -24,7 +24,7 @@ public static class GithubContextFields
     public static JsonObject Build(RunRequest request, RunIdentity run)
     {
         var payload = request.Payload;
-        var fullName = payload["repository"]?["full_name"] is JsonValue fn && fn.TryGetValue<string>(out var f) ? f : "local/" + request.Repository;
+        var fullName = Payload.Text(payload, "repository", "full_name") ?? "local/" + request.Repository;
         var owner = fullName.Split('/')[0];
         var (refName, refType) = request.Ref switch
         {
@@ -45,8 +45,8 @@ public static class GithubContextFields
             ["ref_type"] = refType,
             ["ref_protected"] = false,
             ["sha"] = request.Sha,
-            ["head_ref"] = isPullRequest ? Text(payload["pull_request"]?["head"]?["ref"]) : "",
-            ["base_ref"] = isPullRequest ? Text(payload["pull_request"]?["base"]?["ref"]) : Text(payload["base_ref"]),
+            ["head_ref"] = isPullRequest ? Text(payload, "pull_request", "head", "ref") : "",
+            ["base_ref"] = isPullRequest ? Text(payload, "pull_request", "base", "ref") : Text(payload, "base_ref"),
             ["actor"] = request.Actor,
             ["actor_id"] = "0",
             ["triggering_actor"] = request.Actor,
@@ -54,7 +54,7 @@ public static class GithubContextFields
             ["repository_id"] = "0",
             ["repository_owner"] = owner,
             ["repository_owner_id"] = "0",
-            ["repositoryUrl"] = Text(payload["repository"]?["clone_url"]),
+            ["repositoryUrl"] = Text(payload, "repository", "clone_url"),
             ["workflow"] = request.WorkflowPath,
             ["workflow_ref"] = workflowRef,
             ["workflow_sha"] = request.Sha,
@@ -69,5 +69,5 @@ public static class GithubContextFields
         };
     }
 
-    private static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+    private static string Text(JsonNode? node, params ReadOnlySpan<string> path) => Payload.Text(node, path) ?? "";
 }

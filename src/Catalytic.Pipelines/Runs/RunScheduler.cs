@@ -111,7 +111,7 @@ public sealed partial class RunScheduler : IRunQueue, IScheduleHistory
                 Sha = request.Sha,
                 Actor = request.Actor,
                 Source = request.Source,
-                DefaultBranch = JobPlanningText(request.Payload["repository"]?["default_branch"]),
+                DefaultBranch = JobPlanningText(Catalytic.Pipelines.Events.Payload.At(request.Payload, "repository", "default_branch")),
                 DeduplicationKey = request.DeduplicationKey,
                 Schedule = request.Schedule,
                 ScheduledFor = request.ScheduledFor,

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using Catalytic.Pipelines.Events;
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Workflows.Triggers;
@@ -8,14 +9,6 @@ namespace Catalytic.Pipelines.Webhooks;
 
 public sealed partial class WebhookHandler
 {
-    /// <summary>Gitea's and Forgejo's names of pull request activities that GitHub names otherwise.</summary>
-    private static readonly Dictionary<string, string> GiteaActions = new(StringComparer.Ordinal)
-    {
-        ["synchronized"] = "synchronize",
-        ["label_updated"] = "labeled",
-        ["label_cleared"] = "unlabeled",
-    };
-
     /// <summary>
     /// A pull request activity: the head commit is fetched (with <c>refs/pull/N/head</c> where the forge publishes it),
     /// merged into the base branch as GitHub's <c>refs/pull/N/merge</c> (a conflict runs nothing, as on GitHub), and
@@ -24,57 +17,30 @@ public sealed partial class WebhookHandler
     /// </summary>
     private async Task<WebhookOutcome> PullRequestAsync(RepositoryTriggers repo, JsonObject payload, string delivery, CancellationToken ct)
     {
-        var problems = new List<string>();
-        var action = Field(payload, "action", problems);
-        var pr = payload["pull_request"] as JsonObject;
-        if (pr is null)
+        if (WebhookPayloads.ReadPullRequest(payload, out var invalid) is not { } read)
         {
-            problems.Add("has no 'pull_request' object");
+            return new WebhookOutcome(400, invalid!);
         }
 
-        var number = payload["number"] ?? pr?["number"];
-        var headSha = pr is null ? null : Text(pr["head"]?["sha"]);
-        var baseRef = pr is null ? null : Text(pr["base"]?["ref"]);
-        if (number is not JsonValue nv || !nv.TryGetValue<long>(out var n) || n <= 0)
-        {
-            problems.Add("'number' must be a positive integer");
-            n = 0;
-        }
-
-        if (pr is not null && !Git.IsObjectId(headSha))
-        {
-            problems.Add("'pull_request.head.sha' must be a full commit id");
-        }
-
-        if (pr is not null && (baseRef is null || !Git.IsSafeRef("refs/heads/" + baseRef)))
-        {
-            problems.Add("'pull_request.base.ref' must be a branch name");
-        }
-
-        if (problems.Count > 0)
-        {
-            return new WebhookOutcome(400, "the pull_request payload " + string.Join("; ", problems));
-        }
-
-        action = GiteaActions.GetValueOrDefault(action!, action!);
+        var (action, n, headSha, baseRef, pr) = (read.Action, read.Number, read.HeadSha, read.BaseRef, read.PullRequest);
         payload["action"] = action;
         payload["number"] ??= n;
-        if (!repo.BranchAllowed(baseRef!))
+        if (!repo.BranchAllowed(baseRef))
         {
             return new WebhookOutcome(202, $"pull request #{n} targets {baseRef}, not among repositories.{repo.Definition.Name}.branches; nothing runs");
         }
 
-        var actor = Text(payload["sender"]?["login"]) ?? Text(pr!["user"]?["login"]) ?? repo.Identity.Owner;
+        var actor = Payload.Text(payload, "sender", "login") ?? Payload.Text(pr, "user", "login") ?? repo.Identity.Owner;
         return await repo.RunExclusiveAsync(async c =>
         {
-            var head = await EnsureCommitAsync(repo, headSha!, c, $"+refs/pull/{n}/head:refs/catalytic/pull/{n}/head");
+            var head = await EnsureCommitAsync(repo, headSha, c, $"+refs/pull/{n}/head:refs/catalytic/pull/{n}/head");
             if (head.Outcome is { } failed)
             {
                 return failed;
             }
 
             var baseCommit = await repo.Mirror.ResolveCommitAsync($"refs/catalytic/incoming/heads/{baseRef}", c)
-                ?? (Text(pr!["base"]?["sha"]) is { } bs && Git.IsObjectId(bs) ? await repo.Mirror.ResolveCommitAsync(bs, c) : null);
+                ?? (Payload.Text(pr, "base", "sha") is { } bs && Git.IsObjectId(bs) ? await repo.Mirror.ResolveCommitAsync(bs, c) : null);
             if (baseCommit is null)
             {
                 return new WebhookOutcome(422, $"the base branch '{baseRef}' is not in {repo.Definition.DisplaySource}");

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Catalytic.Pipelines.Events;
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Triggers;
 
@@ -119,15 +119,9 @@ public sealed partial class WebhookHandler
             return earlier with { Message = $"delivery {delivery} was handled already: " + earlier.Message };
         }
 
-        JsonObject payload;
-        try
+        if (WebhookPayloads.ReadObject(body.Span, out var invalid) is not { } payload)
         {
-            payload = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
-                ?? throw new JsonException("the payload must be a JSON object");
-        }
-        catch (JsonException e)
-        {
-            return new WebhookOutcome(400, "the payload is not valid JSON: " + e.Message);
+            return new WebhookOutcome(400, invalid!);
         }
 
         var outcome = eventName == "push"
@@ -155,31 +149,18 @@ public sealed partial class WebhookHandler
 
     private async Task<WebhookOutcome> PushAsync(RepositoryTriggers repo, JsonObject payload, CancellationToken ct)
     {
-        var problems = new List<string>();
-        var gitRef = Field(payload, "ref", problems);
-        var before = Field(payload, "before", problems);
-        var after = Field(payload, "after", problems);
-        if (problems.Count > 0)
+        if (WebhookPayloads.ReadPush(payload, out var invalid) is not { } push)
         {
-            return new WebhookOutcome(400, "the push payload " + string.Join("; ", problems));
+            return new WebhookOutcome(400, invalid!);
         }
 
-        if (!Git.IsSafeRef(gitRef))
-        {
-            return new WebhookOutcome(400, $"the push payload's 'ref' is not a branch or tag git accepts: '{Printable(gitRef!)}'");
-        }
-
-        if (!Git.IsObjectId(before) || !Git.IsObjectId(after) || before is null || after is null)
-        {
-            return new WebhookOutcome(400, "the push payload's 'before' and 'after' must be full commit ids (40 or 64 lower-case hex digits)");
-        }
-
-        if (after.All(c => c == '0'))
+        var (gitRef, before, after) = (push.Ref, push.Before, push.After);
+        if (push.Deleted)
         {
             return new WebhookOutcome(202, $"{gitRef} was deleted; a deleted ref starts nothing");
         }
 
-        var isTag = gitRef!.StartsWith("refs/tags/", StringComparison.Ordinal);
+        var isTag = push.IsTag;
         if (!isTag && !repo.BranchAllowed(gitRef["refs/heads/".Length..]))
         {
             return new WebhookOutcome(202, $"{gitRef} is not among repositories.{repo.Definition.Name}.branches; nothing runs");
@@ -194,19 +175,19 @@ public sealed partial class WebhookHandler
             }
 
             var sha = commit.Sha!;
-            var created = before.All(ch => ch == '0');
+            var created = push.Created;
             payload["created"] ??= created;
             payload["deleted"] ??= false;
             payload["forced"] ??= !created && !isTag && await repo.Mirror.ResolveCommitAsync(before, c) is not null && !await repo.Mirror.IsAncestorAsync(before, sha, c);
-            var actor = Text(payload["sender"]?["login"]) ?? Text(payload["pusher"]?["name"]) ?? Text(payload["pusher"]?["login"]) ?? repo.Identity.Owner;
+            var actor = Payload.Text(payload, "sender", "login") ?? Payload.Text(payload, "pusher", "name") ?? Payload.Text(payload, "pusher", "login") ?? repo.Identity.Owner;
             Func<CancellationToken, Task<IReadOnlyList<string>?>>? changed = isTag ? null : async x =>
             {
                 var seen = await repo.Mirror.SeenAsync(x);
                 var others = seen.Refs.Where(r => r.Key != gitRef).Select(r => r.Value.Commit).Distinct().ToList();
                 return await PushTrigger.ChangedFilesAsync(repo.Mirror, created ? null : before, sha, others, x);
             };
-            var push = new PushEvent(gitRef, before, after, sha, payload, changed, actor);
-            var (requests, skipped) = await PushTrigger.RequestsAsync(repo.Mirror, repo.Definition.Name, push, "webhook", c);
+            var ev = new PushEvent(gitRef, before, after, sha, payload, changed, actor);
+            var (requests, skipped) = await PushTrigger.RequestsAsync(repo.Mirror, repo.Definition.Name, ev, "webhook", c);
             if (await repo.EnqueueAsync(requests, c) is not { } runs)
             {
                 return new WebhookOutcome(503, "the run queue refused the run; redeliver later");
@@ -248,23 +229,4 @@ public sealed partial class WebhookHandler
     {
         Runs = runs,
     };
-
-    private static string? Field(JsonObject payload, string name, List<string> problems)
-    {
-        switch (payload[name])
-        {
-            case JsonValue v when v.TryGetValue<string>(out var s):
-                return s;
-            case null:
-                problems.Add($"has no '{name}'");
-                return null;
-            default:
-                problems.Add($"'{name}' must be a string");
-                return null;
-        }
-    }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
-
-    private static string Printable(string s) => new([.. s.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
 }

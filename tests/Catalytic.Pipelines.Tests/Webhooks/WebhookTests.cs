@@ -134,12 +134,21 @@ public sealed class WebhookTests
     [InlineData("{\"ref\":\"--upload-pack=touch /tmp/pwned\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"1111111111111111111111111111111111111111\"}", "not a branch or tag")]
     [InlineData("{\"ref\":\"refs/heads/../../x\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"1111111111111111111111111111111111111111\"}", "not a branch or tag")]
     [InlineData("{\"ref\":\"refs/heads/main\",\"before\":\"HEAD\",\"after\":\"-c core.sshCommand=x\"}", "full commit ids")]
-    public async Task MalformedOrHostilePayload_Is400_NamingWhatIsWrong(string json, string message)
+    [InlineData("{\"ref\":\"refs/heads/main\",\"ref\":\"refs/heads/other\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"1111111111111111111111111111111111111111\"}", "Duplicate")]
+    public Task MalformedOrHostilePayload_Is400_NamingWhatIsWrong(string json, string message) => AssertRefusedAsync("push", json, message);
+
+    [Theory]
+    [InlineData("{\"action\":\"opened\",\"number\":3,\"pull_request\":{\"head\":[\"sha\"],\"base\":\"main\"}}", "'pull_request.head.sha' must be a full commit id; 'pull_request.base.ref' must be a branch name")]
+    [InlineData("{\"action\":\"opened\",\"number\":\"3\",\"pull_request\":\"x\"}", "has no 'pull_request' object; 'number' must be a positive integer")]
+    [InlineData("{\"action\":[],\"number\":-1,\"pull_request\":{\"head\":{\"sha\":1},\"base\":{\"ref\":\"a..b\"}}}", "'action' must be a string")]
+    public Task HostilePullRequestPayload_Is400_NamingEachField_NeverAnException(string json, string message) => AssertRefusedAsync("pull_request", json, message);
+
+    private static async Task AssertRefusedAsync(string eventName, string json, string message)
     {
         using var forge = new Forge();
         await using var h = await Harness.StartAsync(forge.Work.State, [forge.Definition], secrets: forge.Secrets);
         var body = Encoding.UTF8.GetBytes(json);
-        var outcome = await h.Triggers.Webhooks.HandleAsync("api", Forge.Headers(body), body, default);
+        var outcome = await h.Triggers.Webhooks.HandleAsync("api", Forge.Headers(body, eventName), body, default);
         Assert.Equal(400, outcome.Status);
         Assert.Contains(message, outcome.Message, StringComparison.Ordinal);
         Assert.Empty(h.Queue.Submitted);

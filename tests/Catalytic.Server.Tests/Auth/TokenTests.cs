@@ -75,7 +75,7 @@ public sealed class TokenTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
     }
 
-    [Fact(Skip = "Hung in the fresh-clone suite after the status and one-of-each merges (no child process, no output for 10 min); skipped so the suite ends — to investigate, see the closing note")]
+    [Fact]
     public async Task TokenOfARemovedUser_IsRefused_EvenIfTheNameComesBack()
     {
         await _h.AddUserAsync("dave", "approver");
@@ -126,7 +126,7 @@ public sealed class TokenTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, mint.StatusCode); // a non-admin's token mints nothing
     }
 
-    [Fact(Skip = "Hung in the fresh-clone suite after the status and one-of-each merges (no child process, no output for 10 min); skipped so the suite ends — to investigate, see the closing note")]
+    [Fact]
     public async Task WhoActed_IsTheAuthenticatedCaller_WhateverTheBodySays()
     {
         var grace = await _h.AsAsync("grace", "developer");
