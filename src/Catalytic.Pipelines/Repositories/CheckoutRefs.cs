@@ -1,4 +1,5 @@
 using Catalytic.Pipelines.Dispatch;
+using Catalytic.Pipelines.Events;
 
 namespace Catalytic.Pipelines.Repositories;
 
@@ -19,15 +20,13 @@ internal static class CheckoutRefs
     {
         public static Target Of(JobAssignment job)
         {
+            // The payload may come from a webhook: read through objects only (Events/Payload).
             var spec = job.Spec;
-            var gitRef = Text(spec.Github["ref"]) ?? spec.Run.Ref;
-            var defaultBranch = Text(spec.EventPayload["repository"]?["default_branch"]);
-            var before = spec.EventName == "push" ? Text(spec.EventPayload["before"]) : null;
-            return new Target(job.Sha, gitRef, defaultBranch, before is null || before == Git.ZeroId ? null : before);
+            var gitRef = Payload.Text(spec.Github, "ref") ?? spec.Run.Ref;
+            var defaultBranch = Payload.Text(spec.EventPayload, "repository", "default_branch");
+            var before = spec.EventName == "push" ? Payload.Text(spec.EventPayload, "before") : null;
+            return new Target(job.Sha, gitRef, defaultBranch, before is null || before == Git.ZeroId || !Git.IsObjectId(before) ? null : before);
         }
-
-        private static string? Text(System.Text.Json.Nodes.JsonNode? node) =>
-            node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
     }
 
     /// <summary>The fetch refspecs that bring a source's branches and tags in as a clone of it has them.</summary>
