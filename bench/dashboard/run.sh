@@ -37,5 +37,6 @@ stop() { kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid="";
 
 start; stop   # creates the schema and the initial admin
 python3 "$root/bench/dashboard/fill.py" "$work/.catalytic/catalytic.db" "$deployments"
+python3 "$root/bench/dashboard/plan.py" "$work/.catalytic/catalytic.db"   # the list query with and without its index
 start
 python3 "$root/bench/dashboard/measure.py" "$work/.catalytic" "$deployments"

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Catalytic.Contracts.Access;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Contracts.Json;
+using Catalytic.Contracts.Runs;
 using Catalytic.Contracts.Server;
 using Catalytic.Testing.Apps;
 using Catalytic.Testing.Files;
@@ -24,11 +25,14 @@ namespace Catalytic.Dashboard.Tests;
 /// Playwright, shared by the dashboard tests (starting both costs seconds on a loaded machine). Prepared once:
 /// users of each role, web/staging live (rolling), web/production (blue-green, approval required, analysis) with v1
 /// approved and v2 approved and analysed under real traffic from a load generator through the edge, so the
-/// deployment pages and the analysis chart show what the engine recorded.
+/// deployment pages and the analysis chart show what the engine recorded. The folder is a git repository that serve
+/// watches, with a workflow whose first job prints a folded group and whose second fails: <see cref="FailedRun"/> is
+/// the run its first commit after the start made, run by the embedded worker. A second workflow (<see cref="Release"/>)
+/// runs only when dispatched; its last job deploys to the run queue's production environment, which needs an approver.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
-    private readonly TempFolder _dir = new("dashboard");
+    private TempGitRepository _dir = null!;
     private CatalyticProcess.Running? _serve;
     private LoadGenerator? _load;
     private IPlaywright? _playwright;
@@ -52,10 +56,84 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public string Root => _dir.Path;
 
+    /// <summary>The repository serve watches (the fixture's folder).</summary>
+    public TempGitRepository Repository => _dir;
+
+    /// <summary>The workflow's first run, completed: build succeeded, check failed.</summary>
+    public RunView FailedRun { get; private set; } = null!;
+
+    /// <summary>The workflow the repository carries: build prints a group, check needs build and fails.</summary>
+    public const string Workflow = """
+        name: ci
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  echo "::group::Compiler details"
+                  echo "inside the compiler group"
+                  echo "::endgroup::"
+                  echo "build finished"
+          check:
+            needs: build
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  echo "checking"
+                  exit 1
+        """;
+
+    /// <summary>
+    /// A workflow only a dispatch starts, with an input of each kind the dispatch form draws, a matrix of three legs
+    /// and a job that needs them (the run page's graph).
+    /// </summary>
+    public const string Release = """
+        name: release
+        on:
+          workflow_dispatch:
+            inputs:
+              target:
+                description: where the release goes
+                type: choice
+                options: [staging, production]
+                default: staging
+              dry-run:
+                type: boolean
+                default: true
+              replicas:
+                type: number
+                required: true
+              deploy-to:
+                type: environment
+                required: false
+              note:
+                type: string
+        jobs:
+          compile:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                part: [api, web, cli]
+            steps:
+              - run: echo "compiling ${{ matrix.part }} for ${{ inputs.target }} x${{ inputs.replicas }} dry-run ${{ inputs.dry-run }}"
+          package:
+            needs: compile
+            runs-on: ubuntu-latest
+            environment: production
+            steps:
+              - run: echo "packaging"
+        """;
+
+    /// <summary>The subject of the commit that added the workflows (what the runs of that commit show).</summary>
+    public const string WorkflowCommit = "add the ci workflow";
+
     private string State => _dir[".catalytic"];
 
     public async ValueTask InitializeAsync()
     {
+        _dir = await TempGitRepository.CreateAsync("dashboard");
+        await _dir.CommitAsync("initial", new Dictionary<string, string> { [".gitignore"] = ".catalytic/\n", ["README.md"] = "dashboard fixture\n" });
         _dir.Write("catalytic.yml", $$"""
             apps:
               web:
@@ -71,6 +149,10 @@ public sealed class DashboardFixture : IAsyncLifetime
                     analysis: { interval: 500ms, window: 4s, min-requests: 5, max-error-rate: 5%, max-p99-latency: 400ms }
                   staging:
                     listen: 127.0.0.1:{{StagingPort}}
+            environments:
+              production:
+                required-approval: true
+              staging:
             """);
         Directory.CreateDirectory(State);
         _serve = CatalyticProcess.Start(_dir.Path, ["serve"]);
@@ -92,6 +174,11 @@ public sealed class DashboardFixture : IAsyncLifetime
             using var r = await Local.PostAsJsonAsync("api/users", new AddUserBody(user, role, Passwords[user]), AccessJson.Default.AddUserBody);
             Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
         }
+
+        // Committed after the start: serve adopts what was there before it and runs what comes after.
+        var sha = await _dir.CommitAsync(WorkflowCommit, new Dictionary<string, string> { [".github/workflows/ci.yml"] = Workflow, [".github/workflows/release.yml"] = Release });
+        FailedRun = await UntilRunAsync(sha, r => r.Status == "completed");
+        Assert.True(FailedRun.Conclusion == "failure", $"run {FailedRun.Id} ended {FailedRun.Conclusion} ({FailedRun.Reason}), not failure");
 
         await DeployAsync("staging", "v1");
         await DecideAsync(await DeployAsync("production", "v1"), "approve", Local);
@@ -165,6 +252,19 @@ public sealed class DashboardFixture : IAsyncLifetime
     private async Task<DeploymentView> LatestAsync(string environment) =>
         (await Local.GetFromJsonAsync($"api/deployments?app=web&environment={environment}&limit=1", ApiJson.Default.IReadOnlyListDeploymentView))![0];
 
+    /// <summary>The newest run of commit <paramref name="sha"/>, once <paramref name="done"/> holds for it.</summary>
+    public async Task<RunView> UntilRunAsync(string sha, Func<RunView, bool> done)
+    {
+        RunView? run = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            var runs = (await Local.GetFromJsonAsync("api/runs?limit=50", ApiJson.Default.IReadOnlyListRunView))!;
+            run = runs.FirstOrDefault(r => r.Sha == sha);
+            return run is not null && done(run);
+        }, () => $"a run of {sha} (it is {run?.Status} {run?.Conclusion}: {run?.Reason}); serve printed:\n{_serve?.Output}", TimeSpan.FromMinutes(3));
+        return run!;
+    }
+
     /// <summary>A client acting as <paramref name="user"/> through a fresh API token.</summary>
     public async Task<HttpClient> TokenClientAsync(string user)
     {
@@ -235,6 +335,6 @@ public sealed class DashboardFixture : IAsyncLifetime
 
         // Instances are process groups of their own: end what the killed server left, as the next `serve` would.
         new Delivery.Targets.ProcessSupervisor(State, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()).KillOrphans();
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 }

@@ -167,7 +167,7 @@ public sealed class DashboardTests(DashboardFixture f)
             await page.GetByLabel("User").WaitForAsync();
             problems.AddRange(await ViolationsAsync(page, $"sign-in ({scheme})"));
             await f.SignInAsync(page, "admin");
-            foreach (var path in new[] { "/deployments", $"/deployments/{f.Analysed.Id}", "/apps/web/environments/production/logs", "/settings" })
+            foreach (var path in new[] { "/deployments", $"/deployments/{f.Analysed.Id}", "/apps/web/environments/production/logs", "/settings", "/runs", $"/runs/{f.FailedRun.Id}", "/workers", "/dispatch?workflow=release.yml" })
             {
                 await page.GotoAsync(path);
                 await page.Locator("#view > :not(.loading)").First.WaitForAsync();

@@ -21,6 +21,10 @@ public sealed class ScreenshotTests(DashboardFixture f)
             ("deployment", $"/deployments/{f.Analysed.Id}", "figure.chart-box"),
             ("logs", "/apps/web/environments/production/logs", ".log-line"),
             ("settings", "/settings", "table.audit"),
+            ("runs", "/runs", "table.runs"),
+            ("run", $"/runs/{f.FailedRun.Id}#job=build", ".log-line"),
+            ("workers", "/workers", "tbody tr"),
+            ("dispatch", "/dispatch?workflow=release.yml", "#in-replicas"),
         };
         var written = new List<string>();
         foreach (var (width, height, size) in new[] { (1280, 860, "desktop"), (390, 844, "phone") })
@@ -52,7 +56,7 @@ public sealed class ScreenshotTests(DashboardFixture f)
             }
         }
 
-        Assert.Equal(20, written.Count);
+        Assert.Equal(36, written.Count);
         Assert.All(written, p => Assert.True(new FileInfo(p).Length > 5_000, $"{p} is almost empty"));
     }
 

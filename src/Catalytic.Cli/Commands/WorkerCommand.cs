@@ -13,7 +13,8 @@ namespace Catalytic.Cli.Commands;
 
 /// <summary>
 /// `catalytic worker --server URL --token TOKEN [--labels a,b] [--capacity N] [--name NAME] [--once]`: runs the jobs a
-/// `catalytic serve` hands out, on this machine (docs/server.md, "Workers"). Without --server it works for the server
+/// `catalytic serve` hands out, on this machine (docs/server.md, "Workers"), and probes the server's `from: [workers]`
+/// checks (docs/status.md). Without --server it works for the server
 /// of the state folder (server.json and its token). The token may come from CATALYTIC_WORKER_TOKEN instead of the
 /// command line, where other users of the machine could read it. Exit codes: 0 stopped (or, with --once, the job
 /// succeeded), 1 the job failed, 2 bad usage or a token the server refuses, 130 the job was cancelled.
@@ -94,6 +95,10 @@ internal sealed class WorkerCommand : ICommand
             Time = time,
             Logger = logger,
         });
+        // The server's `from: [workers]` checks are probed from here too (not with --once: one job, then exit).
+        await using var checks = new Catalytic.Status.Checks.Remote.WorkerCheckRunner(server, token, name, time, logger);
+        using var stopChecks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var checking = args.Has("once") ? Task.CompletedTask : checks.RunAsync(stopChecks.Token);
         try
         {
             var outcome = await worker.RunAsync(cancellationToken);
@@ -108,6 +113,11 @@ internal sealed class WorkerCommand : ICommand
         {
             await Console.Error.WriteLineAsync($"catalytic worker: {e.Message}");
             return ExitCodes.Invalid;
+        }
+        finally
+        {
+            await stopChecks.CancelAsync();
+            await checking;
         }
     }
 

@@ -5,6 +5,7 @@ using Catalytic.Contracts.Checks;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Contracts.Problems;
 using Catalytic.Contracts.Runs;
+using Catalytic.Contracts.Secrets;
 using Catalytic.Contracts.Server;
 using Catalytic.Contracts.Status;
 
@@ -29,6 +30,9 @@ namespace Catalytic.Contracts.Json;
 [JsonSerializable(typeof(IReadOnlyList<WorkerView>))]
 [JsonSerializable(typeof(DispatchBody))]
 [JsonSerializable(typeof(DispatchAnswer))]
+[JsonSerializable(typeof(DispatchFormView))]
+[JsonSerializable(typeof(IReadOnlyList<SecretView>))]
+[JsonSerializable(typeof(SecretBody))]
 [JsonSerializable(typeof(RerunBody))]
 [JsonSerializable(typeof(RunApprovalBody))]
 [JsonSerializable(typeof(LogLineView))]

@@ -17,6 +17,10 @@ public static class RunRoutes
     public static string Logs(long id, string job) => $"/api/runs/{id}/jobs/{Uri.EscapeDataString(job)}/logs";
 
     public static string Dispatches(string repository) => $"/api/repos/{Uri.EscapeDataString(repository)}/dispatches";
+
+    /// <summary>The workflows a person may dispatch at a ref, with their inputs (what the dashboard's dispatch form is built from).</summary>
+    public static string DispatchForms(string repository, string? gitRef = null) =>
+        $"/api/repos/{Uri.EscapeDataString(repository)}/dispatch-forms" + (gitRef is null ? "" : "?ref=" + Uri.EscapeDataString(gitRef));
 }
 
 /// <summary>One run as the API shows it (GitHub's words for status and conclusion).</summary>
@@ -36,13 +40,18 @@ public sealed record RunView(
     string? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    string? CommitMessage = null)
 {
     /// <summary>What `catalytic run` would exit with for this run: 0 success, 1 failure or cancelled; null while it runs.</summary>
     public int? ExitCode => Status != "completed" ? null : Conclusion == "success" ? ExitCodes.Success : ExitCodes.Failure;
 }
 
-/// <summary>One job of a run: its status, worker, attempt and how long it waited and ran.</summary>
+/// <summary>
+/// One job of a run: its status, worker, attempt and how long it waited and ran; the workflow jobs it needs; for a job
+/// waiting for its environment, whether the caller may approve or reject it (the environment's rule, as the approve
+/// call applies it), so a page draws the buttons only for those allowed.
+/// </summary>
 public sealed record JobView(
     string Key,
     string JobId,
@@ -57,16 +66,36 @@ public sealed record JobView(
     string? Environment,
     DateTimeOffset? QueuedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<string>? Needs = null,
+    bool? MayDecide = null);
 
-/// <summary>A run with its jobs and the artifacts its jobs uploaded.</summary>
-public sealed record RunDetailView(RunView Run, IReadOnlyList<JobView> Jobs, IReadOnlyList<string> Artifacts);
+/// <summary>
+/// A run with its jobs and the artifacts its jobs uploaded. <see cref="Graph"/> is every job of the workflow with its
+/// <c>needs</c> (null when the workflow is invalid): jobs not planned yet are in it before they are in <see cref="Jobs"/>.
+/// </summary>
+public sealed record RunDetailView(RunView Run, IReadOnlyList<JobView> Jobs, IReadOnlyList<string> Artifacts, IReadOnlyList<WorkflowJobView>? Graph = null);
+
+/// <summary>A job of the workflow as written: its id, its name (the id when the name is an expression) and the jobs it needs.</summary>
+public sealed record WorkflowJobView(string Id, string Name, IReadOnlyList<string> Needs);
 
 /// <summary>A worker as the server last saw it.</summary>
 public sealed record WorkerView(string Name, IReadOnlyList<string> Labels, int Capacity, int Busy, bool Embedded, bool Lost, DateTimeOffset LastSeen);
 
 /// <summary><c>POST /api/repos/{repo}/dispatches</c>: a workflow_dispatch of <see cref="Workflow"/> (file name or path) at <see cref="Ref"/> (default branch when null).</summary>
 public sealed record DispatchBody(string Workflow, string? Ref, IReadOnlyDictionary<string, string>? Inputs);
+
+/// <summary>
+/// <c>GET /api/repos/{repo}/dispatch-forms?ref=</c>: the workflows at <see cref="Ref"/> with a <c>workflow_dispatch</c>
+/// trigger, and the environments an <c>environment</c> input may name (those <c>catalytic.yml</c> declares).
+/// </summary>
+public sealed record DispatchFormView(string Repository, string Ref, IReadOnlyList<DispatchWorkflowView> Workflows, IReadOnlyList<string> Environments);
+
+/// <summary>A dispatchable workflow: its path (what a dispatch names), its name and its inputs in file order.</summary>
+public sealed record DispatchWorkflowView(string Path, string Name, IReadOnlyList<DispatchInputView> Inputs);
+
+/// <summary>One <c>workflow_dispatch</c> input: type string, boolean, number, choice or environment; the default as written.</summary>
+public sealed record DispatchInputView(string Name, string Type, string? Description, bool Required, string? Default, IReadOnlyList<string> Options);
 
 /// <summary>What a dispatch queued.</summary>
 public sealed record DispatchAnswer(IReadOnlyList<long> RunIds, IReadOnlyList<string> Errors);

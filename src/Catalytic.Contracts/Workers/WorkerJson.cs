@@ -16,4 +16,6 @@ namespace Catalytic.Contracts.Workers;
 [JsonSerializable(typeof(WorkerCacheLookupBody))]
 [JsonSerializable(typeof(WorkerCacheLookupView))]
 [JsonSerializable(typeof(WorkerCacheSaveView))]
+[JsonSerializable(typeof(WorkerChecksView))]
+[JsonSerializable(typeof(WorkerProbeBody))]
 public sealed partial class WorkerJson : JsonSerializerContext;

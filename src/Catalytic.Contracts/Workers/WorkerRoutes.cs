@@ -11,6 +11,12 @@ public static class WorkerRoutes
     /// <summary>POST a <see cref="WorkerAcquireBody"/>: 200 with a <see cref="WorkerAssignmentView"/>, or 204 when no job came in the wait.</summary>
     public const string Acquire = "/api/workers/acquire";
 
+    /// <summary>GET (?worker=NAME): the checks of catalytic.yml that run from workers, as a <see cref="WorkerChecksView"/>.</summary>
+    public const string Checks = "/api/workers/checks";
+
+    /// <summary>POST a <see cref="WorkerProbeBody"/>: 202 when taken, a problem naming the field when refused.</summary>
+    public const string CheckResults = "/api/workers/checks/results";
+
     /// <summary>The group of one lease.</summary>
     public const string Lease = "/api/workers/leases/{lease}";
 

@@ -6,6 +6,7 @@ using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Pipelines.Webhooks;
 using Catalytic.Runner.Execution;
+using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;
 using Catalytic.Workflows.Triggers;
 
@@ -18,6 +19,19 @@ public sealed record DispatchOutcome(int Status, ImmutableArray<string> Errors, 
 
     internal static DispatchOutcome Fail(int status, params string[] errors) => new(status, [.. errors], []);
 }
+
+/// <summary>A workflow a person may dispatch: its path, name and <c>workflow_dispatch</c> inputs as written.</summary>
+public sealed record DispatchableWorkflow(string Path, string Name, ImmutableArray<DispatchInput> Inputs);
+
+/// <summary>One <c>workflow_dispatch</c> input as written: its type (string, boolean, number, choice, environment), default and options.</summary>
+public sealed record DispatchInput(string Name, string Type, string? Description, bool Required, string? Default, ImmutableArray<string> Options)
+{
+    internal static DispatchInput Of(InputDefinition i) =>
+        new(i.Name, i.Type.ToString().ToLowerInvariant(), i.Description, i.Required, i.Default?.Value, i.Options);
+}
+
+/// <summary>What a dispatch form is built from: the workflows at <see cref="Ref"/> with a <c>workflow_dispatch</c> trigger, or the error status and why.</summary>
+public sealed record DispatchForms(int Status, string? Error, string Ref, ImmutableArray<DispatchableWorkflow> Workflows);
 
 /// <summary>
 /// <c>workflow_dispatch</c> and <c>repository_dispatch</c>, for the API endpoint and the CLI verb the queue brings. The
@@ -107,10 +121,47 @@ public sealed class DispatchHandler
                 Actor = actor,
                 Inputs = inputs.ToImmutableDictionary(StringComparer.Ordinal),
                 Source = "api",
+                CommitMessage = (await repo.Mirror.CommitAsync(commit, c))?.Message,
             };
             return await repo.EnqueueAsync([request], c) is { } runs
                 ? new DispatchOutcome(202, [], runs)
                 : DispatchOutcome.Fail(503, "the run queue refused the run");
+        });
+    }
+
+    /// <summary>
+    /// The workflows of <paramref name="repository"/> at <paramref name="gitRef"/> (null: the default branch), fetched
+    /// fresh as a dispatch is, that have a <c>workflow_dispatch</c> trigger, with their inputs: the dashboard's dispatch
+    /// form is built from these, and <see cref="WorkflowDispatchAsync"/> checks what it sends. A workflow that does not
+    /// parse is left out (its dispatch would be refused with its errors).
+    /// </summary>
+    public async Task<DispatchForms> FormsAsync(string repository, string? gitRef, CancellationToken ct)
+    {
+        if (_triggers.Find(repository) is not { } repo)
+        {
+            return new DispatchForms(404, $"no repository '{repository}' on this server", "", []);
+        }
+
+        return await repo.RunExclusiveAsync(async c =>
+        {
+            await repo.FetchAsync(c);
+            var name = gitRef ?? repo.Identity.DefaultBranch;
+            var (fullRef, commit) = await ResolveRefAsync(repo, name, c);
+            if (commit is null)
+            {
+                return new DispatchForms(404, $"no branch or tag '{name}' in repository '{repository}'", fullRef, []);
+            }
+
+            var workflows = ImmutableArray.CreateBuilder<DispatchableWorkflow>();
+            foreach (var file in await repo.Mirror.WorkflowFilesAsync(commit, c))
+            {
+                if (file.Text is not null && WorkflowParser.Parse(file.Path, file.Text).Workflow is { } w && w.On.Any(t => t.Event == "workflow_dispatch"))
+                {
+                    workflows.Add(new DispatchableWorkflow(file.Path, w.Name, [.. w.DispatchInputs.Select(DispatchInput.Of)]));
+                }
+            }
+
+            return new DispatchForms(200, null, fullRef, workflows.ToImmutable());
         });
     }
 

@@ -84,6 +84,9 @@ public sealed record RunRecord
     /// <summary>What noticed it: commit, poll, webhook, schedule, api…</summary>
     public required string Source { get; init; }
 
+    /// <summary>The first line of the commit's message, when the trigger knew it (at most <see cref="RunScheduler.MaxCommitMessage"/> characters).</summary>
+    public string? CommitMessage { get; init; }
+
     /// <summary>The repository's default branch when the run was made (runs on it and on tags are watched by status).</summary>
     public string? DefaultBranch { get; init; }
 
@@ -237,6 +240,9 @@ public sealed record WorkerRecord
     /// <summary>Jobs it runs now (filled by listings).</summary>
     public int Busy { get; init; }
 }
+
+/// <summary>A job of a run's workflow as written: its id, its name (the id when the name is an expression) and the jobs it needs.</summary>
+public sealed record WorkflowJobNode(string Id, string Name, ImmutableArray<string> Needs);
 
 /// <summary>An approval decision about a job waiting for its environment.</summary>
 public sealed record JobApproval(long JobRowId, bool Approved, string By, DateTimeOffset At, string? Comment);

@@ -89,6 +89,15 @@ public sealed partial class RunScheduler : IRunQueue, IScheduleHistory
     public Task<DateTimeOffset?> LastFiredAsync(string repository, string workflowPath, string cron, CancellationToken ct = default) =>
         _store.LastFiredAsync(repository, workflowPath, cron, ct);
 
+    /// <summary>
+    /// The jobs of the workflow <paramref name="run"/> runs (parsed from the text stored with it), in file order, with
+    /// the jobs each needs: the run's job graph, jobs not planned yet included. Null when the workflow is invalid.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkflowJobNode>?> GraphAsync(RunRecord run, CancellationToken ct = default) =>
+        (await _contexts.GetAsync(run, ct))?.Workflow is { } w
+            ? [.. w.Jobs.Select(j => new WorkflowJobNode(j.Id, j.Name is { } n && !n.Value.Contains("${{", StringComparison.Ordinal) ? n.Value : j.Id, j.Needs))]
+            : null;
+
     /// <summary>Records <paramref name="request"/> as a run (or finds the run its deduplication key made) and plans the jobs it can start.</summary>
     public async Task<RunCreated> EnqueueAsync(RunRequest request, CancellationToken ct = default)
     {
@@ -111,6 +120,7 @@ public sealed partial class RunScheduler : IRunQueue, IScheduleHistory
                 Sha = request.Sha,
                 Actor = request.Actor,
                 Source = request.Source,
+                CommitMessage = Subject(request.CommitMessage ?? JobPlanningText(Catalytic.Pipelines.Events.Payload.At(request.Payload, "head_commit", "message"))),
                 DefaultBranch = JobPlanningText(Catalytic.Pipelines.Events.Payload.At(request.Payload, "repository", "default_branch")),
                 DeduplicationKey = request.DeduplicationKey,
                 Schedule = request.Schedule,
@@ -293,6 +303,16 @@ public sealed partial class RunScheduler : IRunQueue, IScheduleHistory
 
     private static string InvalidWorkflow(ImmutableArray<string> errors) =>
         "Invalid workflow file: " + string.Join("; ", errors.IsDefaultOrEmpty ? ["(no detail)"] : errors);
+
+    /// <summary>The longest commit subject a run keeps (GitHub's run list cuts it shorter still).</summary>
+    public const int MaxCommitMessage = 300;
+
+    /// <summary>A message's first line, cut to <see cref="MaxCommitMessage"/>; null for none.</summary>
+    private static string? Subject(string? message)
+    {
+        var line = message?.Split('\n', 2)[0].Trim();
+        return string.IsNullOrEmpty(line) ? null : line.Length <= MaxCommitMessage ? line : line[..(MaxCommitMessage - 1)] + "…";
+    }
 
     private static string? JobPlanningText(System.Text.Json.Nodes.JsonNode? node) =>
         node is null ? null : Runner.Scheduling.JobPlanning.Stringify(node);

@@ -40,6 +40,9 @@ public sealed record RunRequest
     /// <summary>What noticed it, for the record: <c>commit</c>, <c>poll</c>, <c>webhook</c>, <c>schedule</c>, <c>api</c>…</summary>
     public required string Source { get; init; }
 
+    /// <summary>The commit's message when the trigger read it; null: the payload's <c>head_commit.message</c> (a push) is used.</summary>
+    public string? CommitMessage { get; init; }
+
     /// <summary>
     /// The file's errors (<c>file:line:column: error: …</c>) when the workflow at <see cref="Sha"/> is invalid: the queue
     /// records a failed run that shows them, as GitHub's "Invalid workflow file" does, and queues no job.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Catalytic.Pipelines.Events;
 using Catalytic.Pipelines.Repositories;
 
@@ -41,6 +42,14 @@ public static class WebhookPayloads
     /// <summary>The body as a JSON object, or null with <paramref name="error"/> saying why not.</summary>
     public static JsonObject? ReadObject(ReadOnlySpan<byte> body, out string? error)
     {
+        // The JSON reader checks UTF-8 only when a string is taken out, and then throws InvalidOperationException:
+        // the whole body is checked first, so a bad byte is a 400 here, not an exception wherever a field is read.
+        if (!Utf8.IsValid(body))
+        {
+            error = "the payload is not valid JSON: it is not UTF-8";
+            return null;
+        }
+
         try
         {
             if (JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false }) is JsonObject o)

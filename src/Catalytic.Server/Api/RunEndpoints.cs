@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Runs;
+using Catalytic.Identity.Accounts;
+using Catalytic.Identity.Audit;
 using Catalytic.Pipelines.Environments;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
@@ -38,7 +40,7 @@ public static class RunEndpoints
             return TypedResults.Json<IReadOnlyList<RunView>>([.. runs.Select(View)], ApiJson.Default.IReadOnlyListRunView);
         }).Require(Policies.Viewer);
 
-        api.MapGet("/runs/{id:long}", async (long id, CancellationToken ct) =>
+        api.MapGet("/runs/{id:long}", async (long id, HttpContext http, CancellationToken ct) =>
         {
             if (await store.GetRunAsync(id, ct) is not { } run)
             {
@@ -46,7 +48,17 @@ public static class RunEndpoints
             }
 
             var jobs = await store.ListJobsAsync(id, false, ct);
-            return TypedResults.Json(new RunDetailView(View(run), [.. jobs.Select(View)], Artifacts(scheduler, id)), ApiJson.Default.RunDetailView);
+            // The graph is the workflow's, so jobs whose needs are not done yet (not planned, no row) are drawn too.
+            var nodes = await scheduler.GraphAsync(run, ct);
+            var needs = nodes?.ToDictionary(j => j.Id, j => (IReadOnlyList<string>)[.. j.Needs], StringComparer.Ordinal);
+            IReadOnlyList<WorkflowJobView>? graph = nodes is null ? null : [.. nodes.Select(j => new WorkflowJobView(j.Id, j.Name, [.. j.Needs]))];
+            var rules = scheduler.Options.Environments();
+            var approver = AsApprover(http.Caller());
+            bool? MayDecide(JobRecord j) => j.Status == JobStatuses.Waiting && j.Environment is { } e
+                ? rules.Find(e)?.ApprovalRefusal(approver, run.Actor) is null
+                : null;
+            return TypedResults.Json(new RunDetailView(View(run), [.. jobs.Select(j => View(j) with { Needs = needs?.GetValueOrDefault(j.JobId), MayDecide = MayDecide(j) })],
+                Artifacts(scheduler, id), graph), ApiJson.Default.RunDetailView);
         }).Require(Policies.Viewer);
 
         api.MapGet("/runs/{id:long}/jobs/{job}/logs", async (long id, string job, string? follow, string? attempt, HttpContext http, CancellationToken ct) =>
@@ -68,12 +80,13 @@ public static class RunEndpoints
         }).Require(Policies.Viewer);
 
         api.MapPost("/runs/{id:long}/cancel", async (long id, HttpContext http, CancellationToken ct) =>
-            Act(await scheduler.CancelAsync(id, http.Caller().Name, ct))).Require(Policies.Developer);
+            await AuditedAsync(http, AuditActions.Cancel, id, "", await scheduler.CancelAsync(id, http.Caller().Name, ct))).Require(Policies.Developer);
 
         api.MapPost("/runs/{id:long}/rerun", async (long id, HttpContext http, CancellationToken ct) =>
         {
             var body = await ReadAsync(http, ApiJson.Default.RerunBody, ct);
-            return body.Error ?? Act(await scheduler.RerunAsync(id, body.Value?.Failed ?? false, http.Caller().Name, ct));
+            var failed = body.Value?.Failed ?? false;
+            return body.Error ?? await AuditedAsync(http, AuditActions.Rerun, id, failed ? "failed jobs" : "all jobs", await scheduler.RerunAsync(id, failed, http.Caller().Name, ct));
         }).Require(Policies.Developer);
 
         api.MapPost("/runs/{id:long}/approve", async (long id, HttpContext http, CancellationToken ct) =>
@@ -85,9 +98,9 @@ public static class RunEndpoints
             }
 
             // Who decides is the authenticated caller (never a name from the body), with the role the environment's rule checks.
-            var caller = http.Caller();
-            var approver = new Approver(caller.Name, [caller.Role.ToString().ToLowerInvariant()]);
-            return Act(await scheduler.DecideAsync(id, body.Value.Job, body.Value.Approve, approver, body.Value.Comment, ct));
+            var approver = AsApprover(http.Caller());
+            return await AuditedAsync(http, body.Value.Approve ? AuditActions.Approve : AuditActions.Reject, id, body.Value.Job is { } j ? "job " + j : "waiting jobs",
+                await scheduler.DecideAsync(id, body.Value.Job, body.Value.Approve, approver, body.Value.Comment, ct));
         }).Require(Policies.Developer); // the environment's rule decides who may approve (default approver or above): 403 naming it
 
 
@@ -106,9 +119,35 @@ public static class RunEndpoints
 
             var outcome = await triggers.Dispatches.WorkflowDispatchAsync(repo, body.Value.Workflow, body.Value.Ref,
                 body.Value.Inputs ?? new Dictionary<string, string>(), http.Caller().Name, ct);
+            if (outcome.Ok)
+            {
+                // The input names, never their values: an input may carry something a person would not want in the log.
+                await http.AuditAsync(AuditActions.Dispatch, $"{repo}/{body.Value.Workflow}",
+                    $"runs {string.Join(", ", outcome.Runs.Select(r => r.RunId))}; inputs {string.Join(", ", (body.Value.Inputs ?? new Dictionary<string, string>()).Keys)}");
+            }
+
             return TypedResults.Json(new DispatchAnswer([.. outcome.Runs.Select(r => r.RunId)], [.. outcome.Errors]), ApiJson.Default.DispatchAnswer,
                 statusCode: outcome.Ok ? StatusCodes.Status201Created : outcome.Status);
         }).Require(Policies.Developer);
+
+        api.MapGet("/repos/{repo}/dispatch-forms", async (string repo, string? @ref, CancellationToken ct) =>
+        {
+            if (@ref is not null && (@ref.Length is 0 or > MaxRef || @ref.Any(char.IsControl)))
+            {
+                return Bad($"ref must be a branch, a tag or a full ref of 1 to {MaxRef} characters without control characters", "ref");
+            }
+
+            var forms = await triggers.Dispatches.FormsAsync(repo, @ref, ct);
+            if (forms.Error is { } error)
+            {
+                return Problem(forms.Status, error, forms.Status == StatusCodes.Status404NotFound && triggers.Find(repo) is null ? "repo" : "ref");
+            }
+
+            var environments = scheduler.Options.Environments().Environments.Values.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+            return TypedResults.Json(new DispatchFormView(repo, forms.Ref, [.. forms.Workflows.Select(w => new DispatchWorkflowView(w.Path, w.Name,
+                [.. w.Inputs.Select(i => new DispatchInputView(i.Name, i.Type, i.Description, i.Required, i.Default, [.. i.Options]))]))],
+                environments), ApiJson.Default.DispatchFormView);
+        }).Require(Policies.Viewer);
 
         api.MapGet("/workers", async (CancellationToken ct) =>
             TypedResults.Json<IReadOnlyList<WorkerView>>(
@@ -118,7 +157,10 @@ public static class RunEndpoints
     }
 
     public static RunView View(RunRecord r) => new(r.Id, r.Repository, r.WorkflowName, r.WorkflowPath, r.RunNumber, r.Attempt, r.Event, r.Ref, r.Sha,
-        r.Actor, r.Status, r.Conclusion, r.Reason, r.CreatedAt, r.StartedAt, r.FinishedAt);
+        r.Actor, r.Status, r.Conclusion, r.Reason, r.CreatedAt, r.StartedAt, r.FinishedAt, r.CommitMessage);
+
+    /// <summary>The longest ref a dispatch form is asked for (git's own limit on a ref name is far beyond any real one).</summary>
+    private const int MaxRef = 255;
 
     public static JobView View(JobRecord j) => new(j.Key, j.JobId, j.Label, j.Status, j.Conclusion, j.Reason, j.Attempt, j.RunAttempt, j.Worker,
         [.. j.RunsOn], j.Environment, j.QueuedAt, j.StartedAt, j.FinishedAt);
@@ -170,6 +212,20 @@ public static class RunEndpoints
         return Directory.Exists(folder) ? [.. Directory.EnumerateDirectories(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)] : [];
     }
 
+    /// <summary>The caller as an environment's approval rule sees them: their name and role.</summary>
+    private static Approver AsApprover(Caller caller) => new(caller.Name, [caller.Role.ToString().ToLowerInvariant()]);
+
+    /// <summary>The answer to an action, recorded in the audit log when it took effect.</summary>
+    private static async Task<IResult> AuditedAsync(HttpContext http, string action, long id, string detail, RunActionResult result)
+    {
+        if (result.Refusal is null)
+        {
+            await http.AuditAsync(action, $"run {id}", detail);
+        }
+
+        return Act(result);
+    }
+
     private static IResult Act(RunActionResult result) => result.Refusal switch
     {
         null => TypedResults.Json(View(result.Run!), ApiJson.Default.RunView),
@@ -208,10 +264,11 @@ public static class RunEndpoints
         return false;
     }
 
-    private const int MaxBody = 64 * 1024;
+    /// <summary>The largest JSON body these endpoints (and the secrets API) read.</summary>
+    internal const int MaxBody = 64 * 1024;
 
     /// <summary>A small JSON body (at most 64 KiB), or the 400 saying what is wrong with it; an empty body is null.</summary>
-    private static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
+    internal static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
         where T : class
     {
         if (http.Request.ContentLength > MaxBody)

@@ -43,7 +43,12 @@ public static class DashboardEndpoints
         Page(routes, "/deployments", new DashboardPage("deployments", "Deployments"), Policies.Viewer);
         Page(routes, "/deployments/{id}", new DashboardPage("deployment", "Deployment"), Policies.Viewer, "id");
         Page(routes, "/apps/{app}/environments/{environment}/logs", new DashboardPage("logs", "Logs"), Policies.Viewer, "app", "environment");
+        Page(routes, "/runs", new DashboardPage("runs", "Runs"), Policies.Viewer);
+        Page(routes, "/runs/{id:long}", new DashboardPage("run", "Run"), Policies.Viewer, "id");
+        Page(routes, "/workers", new DashboardPage("workers", "Workers"), Policies.Viewer);
+        Page(routes, "/dispatch", new DashboardPage("dispatch", "Dispatch a workflow"), Policies.Developer);
         Page(routes, "/settings", new DashboardPage("settings", "Settings"), Policies.Admin);
+        routes.MapStatusPages();
 
         var api = routes.MapGroup("/api/dashboard");
         api.MapGet("/deployments", DashboardData.DeploymentsAsync).Require(Policies.Viewer);
@@ -53,7 +58,7 @@ public static class DashboardEndpoints
     }
 
     /// <summary>A page: its shell, with the route values its module needs as data- attributes.</summary>
-    private static void Page(IEndpointRouteBuilder routes, string pattern, DashboardPage page, string policy, params string[] values) =>
+    internal static void Page(IEndpointRouteBuilder routes, string pattern, DashboardPage page, string policy, params string[] values) =>
         routes.MapGet(pattern, (HttpContext http) =>
         {
             var data = values.ToDictionary(v => v, v => http.Request.RouteValues[v]?.ToString() ?? "", StringComparer.Ordinal);

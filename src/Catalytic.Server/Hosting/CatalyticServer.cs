@@ -21,6 +21,7 @@ using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
 using Catalytic.Server.Dashboard;
 using Catalytic.Server.Logging;
+using Catalytic.Server.SecretStore;
 using Catalytic.Server.Status;
 using Catalytic.Storage.Postgres;
 using Catalytic.Storage.Runs;
@@ -59,6 +60,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     private RunQueueLoops? _loops;
     private EmbeddedWorker? _worker;
     private Catalytic.Status.Hosting.StatusService? _status;
+    private IDisposable? _pipelineStatus;
     private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
@@ -188,6 +190,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddDashboard();
         _status = await StartStatusAsync(statusConfig, config.Config!, state, router, _time, ct);
         builder.Services.AddSingleton(_status);
+        _pipelineStatus = PipelineStatus.Connect(_status, _scheduler);
         _app = builder.Build();
         _app.UseCatalyticAuth();
         _app.MapAccessEndpoints();
@@ -195,6 +198,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapDeliveryEndpoints();
         _app.MapStatusEndpoints();
         _app.MapStatusMetrics();
+        _app.MapWorkerCheckEndpoints();
         _triggers = CreateTriggers(configPath, state, _time);
         _app.MapPipelineEndpoints(_triggers);
         // Remote workers take jobs from the server's own queue unless a host or a test gives another.
@@ -205,6 +209,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));
 
         _app.MapRunEndpoints(_scheduler, _triggers, _time);
+        _app.MapSecretEndpoints(state);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ApiAddress = new Uri(address.TrimEnd('/') + "/");
@@ -349,6 +354,7 @@ public sealed class CatalyticServer : IAsyncDisposable
             await _app.DisposeAsync();
         }
 
+        _pipelineStatus?.Dispose();
         if (_status is not null)
         {
             await _status.DisposeAsync();

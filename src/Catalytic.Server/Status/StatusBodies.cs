@@ -19,18 +19,19 @@ internal static class StatusBodies
     private static readonly ProblemKind TooLarge = new(StatusCodes.Status413PayloadTooLarge, "payload too large");
 
     /// <summary>The body as <typeparamref name="T"/> (null when empty), or the refusal to answer with.</summary>
-    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken ct)
+    /// <param name="maxBytes">The limit (default <see cref="MaxBytes"/>; a worker's probe report carries up to 1 MiB of a body).</param>
+    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken ct, int maxBytes = MaxBytes)
         where T : class
     {
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return (null, ApiResults.Problem(TooLarge, $"the body is {request.ContentLength} bytes; the limit is {MaxBytes}", "body"));
+            return (null, ApiResults.Problem(TooLarge, $"the body is {request.ContentLength} bytes; the limit is {maxBytes}", "body"));
         }
 
         byte[]? bytes;
         try
         {
-            bytes = await ReadBoundedAsync(request.Body, ct);
+            bytes = await ReadBoundedAsync(request.Body, maxBytes, ct);
         }
         catch (BadHttpRequestException e)
         {
@@ -40,7 +41,7 @@ internal static class StatusBodies
 
         if (bytes is null)
         {
-            return (null, ApiResults.Problem(TooLarge, $"the body is larger than {MaxBytes} bytes", "body"));
+            return (null, ApiResults.Problem(TooLarge, $"the body is larger than {maxBytes} bytes", "body"));
         }
 
         if (bytes.Length == 0)
@@ -76,14 +77,14 @@ internal static class StatusBodies
     // System.Text.Json's message repeats the path and positions after its first sentence.
     private static string FirstSentence(string message) => message.Split(" Path: ", 2)[0].TrimEnd();
 
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, CancellationToken ct)
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int maxBytes, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int n;
         while ((n = await body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + n > MaxBytes)
+            if (buffer.Length + n > maxBytes)
             {
                 return null;
             }

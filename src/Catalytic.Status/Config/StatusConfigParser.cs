@@ -374,7 +374,7 @@ public static partial class StatusConfigParser
         return null;
     }
 
-    private static CheckKind? KindOf(string scheme) => scheme switch
+    internal static CheckKind? KindOf(string scheme) => scheme switch
     {
         "http" or "https" => CheckKind.Http,
         "tcp" => CheckKind.Tcp,

@@ -26,6 +26,7 @@ public static partial class DashboardWriter
                 ["histogram_quantile(0.5, sum by (le) (rate(catalytic_run_duration_seconds_bucket[1h])))", "histogram_quantile(0.95, sum by (le) (rate(catalytic_run_duration_seconds_bucket[1h])))"], "s"),
             new("Jobs by conclusion", "timeseries", ["sum by (conclusion) (increase(catalytic_jobs_total[1h]))"]),
             new("Job duration p95", "timeseries", ["histogram_quantile(0.95, sum by (le) (rate(catalytic_job_duration_seconds_bucket[1h])))"], "s"),
+            new("Runs not completed by status", "timeseries", ["sum by (status) (catalytic_runs_active)"]),
             new("Queue depth", "timeseries", ["sum by (labels) (catalytic_queue_depth)"]),
             new("Queue wait p95", "timeseries", ["histogram_quantile(0.95, sum by (le) (rate(catalytic_queue_wait_seconds_bucket[30m])))"], "s"),
             new("Workers", "timeseries", ["sum by (state) (catalytic_workers)"]),

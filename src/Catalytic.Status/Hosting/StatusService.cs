@@ -187,7 +187,8 @@ public sealed partial class StatusService : IAsyncDisposable
     /// <summary>
     /// Takes a remote worker's probe of a `from: [workers]` check: the conditions are evaluated here, on the server's
     /// clock and configuration, so a worker only probes and a stale or hostile worker cannot pass a condition by saying so.
-    /// Returns why the report was refused, or null when it was taken. The worker protocol calls this (it is not on main yet).
+    /// Returns why the report was refused, or null when it was taken. The worker protocol's POST /api/workers/checks/results
+    /// (Server/Status/WorkerCheckEndpoints) calls this.
     /// </summary>
     public async Task<string?> ObserveRemoteAsync(string worker, string checkName, ProbeResult probe, CancellationToken ct = default)
     {

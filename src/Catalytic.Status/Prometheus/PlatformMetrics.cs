@@ -42,7 +42,8 @@ public sealed class PlatformMetrics
         JobDuration = _f.CreateHistogram("catalytic_job_duration_seconds", "Duration of jobs.", new HistogramConfiguration { LabelNames = ["repository"], Buckets = RunBuckets });
         QueueDepth = _f.CreateGauge("catalytic_queue_depth", "Jobs waiting for a worker, by runs-on labels.", "labels");
         QueueWait = _f.CreateHistogram("catalytic_queue_wait_seconds", "Time a job waited for a worker.", new HistogramConfiguration { Buckets = RunBuckets });
-        Workers = _f.CreateGauge("catalytic_workers", "Workers by state (busy, idle, lost).", "state");
+        Workers = _f.CreateGauge("catalytic_workers", "Workers by state (busy, idle, offline, lost).", "state");
+        RunsActive = _f.CreateGauge("catalytic_runs_active", "Runs not completed, by status (queued, pending, in_progress, waiting).", "status");
     }
 
     /// <summary>The names of every family, without the _bucket/_sum/_count suffixes of histograms.</summary>
@@ -52,7 +53,7 @@ public sealed class PlatformMetrics
         "catalytic_check_results_total", "catalytic_check_schedule_lateness_seconds", "catalytic_alerts_firing", "catalytic_notifications_total",
         "catalytic_notifications_pending", "catalytic_deployments_total", "catalytic_approval_waiting_seconds", "catalytic_instances",
         "catalytic_runs_total", "catalytic_run_duration_seconds", "catalytic_jobs_total", "catalytic_job_duration_seconds", "catalytic_queue_depth",
-        "catalytic_queue_wait_seconds", "catalytic_workers",
+        "catalytic_queue_wait_seconds", "catalytic_workers", "catalytic_runs_active",
         // The edge's families (Catalytic.Edge's metrics).
         "catalytic_edge_requests_total", "catalytic_edge_proxy_failures_total", "catalytic_edge_request_duration_seconds",
         "catalytic_edge_active_requests", "catalytic_edge_route_weight",
@@ -117,6 +118,9 @@ public sealed class PlatformMetrics
 
     /// <summary>catalytic_workers.</summary>
     public Gauge Workers { get; }
+
+    /// <summary>catalytic_runs_active.</summary>
+    public Gauge RunsActive { get; }
 
     /// <summary>A run ended (the pipeline server calls this with the alert signal).</summary>
     public void RunFinished(string repository, string workflow, string conclusion, bool defaultBranch, TimeSpan duration)

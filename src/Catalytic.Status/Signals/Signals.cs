@@ -56,6 +56,12 @@ public sealed class AlertSignals(Func<StatusConfig> config, AlertBook book) : IA
         }
 
         var failed = run.Conclusion is "failure" or "timed_out" or "startup_failure";
+        if (!failed && run.Conclusion != "success")
+        {
+            // A cancelled or skipped run says nothing about whether the workflow works: it neither fires nor resolves.
+            return;
+        }
+
         await RaiseAsync("run-failed", failed,
             new Dictionary<string, string> { ["repository"] = run.Repository, ["workflow"] = run.Workflow, ["ref"] = run.Ref },
             $"{run.Workflow} failed on {run.Ref} ({run.Repository})",

@@ -19,7 +19,8 @@ public abstract class SqlRunStore : IRunStore
 {
     internal const string RunColumns =
         "id, repository, workflow_path, workflow_name, run_number, attempt, event, ref, sha, actor, source, default_branch, status, conclusion, " +
-        "reason, dedup_key, schedule, scheduled_for, concurrency_group, cancel_in_progress, cancel_requested, created_at, started_at, finished_at, updated_at";
+        "reason, dedup_key, schedule, scheduled_for, concurrency_group, cancel_in_progress, cancel_requested, created_at, started_at, finished_at, updated_at, " +
+        "commit_message";
 
     internal const string JobColumns =
         "id, run_id, run_attempt, job_id, job_key, leg, leg_count, label, status, conclusion, reason, runs_on, environment, concurrency_group, " +
@@ -97,6 +98,12 @@ public abstract class SqlRunStore : IRunStore
               name TEXT PRIMARY KEY, labels TEXT NOT NULL, capacity INTEGER NOT NULL, embedded INTEGER NOT NULL, first_seen BIGINT NOT NULL,
               last_seen BIGINT NOT NULL, lost INTEGER NOT NULL);
             """, ct);
+        // Added for the runs page (issue 13): the commit's subject line. Older databases gain the column; PostgreSQL
+        // servers starting together are serialised by its schema lock, SQLite's writers by its file lock.
+        if (!await global::Catalytic.Storage.Sql.SqlCommands.HasColumnAsync(c, "runs", "commit_message", ct))
+        {
+            await Sql.ExecAsync(c, null, "ALTER TABLE runs ADD COLUMN commit_message TEXT NULL", ct);
+        }
     }
 
     /// <inheritdoc/>
@@ -311,6 +318,7 @@ public abstract class SqlRunStore : IRunStore
         StartedAt = Sql.MaybeTime(r, 22),
         FinishedAt = Sql.MaybeTime(r, 23),
         UpdatedAt = Sql.Time(r, 24),
+        CommitMessage = Sql.Text(r, 25),
     };
 
     internal static JobRecord ReadJob(DbDataReader r) => new()

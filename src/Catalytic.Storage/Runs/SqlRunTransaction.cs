@@ -41,10 +41,10 @@ internal sealed class SqlRunTransaction(SqlRunStore store, DbConnection connecti
         var ids = await QueryAsync($"""
             INSERT INTO runs (repository, workflow_path, workflow_name, run_number, attempt, event, ref, sha, actor, source, default_branch, status,
               conclusion, reason, dedup_key, schedule, scheduled_for, concurrency_group, cancel_in_progress, cancel_requested, created_at,
-              started_at, finished_at, updated_at)
+              started_at, finished_at, updated_at, commit_message)
             VALUES (@repository, @workflow_path, @workflow_name, @run_number, @attempt, @event, @ref, @sha, @actor, @source, @default_branch, @status,
               @conclusion, @reason, @dedup_key, @schedule, @scheduled_for, @concurrency_group, @cancel_in_progress, @cancel_requested, @created_at,
-              @started_at, @finished_at, @updated_at)
+              @started_at, @finished_at, @updated_at, @commit_message)
             ON CONFLICT (dedup_key) DO NOTHING RETURNING id
             """, r => r.GetInt64(0), RunArgs(run));
         if (ids.Count == 0)
@@ -161,6 +161,7 @@ internal sealed class SqlRunTransaction(SqlRunStore store, DbConnection connecti
         ("dedup_key", run.DeduplicationKey), ("schedule", run.Schedule), ("scheduled_for", Sql.Ticks(run.ScheduledFor)),
         ("concurrency_group", run.ConcurrencyGroup), ("cancel_in_progress", run.CancelInProgress), ("cancel_requested", run.CancelRequested),
         ("created_at", run.CreatedAt), ("started_at", Sql.Ticks(run.StartedAt)), ("finished_at", Sql.Ticks(run.FinishedAt)), ("updated_at", run.UpdatedAt),
+        ("commit_message", run.CommitMessage),
     ];
 
     private static (string, object?)[] JobArgs(JobRecord job) =>

@@ -35,6 +35,14 @@ internal static class SqlCommands
         return cmd;
     }
 
+    /// <summary>Whether <paramref name="table"/> has <paramref name="column"/> (a database from before the column was added has not).</summary>
+    public static async Task<bool> HasColumnAsync(DbConnection c, string table, string column, CancellationToken ct)
+    {
+        await using var cmd = Command(c, null, $"SELECT * FROM {table} WHERE 1 = 0", []);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return Enumerable.Range(0, r.FieldCount).Any(i => string.Equals(r.GetName(i), column, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Every row <paramref name="sql"/> returns, read by <paramref name="read"/>.</summary>
     public static async Task<IReadOnlyList<T>> QueryAsync<T>(DbConnection c, string sql, Func<DbDataReader, T> read, CancellationToken ct, IEnumerable<(string Name, object? Value, DbType? Type)> args)
     {

@@ -30,6 +30,7 @@ public abstract class SqlDeliveryStore : IDeliveryStore
               previous_version TEXT NULL, strategy TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
               created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
             CREATE INDEX IF NOT EXISTS deployments_app_env ON deployments (app, environment, created_at);
+            CREATE INDEX IF NOT EXISTS deployments_created ON deployments (created_at, id);
             CREATE TABLE IF NOT EXISTS deployment_events (
               seq {AutoIdColumn}, deployment_id TEXT NOT NULL, at BIGINT NOT NULL, state TEXT NOT NULL, message TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS deployment_events_dep ON deployment_events (deployment_id, seq);
@@ -41,7 +42,7 @@ public abstract class SqlDeliveryStore : IDeliveryStore
               since BIGINT NOT NULL, PRIMARY KEY (app, environment));
             """, ct);
         // Added with users (issue 13): who asked for a deployment, for prevent-self-review. Older databases gain the column.
-        if (!await HasColumnAsync(c, "deployments", "requested_by", ct))
+        if (!await SqlCommands.HasColumnAsync(c, "deployments", "requested_by", ct))
         {
             await ExecAsync(c, null, AddColumnSql("deployments", "requested_by", "TEXT NULL"), ct);
         }
@@ -49,13 +50,6 @@ public abstract class SqlDeliveryStore : IDeliveryStore
 
     /// <summary>The statement that adds a column to an existing table (PostgreSQL says IF NOT EXISTS, so nodes starting together do not collide).</summary>
     protected virtual string AddColumnSql(string table, string column, string type) => $"ALTER TABLE {table} ADD COLUMN {column} {type}";
-
-    private static async Task<bool> HasColumnAsync(DbConnection c, string table, string column, CancellationToken ct)
-    {
-        await using var cmd = Command(c, null, $"SELECT * FROM {table} WHERE 1 = 0", []);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return Enumerable.Range(0, r.FieldCount).Any(i => string.Equals(r.GetName(i), column, StringComparison.OrdinalIgnoreCase));
-    }
 
     /// <inheritdoc/>
     public async Task<bool> AddReleaseAsync(Release release, CancellationToken ct = default)
@@ -123,9 +117,20 @@ public abstract class SqlDeliveryStore : IDeliveryStore
         (await QueryAsync(DeploymentSelect + " WHERE id = @id", ReadDeployment, ct, ("id", id))).FirstOrDefault();
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// One SQL text per filter combination, each with only the conditions it has: a `(@app IS NULL OR app = @app)`
+    /// form keeps the planner off every index (a scan and a sort of the whole table: 161 ms p95 at 10,000 deployments
+    /// in bench/dashboard). Unfiltered, the newest come from the (created_at, id) index read backwards.
+    /// </remarks>
     public Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(string? app = null, string? environment = null, int limit = 100, CancellationToken ct = default) =>
-        QueryAsync(DeploymentSelect + " WHERE (@app IS NULL OR app = @app) AND (@env IS NULL OR environment = @env) ORDER BY created_at DESC, id DESC LIMIT @limit",
-            ReadDeployment, ct, ("app", app), ("env", environment), ("limit", limit));
+        QueryAsync(DeploymentSelect + (app, environment) switch
+        {
+            (null, null) => "",
+            (_, null) => " WHERE app = @app",
+            (null, _) => " WHERE environment = @env",
+            _ => " WHERE app = @app AND environment = @env",
+        } + " ORDER BY created_at DESC, id DESC LIMIT @limit", ReadDeployment, ct,
+            [.. new (string, object?)[] { ("app", app), ("env", environment), ("limit", limit) }.Where(a => a.Item2 is not null)]);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<DeploymentEvent>> ListEventsAsync(string deploymentId, CancellationToken ct = default) =>

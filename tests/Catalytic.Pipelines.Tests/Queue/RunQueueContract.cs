@@ -57,6 +57,9 @@ public abstract class RunQueueContract : IAsyncLifetime
 
     protected abstract IRunStore CreateStore();
 
+    /// <summary>Makes the store's runs table what it was before runs kept their commit message.</summary>
+    protected abstract Task DropCommitMessageColumnAsync();
+
     public async ValueTask InitializeAsync()
     {
         Store = CreateStore();
@@ -113,6 +116,42 @@ public abstract class RunQueueContract : IAsyncLifetime
         Assert.Equal(["build (1)", "build (2)"], jobs.Select(j => j.Label));
         Assert.All(jobs, j => Assert.Equal((JobStatuses.Queued, "ubuntu-latest"), (j.Status, j.RunsOn.Single())));
         Assert.Equal("{\"n\":2}", RunContext.Deserialize(jobs[1].Spec!).Matrix!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Enqueue_KeepsTheCommitsSubjectLine_FromThePushPayload_OrTheRequest()
+    {
+        var push = Request();
+        push.Payload["head_commit"] = new JsonObject { ["message"] = "Fix the login throttle\n\nThe window was per process." };
+        var fromPayload = await Scheduler.EnqueueAsync(push);
+        var fromRequest = await Scheduler.EnqueueAsync(Request() with { EventName = "workflow_dispatch", CommitMessage = "Release 2.1\nbody" });
+        var tooLong = await Scheduler.EnqueueAsync(Request() with { CommitMessage = new string('x', 400) });
+        var none = await Scheduler.EnqueueAsync(Request());
+
+        Assert.Equal("Fix the login throttle", (await Store.GetRunAsync(fromPayload.RunId))!.CommitMessage);
+        Assert.Equal("Release 2.1", (await Store.GetRunAsync(fromRequest.RunId))!.CommitMessage);
+        var cut = (await Store.GetRunAsync(tooLong.RunId))!.CommitMessage!;
+        Assert.Equal(RunScheduler.MaxCommitMessage, cut.Length);
+        Assert.EndsWith("…", cut, StringComparison.Ordinal);
+        Assert.Null((await Store.GetRunAsync(none.RunId))!.CommitMessage);
+        // The listing carries it too (the runs page reads the list).
+        Assert.Contains(await Store.ListRunsAsync(new RunQuery()), r => r.CommitMessage == "Fix the login throttle");
+    }
+
+    [Fact]
+    public async Task Initialize_AStoreFromBeforeCommitMessages_AddsTheColumn_AndKeepsItsRuns()
+    {
+        var old = await Scheduler.EnqueueAsync(Request());
+        await DropCommitMessageColumnAsync();
+
+        await using var reopened = CreateStore();
+        await reopened.InitializeAsync();
+        var scheduler = new RunScheduler(reopened, new RunSchedulerOptions { Time = Clock });
+        var added = await scheduler.EnqueueAsync(Request() with { CommitMessage = "after the upgrade" });
+
+        Assert.Null((await reopened.GetRunAsync(old.RunId))!.CommitMessage);
+        Assert.Equal("refs/heads/main", (await reopened.GetRunAsync(old.RunId))!.Ref);
+        Assert.Equal("after the upgrade", (await reopened.GetRunAsync(added.RunId))!.CommitMessage);
     }
 
     [Fact]
@@ -397,6 +436,15 @@ public sealed class SqliteRunQueueTests : RunQueueContract, IDisposable
 
     protected override IRunStore CreateStore() => new SqliteRunStore(Path.Combine(_dir.FullName, "catalytic.db"));
 
+    protected override async Task DropCommitMessageColumnAsync()
+    {
+        await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir.FullName, "catalytic.db")}");
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "ALTER TABLE runs DROP COLUMN commit_message";
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 }
 
@@ -407,6 +455,14 @@ public sealed class PostgresRunQueueTests : RunQueueContract
     private readonly string _schema = "runs_" + Guid.NewGuid().ToString("N")[..12];
 
     protected override IRunStore CreateStore() => new PostgresRunStore(_connection, _schema);
+
+    protected override async Task DropCommitMessageColumnAsync()
+    {
+        await using var c = new NpgsqlConnection(_connection);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"ALTER TABLE {_schema}.runs DROP COLUMN commit_message", c);
+        await cmd.ExecuteNonQueryAsync();
+    }
 
     public override async ValueTask DisposeAsync()
     {

@@ -137,6 +137,17 @@ public sealed class WebhookTests
     [InlineData("{\"ref\":\"refs/heads/main\",\"ref\":\"refs/heads/other\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"1111111111111111111111111111111111111111\"}", "Duplicate")]
     public Task MalformedOrHostilePayload_Is400_NamingWhatIsWrong(string json, string message) => AssertRefusedAsync("push", json, message);
 
+    [Fact]
+    public async Task PayloadThatIsNotUtf8_Is400_NotAnException()
+    {
+        using var forge = new Forge();
+        await using var h = await Harness.StartAsync(forge.Work.State, [forge.Definition], secrets: forge.Secrets);
+        byte[] body = [.. "{\"ref\":\"refs/heads/m"u8, 0xFF, .. "\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"1111111111111111111111111111111111111111\"}"u8];
+        var outcome = await h.Triggers.Webhooks.HandleAsync("api", Forge.Headers(body), body, default);
+        Assert.Equal((400, "the payload is not valid JSON: it is not UTF-8"), (outcome.Status, outcome.Message));
+        Assert.Empty(h.Queue.Submitted);
+    }
+
     [Theory]
     [InlineData("{\"action\":\"opened\",\"number\":3,\"pull_request\":{\"head\":[\"sha\"],\"base\":\"main\"}}", "'pull_request.head.sha' must be a full commit id; 'pull_request.base.ref' must be a branch name")]
     [InlineData("{\"action\":\"opened\",\"number\":\"3\",\"pull_request\":\"x\"}", "has no 'pull_request' object; 'number' must be a positive integer")]

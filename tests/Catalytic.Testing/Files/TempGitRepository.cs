@@ -17,6 +17,12 @@ public sealed class TempGitRepository : IDisposable
     /// <summary>The working tree.</summary>
     public string Path => _folder.Path;
 
+    /// <summary>Writes one file of the working tree (not committed); returns its full path.</summary>
+    public string Write(string relative, string content) => _folder.Write(relative, content);
+
+    /// <summary>The full path of <paramref name="relative"/> in the working tree.</summary>
+    public string this[string relative] => _folder[relative];
+
     /// <summary>Creates an empty repository on branch main.</summary>
     public static async Task<TempGitRepository> CreateAsync(string purpose = "repo")
     {

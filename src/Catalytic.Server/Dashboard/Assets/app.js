@@ -20,11 +20,16 @@ for (const b of document.querySelectorAll('button.sign-out')) {
   });
 }
 
-const pages = new Set(['sign-in', 'deployments', 'deployment', 'logs', 'settings']);
+const pages = new Set(['sign-in', 'deployments', 'deployment', 'logs', 'settings', 'runs', 'run', 'workers', 'dispatch']);
 const page = document.body.dataset.page;
 if (pages.has(page)) {
   import(`./pages/${page}.js`).then(m => m.start(document.getElementById('view'))).catch(e => {
     const view = document.getElementById('view');
     if (view) view.textContent = `This page could not be drawn: ${e.message}`;
   });
+}
+
+// The status pages (Dashboard/StatusPages.cs) are drawn by their modules the same way.
+if (page === 'checks' || page === 'alerts') {
+  import(`./pages/${page}.js`).then(m => m.start(document.getElementById('view')));
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Catalytic.Delivery.Deployments;
 using Catalytic.Delivery.Storage;
+using Catalytic.Pipelines.Runs;
 using Microsoft.AspNetCore.Http;
 
 namespace Catalytic.Server.Dashboard.Live;
@@ -8,8 +9,9 @@ namespace Catalytic.Server.Dashboard.Live;
 /// <summary>
 /// The dashboard's live updates as Server-Sent Events (GET /api/dashboard/events). Every second (on the server's
 /// clock) the stream compares a fingerprint of what the pages show — the newest deployments with their states, each
-/// environment's running deployment, traffic plan, live version and instance health — with the last one sent, and
-/// sends <c>event: deployments</c> when it changed; the page then reads its JSON again. A comment line every 15 s
+/// environment's running deployment, traffic plan, live version and instance health, the newest runs with the jobs of
+/// those not completed, and the workers' load — with the last one sent, and sends <c>event: deployments</c> (the
+/// name kept from when it carried only deployments; every page listens to it) when it changed; the page then reads its JSON again. A comment line every 15 s
 /// keeps proxies from closing an idle stream. The engine has no change feed to subscribe to; comparing a bounded
 /// read once a second per open page costs two small queries, and a page never misses a change it would show.
 /// </summary>
@@ -18,7 +20,7 @@ internal static class DashboardEvents
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private const int KeepAliveEvery = 15;
 
-    public static async Task StreamAsync(HttpContext http, DeliveryEngine engine, IDeliveryStore store, TimeProvider time)
+    public static async Task StreamAsync(HttpContext http, DeliveryEngine engine, IDeliveryStore store, RunScheduler runs, TimeProvider time)
     {
         var ct = http.RequestAborted;
         http.Response.ContentType = "text/event-stream";
@@ -34,7 +36,7 @@ internal static class DashboardEvents
         {
             while (!ct.IsCancellationRequested)
             {
-                var now = await FingerprintAsync(engine, store, ct);
+                var now = await FingerprintAsync(engine, store, ct) + await RunsFingerprintAsync(runs.Store, ct);
                 if (now != last)
                 {
                     // The first one tells the page the stream is live; it has already drawn what it read.
@@ -91,6 +93,30 @@ internal static class DashboardEvents
         foreach (var i in engine.Supervisor.Instances)
         {
             s.Append(i.Id).Append(' ').Append(i.Health).Append(' ').Append(i.Restarts).Append('\n');
+        }
+
+        return s.ToString();
+    }
+
+    /// <summary>The runs pages' part: the newest runs, the jobs of those still going, and each worker's load.</summary>
+    private static async Task<string> RunsFingerprintAsync(IRunStore store, CancellationToken ct)
+    {
+        var s = new StringBuilder();
+        foreach (var r in await store.ListRunsAsync(new RunQuery { Limit = 30 }, ct))
+        {
+            s.Append('r').Append(r.Id).Append(' ').Append(r.Status).Append(' ').Append(r.Conclusion).Append(' ').Append(r.Attempt).Append(' ').Append(r.UpdatedAt.UtcTicks).Append('\n');
+            if (r.Status != RunStatuses.Completed)
+            {
+                foreach (var j in await store.ListJobsAsync(r.Id, false, ct))
+                {
+                    s.Append(' ').Append(j.Key).Append(' ').Append(j.Status).Append(' ').Append(j.Conclusion).Append(' ').Append(j.Attempt).Append('\n');
+                }
+            }
+        }
+
+        foreach (var w in await store.ListWorkersAsync(ct))
+        {
+            s.Append('w').Append(w.Name).Append(' ').Append(w.Busy).Append(' ').Append(w.Capacity).Append(' ').Append(w.Lost).Append('\n');
         }
 
         return s.ToString();

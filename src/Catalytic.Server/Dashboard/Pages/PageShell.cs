@@ -23,6 +23,11 @@ internal static class PageShell
     private static readonly (string Href, string Label, string Page, Role Needs)[] Nav =
     [
         ("/deployments", "Deployments", "deployments", Role.Viewer),
+        ("/runs", "Runs", "run", Role.Viewer),
+        ("/workers", "Workers", "workers", Role.Viewer),
+        ("/dispatch", "Dispatch", "dispatch", Role.Developer),
+        ("/checks", "Checks", "checks", Role.Viewer),
+        ("/alerts", "Alerts", "alerts", Role.Viewer),
         ("/settings", "Settings", "settings", Role.Admin),
     ];
 

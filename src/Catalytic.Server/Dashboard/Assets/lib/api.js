@@ -3,8 +3,9 @@
 // problem document's detail.
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
 
+// `body` is the answer's JSON when there was one (a dispatch's errors, a problem document's field).
 export class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, body = null) { super(message); this.status = status; this.body = body; }
 }
 
 export async function api(path, { method = 'GET', body } = {}) {
@@ -18,7 +19,7 @@ export async function api(path, { method = 'GET', body } = {}) {
   }
   const text = await r.text();
   const json = text && (r.headers.get('content-type') || '').includes('json') ? JSON.parse(text) : null;
-  if (!r.ok) throw new ApiError(r.status, json?.detail || json?.title || `${r.status} ${r.statusText}`);
+  if (!r.ok) throw new ApiError(r.status, json?.detail || json?.errors?.join('; ') || json?.title || `${r.status} ${r.statusText}`, json);
   return json;
 }
 

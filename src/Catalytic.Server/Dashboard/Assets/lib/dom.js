@@ -20,7 +20,7 @@ export function el(tag, attrs = {}, ...children) {
 const icons = {
   succeeded: '✓', success: '✓', healthy: '✓', pass: '✓', approved: '✓',
   failed: '✗', failure: '✗', unhealthy: '✗', fail: '✗',
-  'rolled-back': '↩', rejected: '⊘', cancelled: '⊘', superseded: '↷',
+  'rolled-back': '↩', rejected: '⊘', cancelled: '⊘', superseded: '↷', skipped: '↷',
   'waiting-for-approval': '‖', waiting: '‖', inconclusive: '?',
   'in-progress': '▶', analysing: '◔', running: '▶', starting: '◔', pending: '○', queued: '○',
 };
@@ -28,6 +28,18 @@ const icons = {
 export function badge(state) {
   const s = String(state || 'unknown');
   return el('span', { class: `badge s-${s.replace(/[^a-z-]/g, '')}` }, el('span', { 'aria-hidden': 'true', text: icons[s] ?? '•' }), ' ', s.replaceAll('-', ' '));
+}
+
+// A run's or job's state in the badge's words: its conclusion once completed, else its status (GitHub's
+// in_progress written in-progress).
+export function runState(r) {
+  return String(r.status === 'completed' ? (r.conclusion ?? 'completed') : r.status).replaceAll('_', '-');
+}
+
+// How long something ran: start to finish, or to now while it runs; '' before it starts.
+export function span(startedAt, finishedAt) {
+  if (!startedAt) return '';
+  return duration(Math.max(0, (finishedAt ? Date.parse(finishedAt) : Date.now()) - Date.parse(startedAt)));
 }
 
 export function when(iso) {

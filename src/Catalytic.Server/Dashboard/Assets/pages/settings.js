@@ -1,4 +1,5 @@
-// Settings (admins): users (add, change role, remove), tokens (revoke), and the audit log (filterable).
+// Settings (admins): users (add, change role, remove), tokens (revoke), secrets (names only: set a value, remove one;
+// a value goes to the server and is never read back), and the audit log (filterable).
 import { api } from '../lib/api.js';
 import { el, when, replace, message } from '../lib/dom.js';
 
@@ -7,10 +8,12 @@ const roles = ['viewer', 'developer', 'approver', 'admin'];
 export function start(view) {
   const users = el('section', { 'aria-labelledby': 'users-h' });
   const tokens = el('section', { 'aria-labelledby': 'tokens-h' });
+  const secrets = el('section', { 'aria-labelledby': 'secrets-h' });
   const audit = el('section', { 'aria-labelledby': 'audit-h' });
-  replace(view, users, tokens, audit);
+  replace(view, users, tokens, secrets, audit);
   drawUsers(users);
   drawTokens(tokens);
+  drawSecrets(secrets, () => drawAudit(audit));
   drawAudit(audit);
 }
 
@@ -71,6 +74,47 @@ async function drawTokens(target) {
         })))) : el('p', { class: 'muted', text: 'No token.' }),
       status);
   } catch (e) { message(target, `Could not read the tokens: ${e.message}`); }
+}
+
+async function drawSecrets(target, changed) {
+  try {
+    const list = await api('/api/secrets');
+    const status = el('p', { role: 'status', id: 'secret-status' });
+    const name = el('input', { id: 'secret-name', required: true, autocomplete: 'off' });
+    // A password field: the value is not shown as it is typed, and the browser is asked not to keep it.
+    const value = el('input', { id: 'secret-value', type: 'password', required: true, autocomplete: 'off' });
+    const form = el('form', { class: 'inline-form', 'aria-label': 'Set a secret' },
+      el('label', { for: 'secret-name', text: 'Name' }), name, el('label', { for: 'secret-value', text: 'Value' }), value,
+      el('button', { type: 'submit', class: 'primary', text: 'Set secret' }));
+    const redraw = async text => { await drawSecrets(target, changed); changed(); document.getElementById('secret-status').textContent = text; };
+    form.addEventListener('submit', async ev => {
+      ev.preventDefault();
+      try {
+        await api(`/api/secrets/${encodeURIComponent(name.value)}`, { method: 'PUT', body: { value: value.value } });
+        value.value = '';
+        await redraw(`Secret ${name.value} set.`);
+      } catch (e) { status.textContent = `Not set: ${e.message}`; }
+    });
+    replace(target, el('h2', { id: 'secrets-h', text: `Secrets (${list.length})` }),
+      el('p', { class: 'muted', text: 'Names only: a value is never shown again. Files in the state folder’s secrets/; CATALYTIC_SECRET_NAME in the server’s environment wins over a file.' }),
+      list.length ? el('div', { class: 'table-wrap' }, el('table', { class: 'secrets' },
+        el('thead', {}, el('tr', {}, ['Name', 'Source', 'Updated', ''].map(h => el('th', { scope: 'col', text: h })))),
+        el('tbody', {}, list.map(s => {
+          let rm = null;
+          if (s.source === 'file') {
+            rm = el('button', { type: 'button', class: 'danger small', text: 'Remove', 'aria-label': `Remove secret ${s.name}` });
+            rm.addEventListener('click', async () => {
+              if (!confirm(`Remove secret ${s.name}? Runs and deployments that name it will miss it.`)) return;
+              try { await api(`/api/secrets/${encodeURIComponent(s.name)}`, { method: 'DELETE' }); await redraw(`Secret ${s.name} removed.`); }
+              catch (e) { status.textContent = `Not removed: ${e.message}`; }
+            });
+          }
+          return el('tr', { 'data-secret': s.name }, el('td', {}, el('code', { text: s.name })),
+            el('td', { text: s.source === 'file' ? (s.shadowed ? 'file (the environment’s wins)' : 'file') : 'environment' }),
+            el('td', {}, s.updatedAt ? when(s.updatedAt) : ''), el('td', {}, rm));
+        })))) : el('p', { class: 'muted', text: 'No secret.' }),
+      form, status);
+  } catch (e) { message(target, `Could not read the secrets: ${e.message}`); }
 }
 
 async function drawAudit(target, actor = '', action = '') {
