@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Catalytic.Pipelines.Dispatch;
 using Catalytic.Testing.Waiting;
 using Catalytic.Workers.Tests.Support;
@@ -52,6 +53,46 @@ public sealed class RemoteWorkerTests
         Assert.True(record.Messages.Count(m => m.StepStarted is not null) >= 3, "every step's start arrives");
         Assert.Equal(0, worker.Process.ExitCode);
         Assert.Equal("w1", record.Worker);
+    }
+
+    [Fact]
+    public async Task Worker_ChecksOutThePushedBranch_WithOriginHeadAndTheBefore_AsAGithubCheckoutHasThem()
+    {
+        await using var rig = await WorkerRig.StartAsync();
+        var second = await rig.Repo.CommitAsync("notes", new Dictionary<string, string> { ["notes.md"] = "notes\n" });
+        await rig.Repo.GitAsync("branch", "other", rig.Sha);
+        await rig.Repo.GitAsync("push", "-q", Path.Combine(rig.State, "repositories", WorkerRig.Repository + ".git"), "main", "other");
+        const string workflow = """
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      echo "origin-head=$(git rev-parse origin/HEAD)"
+                      echo "symbolic=$(git symbolic-ref refs/remotes/origin/HEAD)"
+                      echo "branch=$(git rev-parse --abbrev-ref HEAD) upstream=$(git rev-parse --abbrev-ref '@{upstream}' 2>&1)"
+                      echo "remotes=$(git for-each-ref --format='%(refname:short)' refs/remotes/origin | paste -sd, -)"
+                      echo "changed=$(git diff --name-only '${{ github.event.before }}..${{ github.sha }}' | paste -sd, -)"
+            """;
+        var spec = rig.SpecAt(workflow, second) with
+        {
+            EventPayload = new JsonObject { ["before"] = rig.Sha, ["after"] = second, ["repository"] = new JsonObject { ["default_branch"] = "main" } },
+        };
+        var lease = rig.Dispatcher.Enqueue(spec, WorkerRig.Repository, second);
+        await using var worker = rig.StartWorker("w1", "--once");
+
+        var outcome = await Eventually.CompletesAsync(rig.Dispatcher.Leases[lease].Outcome.Task, "the worker to complete the job\n" + worker.Output);
+
+        var log = rig.Dispatcher.Leases[lease].Log;
+        Assert.True(outcome.Result == "success", $"the job ended {outcome.Result} ({outcome.Reason}):\n{log}\n{worker.Output}");
+        foreach (var expected in (string[])[$"origin-head={second}", "symbolic=refs/remotes/origin/main", "branch=main upstream=origin/main",
+            "remotes=origin/HEAD,origin/main,origin/other", "changed=notes.md"])
+        {
+            Assert.True(log.Contains(expected + "\n", StringComparison.Ordinal), $"the job's log lacks \"{expected}\":\n{log}");
+        }
+
+        Assert.DoesNotContain(rig.Token, log, StringComparison.Ordinal);
     }
 
     [Fact]

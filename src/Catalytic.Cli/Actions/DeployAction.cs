@@ -11,7 +11,8 @@ namespace Catalytic.Cli.Actions;
 /// Inputs: app, environment (required), artifact (folder, default the workspace), version, strategy, wait-for-approval (default true).
 /// Outputs: deployment-id, state, version, previous-version.
 /// </summary>
-internal sealed class DeployAction : IBuiltinAction
+/// <param name="serverState">The state folder of the serve to deploy through; null: the job's state folder (`catalytic run` in the served repository).</param>
+internal sealed class DeployAction(string? serverState = null) : IBuiltinAction
 {
     public IReadOnlyList<string> Names { get; } = ["catalytic/deploy"];
 
@@ -35,11 +36,11 @@ internal sealed class DeployAction : IBuiltinAction
         DeliveryClient client;
         try
         {
-            client = DeliveryClient.Connect(context.StateDirectory, context.Time);
+            client = DeliveryClient.Connect(serverState ?? context.StateDirectory, context.Time);
         }
         catch (DeliveryApiException e)
         {
-            return ActionResult.Fail($"catalytic/deploy: {e.Message} (state directory {context.StateDirectory})");
+            return ActionResult.Fail($"catalytic/deploy: {e.Message} (state directory {serverState ?? context.StateDirectory})");
         }
 
         using (client)

@@ -1,4 +1,5 @@
 using Catalytic.Server.Hosting;
+using Catalytic.Runner.Execution;
 
 namespace Catalytic.Cli.Commands;
 
@@ -58,6 +59,16 @@ internal sealed class ServeCommand : ICommand
             WorkerCapacity = capacity,
             PublicMetrics = !args.Has("private-metrics"),
             LogMasker = MaskLogStage.SelfCommand(),
+            // catalytic/deploy@v1 in a job of the embedded worker deploys through this server (its state folder, not the job's).
+            // Services and containers as `catalytic run` and `catalytic worker` run them (CATALYTIC_PODMAN names podman).
+            ConfigureWorker = worker => worker with
+            {
+                Actions = [.. worker.Actions, new Actions.DeployAction(worker.StateDirectory)],
+                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = Podman }),
+                Podman = Podman,
+            },
         }, args.Time, cancellationToken);
     }
+
+    private static string? Podman => Environment.GetEnvironmentVariable("CATALYTIC_PODMAN") is { Length: > 0 } configured ? configured : null;
 }

@@ -39,6 +39,12 @@ public sealed record EmbeddedWorkerOptions
     /// <summary>Actions the runner provides itself (checkout, setup-*, artifacts, cache…), plus the host's own.</summary>
     public IReadOnlyList<IBuiltinAction> Actions { get; init; } = BuiltinActions.CreateDefault();
 
+    /// <summary>Where a job's <c>services:</c> run: PostgreSQL and Redis from host binaries, other images through podman (as <c>catalytic run</c> and <c>catalytic worker</c> run them).</summary>
+    public IJobServiceHost? Services { get; init; } = new HostJobServices();
+
+    /// <summary>The podman program for containers (null: podman on PATH).</summary>
+    public string? Podman { get; init; }
+
     /// <summary>How long one ask for work waits (long poll) before it asks again.</summary>
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -223,7 +229,7 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         return false;
     }
 
-    /// <summary>A work tree of the run's commit, from the server's mirror; null when done, else why not.</summary>
+    /// <summary>A work tree of the run's commit, from the server's mirror, with the refs a GitHub checkout has (<see cref="CheckoutRefs"/>); null when done, else why not.</summary>
     private async Task<string?> CheckoutAsync(JobAssignment a, string workspace, CancellationToken ct)
     {
         var mirror = Path.Combine(_options.StateDirectory, "repositories", a.Repository + ".git");
@@ -239,8 +245,9 @@ public sealed class EmbeddedWorker : IAsyncDisposable
             return $"could not check out {a.Repository}: {clone.Reason}";
         }
 
-        var checkout = await Git.RunAsync(workspace, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", a.Sha], ct);
-        return checkout.Ok ? null : $"could not check out {a.Sha} of {a.Repository}: {checkout.Reason}";
+        // The clone has the mirror's branches as origin/* and its tags; the run's ref, origin/HEAD and the checkout as GitHub's.
+        var arranged = await CheckoutRefs.ArrangeAsync(workspace, CheckoutRefs.Target.Of(a), ct);
+        return arranged is null ? null : $"could not check out {a.Sha} of {a.Repository}: {arranged}";
     }
 
     private async Task<JobOutcome> RunAsync(JobAssignment a, IJobHost host, string work, CancellationToken ct)
@@ -249,6 +256,8 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         {
             StateDirectory = Path.Combine(work, "state"),
             Actions = _options.Actions,
+            Services = _options.Services,
+            Podman = _options.Podman,
             Time = _options.Time,
             Logger = _options.Logger,
         };

@@ -115,6 +115,19 @@ internal static class RunPlanner
         return any;
     }
 
+    private static bool UsesStatusFunction(string condition)
+    {
+        var text = condition.Trim();
+        if (text.StartsWith("${{", StringComparison.Ordinal) && text.EndsWith("}}", StringComparison.Ordinal))
+        {
+            text = text[3..^2];
+        }
+
+        // Unreadable: the condition itself stays the reason.
+        var parsed = Catalytic.Workflows.Expressions.ParsedExpression.Parse(text);
+        return parsed.SyntaxError is not null || parsed.UsesStatusFunction;
+    }
+
     private static List<JobRecord> PlanJob(RunContext context, Job job, IReadOnlyList<JobRecord> jobs, Workflow workflow, EnvironmentRules rules, IExpressionEngine expressions, string workspace, DateTimeOffset now)
     {
         var run = context.Run;
@@ -147,7 +160,8 @@ internal static class RunPlanner
             RunAttempt = run.Attempt,
             JobId = job.Id,
             Key = job.Id,
-            Label = job.Id,
+            // A job that ends before it starts (skipped) shows its name too, as on GitHub, when the name is plain text.
+            Label = job.Name is { } name && !name.Value.Contains("${{", StringComparison.Ordinal) ? name.Value : job.Id,
             CreatedAt = now,
         };
         List<JobRecord> Ended(string conclusion, string reason) =>
@@ -168,7 +182,10 @@ internal static class RunPlanner
 
         if (!shouldRun)
         {
-            var why = job.If is null ? (cancelled ? "the run was cancelled" : blocking ?? "skipped") : $"if: {job.If.Value} was false";
+            // An if: without a status function holds an implicit success() (GitHub's rule): when a need did not succeed, that is why.
+            var why = job.If is { } condition && (allSucceeded || UsesStatusFunction(condition.Value))
+                ? $"if: {condition.Value} was false"
+                : cancelled ? "the run was cancelled" : blocking ?? "skipped";
             return Ended(Conclusions.Skipped, why);
         }
 

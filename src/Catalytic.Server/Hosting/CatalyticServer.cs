@@ -243,7 +243,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _loops = new RunQueueLoops(_scheduler, retention);
         if (_options.WorkerCapacity > 0)
         {
-            _worker = new EmbeddedWorker(new JobDispatcher(_scheduler), _scheduler, new EmbeddedWorkerOptions
+            var workerOptions = new EmbeddedWorkerOptions
             {
                 Name = workerName,
                 Capacity = _options.WorkerCapacity,
@@ -251,7 +251,8 @@ public sealed class CatalyticServer : IAsyncDisposable
                 Files = runFiles,
                 Time = _time,
                 Logger = _loggers.CreateLogger("Catalytic.Pipelines.Worker"),
-            });
+            };
+            _worker = new EmbeddedWorker(new JobDispatcher(_scheduler), _scheduler, _options.ConfigureWorker?.Invoke(workerOptions) ?? workerOptions);
             _worker.Start();
         }
 

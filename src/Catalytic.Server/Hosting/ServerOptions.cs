@@ -33,6 +33,12 @@ public sealed record ServerOptions
     /// <summary>Jobs the embedded worker runs at once (default: the cores); 0 runs none (remote workers only).</summary>
     public int WorkerCapacity { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// What the host adds to its embedded worker (the CLI: its own actions, such as <c>catalytic/deploy@v1</c>, which
+    /// deploys through this server); null: the runner's built-in actions only.
+    /// </summary>
+    public Func<Catalytic.Pipelines.Queue.EmbeddedWorkerOptions, Catalytic.Pipelines.Queue.EmbeddedWorkerOptions>? ConfigureWorker { get; init; }
+
     /// <summary>Whether /metrics answers without credentials (default); false requires a viewer's (`serve --private-metrics`).</summary>
     public bool PublicMetrics { get; init; } = true;
 

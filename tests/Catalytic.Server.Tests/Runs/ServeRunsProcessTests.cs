@@ -138,6 +138,112 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         Assert.Equal(401, (int)unauthorized.StatusCode);
     }
 
+    [Fact]
+    public async Task Checkout_OfAServeRun_HasTheRefsAGitHubCheckoutHas_OriginHeadTheBranchAndBefore()
+    {
+        var first = Git("rev-parse", "HEAD").Trim();
+        await StartServeAsync();
+        _dir.Write(".github/workflows/refs.yml", """
+            on: push
+            jobs:
+              refs:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@v4
+                  - run: |
+                      echo "origin-head=$(git rev-parse origin/HEAD)"
+                      echo "symbolic=$(git symbolic-ref refs/remotes/origin/HEAD)"
+                      echo "branch=$(git rev-parse --abbrev-ref HEAD) branches=$(git for-each-ref --format='%(refname:short)' refs/heads | paste -sd, -)"
+                      echo "before=${{ github.event.before }}"
+                      echo "changed=$(git diff --name-only '${{ github.event.before }}..${{ github.sha }}' | paste -sd, -)"
+                  - id: changes
+                    uses: dorny/paths-filter@v3
+                    with:
+                      filters: |
+                        docs: ['**/*.md']
+                        code: ['src/**']
+                  - run: echo "filters docs=${{ steps.changes.outputs.docs }} code=${{ steps.changes.outputs.code }}"
+            """);
+        _dir.Write("notes.md", "notes\n");
+        var onMain = Commit("a workflow that reads the refs");
+
+        var run = await CompletedRunAsync(onMain);
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        var log = await LogAsync(store, Assert.Single(await store.ListJobsAsync(run.Id)));
+        Assert.True(run.Conclusion == Conclusions.Success, $"the run ended {run.Conclusion} ({run.Reason}):\n{log}");
+        InLog(log, $"origin-head={onMain}\n");
+        InLog(log, "symbolic=refs/remotes/origin/main\n");
+        InLog(log, "branch=main branches=main\n");
+        InLog(log, $"before={first}\n");
+        InLog(log, "changed=.github/workflows/refs.yml,notes.md\n");
+        InLog(log, "filters docs=true code=false");
+
+        // A push of another branch (from a clone: the served repository stays on main): that branch checked out, origin/HEAD still the default branch.
+        using var clone = new TempFolder("serve-runs-clone");
+        GitIn(clone.Path, "clone", "-q", _dir.Path, "repo");
+        var work = Path.Combine(clone.Path, "repo");
+        GitIn(work, "checkout", "-q", "-b", "feature");
+        Directory.CreateDirectory(Path.Combine(work, "src"));
+        File.WriteAllText(Path.Combine(work, "src", "app.txt"), "code\n");
+        GitIn(work, "add", "-A");
+        GitIn(work, "commit", "-q", "-m", "code on a branch");
+        var onFeature = GitIn(work, "rev-parse", "HEAD").Trim();
+        GitIn(work, "push", "-q", "origin", "feature");
+        var second = await CompletedRunAsync(onFeature);
+        var featureLog = await LogAsync(store, Assert.Single(await store.ListJobsAsync(second.Id)));
+        Assert.True(second.Conclusion == Conclusions.Success, $"the run ended {second.Conclusion} ({second.Reason}):\n{featureLog}");
+        InLog(featureLog, $"origin-head={onMain}\n");
+        InLog(featureLog, "symbolic=refs/remotes/origin/main\n");
+        InLog(featureLog, "branch=feature branches=feature\n");
+        InLog(featureLog, "filters docs=false code=true");
+
+        // The watcher's notifications and its poll both saw each push: one run per commit and workflow.
+        var runs = await store.ListRunsAsync(new RunQuery());
+        Assert.Single(runs, r => r.Sha == onMain);
+        Assert.Single(runs, r => r.Sha == onFeature);
+    }
+
+    [Fact]
+    public async Task JobSkippedBecauseANeedFailed_ShowsItsName_AndThatNeedAsTheReason()
+    {
+        await StartServeAsync();
+        _dir.Write(".github/workflows/gate.yml", """
+            on: push
+            jobs:
+              broken:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: exit 3
+              after:
+                name: "Phase 9: After"
+                needs: broken
+                if: ${{ github.event_name == 'push' }}
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo never
+              always:
+                needs: broken
+                if: ${{ github.event_name == 'pull_request' && always() }}
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo never
+            """);
+        var sha = Commit("a job after a failing one");
+
+        var run = await CompletedRunAsync(sha);
+
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        var jobs = (await store.ListJobsAsync(run.Id)).ToDictionary(j => j.Key);
+        Assert.Equal(Conclusions.Failure, run.Conclusion);
+        // The if: holds an implicit success(): the failed need is why, not the condition (which was true).
+        Assert.Equal(("Phase 9: After", Conclusions.Skipped, "needs 'broken' ended failure"), (jobs["after"].Label, jobs["after"].Conclusion, jobs["after"].Reason));
+        // With a status function the condition decides alone, and says so.
+        Assert.Equal((Conclusions.Skipped, "if: ${{ github.event_name == 'pull_request' && always() }} was false"), (jobs["always"].Conclusion, jobs["always"].Reason));
+    }
+
+    private static void InLog(string log, string expected) =>
+        Assert.True(log.Contains(expected, StringComparison.Ordinal), $"the job's log lacks \"{expected.TrimEnd()}\":\n{log}");
+
     private Task<CatalyticProcess.Result> CliAsync(params string[] args) => CatalyticProcess.RunAsync(_dir.Path, args);
 
     private HttpClient Api(string? state = null)
@@ -303,9 +409,11 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         return Git("rev-parse", "HEAD").Trim();
     }
 
-    private string Git(params string[] args)
+    private string Git(params string[] args) => GitIn(_dir.Path, args);
+
+    private static string GitIn(string directory, params string[] args)
     {
-        var psi = new ProcessStartInfo("git") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -82,9 +82,12 @@ public sealed class WorkerRig : IAsyncDisposable
         CatalyticProcess.Start(Dir.Path, ["worker", "--state", State, "--name", name, "--work-dir", Dir["work-" + name], .. args]);
 
     /// <summary>A one-job workflow as the planner would hand it out.</summary>
-    public JobSpec Spec(string workflow, string job = "build", int runNumber = 1, Dictionary<string, string>? secrets = null) => new()
+    public JobSpec Spec(string workflow, string job = "build", int runNumber = 1, Dictionary<string, string>? secrets = null) => SpecAt(workflow, Sha, job, runNumber, secrets);
+
+    /// <summary>The same for commit <paramref name="sha"/>.</summary>
+    public JobSpec SpecAt(string workflow, string sha, string job = "build", int runNumber = 1, Dictionary<string, string>? secrets = null) => new()
     {
-        Workflow = new WorkflowSource(".github/workflows/ci.yml", workflow, Sha),
+        Workflow = new WorkflowSource(".github/workflows/ci.yml", workflow, sha),
         JobId = job,
         Label = job,
         ReportId = job,
@@ -96,8 +99,8 @@ public sealed class WorkerRig : IAsyncDisposable
         Vars = [],
         Env = [],
         Secrets = secrets ?? [],
-        Run = new RunIdentity(runNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), runNumber, 1, "local/app", Sha, "refs/heads/main", "tester", Address.ToString()),
-        Github = new JsonObject { ["repository"] = "local/app", ["sha"] = Sha, ["ref"] = "refs/heads/main", ["run_number"] = runNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        Run = new RunIdentity(runNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), runNumber, 1, "local/app", sha, "refs/heads/main", "tester", Address.ToString()),
+        Github = new JsonObject { ["repository"] = "local/app", ["sha"] = sha, ["ref"] = "refs/heads/main", ["run_number"] = runNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         LogPath = $"ci/{job}.log",
         Settings = new JobSettings(JobContainerMode.Host, 5, 20, new Dictionary<string, string>()),
     };

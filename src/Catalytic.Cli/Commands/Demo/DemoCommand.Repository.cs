@@ -20,15 +20,20 @@ internal sealed partial class DemoCommand
         narrator.Say($"copied {files} files from samples/lattice and committed them as the first commit on main");
     }
 
-    /// <summary>The change the pipeline ships: a second commit, so the push has a `before` and paths-filter has a diff.</summary>
-    private static async Task CommitChangeAsync(string work, Narrator narrator, CancellationToken ct)
+    /// <summary>
+    /// The change the pipeline ships: a second commit on main, made while serve watches the repository, so serve starts
+    /// the pipeline for it (a push with a `before`, and a diff for paths-filter); its full sha.
+    /// </summary>
+    private static async Task<string> CommitChangeAsync(string work, Narrator narrator, CancellationToken ct)
     {
         narrator.Step("A change is pushed");
         var readme = Path.Combine(work, "README.md");
         await File.AppendAllTextAsync(readme, "\n## Release notes\n\n- 1.0.1: shipped by `catalytic demo` through the 8-phase pipeline.\n", ct);
         await GitAsync(work, ct, "commit", "-q", "-am", "Release notes for 1.0.1");
-        var (_, sha, _) = await SelfProcess.CaptureAsync("git", ["rev-parse", "--short", "HEAD"], work, ct);
-        narrator.Say($"committed {sha.Trim()} \"Release notes for 1.0.1\" on main; `catalytic run push` now does what a git push would start");
+        var (_, sha, _) = await SelfProcess.CaptureAsync("git", ["rev-parse", "HEAD"], work, ct);
+        sha = sha.Trim();
+        narrator.Say($"committed {sha[..12]} \"Release notes for 1.0.1\" on main; serve watches the repository's refs and starts the pipeline for it by itself");
+        return sha;
     }
 
     private static int Copy(string from, string to)

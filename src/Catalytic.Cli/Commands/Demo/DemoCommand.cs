@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
-using Catalytic.Runner.Reporting;
+using Catalytic.Contracts.Runs;
 
 namespace Catalytic.Cli.Commands.Demo;
 
@@ -11,7 +10,7 @@ namespace Catalytic.Cli.Commands.Demo;
 /// </summary>
 internal sealed partial class DemoCommand : ICommand
 {
-        private const string BaselineVersion = "1.0.0";
+    private const string BaselineVersion = "1.0.0";
     private static readonly Uri ProductionUrl = new("http://127.0.0.1:18490/version");
     private static readonly Uri StagingUrl = new("http://127.0.0.1:18480/version");
 
@@ -68,29 +67,47 @@ internal sealed partial class DemoCommand : ICommand
             return narrator.Fail($"the baseline deployment ended {first.State}: {first.Reason}; see {server.LogFile}");
         }
 
-        await CommitChangeAsync(work, narrator, cancellationToken);
-
-        narrator.Step("The pipeline: catalytic run push");
+        narrator.Step("Live traffic on the edge");
         narrator.Say($"traffic: 8 connections on the production edge {ProductionUrl} and 2 on staging {StagingUrl}, each a request every 20 ms, for as long as the pipeline runs");
-        var report = Path.Combine(work, ".catalytic", "demo-report.json");
         await using var load = new DemoLoad(ProductionUrl, connections: 8, TimeSpan.FromMilliseconds(20), time);
         await using var stagingLoad = new DemoLoad(StagingUrl, connections: 2, TimeSpan.FromMilliseconds(20), time);
         load.Start();
         stagingLoad.Start();
         using var approverStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var approver = delivery.ApproveWhenAskedAsync(["staging", "production"], approverStop.Token);
+
+        var sha = await CommitChangeAsync(work, narrator, cancellationToken);
         var pipelineStarted = time.GetTimestamp();
-        var exit = await SelfProcess.StreamAsync(SelfProcess.Executable, ["run", "push", "--json", report], work,
-            line => narrator.Pipeline(line), cancellationToken);
+        var runs = new DemoRun(Path.Combine(work, ".catalytic"), narrator);
+        var run = await runs.FindAsync(sha, TimeSpan.FromSeconds(60), cancellationToken);
+        RunDetailView? detail = null;
+        var runCount = 0;
+        var jobApprovals = (IReadOnlyList<DemoDelivery.Approval>)[];
+        if (run is null)
+        {
+            narrator.Say($"serve recorded no run for commit {sha[..12]} within 60 s (it starts one within 2 s of a commit on a watched branch); see {server.LogFile} and `catalytic runs` in {work}");
+        }
+        else
+        {
+            narrator.Step($"The pipeline: run {run.Id}, started by serve for commit {sha[..12]}");
+            narrator.Say($"{run.Workflow} #{run.RunNumber} ({run.Event} to {run.Ref}) runs on serve's embedded worker; the demo follows it through the run API, as `catalytic logs --run {run.Id} -f` does");
+            (detail, jobApprovals) = await runs.FollowAsync(run.Id, cancellationToken);
+            runCount = await runs.CountAsync(sha, run.Workflow, cancellationToken);
+            if (runCount != 1)
+            {
+                narrator.Say($"serve recorded {runCount} runs of {run.Workflow} for commit {sha[..12]}; one push makes one run (see `catalytic runs` and {server.LogFile})");
+            }
+        }
+
         var pipelineTime = time.GetElapsedTime(pipelineStarted);
         await approverStop.CancelAsync();
         var approvals = await approver;
         await load.DisposeAsync();
         await stagingLoad.DisposeAsync();
 
-        var summary = new DemoSummary(ReadReport(report), await delivery.StatusAsync(cancellationToken), load, approvals, pipelineTime);
+        var summary = new DemoSummary(detail, sha, runCount, await delivery.StatusAsync(cancellationToken), load, [.. jobApprovals, .. approvals], pipelineTime);
         summary.Print(narrator, ProductionUrl, StagingUrl, work, server);
-        var ok = exit == 0 && load.Failed == 0;
+        var ok = detail?.Run.ExitCode == ExitCodes.Success && load.Failed == 0 && runCount == 1;
 
         if (args.Has("keep"))
         {
@@ -109,18 +126,6 @@ internal sealed partial class DemoCommand : ICommand
         await server.StopAsync();
         narrator.Say($"stopped the platform and its instances; the demo took {Format(time.GetElapsedTime(started))}.");
         return ok ? ExitCodes.Success : ExitCodes.Failure;
-    }
-
-    private static RunReport? ReadReport(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), RunReportJsonContext.Default.RunReport);
-        }
-        catch (Exception e) when (e is IOException or JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>samples/lattice of the checkout this binary was built from (artifacts/cli/ sits two levels below it).</summary>

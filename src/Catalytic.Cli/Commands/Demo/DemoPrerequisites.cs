@@ -48,9 +48,10 @@ internal static class DemoPrerequisites
         await SelfProcess.LoggedAsync(aptGet, ["update", "-qq"], logDirectory, log, ct);
         var exit = await SelfProcess.LoggedAsync(aptGet, ["install", "-y", "-qq", .. packages], logDirectory, log, ct);
         var still = Missing(sample, machine);
-        return exit == 0 && still.Count == 0
-            ? null
-            : $"installing {string.Join(' ', packages)} failed (exit {exit}; see {log}). Install it yourself: {command}";
+        return exit != 0 ? $"installing {string.Join(' ', packages)} failed (exit {exit}; see {log}). Install it yourself: {command}"
+            : still.Count == 0 ? null
+            // apt-get says it is installed (perhaps it was already) but the program is not where this PATH looks.
+            : $"apt-get installed {string.Join(' ', packages)}, yet {string.Join(", ", still.Select(m => m.Program))} is still not on PATH ({machine.Path}). Add its folder to PATH (dpkg -L {still[0].Package} shows where it is) and run the demo again";
     }
 
     private static List<MissingProgram> Missing(string sample, DemoMachine machine)

@@ -2,30 +2,27 @@ using System.Globalization;
 using Catalytic.Cli.Client;
 using Catalytic.Contracts.Deployments;
 using Catalytic.Contracts.Status;
-using Catalytic.Runner.Reporting;
+using Catalytic.Contracts.Runs;
 
 namespace Catalytic.Cli.Commands.Demo;
 
 /// <summary>The closing page of the demo: each phase, each deployment, the traffic during the switch, the URLs.</summary>
-internal sealed class DemoSummary(RunReport? report, StatusView? status, DemoLoad load, IReadOnlyList<DemoDelivery.Approval> approvals, TimeSpan pipelineTime)
+internal sealed class DemoSummary(RunDetailView? run, string sha, int runsOfCommit, StatusView? status, DemoLoad load, IReadOnlyList<DemoDelivery.Approval> approvals, TimeSpan pipelineTime)
 {
     public void Print(Narrator n, Uri production, Uri staging, string work, DemoServer server)
     {
         n.Title("Summary");
         n.Raw("");
-        n.Raw($"Pipeline ({(report?.Result ?? "no report")}, {DemoCommand.Format(pipelineTime)}):");
-        var jobs = report?.Workflows.SelectMany(w => w.Jobs).ToList() ?? [];
-        var width = Math.Max(10, jobs.Count == 0 ? 0 : jobs.Max(j => j.Name.Length));
+        var result = run is null ? "no run" : run.Run.Conclusion ?? run.Run.Status;
+        n.Raw($"Pipeline ({result}, {DemoCommand.Format(pipelineTime)}), started by commit {sha[..Math.Min(12, sha.Length)]} while serve ran"
+            + (run is null ? ":" : $" (run {run.Run.Id}, {run.Run.Workflow} #{run.Run.RunNumber}; {(runsOfCommit == 1 ? "the only run" : $"one of {runsOfCommit} runs")} of the commit):"));
+        var jobs = run?.Jobs ?? [];
+        var width = Math.Max(10, jobs.Count == 0 ? 0 : jobs.Max(j => j.Label.Length));
         foreach (var job in jobs)
         {
-            var why = job.Result == "skipped" && job.Reason is { } r ? "  (" + r + ")" : "";
-            var failed = job.Steps.FirstOrDefault(s => s.Conclusion == "failure");
-            if (failed is not null)
-            {
-                why = $"  (step \"{failed.Name}\" failed{(failed.Message is null ? "" : ": " + failed.Message)})";
-            }
-
-            n.Raw($"  {job.Name.PadRight(width)}  {job.Result,-9} {DemoCommand.Format(TimeSpan.FromMilliseconds(job.DurationMs)),10}{why}");
+            var why = job.Conclusion != "success" && job.Reason is { } r ? "  (" + r + ")" : "";
+            var took = job.StartedAt is { } s && job.FinishedAt is { } f ? DemoCommand.Format(f - s) : "-";
+            n.Raw($"  {job.Label.PadRight(width)}  {job.Conclusion ?? job.Status,-9} {took,10}{why}");
         }
 
         n.Raw("");
@@ -48,7 +45,9 @@ internal sealed class DemoSummary(RunReport? report, StatusView? status, DemoLoa
 
         foreach (var a in approvals)
         {
-            n.Raw($"  approved by the demo on your behalf: {a.Environment} deployment {a.Id}");
+            n.Raw(a.Version == "job"
+                ? $"  approved by the demo on your behalf: {a.Id}, waiting for environment {a.Environment}"
+                : $"  approved by the demo on your behalf: {a.Environment} deployment {a.Id}");
         }
 
         n.Raw("");
@@ -59,12 +58,26 @@ internal sealed class DemoSummary(RunReport? report, StatusView? status, DemoLoa
         n.Raw("Where to look:");
         n.Raw($"  production  {production.GetLeftPart(UriPartial.Authority)}   (try: curl {production})");
         n.Raw($"  staging     {staging.GetLeftPart(UriPartial.Authority)}");
-        n.Raw($"  run logs    {report?.RunDirectory ?? Path.Combine(work, ".catalytic", "runs")}");
+        n.Raw(run is null ? "  run logs    catalytic runs (in the demo repository, while serve runs)"
+            : $"  run logs    catalytic runs show {run.Run.Id} / catalytic logs --run {run.Run.Id} (in {work}, while serve runs: --keep)");
         n.Raw($"  server log  {server.LogFile}");
         n.Raw("");
+        if (run?.Jobs.FirstOrDefault(j => j.Conclusion is "failure" or "cancelled") is { } failed)
+        {
+            n.Raw($"The pipeline did not succeed: {failed.Label} ended {failed.Conclusion}{(failed.Reason is { } why ? ": " + why : "")}.");
+            n.Raw($"  its log: catalytic logs --run {run.Run.Id} --job {failed.Key} (in {work}, with --keep), or the lines marked [{failed.Label}] above");
+            n.Raw("");
+        }
+        else if (run is null)
+        {
+            n.Raw($"No pipeline ran: serve started no run for the demo's commit; its log {server.LogFile} says why.");
+            n.Raw("");
+        }
+
         n.Raw("What happened: the demo laid the lattice API out as a git repository, started the platform (catalytic serve),");
-        n.Raw("put its first release in production, committed a change and ran the repository's own GitHub Actions");
-        n.Raw("workflow (catalytic run push): eight phases, then a rolling deployment to staging and a blue-green one to");
-        n.Raw("production behind an approval, judged on live traffic by the edge. Next: README.md and docs/.");
+        n.Raw("put its first release in production and committed a change: serve saw the commit and ran the repository's");
+        n.Raw("own GitHub Actions workflow on its embedded worker (no catalytic run): eight phases, then a rolling deployment");
+        n.Raw("to staging and a blue-green one to production behind an approval, judged on live traffic by the edge.");
+        n.Raw("Next: README.md and docs/.");
     }
 }

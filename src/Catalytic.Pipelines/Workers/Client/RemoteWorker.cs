@@ -175,8 +175,9 @@ public sealed class RemoteWorker(WorkerConnection connection, RemoteWorkerOption
     }
 
     /// <summary>
-    /// The job's commit in the slot's workspace, from the server's mirror over git's smart HTTP (fetched only when the
-    /// workspace does not have it yet), checked out detached and cleaned; null, or why not.
+    /// The job's commit in the slot's workspace, from the server's mirror over git's smart HTTP with the mirror's branches
+    /// (as origin/*) and tags, a push's <c>before</c> when the branches do not hold it, checked out with the refs a GitHub
+    /// checkout has (<see cref="CheckoutRefs"/>) and cleaned; null, or why not.
     /// </summary>
     private async Task<string?> CheckoutAsync(JobAssignment job, string workspace, CancellationToken ct)
     {
@@ -186,32 +187,42 @@ public sealed class RemoteWorker(WorkerConnection connection, RemoteWorkerOption
             return init.Reason;
         }
 
-        if (!(await Git.RunAsync(workspace, ["cat-file", "-e", job.Sha + "^{commit}"], ct)).Ok)
+        var (url, environment) = connection.Git(job.Repository, job.LeaseId);
+        // origin names the server's repository (its credential is never in the config), as a GitHub checkout's names GitHub's.
+        await Git.RunAsync(workspace, ["config", "remote.origin.url", url], ct);
+        await Git.RunAsync(workspace, ["config", "remote.origin.fetch", CheckoutRefs.BranchesAndTags[0]], ct);
+        var target = CheckoutRefs.Target.Of(job);
+        // The branches and tags are fetched every time (a reused workspace's would be stale); objects it has are not sent again.
+        var fetched = await FetchAsync(workspace, url, environment, ["--prune", .. CheckoutRefs.BranchesAndTags, job.Sha], ct);
+        if (fetched is not null)
         {
-            var (url, environment) = connection.Git(job.Repository, job.LeaseId);
-            var fetchRetry = WorkerRetry.Create(options.Time, _log, "fetch", options.MaxBackoff);
-            var fetch = await fetchRetry.ExecuteAsync(async c =>
-            {
-                var r = await Git.RunAsync(workspace, ["fetch", "--quiet", "--no-tags", url, job.Sha], c, environment);
-                // git says so when the server is away or failing (connect, 5xx); anything else is its answer.
-                return r.Ok || !IsTransient(r.Error) ? r : throw new WorkerServerUnavailableException(r.Reason);
-            }, ct);
-            if (!fetch.Ok)
-            {
-                return fetch.Reason.Replace(connection.Token, "***", StringComparison.Ordinal);
-            }
+            return fetched;
         }
 
-        string[][] steps = [["checkout", "-q", "--detach", "--force", job.Sha], ["clean", "-ffdxq"]];
-        foreach (var args in steps)
+        if (target.Before is { } before && !await CheckoutRefs.HasCommitAsync(workspace, before, ct))
         {
-            if (await Git.RunAsync(workspace, args, ct) is { Ok: false } failed)
-            {
-                return failed.Reason;
-            }
+            // A force push's before is on no branch; the mirror may still have it. Without it a diff against it fails in the step, as on GitHub.
+            await FetchAsync(workspace, url, environment, [before], ct);
         }
 
-        return null;
+        if (await CheckoutRefs.ArrangeAsync(workspace, target, ct) is { } arranged)
+        {
+            return arranged;
+        }
+
+        return await Git.RunAsync(workspace, ["clean", "-ffdxq"], ct) is { Ok: false } failed ? failed.Reason : null;
+    }
+
+    private async Task<string?> FetchAsync(string workspace, string url, IReadOnlyDictionary<string, string> environment, string[] what, CancellationToken ct)
+    {
+        var fetchRetry = WorkerRetry.Create(options.Time, _log, "fetch", options.MaxBackoff);
+        var fetch = await fetchRetry.ExecuteAsync(async c =>
+        {
+            var r = await Git.RunAsync(workspace, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", url, .. what], c, environment);
+            // git says so when the server is away or failing (connect, 5xx); anything else is its answer.
+            return r.Ok || !IsTransient(r.Error) ? r : throw new WorkerServerUnavailableException(r.Reason);
+        }, ct);
+        return fetch.Ok ? null : fetch.Reason.Replace(connection.Token, "***", StringComparison.Ordinal);
     }
 
     private static bool IsTransient(string error) =>

@@ -97,6 +97,19 @@ public sealed class DemoPrerequisitesTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(_bin, program), real);
     }
 
+    [Fact]
+    public async Task Ensure_AptGetSucceedsButTheProgramIsNotOnPath_SaysSoInsteadOfAFailedInstall()
+    {
+        // apt-get answers 0 (the package was there already, elsewhere than this PATH) and puts nothing here.
+        WriteScript("apt-get", $"echo \"$*\" >> '{_bin}/apt-get.calls'");
+
+        var lacking = await DemoPrerequisites.EnsureAsync(Sample, new DemoMachine(_bin, IsRoot: true, MayInstall: true), new Narrator(_said), Logs, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(lacking);
+        Assert.Contains("apt-get installed redis-server, yet redis-server is still not on PATH (" + _bin + ")", lacking, StringComparison.Ordinal);
+        Assert.DoesNotContain("failed", lacking, StringComparison.Ordinal);
+    }
+
     private void WriteFakeAptGet() => WriteScript("apt-get", $"""
         echo "$*" >> '{_bin}/apt-get.calls'
         if [ "$1" = install ]; then printf '#!/bin/sh\nexit 0\n' > '{_bin}/redis-server'; chmod +x '{_bin}/redis-server'; fi
