@@ -64,7 +64,7 @@ internal sealed class ServeCommand : ICommand
             ConfigureWorker = worker => worker with
             {
                 Actions = [.. worker.Actions, new Actions.DeployAction(worker.StateDirectory)],
-                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = Podman }),
+                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = Podman, Time = args.Time }),
                 Podman = Podman,
             },
         }, args.Time, cancellationToken);

@@ -39,8 +39,8 @@ public sealed record EmbeddedWorkerOptions
     /// <summary>Actions the runner provides itself (checkout, setup-*, artifacts, cache…), plus the host's own.</summary>
     public IReadOnlyList<IBuiltinAction> Actions { get; init; } = BuiltinActions.CreateDefault();
 
-    /// <summary>Where a job's <c>services:</c> run: PostgreSQL and Redis from host binaries, other images through podman (as <c>catalytic run</c> and <c>catalytic worker</c> run them).</summary>
-    public IJobServiceHost? Services { get; init; } = new HostJobServices();
+    /// <summary>Where a job's <c>services:</c> run (null: PostgreSQL and Redis from host binaries, other images through podman, as <c>catalytic run</c> and <c>catalytic worker</c> run them).</summary>
+    public IJobServiceHost? Services { get; init; }
 
     /// <summary>The podman program for containers (null: podman on PATH).</summary>
     public string? Podman { get; init; }
@@ -256,7 +256,7 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         {
             StateDirectory = Path.Combine(work, "state"),
             Actions = _options.Actions,
-            Services = _options.Services,
+            Services = _options.Services ?? new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Time = _options.Time }),
             Podman = _options.Podman,
             Time = _options.Time,
             Logger = _options.Logger,

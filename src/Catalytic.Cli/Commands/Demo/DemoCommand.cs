@@ -78,7 +78,7 @@ internal sealed partial class DemoCommand : ICommand
 
         var sha = await CommitChangeAsync(work, narrator, cancellationToken);
         var pipelineStarted = time.GetTimestamp();
-        var runs = new DemoRun(Path.Combine(work, ".catalytic"), narrator);
+        var runs = new DemoRun(Path.Combine(work, ".catalytic"), narrator, time);
         var run = await runs.FindAsync(sha, TimeSpan.FromSeconds(60), cancellationToken);
         RunDetailView? detail = null;
         var runCount = 0;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Catalytic.Cli.Client;
 using Catalytic.Contracts.Runs;
 
@@ -9,14 +8,14 @@ namespace Catalytic.Cli.Commands.Demo;
 /// `catalytic logs --run ID -f` follows it: each job's log streamed as the job starts (jobs that run side by side
 /// stream side by side), each job's end, and the environment approvals the run waits for, given in a person's place.
 /// </summary>
-internal sealed class DemoRun(string stateDirectory, Narrator narrator)
+internal sealed class DemoRun(string stateDirectory, Narrator narrator, TimeProvider time)
 {
     /// <summary>The run of <paramref name="sha"/>'s push, once the server has recorded it; null when none comes within <paramref name="patience"/>.</summary>
     public async Task<RunView?> FindAsync(string sha, TimeSpan patience, CancellationToken ct)
     {
         using var client = RunClient.Connect(stateDirectory);
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < patience)
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < patience)
         {
             var runs = await client.RunsAsync(repo: null, branch: null, status: null, limit: 20, ct);
             if (runs.FirstOrDefault(r => r.Event == "push" && r.Sha.Equals(sha, StringComparison.OrdinalIgnoreCase)) is { } run)
@@ -24,7 +23,7 @@ internal sealed class DemoRun(string stateDirectory, Narrator narrator)
                 return run;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), TimeProvider.System, ct); // the CLI is a host: the system clock
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, ct);
         }
 
         return null;
@@ -88,7 +87,7 @@ internal sealed class DemoRun(string stateDirectory, Narrator narrator)
                 return (detail, approvals);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System, ct); // the CLI is a host: the system clock
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
         }
     }
 
