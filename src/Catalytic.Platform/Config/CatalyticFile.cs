@@ -16,6 +16,7 @@ public static class CatalyticFile
         "actions-url", // where `catalytic run` fetches remote actions from (Cli/Commands/RunCommand.ActionSources)
         "environments", // pipeline jobs' protection rules: the run queue (Pipelines/Environments/EnvironmentRules)
         "runs", // how long serve keeps runs' logs: the run queue (Pipelines/Runs/RunRetention)
+        "repositories", // the repositories serve runs pipelines for: the triggers (Pipelines/Repositories/RepositoriesSection)
         "checks", "notifications", "alerts", "status", // Catalytic.Status (Config/): checks, channels and routes, built-in alerts, the page
     ];
 

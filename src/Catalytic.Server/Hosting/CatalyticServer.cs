@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using Catalytic.Contracts;
@@ -132,6 +133,12 @@ public sealed class CatalyticServer : IAsyncDisposable
             return retentionErrors;
         }
 
+        var (repositories, repositoryErrors) = RepositoriesSection.Load(configPath);
+        if (!repositoryErrors.IsEmpty)
+        {
+            return repositoryErrors;
+        }
+
         if (await AlreadyRunningAsync(state) is { } other)
         {
             return [$"a catalytic server already runs for {state} at {other}"];
@@ -206,7 +213,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapStatusEndpoints();
         _app.MapStatusMetrics();
         _app.MapWorkerCheckEndpoints();
-        _triggers = CreateTriggers(configPath, state, _time);
+        _triggers = CreateTriggers(configPath, state, repositories, _time);
         _app.MapPipelineEndpoints(_triggers);
         // Remote workers take jobs from the server's own queue unless a host or a test gives another.
         var dispatcher = _options.Dispatcher ?? new JobDispatcher(_scheduler);
@@ -312,10 +319,11 @@ public sealed class CatalyticServer : IAsyncDisposable
     internal WebApplication? App => _app;
 
     /// <summary>
-    /// The triggers of the repository the configuration lives in (the embedded default; <c>repositories:</c> in
-    /// catalytic.yml comes with the shared section reader), handing each run request to the run queue.
+    /// The triggers of the repository the configuration lives in (the embedded default) and of those catalytic.yml's
+    /// <c>repositories:</c> names (an entry of the same name replaces the embedded one), handing each run request to the
+    /// run queue.
     /// </summary>
-    private PipelineTriggers CreateTriggers(string configPath, string state, TimeProvider time)
+    private PipelineTriggers CreateTriggers(string configPath, string state, ImmutableArray<RepositoryDefinition> repositories, TimeProvider time)
     {
         var served = _options.Triggers ? ServedRepository.Find(Path.GetDirectoryName(configPath)!) : null;
         var services = new TriggerServices
@@ -327,7 +335,8 @@ public sealed class CatalyticServer : IAsyncDisposable
             Time = time,
             Logger = _loggers.CreateLogger("Catalytic.Pipelines"),
         };
-        return new PipelineTriggers(served is null ? [] : [served], services);
+        var configured = _options.Triggers ? repositories : [];
+        return new PipelineTriggers(served is null || configured.Any(r => r.Name == served.Name) ? configured : [served, .. configured], services);
     }
 
     /// <summary>Stops the API, the edge (draining) and every instance, and removes server.json.</summary>

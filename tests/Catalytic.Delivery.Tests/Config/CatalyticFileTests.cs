@@ -32,7 +32,7 @@ public sealed class CatalyticFileTests
     public void Parse_MisspeltSection_IsAPositionedErrorWithDidYouMean()
     {
         var result = DeliveryConfigParser.Parse("aps:\n  web: {}\n", "catalytic.yml");
-        Assert.Equal("catalytic.yml:1:1: unknown key 'aps' (expected one of: apps, actions, actions-url, environments, runs, checks, notifications, alerts, status); did you mean 'apps'?", Assert.Single(result.Errors).ToString());
+        Assert.Equal("catalytic.yml:1:1: unknown key 'aps' (expected one of: apps, actions, actions-url, environments, runs, repositories, checks, notifications, alerts, status); did you mean 'apps'?", Assert.Single(result.Errors).ToString());
     }
 
     [Fact]

@@ -339,6 +339,62 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         Assert.Equal(2, rows.Select(j => j.Worker).Distinct().Count()); // each server's embedded worker ran some
     }
 
+    [Fact]
+    public async Task RepositoriesSection_ARemoteRepositoryByUrl_IsPolled_AndItsPushRunsInTheServersClone()
+    {
+        using var remote = new TempFolder("serve-remote");
+        GitIn(remote.Path, "init", "-q", "--bare", "-b", "main", "api.git");
+        var work = remote["work"];
+        GitIn(remote.Path, "clone", "-q", remote["api.git"], "work");
+        File.WriteAllText(Path.Combine(work, "README"), "api\n");
+        GitIn(work, "add", "-A");
+        GitIn(work, "commit", "-q", "-m", "first");
+        GitIn(work, "push", "-q", "origin", "main");
+        _dir.Write("catalytic.yml", File.ReadAllText(_dir["catalytic.yml"]) + $$"""
+
+            repositories:
+              api:
+                url: file://{{remote["api.git"]}}
+                poll: 1s
+                branches: [main]
+            """);
+        await StartServeAsync();
+        using var http = Api();
+        await Eventually.UntilAsync(async () =>
+            JsonNode.Parse(await http.GetStringAsync(new Uri("api/repositories", UriKind.Relative)))?.AsArray()
+                .FirstOrDefault(r => r?["name"]?.GetValue<string>() == "api")?["last_fetch"] is not null,
+            () => "the api repository's first fetch; serve printed:\n" + _serve!.Output);
+
+        Directory.CreateDirectory(Path.Combine(work, ".github", "workflows"));
+        File.WriteAllText(Path.Combine(work, ".github", "workflows", "ci.yml"), """
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "api built from $(cat README) on $GITHUB_REF in $GITHUB_REPOSITORY"
+            """);
+        GitIn(work, "add", "-A");
+        GitIn(work, "commit", "-q", "-m", "a pipeline");
+        GitIn(work, "push", "-q", "origin", "main");
+        var sha = GitIn(work, "rev-parse", "HEAD").Trim();
+
+        var run = await CompletedRunAsync(sha);
+        Assert.Equal(("api", Conclusions.Success, "refs/heads/main"), (run.Repository, run.Conclusion, run.Ref));
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        var job = Assert.Single(await store.ListJobsAsync(run.Id));
+        Assert.Contains("api built from api on refs/heads/main", await LogAsync(store, job), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RepositoriesSection_WithAnError_StopsServe_NamingFileLineAndColumn()
+    {
+        _dir.Write("catalytic.yml", File.ReadAllText(_dir["catalytic.yml"]) + "\nrepositories:\n  api: {url: file:///x, poll: never}\n");
+        var serve = await CatalyticProcess.RunAsync(_dir.Path, ["serve", "--state", State]);
+        Assert.NotEqual(0, serve.Code);
+        Assert.Matches(@"catalytic\.yml:\d+:31: repositories\.api\.poll must be an interval", serve.Err + serve.Out);
+    }
+
     private async Task<RunRecord> CompletedRunAsync(string sha)
     {
         await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
