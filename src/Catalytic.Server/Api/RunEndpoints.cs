@@ -59,7 +59,7 @@ public static class RunEndpoints
                 ? rules.Find(e)?.ApprovalRefusal(approver, run.Actor) is null
                 : null;
             return TypedResults.Json(new RunDetailView(View(run), [.. jobs.Select(j => View(j) with { Needs = needs?.GetValueOrDefault(j.JobId), MayDecide = MayDecide(j) })],
-                [.. files.Artifacts(id).List().Select(a => a.Name)], graph), ApiJson.Default.RunDetailView);
+                files.ArtifactNames(id), graph), ApiJson.Default.RunDetailView);
         }).Require(Policies.Viewer);
 
         // An artifact's files as a tar stream, the same whichever worker (embedded or remote) uploaded it.
@@ -70,9 +70,8 @@ public static class RunEndpoints
                 return NotFound(id);
             }
 
-            var artifacts = files.Artifacts(id);
-            return artifacts.List().Any(a => a.Name == name)
-                ? Results.Stream(s => TarTransfer.WriteFolderAsync(s, artifacts.FilesOf(name), ct), "application/x-tar")
+            return files.ArtifactNames(id).Contains(name, StringComparer.Ordinal)
+                ? Results.Stream(s => files.WriteArtifactAsync(id, name, s, ct), "application/x-tar")
                 : Problem(StatusCodes.Status404NotFound, $"run {id} has no artifact '{name}'", "name");
         }).Require(Policies.Viewer);
 

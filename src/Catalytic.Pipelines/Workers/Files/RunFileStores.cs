@@ -39,6 +39,13 @@ public sealed class RunFileStores
     /// <summary>The artifacts of run <paramref name="runId"/>.</summary>
     public IArtifactStore Artifacts(long runId) => new LocalArtifactStore(Path.Combine(Root, "runs", runId.ToString(CultureInfo.InvariantCulture)));
 
+    /// <summary>The names of run <paramref name="runId"/>'s artifacts (for the API, which knows no runner types).</summary>
+    public IReadOnlyList<string> ArtifactNames(long runId) => [.. Artifacts(runId).List().Select(a => a.Name)];
+
+    /// <summary>Writes artifact <paramref name="name"/> of run <paramref name="runId"/> to <paramref name="to"/> as a tar stream.</summary>
+    public Task WriteArtifactAsync(long runId, string name, Stream to, CancellationToken ct) =>
+        TarTransfer.WriteFolderAsync(to, Artifacts(runId).FilesOf(name), ct);
+
     /// <summary>The cache store of <paramref name="repository"/> (a repository name the server serves).</summary>
     public CacheStore Caches(string repository) => new(Path.Combine(Root, "caches", SafeName(repository)), MaxCacheBytes, _time);
 
