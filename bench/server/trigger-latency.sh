@@ -11,7 +11,7 @@ n="${1:-50}"
 "$root/catalytic" version >/dev/null
 bin="$root/artifacts/cli/catalytic"
 work="$(mktemp -d /tmp/catalytic-trigger-bench.XXXXXX)"
-trap 'kill "${server:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; fi; wait 2>/dev/null || true; rm -rf "$work"' EXIT  # (kill 0 would end this script's whole group)
 
 now_ms() { date +%s%3N; }
 
