@@ -129,5 +129,12 @@ lf=$(grep -E "^\s*failed: [0-9]+" "$lattice_log" | tail -1 | grep -oE '[0-9]+' |
 lsk=$(grep -E "^\s*skipped: [0-9]+" "$lattice_log" | tail -1 | grep -oE '[0-9]+' | head -1)
 passed=$((passed + ${lp:-0})); failed=$((failed + ${lf:-0})); skipped=$((skipped + ${lsk:-0}))
 if [ "$lattice_status" -ne 0 ] && [ "${lf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+if [ "$failed" -gt 0 ]; then
+  # Name the failures last, so the tail of a red run (what CI keeps) says which tests failed and why.
+  echo "---- failed (the first lines of each; the whole output is above) ----"
+  grep -h -E -A8 '^failed ' "$state/test.log" "$lattice_log" 2>/dev/null | grep -v -E '^\s+from /' | cut -c1-300 | head -120
+  grep -h -E -A12 'Hang dump timeout|still running when dump' "$state/test.log" 2>/dev/null | cut -c1-300 | head -40
+  grep -h -E 'crash|hang' "$state/fuzz.log" 2>/dev/null | grep -v -E '^fuzz: [0-9]+ passed, 0 failed' | head -10
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
