@@ -134,7 +134,7 @@ if [ "$failed" -gt 0 ]; then
   echo "---- failed (the first lines of each; the whole output is above) ----"
   grep -h -E -A8 '^failed ' "$state/test.log" "$lattice_log" 2>/dev/null | grep -v -E '^\s+from /' | cut -c1-300 | head -120
   grep -h -E -A12 'Hang dump timeout|still running when dump' "$state/test.log" 2>/dev/null | cut -c1-300 | head -40
-  grep -h -E 'crash|hang' "$state/fuzz.log" 2>/dev/null | grep -v -E '^fuzz: [0-9]+ passed, 0 failed' | head -10
+  grep -h -E 'crash|hang' "$state/fuzz.log" 2>/dev/null | grep -v -E '^target |^fuzz: [0-9]+ passed, 0 failed' | head -10
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
