@@ -91,6 +91,10 @@ internal sealed class WorkerCommand : ICommand
                 Time = time,
                 Logger = logger,
             },
+            // A job deploys through the server it came from, with its own credential (docs/server.md, "Deploying from a job").
+            ForJob = (job, serverUrl, o) => job.JobToken is { } jobToken
+                ? o with { Actions = [.. o.Actions.Where(a => a is not Actions.DeployAction), new Actions.DeployAction(serverUrl, jobToken)] }
+                : o,
             Expressions = new WorkflowExpressionEngine(),
             Time = time,
             Logger = logger,
