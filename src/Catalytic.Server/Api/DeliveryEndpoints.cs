@@ -130,6 +130,16 @@ public static class DeliveryEndpoints
             {
                 return Problem(ApiProblems.Invalid, $"the artifact is not a tar stream: {e.Message}", "body");
             }
+            catch (IOException e) when (!ct.IsCancellationRequested)
+            {
+                // The client went away mid-upload (or the disk is full, which the storage-full handler answers): nothing was deployed.
+                if (e.Message.Contains("No space left", StringComparison.Ordinal))
+                {
+                    throw;
+                }
+
+                return Problem(ApiProblems.Invalid, $"the upload broke off: {e.Message}", "body");
+            }
 
             return await StartAsync(http, body with { Artifact = folder }, engine, store, ct);
         }
