@@ -20,8 +20,11 @@ public sealed class BranchTriggerTests
         repo.Commit("init", (".github/workflows/ci.yml", CommitTriggerTests.PushAll));
         await using var h = await Harness.StartAsync(repo.State, [Local(repo)]);
 
-        repo.Git("checkout", "-q", "-b", "feature");
+        // The commit is made first (detached: no branch moves), then the branch is created at it: one push, as a
+        // `git push origin feature` of a new branch with a new commit is.
+        repo.Git("checkout", "-q", "--detach");
         var sha = repo.Commit("on the new branch", ("f.txt", "f"));
+        repo.Git("branch", "feature", sha);
         var run = (await h.Queue.WaitAsync(r => r.Count == 1, "a run for the new branch"))[0];
 
         Assert.Equal(("refs/heads/feature", sha), (run.Ref, run.Sha));
@@ -34,6 +37,7 @@ public sealed class BranchTriggerTests
         Assert.Equal($"push:app:refs/heads/feature:{Zeros}:{sha}:.github/workflows/ci.yml", run.DeduplicationKey);
 
         // The next push to it is no longer a creation.
+        repo.Git("checkout", "-q", "feature");
         var next = repo.Commit("again", ("f.txt", "g"));
         var second = (await h.Queue.WaitAsync(r => r.Count == 2, "a run for the second push"))[1];
         Assert.Equal((sha, next, false), (second.Payload["before"]!.GetValue<string>(), second.Payload["after"]!.GetValue<string>(), second.Payload["created"]!.GetValue<bool>()));
