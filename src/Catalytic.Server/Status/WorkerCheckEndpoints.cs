@@ -42,7 +42,8 @@ public static class WorkerCheckEndpoints
         }
 
         // A worker token reports for its own worker only, so one token cannot stand for several locations of a quorum.
-        if (http.Caller().WorkerName is { } tokenFor && !string.Equals(tokenFor, body.Worker, StringComparison.Ordinal))
+        // (A report naming no worker is refused below, 400 naming the field.)
+        if (http.Caller().WorkerName is { } tokenFor && body.Worker is { Length: > 0 } && !string.Equals(tokenFor, body.Worker, StringComparison.Ordinal))
         {
             return ApiResults.Forbidden($"this worker token was issued for worker '{tokenFor}'; it cannot report as '{body.Worker}'", "worker");
         }
