@@ -5,6 +5,20 @@ using Catalytic.Identity.Tokens;
 
 namespace Catalytic.Identity;
 
+/// <summary>How a worker token is tied to a worker.</summary>
+public static class WorkerTokens
+{
+    /// <summary>
+    /// The name of a worker token created without one: such a token may register under any worker name (as every
+    /// worker token could before tokens were tied to names). Any other name is the one worker the token is for.
+    /// </summary>
+    public const string AnyWorker = "worker";
+
+    /// <summary>Whether <paramref name="name"/> is a worker's name as <c>catalytic worker --name</c> takes it.</summary>
+    public static bool IsWorkerName(string name) =>
+        name.Length is >= 1 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+}
+
 /// <summary>A token just created: its record and the secret, shown this once.</summary>
 public sealed record CreatedToken(AccessToken Token, string Secret);
 
@@ -59,6 +73,11 @@ public sealed partial class AccessControl
                 return new AccessError(AccessErrorKind.Invalid, "user", "a worker token belongs to the server, not to a user: leave out the user");
             }
 
+            if (name is not null && !WorkerTokens.IsWorkerName(name))
+            {
+                return new AccessError(AccessErrorKind.Invalid, "name", "a worker token's name is the name of the worker it is for: 1 to 64 letters, digits, '.', '_' or '-'");
+            }
+
             owner = null;
             tokenRole = Role.Worker;
         }
@@ -89,7 +108,7 @@ public sealed partial class AccessControl
             }
         }
 
-        var tokenName = name ?? owner ?? "worker";
+        var tokenName = name ?? owner ?? WorkerTokens.AnyWorker;
         if (!AccountNames.IsValidTokenName(tokenName, out var nameError))
         {
             return new AccessError(AccessErrorKind.Invalid, "name", nameError!);

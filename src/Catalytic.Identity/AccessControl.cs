@@ -182,8 +182,11 @@ public sealed partial class AccessControl
         Caller caller;
         if (record.User is null)
         {
-            // A worker token of the server: never anything but a worker.
-            caller = new Caller("worker:" + record.Id, Role.Worker, CallerKind.Token, record.Id);
+            // A worker token of the server: never anything but a worker, and only the worker its name names.
+            caller = new Caller("worker:" + record.Id, Role.Worker, CallerKind.Token, record.Id)
+            {
+                WorkerName = record.Name == WorkerTokens.AnyWorker ? null : record.Name,
+            };
         }
         else if (await _store.GetUserAsync(record.User, ct) is { } user)
         {

@@ -77,6 +77,63 @@ public sealed partial class WorkerTokenTests
         Assert.Empty(record.Gaps);
     }
 
+    [Fact]
+    public async Task WorkerToken_IsTiedToItsWorkersName_AnotherNameIsRefused_AndAnUnnamedTokenServesAnyWorker()
+    {
+        await using var rig = await WorkerRig.StartAsync();
+        var created = await CatalyticProcess.RunAsync(rig.Dir.Path, ["worker", "token", "create", "--name", "build-a", "--state", rig.State]);
+        Assert.True(created.Code == 0, created.ToString());
+        using var http = new HttpClient { BaseAddress = rig.Address };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Out.Trim());
+
+        // Registering (asking for work) under another name: 403, saying which worker the token is for; nothing recorded.
+        using (var asB = await http.PostAsync("api/workers/acquire", Acquire("build-b")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, asB.StatusCode);
+            var problem = await asB.Content.ReadAsStringAsync();
+            Assert.Contains("issued for worker 'build-a'", problem, StringComparison.Ordinal);
+            Assert.Contains("as 'build-b'", problem, StringComparison.Ordinal);
+        }
+
+        Assert.False(rig.Dispatcher.Workers.ContainsKey("build-b"));
+        using (var asA = await http.PostAsync("api/workers/acquire", Acquire("build-a")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, asA.StatusCode);
+        }
+
+        // Nor can it report a check's probe as another worker (one token, one location of a quorum).
+        using (var probe = await http.PostAsync("api/workers/checks/results", new StringContent(
+            """{"worker":"build-b","check":"web","status":200,"responseTimeMs":5,"connected":true}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, probe.StatusCode);
+            Assert.Contains("issued for worker 'build-a'", await probe.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // The real worker with the wrong name stops at once with the server's reason (exit 2), and takes nothing.
+        var wrong = await CatalyticProcess.RunAsync(rig.Dir.Path, ["worker", "--server", rig.Address.ToString(), "--name", "build-b", "--work-dir", rig.Dir["w"], "--once"],
+            new Dictionary<string, string> { ["CATALYTIC_WORKER_TOKEN"] = created.Out.Trim() });
+        Assert.True(wrong.Code == 2, wrong.ToString());
+        Assert.Contains("issued for worker 'build-a'", wrong.Err, StringComparison.Ordinal);
+
+        // A worker token's name must be a worker's name.
+        var badName = await CatalyticProcess.RunAsync(rig.Dir.Path, ["worker", "token", "create", "--name", "two words", "--state", rig.State]);
+        Assert.NotEqual(0, badName.Code);
+        Assert.Contains("name of the worker it is for", badName.Err, StringComparison.Ordinal);
+
+        // A token created without a name (named `worker`) still serves any worker, as before.
+        var any = await CatalyticProcess.RunAsync(rig.Dir.Path, ["worker", "token", "create", "--state", rig.State]);
+        Assert.True(any.Code == 0, any.ToString());
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", any.Out.Trim());
+        foreach (var name in new[] { "w1", "w2" })
+        {
+            using var ok = await http.PostAsync("api/workers/acquire", Acquire(name));
+            Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+        }
+    }
+
+    private static StringContent Acquire(string name) =>
+        new($$"""{"name":"{{name}}","labels":[],"capacity":1,"waitSeconds":0}""", System.Text.Encoding.UTF8, "application/json");
+
     [GeneratedRegex(@"worker token (\S+) ")]
     private static partial Regex TokenId();
 }

@@ -11,9 +11,23 @@ namespace Catalytic.Cli.Actions;
 /// Inputs: app, environment (required), artifact (folder, default the workspace), version, strategy, wait-for-approval (default true).
 /// Outputs: deployment-id, state, version, previous-version.
 /// </summary>
-/// <param name="serverState">The state folder of the serve to deploy through; null: the job's state folder (`catalytic run` in the served repository).</param>
-internal sealed class DeployAction(string? serverState = null) : IBuiltinAction
+/// <remarks>
+/// Where it deploys: on a remote worker (<c>catalytic worker</c>), through the server that handed out the job, with the
+/// job's own credential (valid while the job runs, for its deployments only), sending the artifact folder as a tar
+/// stream since the server's folders are not the worker's; in serve's embedded worker, through the server of its
+/// state folder; under <c>catalytic run</c>, through the serve of the job's state folder, as before.
+/// </remarks>
+internal sealed class DeployAction : IBuiltinAction
 {
+    private readonly string? _serverState;
+    private readonly (Uri Server, string Token)? _remote;
+
+    /// <param name="serverState">The state folder of the serve to deploy through; null: the job's state folder (`catalytic run` in the served repository).</param>
+    public DeployAction(string? serverState = null) => _serverState = serverState;
+
+    /// <summary>Deploys through the server at <paramref name="server"/> with a job's credential (a remote worker's job).</summary>
+    public DeployAction(Uri server, string jobToken) => _remote = (server, jobToken);
+
     public IReadOnlyList<string> Names { get; } = ["catalytic/deploy"];
 
     public async Task<ActionResult> RunAsync(ActionContext context, CancellationToken cancellationToken)
@@ -36,18 +50,27 @@ internal sealed class DeployAction(string? serverState = null) : IBuiltinAction
         DeliveryClient client;
         try
         {
-            client = DeliveryClient.Connect(serverState ?? context.StateDirectory, context.Time);
+            client = _remote is { } remote
+                ? DeliveryClient.ForServer(remote.Server, remote.Token, context.Time)
+                : DeliveryClient.Connect(_serverState ?? context.StateDirectory, context.Time);
         }
         catch (DeliveryApiException e)
         {
-            return ActionResult.Fail($"catalytic/deploy: {e.Message} (state directory {serverState ?? context.StateDirectory})");
+            return ActionResult.Fail($"catalytic/deploy: {e.Message} (state directory {_serverState ?? context.StateDirectory})");
         }
 
         using (client)
         {
             try
             {
-                var started = await client.DeployAsync(new DeployBody(app, environment, artifact, Input("version"), Input("strategy")), cancellationToken);
+                if (_remote is not null)
+                {
+                    context.Log($"sending {artifact} to the server {client.BaseAddress} (the job runs on a worker)");
+                }
+
+                var started = _remote is null
+                    ? await client.DeployAsync(new DeployBody(app, environment, artifact, Input("version"), Input("strategy")), cancellationToken)
+                    : await client.DeployUploadAsync(app, environment, artifact, Input("version"), Input("strategy"), cancellationToken);
                 context.SetOutput("deployment-id", started.Id);
                 context.Log($"deployment {started.Id}: {app} {started.Version} to {environment} ({started.Strategy})");
                 void Log(EventView e) => context.Log($"  {e.State}: {e.Message}");
@@ -68,7 +91,8 @@ internal sealed class DeployAction(string? serverState = null) : IBuiltinAction
             catch (DeliveryApiException e)
             {
                 var details = e.Errors.Count > 0 ? " (" + string.Join("; ", e.Errors) + ")" : "";
-                return ActionResult.Fail($"catalytic/deploy: {e.Message}{details}");
+                var message = _remote is { } r && e.Status == 0 ? $"the server {r.Server} did not answer" : e.Message;
+                return ActionResult.Fail($"catalytic/deploy: {message}{details}");
             }
             catch (HttpRequestException e)
             {

@@ -74,6 +74,28 @@ public sealed class DeliveryClient : IDisposable
         return new DeliveryClient(new Uri(info.Url), File.ReadAllText(tokenFile).Trim(), time);
     }
 
+    /// <summary>
+    /// A client of the server at <paramref name="server"/> with <paramref name="token"/> (a remote worker's job: the server
+    /// it takes jobs from and the job's own credential).
+    /// </summary>
+    public static DeliveryClient ForServer(Uri server, string token, TimeProvider time) => new(server, token, time);
+
+    /// <summary>How long an upload of an artifact may take.</summary>
+    private static readonly TimeSpan UploadTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Sends <paramref name="folder"/> as a tar stream and deploys it (the server's folders are not this machine's); returns the deployment as recorded.</summary>
+    public async Task<DeploymentView> DeployUploadAsync(string app, string environment, string folder, string? version, string? strategy, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, DeliveryRoutes.DeploymentUploadPath(app, environment, version, strategy))
+        {
+            Content = Catalytic.Pipelines.Workers.Files.TarTransfer.FolderContent(folder, ct),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        using var deadline = new Deadline(UploadTimeout, _time, ct);
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
+        return (await response.Content.ReadFromJsonAsync(ApiJson.Default.DeploymentView, deadline.Token))!;
+    }
+
     /// <summary>Starts a deployment; returns it as recorded (state pending).</summary>
     public Task<DeploymentView> DeployAsync(DeployBody body, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, DeliveryRoutes.DeploymentsPath, JsonContent.Create(body, ApiJson.Default.DeployBody), ApiJson.Default.DeploymentView, ct);

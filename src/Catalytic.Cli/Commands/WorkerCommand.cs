@@ -27,7 +27,7 @@ internal sealed class WorkerCommand : ICommand
     public CommandSpec Spec { get; } = new(
         "worker",
         "worker [--server URL] [--token TOKEN] [--labels a,b] [--capacity N] [--name NAME] [--once] [--work-dir DIR] | worker token create [--name N] | worker token revoke ID",
-        "Run the jobs a catalytic server hands out, on this machine; `worker token create` prints a worker token (it can take jobs and report them, nothing else), `worker token revoke ID` ends one.",
+        "Run the jobs a catalytic server hands out, on this machine; `worker token create --name N` prints a worker token for worker N (it can take jobs and report them as N, nothing else; without --name, as any worker), `worker token revoke ID` ends one.",
         [
             new OptionSpec("server", null, "The server's URL, as `serve` prints it (default: the server of --state)", "URL"),
             new OptionSpec("token", null, $"A worker token (default: ${TokenVariable}, else the server's own token from --state)", "TOKEN"),
@@ -91,6 +91,10 @@ internal sealed class WorkerCommand : ICommand
                 Time = time,
                 Logger = logger,
             },
+            // A job deploys through the server it came from, with its own credential (docs/server.md, "Deploying from a job").
+            ForJob = (job, serverUrl, o) => job.JobToken is { } jobToken
+                ? o with { Actions = [.. o.Actions.Where(a => a is not Actions.DeployAction), new Actions.DeployAction(serverUrl, jobToken)] }
+                : o,
             Expressions = new WorkflowExpressionEngine(),
             Time = time,
             Logger = logger,

@@ -15,6 +15,12 @@ public static class DeliveryRoutes
     /// <summary>POST a <see cref="DeployBody"/>; GET the list (?app=&amp;environment=&amp;limit=).</summary>
     public const string Deployments = "/deployments";
 
+    /// <summary>
+    /// POST the artifact folder as a tar stream (<c>application/x-tar</c>, ?app=&amp;environment=&amp;version=&amp;strategy=):
+    /// deploys it as <see cref="Deployments"/> deploys a folder of the server's machine. How a job on a remote worker deploys.
+    /// </summary>
+    public const string DeploymentUploads = "/deployments/upload";
+
     /// <summary>GET one deployment with its events and approvals.</summary>
     public const string Deployment = "/deployments/{id}";
 
@@ -41,6 +47,11 @@ public static class DeliveryRoutes
 
     /// <summary>The relative path (no leading slash) of one deployment.</summary>
     public static string DeploymentPath(string id) => $"api/deployments/{Uri.EscapeDataString(id)}";
+
+    /// <summary>The relative path (with its query) of an upload of (app, environment)'s artifact.</summary>
+    public static string DeploymentUploadPath(string app, string environment, string? version, string? strategy) =>
+        "api" + DeploymentUploads + $"?app={Uri.EscapeDataString(app)}&environment={Uri.EscapeDataString(environment)}"
+        + (version is null ? "" : "&version=" + Uri.EscapeDataString(version)) + (strategy is null ? "" : "&strategy=" + Uri.EscapeDataString(strategy));
 
     /// <summary>The relative path of POST /api/deployments.</summary>
     public static string DeploymentsPath => "api" + Deployments;

@@ -17,6 +17,10 @@ public sealed record WorkerAcquireBody(string Name, IReadOnlyList<string> Labels
 /// <param name="Lease">Opaque; usable only with the credential that acquired it.</param>
 /// <param name="Spec">The runner's <c>JobSpec</c> (its own JSON, version 1: Catalytic.Runner's JobSpecJsonContext).</param>
 /// <param name="LeaseSeconds">How long the lease holds without a renewal; renew at a third of it.</param>
+/// <param name="JobToken">
+/// The job's own credential for the server's API while the lease holds (<c>catalytic/deploy@v1</c> deploys with it); a
+/// secret, to be masked in the job's output and never logged. Null from a server that issues none.
+/// </param>
 public sealed record WorkerAssignmentView(
     string Lease,
     long RunId,
@@ -26,7 +30,8 @@ public sealed record WorkerAssignmentView(
     string Sha,
     double LeaseSeconds,
     JsonElement Spec,
-    IReadOnlyDictionary<string, string> Secrets);
+    IReadOnlyDictionary<string, string> Secrets,
+    string? JobToken = null);
 
 /// <summary>What the server says about a lease after a renewal, report or completion.</summary>
 /// <param name="Verdict"><c>continue</c>, <c>cancel</c> (the run was cancelled: cancel as Ctrl-C would, report it) or <c>revoked</c> (stop at once, report nothing more).</param>

@@ -16,6 +16,12 @@ public enum CallerKind
 
     /// <summary>The server acting on its own.</summary>
     System,
+
+    /// <summary>
+    /// A job's credential, issued with its lease: good while the job holds that lease, for that job's deployments only
+    /// (the server's policies decide which endpoints take it).
+    /// </summary>
+    Job,
 }
 
 /// <summary>
@@ -33,6 +39,12 @@ public sealed record Caller(string Name, Role Role, CallerKind Kind, string? Cre
     /// <summary>The server itself.</summary>
     public static Caller System { get; } = new(AccountNames.System, Role.Admin, CallerKind.System);
 
+    /// <summary>
+    /// For a worker token: the one worker name it may register and take jobs under (its token's name); null when it
+    /// may use any (a token created without a name, or a credential that is no worker token).
+    /// </summary>
+    public string? WorkerName { get; init; }
+
     /// <summary>True when the caller is a user account (session or the user's token), as opposed to local, system or a worker token of the server.</summary>
     public bool IsUser => Kind is CallerKind.Session or CallerKind.Token && !Name.Contains(':', StringComparison.Ordinal);
 
@@ -42,6 +54,7 @@ public sealed record Caller(string Name, Role Role, CallerKind Kind, string? Cre
         CallerKind.Session => "session",
         CallerKind.Token => "token",
         CallerKind.Local => "local",
+        CallerKind.Job => "job",
         _ => "system",
     };
 }

@@ -44,6 +44,13 @@ public sealed record JobAssignment
 
     /// <summary>How long the lease holds without a renewal; renew at a third of it.</summary>
     public required TimeSpan LeaseDuration { get; init; }
+
+    /// <summary>
+    /// The job's credential for the server's API (<c>cjt_…</c>: what <c>catalytic/deploy@v1</c> deploys with from a remote
+    /// worker), valid while this lease holds the job and for nothing but that job's deployments. A secret: masked in the
+    /// job's output, never logged. Null from a dispatcher that issues none.
+    /// </summary>
+    public string? JobToken { get; init; }
 }
 
 /// <summary>What a worker must do with a job after a renewal or a report.</summary>

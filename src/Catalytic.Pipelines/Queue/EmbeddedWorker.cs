@@ -260,6 +260,8 @@ public sealed class EmbeddedWorker : IAsyncDisposable
             Podman = _options.Podman,
             Time = _options.Time,
             Logger = _options.Logger,
+            RunnerName = _options.Name,
+            WorkspaceIsCheckout = true,
         };
         try
         {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Catalytic.Pipelines.Dispatch;
@@ -107,6 +106,7 @@ public sealed class JobDispatcher(RunScheduler scheduler) : IJobDispatcher
         var candidates = (await Store.QueuedJobsAsync(0, Candidates, ct))
             .Where(j => j.LostWorker != worker.Name && RunsOnLabels.Satisfies(worker.Labels, j.RunsOn))
             .ToList();
+        string? jobToken = null;
         var claimed = await scheduler.InTransactionAsync(async (tx, fx) =>
         {
             var now = Options.Time.GetUtcNow();
@@ -142,12 +142,13 @@ public sealed class JobDispatcher(RunScheduler scheduler) : IJobDispatcher
                     continue;
                 }
 
+                (jobToken, var leaseId) = JobTokens.New();
                 var leased = job with
                 {
                     Status = JobStatuses.InProgress,
                     Worker = worker.Name,
                     WorkerEmbedded = worker.Embedded,
-                    LeaseId = NewLeaseId(),
+                    LeaseId = leaseId,
                     LeaseExpires = now + Options.LeaseDuration,
                     StartedAt = now,
                     LogSequence = 0,
@@ -188,9 +189,7 @@ public sealed class JobDispatcher(RunScheduler scheduler) : IJobDispatcher
             Sha = run.Sha,
             Secrets = secrets.ToImmutableDictionary(StringComparer.Ordinal),
             LeaseDuration = Options.LeaseDuration,
+            JobToken = jobToken,
         };
     }
-
-    /// <summary>128 random bits: a lease cannot be guessed from another.</summary>
-    private static string NewLeaseId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 }

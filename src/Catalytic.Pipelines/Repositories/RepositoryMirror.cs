@@ -157,12 +157,21 @@ internal sealed class RepositoryMirror(string directory, RepositoryDefinition de
         return result.Ok ? result.Output.Trim() : null;
     }
 
-    /// <summary>The default branch: the configured one, else the source's HEAD, else main or master, else the first branch.</summary>
+    /// <summary>
+    /// The default branch: the configured one; for a remote repository its HEAD (what a clone of it checks out); for a
+    /// local one what git says of it (<see cref="LocalDefaultBranchAsync"/>), never merely the branch checked out now;
+    /// else main or master, else the first branch.
+    /// </summary>
     public async Task<string?> DefaultBranchAsync(RefSnapshot seen, CancellationToken ct)
     {
         if (definition.DefaultBranch is { } configured)
         {
             return configured;
+        }
+
+        if (definition.Path is { } local)
+        {
+            return await LocalDefaultBranchAsync(local, seen, ct);
         }
 
         var (environment, cleanup) = CredentialEnvironment();
@@ -187,6 +196,47 @@ internal sealed class RepositoryMirror(string directory, RepositoryDefinition de
             if (seen.Refs.ContainsKey("refs/heads/" + name))
             {
                 return name;
+            }
+        }
+
+        return seen.Refs.Keys.FirstOrDefault(r => r.StartsWith("refs/heads/", StringComparison.Ordinal))?["refs/heads/".Length..];
+    }
+
+    /// <summary>
+    /// A local repository's default branch, by what git says of it and only among the branches it has: a clone's
+    /// <c>origin/HEAD</c> (the default branch of where it was cloned from); a bare repository's <c>HEAD</c> (what a clone
+    /// of it checks out); <c>init.defaultBranch</c> of its git config; <c>main</c> or <c>master</c>; the branch its
+    /// <c>HEAD</c> names (a work tree's current branch, the last resort: a developer on a feature branch does not make
+    /// that branch the default); else the first branch.
+    /// </summary>
+    private static async Task<string?> LocalDefaultBranchAsync(string path, RefSnapshot seen, CancellationToken ct)
+    {
+        bool Has(string? branch) => branch is { Length: > 0 } && seen.Refs.ContainsKey("refs/heads/" + branch);
+
+        async Task<string?> SymbolicAsync(string name, string prefix)
+        {
+            var r = await Git.RunAsync(path, ["symbolic-ref", "--quiet", name], ct);
+            var target = r.Output.Trim();
+            return r.Ok && target.StartsWith(prefix, StringComparison.Ordinal) ? target[prefix.Length..] : null;
+        }
+
+        if (await SymbolicAsync("refs/remotes/origin/HEAD", "refs/remotes/origin/") is { } origin && Has(origin))
+        {
+            return origin;
+        }
+
+        var head = await SymbolicAsync("HEAD", "refs/heads/");
+        if ((await Git.RunAsync(path, ["rev-parse", "--is-bare-repository"], ct)).Output.Trim() == "true" && Has(head))
+        {
+            return head;
+        }
+
+        var configured = (await Git.RunAsync(path, ["config", "--get", "init.defaultBranch"], ct)).Output.Trim();
+        foreach (var candidate in (string?[])[configured, "main", "master", head])
+        {
+            if (Has(candidate))
+            {
+                return candidate;
             }
         }
 

@@ -45,6 +45,9 @@ public sealed class ActionContext
     /// <summary>The repository's .catalytic/ state folder (caches shared by runs live below it).</summary>
     public required string StateDirectory { get; init; }
 
+    /// <summary>Whether <see cref="Workspace"/> is a checkout the worker made for this job rather than a person's own working tree (<see cref="Execution.RunOptions.WorkspaceIsCheckout"/>).</summary>
+    public bool WorkspaceIsCheckout { get; init; }
+
     /// <summary>The environment the step would get (GITHUB_*, env contexts merged).</summary>
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
 

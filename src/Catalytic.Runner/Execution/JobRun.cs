@@ -92,7 +92,7 @@ internal sealed class JobRun(RunSession session, JobRequest request, JobState st
             System.Runtime.InteropServices.Architecture.X86 => "X86",
             _ => "X64",
         },
-        ["name"] = "catalytic",
+        ["name"] = Options.RunnerName,
         ["environment"] = "self-hosted",
         ["temp"] = State.RunnerTemp,
         ["tool_cache"] = ToolCache,
@@ -200,7 +200,7 @@ internal sealed class JobRun(RunSession session, JobRequest request, JobState st
         var runner = RunnerContext();
         e["RUNNER_ARCH"] = ContextValues.Stringify(runner["arch"]);
         e["RUNNER_ENVIRONMENT"] = "self-hosted";
-        e["RUNNER_NAME"] = "catalytic";
+        e["RUNNER_NAME"] = Options.RunnerName;
         e["RUNNER_OS"] = ContextValues.Stringify(runner["os"]);
         e["RUNNER_TEMP"] = State.RunnerTemp;
         e["RUNNER_TOOL_CACHE"] = ToolCache;

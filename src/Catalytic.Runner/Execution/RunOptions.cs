@@ -65,6 +65,15 @@ public sealed record RunOptions
 
     public IJobServiceHost? Services { get; init; }
 
+    /// <summary>The runner's name (<c>RUNNER_NAME</c>, <c>runner.name</c>): the worker that runs the job; default <c>catalytic</c>.</summary>
+    public string RunnerName { get; init; } = "catalytic";
+
+    /// <summary>
+    /// Whether the workspace is a checkout the worker made for this job (serve's workers), rather than a person's own
+    /// working tree (<c>catalytic run</c>): what <c>actions/checkout</c> says about it.
+    /// </summary>
+    public bool WorkspaceIsCheckout { get; init; }
+
     /// <summary>Where the steps of a job with `container:` run: in the image through podman (default), or on the host.</summary>
     public JobContainerMode JobContainer { get; init; } = JobContainerMode.Podman;
 

@@ -32,6 +32,18 @@ public sealed record JobWorkerOptions
 
     /// <summary>The environment steps start from; default the worker's own.</summary>
     public IReadOnlyDictionary<string, string>? HostEnvironment { get; init; }
+
+    /// <summary>The worker's name: the job's <c>RUNNER_NAME</c> and <c>runner.name</c>.</summary>
+    public string RunnerName { get; init; } = "catalytic";
+
+    /// <summary>Whether the workspace is the worker's own checkout for the job (serve's workers), not a person's working tree.</summary>
+    public bool WorkspaceIsCheckout { get; init; }
+
+    /// <summary>
+    /// Values masked in everything the job prints, as its secrets are, though no step is given them (the job's own
+    /// credential for the server, which only the worker's built-in actions use).
+    /// </summary>
+    public IReadOnlyList<string> Masked { get; init; } = [];
 }
 
 /// <summary>
@@ -44,6 +56,11 @@ public static class JobWorker
     public static async Task<JobOutcome> RunAsync(JobSpec spec, IJobHost host, JobWorkerOptions options, IExpressionEngine expressions, CancellationToken cancellationToken)
     {
         var masker = new SecretMasker();
+        foreach (var value in options.Masked)
+        {
+            masker.Add(value);
+        }
+
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, hostName) in spec.Secrets)
         {
@@ -91,6 +108,8 @@ public static class JobWorker
             Time = options.Time,
             Logger = options.Logger,
             HostEnvironment = options.HostEnvironment,
+            RunnerName = options.RunnerName,
+            WorkspaceIsCheckout = options.WorkspaceIsCheckout,
         };
         var runDirectory = Path.Combine(runOptions.State, "runs", spec.Run.RunNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(runDirectory);

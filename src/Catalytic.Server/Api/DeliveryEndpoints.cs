@@ -30,14 +30,26 @@ public static class DeliveryEndpoints
     /// <summary>How often a followed log is read again for new lines.</summary>
     private static readonly TimeSpan LogPoll = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Maps /api.</summary>
-    public static IEndpointRouteBuilder MapDeliveryEndpoints(this IEndpointRouteBuilder routes)
+    /// <summary>The largest artifact an upload may carry (files and tar headers).</summary>
+    public const long MaxUploadBytes = 2L << 30;
+
+    /// <summary>Maps /api; uploaded artifacts are unpacked under <paramref name="uploads"/> (emptied now: what a killed server left there) until their release is made.</summary>
+    public static IEndpointRouteBuilder MapDeliveryEndpoints(this IEndpointRouteBuilder routes, string? uploads = null)
     {
+        uploads ??= Path.Combine(Path.GetTempPath(), "catalytic-uploads-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Directory.Exists(uploads))
+        {
+            Directory.Delete(uploads, recursive: true);
+        }
+
         routes.MapGet(DeliveryRoutes.Health, () => TypedResults.Text("ok\n")).Public("liveness probe: says ok and nothing else");
         var api = routes.MapGroup(DeliveryRoutes.Api);
         api.MapPost(DeliveryRoutes.Deployments, DeployAsync).Require(Policies.Developer);
+        api.MapPost(DeliveryRoutes.DeploymentUploads, (HttpContext http, string? app, string? environment, string? version, string? strategy, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct) =>
+            UploadAsync(http, uploads, new DeployBody(app ?? "", environment ?? "", "", version, strategy), engine, store, ct))
+            .Require(Policies.Developer).AllowJobs().WithMetadata(new MaxBodySize(MaxUploadBytes));
         api.MapGet(DeliveryRoutes.Deployments, ListAsync).Require(Policies.Viewer);
-        api.MapGet(DeliveryRoutes.Deployment, GetAsync).Require(Policies.Viewer);
+        api.MapGet(DeliveryRoutes.Deployment, GetAsync).Require(Policies.Viewer).AllowJobs();
         var env = api.MapGroup(DeliveryRoutes.Environment);
         env.MapPost(DeliveryRoutes.Approve, (HttpContext http, string app, string environment, DecisionBody? body, DeliveryEngine engine, IDeliveryStore store, IApprovalRules rules, CancellationToken ct) =>
             DecideAsync(http, app, environment, body, approve: true, engine, store, rules, ct)).Require(Policies.Approver);
@@ -64,6 +76,11 @@ public static class DeliveryEndpoints
             }
         }
 
+        return await StartAsync(http, body, engine, store, ct);
+    }
+
+    private static async Task<IResult> StartAsync(HttpContext http, DeployBody body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
+    {
         var result = await engine.DeployAsync(new DeployRequest(body.App, body.Environment, body.Artifact, body.Version, body.Strategy, http.Caller().Name), ct);
         if (result.Error is { } e)
         {
@@ -75,8 +92,69 @@ public static class DeliveryEndpoints
         return TypedResults.Accepted($"/api/deployments/{d.Id}", await ViewAsync(d, store, ct));
     }
 
-    private static async Task<IResult> GetAsync(string id, IDeliveryStore store, CancellationToken ct) =>
-        await store.GetDeploymentAsync(id, ct) is { } d
+    /// <summary>
+    /// Deploys an artifact sent as a tar stream: unpacked into a folder of its own (plain files and folders only, within
+    /// <see cref="MaxUploadBytes"/>; a hostile or broken stream is refused and leaves nothing), made a release (which
+    /// copies it), and removed again.
+    /// </summary>
+    private static async Task<IResult> UploadAsync(HttpContext http, string uploads, DeployBody body, DeliveryEngine engine, IDeliveryStore store, CancellationToken ct)
+    {
+        foreach (var (field, value) in new[] { ("app", body.App), ("environment", body.Environment) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                return Problem(ApiProblems.Invalid, $"`{field}` is required (?app=APP&environment=ENV)", field);
+            }
+        }
+
+        // Refused before any byte is unpacked when the app or environment does not exist.
+        if (engine.Resolve(body.App, body.Environment).Error is { } missing)
+        {
+            return Problem(missing);
+        }
+
+        var folder = Path.Combine(uploads, Guid.NewGuid().ToString("N"));
+        try
+        {
+            try
+            {
+                await Catalytic.Pipelines.Workers.Files.TarTransfer.ExtractAsync(http.Request.Body, folder, new Catalytic.Pipelines.Workers.Files.TarLimits(MaxUploadBytes), ct);
+            }
+            catch (Catalytic.Pipelines.Workers.Files.TarRefusedException e)
+            {
+                return e.TooLarge
+                    ? Problem(new ProblemKind(StatusCodes.Status413PayloadTooLarge, "too large"), $"the artifact is refused: {e.Message}", "body")
+                    : Problem(ApiProblems.Invalid, $"the artifact is not a tar stream of plain files and folders: {e.Message}", "body");
+            }
+            catch (InvalidDataException e)
+            {
+                return Problem(ApiProblems.Invalid, $"the artifact is not a tar stream: {e.Message}", "body");
+            }
+            catch (IOException e) when (!ct.IsCancellationRequested)
+            {
+                // The client went away mid-upload (or the disk is full, which the storage-full handler answers): nothing was deployed.
+                if (e.Message.Contains("No space left", StringComparison.Ordinal))
+                {
+                    throw;
+                }
+
+                return Problem(ApiProblems.Invalid, $"the upload broke off: {e.Message}", "body");
+            }
+
+            return await StartAsync(http, body with { Artifact = folder }, engine, store, ct);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>One deployment; a job's credential sees only the deployments its job started.</summary>
+    private static async Task<IResult> GetAsync(HttpContext http, string id, IDeliveryStore store, CancellationToken ct) =>
+        await store.GetDeploymentAsync(id, ct) is { } d && (http.Caller().Kind != Catalytic.Identity.Accounts.CallerKind.Job || d.RequestedBy == http.Caller().Name)
             ? TypedResults.Ok(await ViewAsync(d, store, ct))
             : Problem(ApiProblems.NotFound, $"no deployment '{id}'", "id");
 

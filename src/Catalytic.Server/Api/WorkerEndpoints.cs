@@ -28,7 +28,7 @@ public static class WorkerEndpoints
                 return TooLarge(WorkerGateway.MaxAcquireBytes);
             }
 
-            var result = await gateway.AcquireAsync(body, Credential(http), ct);
+            var result = await gateway.AcquireAsync(body, Credential(http), http.Caller().WorkerName, ct);
             return result.Problem is { } p ? Problem(p)
                 : result.Value is { } job ? TypedResults.Json(job, WorkerJson.Default.WorkerAssignmentView)
                 : TypedResults.NoContent();
@@ -100,6 +100,7 @@ public static class WorkerEndpoints
     private static string Title(int status) => status switch
     {
         400 => "invalid request",
+        403 => "forbidden",
         404 => "not found",
         409 => "conflict",
         410 => "gone",

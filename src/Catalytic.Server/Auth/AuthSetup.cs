@@ -27,9 +27,10 @@ public static class AuthSetup
     /// Registers authentication (<see cref="CredentialsHandler"/>), every <see cref="Policies"/> name, and a fallback
     /// policy of admin: an endpoint someone forgets to mark answers to admins only, and the endpoint walk test fails.
     /// </summary>
-    public static IServiceCollection AddCatalyticAuth(this IServiceCollection services, AccessControl access, ApiToken local, AuthSettings settings, IApprovalRules rules)
+    public static IServiceCollection AddCatalyticAuth(this IServiceCollection services, AccessControl access, ApiToken local, AuthSettings settings, IApprovalRules rules, JobCredentials? jobs = null)
     {
         services.AddSingleton(access);
+        services.AddSingleton(jobs ?? JobCredentials.None);
         services.AddSingleton(local);
         services.AddSingleton(settings);
         services.AddSingleton(rules);

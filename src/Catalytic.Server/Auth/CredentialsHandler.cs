@@ -17,7 +17,7 @@ namespace Catalytic.Server.Auth;
 /// the request is anonymous and the endpoint's policy decides (401 for all but the public ones).
 /// </summary>
 internal sealed class CredentialsHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder, AccessControl access, ApiToken local)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder, AccessControl access, ApiToken local, JobCredentials jobs)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggers, encoder)
 {
     /// <summary>The scheme's name.</summary>
@@ -50,6 +50,13 @@ internal sealed class CredentialsHandler(
             if (Secrets.FixedTimeEquals(token, local.Value))
             {
                 return Success(new CallerFeature(Caller.Local, null));
+            }
+
+            if (token.StartsWith(Catalytic.Pipelines.Queue.JobTokens.Prefix, StringComparison.Ordinal))
+            {
+                return await jobs.AuthenticateAsync(token, ct) is { } job
+                    ? Success(new CallerFeature(job, null))
+                    : AuthenticateResult.Fail("the job's credential is not valid: it is good only while its job runs under the lease it came with");
             }
 
             return await access.AuthenticateTokenAsync(token, ct) is { } caller

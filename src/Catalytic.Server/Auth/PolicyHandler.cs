@@ -44,7 +44,12 @@ internal sealed class PolicyHandler(IApprovalRules rules, AuthSettings settings)
     }
 
     /// <summary>Null when <paramref name="caller"/> meets <paramref name="policy"/>, else a sentence saying what it needs.</summary>
-    private string? Refusal(string policy, Caller caller, HttpContext http) => policy switch
+    private string? Refusal(string policy, Caller caller, HttpContext http) =>
+        caller.Kind == CallerKind.Job && http.GetEndpoint()?.Metadata.GetMetadata<JobEndpoint>() is null
+            ? $"{caller.Name} holds a job's credential: it deploys an uploaded artifact (POST /api/deployments/upload) and reads the deployments it started, nothing else"
+            : RoleRefusal(policy, caller, http);
+
+    private string? RoleRefusal(string policy, Caller caller, HttpContext http) => policy switch
     {
         Policies.Authenticated => null,
         Policies.Viewer or Policies.Metrics => Needs(caller, Role.Viewer),

@@ -197,7 +197,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(_store);
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
-        builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine));
+        builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine), Auth.JobCredentials.On(_runStore));
         builder.Services.AddSingleton(_scheduler);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(Dashboard.Data.DashboardJson.Default));
         builder.Services.AddDashboard();
@@ -209,7 +209,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.UseCatalyticAuth();
         _app.MapAccessEndpoints();
         _app.MapDashboard();
-        _app.MapDeliveryEndpoints();
+        _app.MapDeliveryEndpoints(Path.Combine(state, "uploads"));
         _app.MapStatusEndpoints();
         _app.MapStatusMetrics();
         _app.MapWorkerCheckEndpoints();

@@ -41,6 +41,13 @@ public static class WorkerCheckEndpoints
             return ApiResults.Problem(ApiProblems.Invalid, "the body is a probe report: worker, check and what the probe saw", "body");
         }
 
+        // A worker token reports for its own worker only, so one token cannot stand for several locations of a quorum.
+        // (A report naming no worker is refused below, 400 naming the field.)
+        if (http.Caller().WorkerName is { } tokenFor && body.Worker is { Length: > 0 } && !string.Equals(tokenFor, body.Worker, StringComparison.Ordinal))
+        {
+            return ApiResults.Forbidden($"this worker token was issued for worker '{tokenFor}'; it cannot report as '{body.Worker}'", "worker");
+        }
+
         if (RemoteChecks.Read(body, out var field, out var why) is not { } probe)
         {
             return ApiResults.Problem(ApiProblems.Invalid, why, field);

@@ -204,6 +204,50 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmbeddedWorkersJob_HasItsNameAsRunnerName_ItsCheckoutSaysSo_AndANewBranchIsCreatedFromZeros()
+    {
+        await StartServeAsync();
+        _dir.Write(".github/workflows/who.yml", """
+            on: push
+            jobs:
+              who:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@v4
+                  - run: |
+                      echo "runner=$RUNNER_NAME context=${{ runner.name }}"
+                      echo "before=${{ github.event.before }} created=${{ github.event.created }}"
+            """);
+        var onMain = Commit("who runs this");
+
+        var run = await CompletedRunAsync(onMain);
+        await using var store = new SqliteRunStore(Path.Combine(State, "catalytic.db"));
+        var job = Assert.Single(await store.ListJobsAsync(run.Id));
+        var log = await LogAsync(store, job);
+        Assert.True(run.Conclusion == Conclusions.Success, $"the run ended {run.Conclusion} ({run.Reason}):\n{log}");
+        Assert.StartsWith("serve-", job.Worker, StringComparison.Ordinal);
+        InLog(log, $"runner={job.Worker} context={job.Worker}\n");
+        InLog(log, "clean: already done — the workspace is the worker's own checkout of this commit for this job");
+        Assert.DoesNotContain("your own working tree", log, StringComparison.Ordinal);
+        InLog(log, "created=false\n");
+
+        // A new branch with a new commit, pushed from a clone: GitHub's before of 40 zeros and created: true.
+        using var clone = new TempFolder("serve-runs-new-branch");
+        GitIn(clone.Path, "clone", "-q", _dir.Path, "repo");
+        var work = Path.Combine(clone.Path, "repo");
+        GitIn(work, "checkout", "-q", "-b", "brand-new");
+        File.WriteAllText(Path.Combine(work, "new.txt"), "new\n");
+        GitIn(work, "add", "-A");
+        GitIn(work, "commit", "-q", "-m", "a new branch");
+        var onBranch = GitIn(work, "rev-parse", "HEAD").Trim();
+        GitIn(work, "push", "-q", "origin", "brand-new");
+        var second = await CompletedRunAsync(onBranch);
+        var branchLog = await LogAsync(store, Assert.Single(await store.ListJobsAsync(second.Id)));
+        Assert.True(second.Conclusion == Conclusions.Success, $"the run ended {second.Conclusion} ({second.Reason}):\n{branchLog}");
+        InLog(branchLog, $"before={new string('0', 40)} created=true\n");
+    }
+
+    [Fact]
     public async Task JobSkippedBecauseANeedFailed_ShowsItsName_AndThatNeedAsTheReason()
     {
         await StartServeAsync();

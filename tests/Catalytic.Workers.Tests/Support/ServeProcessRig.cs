@@ -23,7 +23,7 @@ public sealed class ServeProcessRig : IAsyncDisposable
     private readonly List<CatalyticProcess.Running> _workers = [];
     private readonly string? _postgres;
     private readonly string? _schema;
-    private string? _workerToken;
+    private readonly Dictionary<string, string> _workerTokens = new(StringComparer.Ordinal);
 
     private readonly TempGitRepository _repo;
 
@@ -118,19 +118,26 @@ public sealed class ServeProcessRig : IAsyncDisposable
         return http;
     }
 
-    /// <summary>Starts a real <c>catalytic worker</c> with a worker token (created once with <c>catalytic worker token create</c>).</summary>
-    public async Task<CatalyticProcess.Running> StartWorkerAsync(string name, int capacity = 1, string? labels = null, bool once = false)
+    /// <summary>The worker token of worker <paramref name="name"/> (created once with <c>catalytic worker token create --name NAME</c>: a token is tied to its worker).</summary>
+    public async Task<string> WorkerTokenAsync(string name)
     {
-        if (_workerToken is null)
+        if (!_workerTokens.TryGetValue(name, out var token))
         {
-            var created = await CatalyticProcess.RunAsync(Dir.Path, ["worker", "token", "create", "--name", "e2e", "--state", State]);
+            var created = await CatalyticProcess.RunAsync(Dir.Path, ["worker", "token", "create", "--name", name, "--state", State]);
             Assert.True(created.Code == 0, created.ToString());
-            _workerToken = created.Out.Trim();
+            _workerTokens[name] = token = created.Out.Trim();
         }
 
+        return token;
+    }
+
+    /// <summary>Starts a real <c>catalytic worker</c> with its own worker token.</summary>
+    public async Task<CatalyticProcess.Running> StartWorkerAsync(string name, int capacity = 1, string? labels = null, bool once = false)
+    {
+        var token = await WorkerTokenAsync(name);
         var worker = CatalyticProcess.Start(Dir.Path,
             ["worker", "--server", ServerUrl.ToString(), "--name", name, "--capacity", capacity.ToString(System.Globalization.CultureInfo.InvariantCulture), "--work-dir", Dir["work-" + name], .. labels is null ? Array.Empty<string>() : ["--labels", labels], .. once ? ["--once"] : Array.Empty<string>()],
-            new Dictionary<string, string> { ["CATALYTIC_WORKER_TOKEN"] = _workerToken });
+            new Dictionary<string, string> { ["CATALYTIC_WORKER_TOKEN"] = token });
         _workers.Add(worker);
         return worker;
     }

@@ -128,21 +128,6 @@ internal sealed class RemoteArtifactStore(WorkerConnection server, string lease,
             throw new WorkerServerUnavailableException("the answer broke off: " + e.Message, e);
         }
     }
-
-    /// <summary>A folder as a tar stream, written as it is sent (nothing is held in memory).</summary>
-    private sealed class TarFolderContent(string folder, CancellationToken ct) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => TarTransfer.WriteFolderAsync(stream, folder, ct);
-
-        protected override void SerializeToStream(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
-            TarTransfer.WriteFolderAsync(stream, folder, cancellationToken).GetAwaiter().GetResult();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 }
 
 /// <summary>

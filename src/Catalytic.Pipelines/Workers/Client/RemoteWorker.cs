@@ -29,6 +29,12 @@ public sealed record RemoteWorkerOptions
     /// <summary>The runner's options for every job (actions, services, clock); the state folder is set per slot.</summary>
     public required JobWorkerOptions Job { get; init; }
 
+    /// <summary>
+    /// What the host changes for one job (the CLI: <c>catalytic/deploy@v1</c> with the job's credential for this
+    /// server); null: <see cref="Job"/> as it is.
+    /// </summary>
+    public Func<JobAssignment, Uri, JobWorkerOptions, JobWorkerOptions>? ForJob { get; init; }
+
     public required IExpressionEngine Expressions { get; init; }
 
     /// <summary>How long one request for work is held by the server (the long poll).</summary>
@@ -157,7 +163,15 @@ public sealed class RemoteWorker(WorkerConnection connection, RemoteWorkerOption
                     new RemoteCacheStores(connection, job.LeaseId, Path.Combine(remote, "cache"), retry, CancellationToken.None),
                     job.Secrets,
                     reporter.Add);
-                outcome = await JobWorker.RunAsync(job.Spec, host, options.Job with { StateDirectory = state }, options.Expressions, cancel.Token);
+                var jobOptions = options.Job with
+                {
+                    StateDirectory = state,
+                    RunnerName = options.Name,
+                    WorkspaceIsCheckout = true,
+                    // The job's credential is the worker's, for its built-in actions: never a step's, never in its output.
+                    Masked = job.JobToken is { } token ? [.. options.Job.Masked, token] : options.Job.Masked,
+                };
+                outcome = await JobWorker.RunAsync(job.Spec, host, options.ForJob?.Invoke(job, connection.Server, jobOptions) ?? jobOptions, options.Expressions, cancel.Token);
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

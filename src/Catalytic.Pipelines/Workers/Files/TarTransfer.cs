@@ -44,6 +44,9 @@ public static class TarTransfer
         }
     }
 
+    /// <summary>Every file under <paramref name="folder"/> as a tar stream for an HTTP request, written as it is sent (nothing is held in memory).</summary>
+    public static HttpContent FolderContent(string folder, CancellationToken ct) => new TarFolderContent(folder, ct);
+
     /// <summary>
     /// Reads a tar stream into <paramref name="folder"/> (created; the caller deletes it when this throws); returns the
     /// files written, relative to it. Throws <see cref="TarRefusedException"/> for a stream that breaks a rule.
@@ -173,5 +176,20 @@ public static class TarTransfer
 
             return n;
         }
+    }
+}
+
+/// <summary>A folder as a tar stream, written as it is sent.</summary>
+internal sealed class TarFolderContent(string folder, CancellationToken ct) : HttpContent
+{
+    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => TarTransfer.WriteFolderAsync(stream, folder, ct);
+
+    protected override void SerializeToStream(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken) =>
+        TarTransfer.WriteFolderAsync(stream, folder, cancellationToken).GetAwaiter().GetResult();
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
     }
 }

@@ -20,7 +20,8 @@ public static class WorkerWire
         assignment.Sha,
         assignment.LeaseDuration.TotalSeconds,
         JsonSerializer.SerializeToElement(assignment.Spec, JobSpecJsonContext.Default.JobSpec),
-        assignment.Secrets);
+        assignment.Secrets,
+        assignment.JobToken);
 
     /// <summary>The assignment a worker received; its <see cref="JobAssignment.LeaseId"/> is the sealed lease. Throws <see cref="JsonException"/> for a spec this worker cannot read.</summary>
     public static JobAssignment FromView(WorkerAssignmentView view)
@@ -42,6 +43,7 @@ public static class WorkerWire
             Sha = view.Sha,
             Secrets = view.Secrets ?? new Dictionary<string, string>(),
             LeaseDuration = TimeSpan.FromSeconds(view.LeaseSeconds),
+            JobToken = view.JobToken,
         };
     }
 

@@ -55,8 +55,11 @@ public sealed partial class WorkerGateway
     /// <summary>The file stores behind the artifact and cache routes.</summary>
     public RunFileStores Files => _files;
 
-    /// <summary>A job for the worker that sent <paramref name="body"/> (value null: none came within its wait: 204).</summary>
-    public async Task<WorkerResult<WorkerAssignmentView?>> AcquireAsync(ReadOnlyMemory<byte> body, string credential, CancellationToken ct)
+    /// <summary>
+    /// A job for the worker that sent <paramref name="body"/> (value null: none came within its wait: 204).
+    /// <paramref name="tokenFor"/> is the one worker name the credential may act as (null: any).
+    /// </summary>
+    public async Task<WorkerResult<WorkerAssignmentView?>> AcquireAsync(ReadOnlyMemory<byte> body, string credential, string? tokenFor, CancellationToken ct)
     {
         if (Parse(body, MaxAcquireBytes, WorkerJson.Default.WorkerAcquireBody, out var request) is { } bad)
         {
@@ -66,6 +69,11 @@ public sealed partial class WorkerGateway
         if (Check(request!, credential, out var worker, out var wait) is { } invalid)
         {
             return Refuse("acquire", invalid);
+        }
+
+        if (tokenFor is not null && !string.Equals(tokenFor, worker!.Name, StringComparison.Ordinal))
+        {
+            return Refuse("acquire", WorkerProblem.NotThisWorker(tokenFor, worker.Name));
         }
 
         var assignment = await _dispatcher.AcquireAsync(worker!, wait, ct);

@@ -12,6 +12,10 @@ public sealed record WorkerProblem(int Status, string Field, string Detail)
     public static WorkerProblem Revoked { get; } = new(410, "lease", "the lease is revoked: the job was handed to another worker, or it has ended");
 
     public static WorkerProblem TooLarge(string field, string detail) => new(413, field, detail);
+
+    /// <summary>The credential may not act as the worker named: a worker token is for the one worker its name names.</summary>
+    public static WorkerProblem NotThisWorker(string tokenFor, string asked) =>
+        new(403, "name", $"this worker token was issued for worker '{tokenFor}'; it cannot register or take jobs as '{asked}' (each worker has its own token: catalytic worker token create --name {asked})");
 }
 
 /// <summary>A value, or a <see cref="WorkerProblem"/>.</summary>

@@ -41,6 +41,7 @@ internal sealed class BuiltinActionRunner : IStepRunner
             RunnerTemp = job.State.RunnerTemp,
             RunDirectory = job.Session.RunDirectory,
             StateDirectory = job.Options.State,
+            WorkspaceIsCheckout = job.Options.WorkspaceIsCheckout,
             Environment = processEnv,
             Github = GithubStrings(job.State.Github),
             Log = Log,

@@ -67,7 +67,9 @@ public sealed class CheckoutAction : IBuiltinAction
 
         if (context.GetBool("clean", true))
         {
-            context.Log("clean: skipped for the workspace — it is your own working tree, and Catalytic never deletes uncommitted or untracked work there.");
+            context.Log(context.WorkspaceIsCheckout
+                ? "clean: already done — the workspace is the worker's own checkout of this commit for this job, with nothing left from an earlier job."
+                : "clean: skipped for the workspace — it is your own working tree, and Catalytic never deletes uncommitted or untracked work there.");
         }
 
         var depth = context.Get("fetch-depth");
