@@ -73,7 +73,7 @@ public sealed class LiveProgressTests : IDisposable
     {
         var wf = _repo.WriteWorkflow(Workflow);
         using var cli = new CliProcess(_repo.Root, "run", "-W", wf);
-        Assert.Equal(0, await cli.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, await cli.ExitCodeAsync(Catalytic.Testing.Waiting.Eventually.DefaultDeadline));
         Assert.DoesNotContain('\e', cli.Output);
         Assert.DoesNotContain("⋯", cli.Output, StringComparison.Ordinal);
         var lines = cli.Output.Split('\n');

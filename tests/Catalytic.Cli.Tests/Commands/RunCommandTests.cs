@@ -95,7 +95,7 @@ public sealed class RunCommandTests : IDisposable
             """);
         _repo.WriteWorkflow("on: pull_request\njobs:\n  x:\n    runs-on: x\n    steps:\n      - run: touch ran\n", "pr.yml");
         using var cli = new CliProcess(_repo.Root, "run", "--list");
-        Assert.Equal(0, await cli.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, await cli.ExitCodeAsync(Catalytic.Testing.Waiting.Eventually.DefaultDeadline));
         var lines = cli.Output.Split('\n');
         Assert.Contains(".github/workflows/ci.yml: CI — triggered: on.push matches 'refs/heads/main'", lines);
         Assert.Contains(".github/workflows/pr.yml: .github/workflows/pr.yml — not triggered: the workflow does not listen to 'push' (on: pull_request)", lines);

@@ -158,7 +158,7 @@ public static class ConformanceRunner
         {
             timedOut = true;
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
+            await Catalytic.Testing.Waiting.Eventually.CompletesAsync(process.WaitForExitAsync(CancellationToken.None), "the killed run to end (its output pipes still open?)");
         }
         finally
         {

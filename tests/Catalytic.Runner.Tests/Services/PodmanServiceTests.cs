@@ -10,7 +10,7 @@ public sealed class PodmanServiceTests
 
     private static async Task<string> GetAsync(int port, string path)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) }; // a hang guard, not a speed bound
         return await http.GetStringAsync($"http://127.0.0.1:{port}{path}", TestContext.Current.CancellationToken);
     }
 

@@ -8,6 +8,7 @@ using Catalytic.Server.Hosting;
 using Catalytic.Testing.Files;
 using Catalytic.Testing.Network;
 using Catalytic.Testing.Processes;
+using Catalytic.Testing.Time;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -77,9 +78,18 @@ public sealed class AuthHarness : IAsyncDisposable
 
     public async Task RestartAsync()
     {
-        await Server.DisposeAsync();
+        await StopServerAsync();
         await StartServerAsync();
     }
+
+    /// <summary>
+    /// Stops the server while moving its clock: stopping waits for deployments to record where they stopped (a bound
+    /// of the engine's clock) and for instances to end (SIGTERM, then SIGKILL after their stop timeout, on the same
+    /// clock). On a clock that stands still a deployment slow to notice the stop kept the server from stopping for ever
+    /// (the TokenTests hang: a test that started a deployment, then ended while it still ran).
+    /// </summary>
+    private Task StopServerAsync() =>
+        Clock.AdvanceWhileAsync(Server.DisposeAsync().AsTask(), "the server to stop its deployments and instances", step: TimeSpan.FromMilliseconds(100));
 
     /// <summary>A client of the API, with <paramref name="bearer"/> when given.</summary>
     public HttpClient Client(string? bearer = null, bool cookies = false)
@@ -160,7 +170,7 @@ public sealed class AuthHarness : IAsyncDisposable
             c.Dispose();
         }
 
-        await Server.DisposeAsync();
+        await StopServerAsync();
         _dir.Dispose();
     }
 
