@@ -184,10 +184,9 @@ public sealed class RunCommandSignalTests : IDisposable
         var psi = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = _repo.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"dotnet '{dll}' run -W '{wf}' & wait $!");
-        using var bash = System.Diagnostics.Process.Start(psi)!;
-        var output = await bash.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await bash.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await bash.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(bash.ExitCode == 0, output);
+        var bash = await Catalytic.Testing.Processes.ProcessRun.RunAsync(psi);
+        var output = bash.Out + bash.Err;
+        Assert.True(bash.Code == 0, output);
 
         const ulong interruptAndQuit = (1UL << 1) | (1UL << 2);
         Assert.Equal(interruptAndQuit, SigIgn(Path.Combine(_repo.Root, "runner.txt")) & interruptAndQuit); // the situation: the runner ignores both

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Catalytic.Cli.Tests.Conformance;
+using Catalytic.Testing.Processes;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;
 
@@ -156,9 +157,8 @@ public sealed class CorpusSuite : IAsyncDisposable
 
         psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
         psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        using var git = Process.Start(psi)!;
-        await git.WaitForExitAsync();
-        Assert.True(git.ExitCode == 0, "git init failed in " + directory + ": " + await git.StandardError.ReadToEndAsync());
+        var r = await ProcessRun.RunAsync(psi);
+        Assert.True(r.Code == 0, "git init failed in " + directory + ": " + r.Err);
     }
 
     private static void CopyWorkflows(string from, string to)
