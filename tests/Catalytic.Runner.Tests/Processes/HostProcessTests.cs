@@ -180,7 +180,11 @@ public sealed class HostProcessTests : IDisposable
             }
         }
 
-        var exit = await Run(Bash("trap 'echo got-int; exit 7' INT; echo ready; sleep 30 & wait"), OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token);
+        // The grace runs on a clock that stands still: only the script's own trap can end it (5 s of a busy machine's
+        // real time could pass before bash handled the SIGINT, and then SIGKILL would have ended it instead).
+        var exit = await Catalytic.Testing.Waiting.Eventually.CompletesAsync(
+            Run(Bash("trap 'echo got-int; exit 7' INT; echo ready; sleep 30 & wait"), OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token, time: new FakeTimeProvider()),
+            "the script to end on its SIGINT trap");
         Assert.True(exit.Cancelled);
         Assert.Contains("got-int", lines);
         Assert.Equal(7, exit.ExitCode);
