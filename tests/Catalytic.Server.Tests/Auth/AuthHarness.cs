@@ -82,15 +82,6 @@ public sealed class AuthHarness : IAsyncDisposable
         await StartServerAsync();
     }
 
-    /// <summary>
-    /// Stops the server while moving its clock: stopping waits for deployments to record where they stopped (a bound
-    /// of the engine's clock) and for instances to end (SIGTERM, then SIGKILL after their stop timeout, on the same
-    /// clock). On a clock that stands still a deployment slow to notice the stop kept the server from stopping for ever
-    /// (the TokenTests hang: a test that started a deployment, then ended while it still ran).
-    /// </summary>
-    private Task StopServerAsync() =>
-        Clock.AdvanceWhileAsync(Server.DisposeAsync().AsTask(), "the server to stop its deployments and instances", step: TimeSpan.FromMilliseconds(100));
-
     /// <summary>A client of the API, with <paramref name="bearer"/> when given.</summary>
     public HttpClient Client(string? bearer = null, bool cookies = false)
     {
@@ -173,6 +164,12 @@ public sealed class AuthHarness : IAsyncDisposable
         await StopServerAsync();
         _dir.Dispose();
     }
+
+    /// <summary>
+    /// Stopping the server stops its instances (SIGTERM, the output masker's drain, SIGKILL after stop-timeout), all
+    /// on <see cref="Clock"/>: keep it moving, or a stop that needs one of those waits hangs on a clock nobody moves.
+    /// </summary>
+    private Task StopServerAsync() => Clock.AdvanceWhileAsync(Server.DisposeAsync().AsTask(), "the server to stop (its instances and runs end on the test's clock)");
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
