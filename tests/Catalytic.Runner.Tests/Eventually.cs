@@ -6,19 +6,11 @@ namespace Catalytic.Runner.Tests;
 /// <summary>Waiting for a condition instead of sleeping a fixed time: polls with a generous deadline and says what never happened.</summary>
 internal static class Eventually
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = Catalytic.Testing.Waiting.Eventually.DefaultDeadline;
 
     /// <summary>Returns once <paramref name="condition"/> holds; fails naming <paramref name="what"/> when it never does.</summary>
-    public static async Task Until(Func<bool> condition, string what)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var deadline = RealTime.Clock.GetTimestamp();
-        while (!condition())
-        {
-            Assert.True(RealTime.Clock.GetElapsedTime(deadline) < Patience, $"never happened within {Patience}: {what}");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), RealTime.Clock, ct);
-        }
-    }
+    public static Task Until(Func<bool> condition, string what) =>
+        Catalytic.Testing.Waiting.Eventually.UntilAsync(condition, what, ct: TestContext.Current.CancellationToken);
 
     /// <summary>
     /// Moves <paramref name="clock"/> by <paramref name="step"/> until <paramref name="task"/> completes, letting the

@@ -78,7 +78,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
 
         await _serve!.KillAsync(); // SIGKILL: no cleanup at all
         // Without its server an instance keeps serving and logging (through its masking stage, which does not need the server).
-        using (var direct = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        using (var direct = new HttpClient { Timeout = TimeSpan.FromMinutes(2) })
         {
             // One of the live version's: v1's are kept warm only for the scale-down delay and may be stopping.
             var live = oldInstances.First(i => i.Version == "v2");
@@ -157,7 +157,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
 
         var deploy = await CliAsync("deploy", "web", "--env", "production", "--artifact", TestApp.Write(_dir.Path, "v1"), "--version", "v1");
         Assert.True(deploy.Code == 0, deploy.ToString());
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         var edge = new Uri($"http://127.0.0.1:{_edgePort}/");
         Assert.Equal($"v1 {Secret}", (await http.GetStringAsync(edge)).Trim()); // the instance got the secret's value
 

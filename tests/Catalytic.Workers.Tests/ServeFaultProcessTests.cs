@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Catalytic.Pipelines.Runs;
+using Catalytic.Testing.Processes;
 using Catalytic.Testing.Waiting;
 using Catalytic.Workers.Tests.Support;
 
@@ -190,16 +191,14 @@ public sealed class ServeFaultProcessTests
 
         private static void Run(string file, params string[] args)
         {
-            var psi = new ProcessStartInfo(file) { RedirectStandardError = true };
+            var psi = new ProcessStartInfo(file);
             foreach (var a in args)
             {
                 psi.ArgumentList.Add(a);
             }
 
-            using var p = Process.Start(psi)!;
-            var error = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: {error}");
+            var r = ProcessRun.Run(psi);
+            Assert.True(r.Code == 0, $"{file} {string.Join(' ', args)}: {r.Err}");
         }
     }
 }

@@ -82,7 +82,7 @@ internal sealed class CliProcess : IDisposable
             Assert.Fail($"still running after {timeout}:\n{Output}");
         }
 
-        _process.WaitForExit(); // drains the asynchronous readers
+        // WaitForExitAsync has drained the asynchronous readers too: the output is complete.
         return _process.ExitCode;
     }
 

@@ -5,7 +5,7 @@ namespace Catalytic.Cli.Tests.Commands;
 /// <summary>Concurrency groups across separate `catalytic run` processes of one repository (state under .catalytic/concurrency).</summary>
 public sealed class ConcurrencyProcessTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = Catalytic.Testing.Waiting.Eventually.DefaultDeadline;
     private readonly TempRepo _repo = new();
 
     public void Dispose() => _repo.Dispose();

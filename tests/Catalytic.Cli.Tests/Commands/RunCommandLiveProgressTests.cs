@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Catalytic.Runner.Tests.Execution;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Cli.Tests.Commands;
 
@@ -46,11 +47,9 @@ public sealed class LiveProgressTests : IDisposable
             psi.ArgumentList.Add(a);
         }
 
-        using var script = Process.Start(psi)!;
-        script.StandardInput.Close();
-        var raw = await script.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await script.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(script.ExitCode == 0, raw);
+        var script = await ProcessRun.RunAsync(psi, stdin: "");
+        var raw = script.Out;
+        Assert.True(script.Code == 0, raw);
 
         // While the job runs, a dim footer line names it and its step; each new line first moves up over the footer and clears it.
         Assert.Contains("\e[2m  ⋯ slow › Work (", raw, StringComparison.Ordinal);
@@ -73,7 +72,7 @@ public sealed class LiveProgressTests : IDisposable
     {
         var wf = _repo.WriteWorkflow(Workflow);
         using var cli = new CliProcess(_repo.Root, "run", "-W", wf);
-        Assert.Equal(0, await cli.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, await cli.ExitCodeAsync(Catalytic.Testing.Waiting.Eventually.DefaultDeadline));
         Assert.DoesNotContain('\e', cli.Output);
         Assert.DoesNotContain("⋯", cli.Output, StringComparison.Ordinal);
         var lines = cli.Output.Split('\n');

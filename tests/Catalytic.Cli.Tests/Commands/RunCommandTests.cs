@@ -95,7 +95,7 @@ public sealed class RunCommandTests : IDisposable
             """);
         _repo.WriteWorkflow("on: pull_request\njobs:\n  x:\n    runs-on: x\n    steps:\n      - run: touch ran\n", "pr.yml");
         using var cli = new CliProcess(_repo.Root, "run", "--list");
-        Assert.Equal(0, await cli.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, await cli.ExitCodeAsync(Catalytic.Testing.Waiting.Eventually.DefaultDeadline));
         var lines = cli.Output.Split('\n');
         Assert.Contains(".github/workflows/ci.yml: CI — triggered: on.push matches 'refs/heads/main'", lines);
         Assert.Contains(".github/workflows/pr.yml: .github/workflows/pr.yml — not triggered: the workflow does not listen to 'push' (on: pull_request)", lines);
@@ -184,10 +184,9 @@ public sealed class RunCommandSignalTests : IDisposable
         var psi = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = _repo.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"dotnet '{dll}' run -W '{wf}' & wait $!");
-        using var bash = System.Diagnostics.Process.Start(psi)!;
-        var output = await bash.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await bash.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await bash.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(bash.ExitCode == 0, output);
+        var bash = await Catalytic.Testing.Processes.ProcessRun.RunAsync(psi);
+        var output = bash.Out + bash.Err;
+        Assert.True(bash.Code == 0, output);
 
         const ulong interruptAndQuit = (1UL << 1) | (1UL << 2);
         Assert.Equal(interruptAndQuit, SigIgn(Path.Combine(_repo.Root, "runner.txt")) & interruptAndQuit); // the situation: the runner ignores both

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Catalytic.Runner.Reporting;
 using Catalytic.Runner.Tests.Execution;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Cli.Tests.Commands;
 
@@ -183,10 +184,7 @@ public sealed partial class RunJobCommandTests : IDisposable
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = p.StandardError.ReadToEndAsync(Ct);
-        await p.WaitForExitAsync(Ct);
-        return (p.ExitCode, await stdout + await stderr);
+        var r = await ProcessRun.RunAsync(psi);
+        return (r.Code, r.Out + r.Err);
     }
 }

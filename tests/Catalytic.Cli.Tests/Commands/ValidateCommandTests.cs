@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Catalytic.Cli;
 using Catalytic.Cli.Commands;
 using Catalytic.Testing.Inputs;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Cli.Tests.Commands;
 
@@ -30,11 +31,8 @@ public sealed class ValidateCommandTests : IDisposable
             psi.ArgumentList.Add(a);
         }
 
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
+        var r = await ProcessRun.RunAsync(psi);
+        return (r.Code, r.Out, r.Err);
     }
 
     private string Write(string name, string text)

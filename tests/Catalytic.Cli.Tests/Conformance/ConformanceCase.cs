@@ -56,7 +56,7 @@ public sealed record ConformanceCase(string Name, string Directory, string Descr
 
         CheckKeys(file, root, TopKeys);
         var description = Scalar(root, "description") ?? "";
-        var timeout = TimeSpan.FromSeconds(int.Parse(Scalar(root, "timeout") ?? "90", System.Globalization.CultureInfo.InvariantCulture));
+        var timeout = TimeSpan.FromSeconds(int.Parse(Scalar(root, "timeout") ?? "300", System.Globalization.CultureInfo.InvariantCulture));
         var defaults = ReadRun(file, root, inherited: null);
         var runs = new List<CaseRun>();
         if (Node(root, "runs") is { } runsNode)

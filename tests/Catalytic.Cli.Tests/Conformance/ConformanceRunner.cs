@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Catalytic.Testing.Processes;
 using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Cli.Tests.Conformance;
@@ -158,7 +159,7 @@ public static class ConformanceRunner
         {
             timedOut = true;
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
+            await Catalytic.Testing.Waiting.Eventually.CompletesAsync(process.WaitForExitAsync(CancellationToken.None), "the killed run to end (its output pipes still open?)");
         }
         finally
         {
@@ -228,14 +229,11 @@ public static class ConformanceRunner
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = await p.StandardError.ReadToEndAsync(cancellationToken);
-        await stdout;
-        await p.WaitForExitAsync(cancellationToken);
-        if (p.ExitCode != 0)
+        cancellationToken.ThrowIfCancellationRequested();
+        var r = await ProcessRun.RunAsync(psi);
+        if (r.Code != 0)
         {
-            throw new InvalidOperationException($"git {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Trim()}");
+            throw new InvalidOperationException($"git {string.Join(' ', args)} failed ({r.Code}): {r.Err.Trim()}");
         }
     }
 

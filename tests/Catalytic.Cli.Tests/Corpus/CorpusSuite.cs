@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Catalytic.Cli.Tests.Conformance;
+using Catalytic.Testing.Processes;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Parsing;
 
@@ -156,9 +157,8 @@ public sealed class CorpusSuite : IAsyncDisposable
 
         psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
         psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        using var git = Process.Start(psi)!;
-        await git.WaitForExitAsync();
-        Assert.True(git.ExitCode == 0, "git init failed in " + directory + ": " + await git.StandardError.ReadToEndAsync());
+        var r = await ProcessRun.RunAsync(psi);
+        Assert.True(r.Code == 0, "git init failed in " + directory + ": " + r.Err);
     }
 
     private static void CopyWorkflows(string from, string to)
@@ -196,7 +196,7 @@ public sealed class CorpusSuite : IAsyncDisposable
             process.StandardInput.Close();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120), Catalytic.Testing.Waiting.RealTime.Clock);
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5), Catalytic.Testing.Waiting.RealTime.Clock); // a hang guard, not a speed bound
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, limit.Token);
             try
             {
@@ -205,8 +205,8 @@ public sealed class CorpusSuite : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-                Append(output, "(killed: no answer within 120 s)");
+                await Catalytic.Testing.Waiting.Eventually.CompletesAsync(process.WaitForExitAsync(CancellationToken.None), "the killed CLI to end (its output pipes still open?)");
+                Append(output, "(killed: no answer within 5 minutes)");
             }
 
             lock (output)

@@ -143,7 +143,7 @@ public sealed class HostRoutingTests
     {
         public Uri Base => new($"http://{EndPoint}/");
 
-        public HttpClient Client { get; } = new(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        public HttpClient Client { get; } = new(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromMinutes(2) };
 
         public async ValueTask DisposeAsync()
         {

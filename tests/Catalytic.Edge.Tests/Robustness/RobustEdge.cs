@@ -74,5 +74,5 @@ internal sealed class RobustEdge : IAsyncDisposable
         return done();
     }, what);
 
-    public ValueTask DisposeAsync() => Host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await EdgeTestContext.StopAsync(Host, Clock);
 }

@@ -3,6 +3,8 @@ using System.Net;
 using Catalytic.Delivery.Routing;
 using Catalytic.Edge.Proxy;
 using Catalytic.Edge.Routing;
+using Catalytic.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Catalytic.Edge.Tests.Support;
 
@@ -48,7 +50,7 @@ public sealed class EdgeTestContext : IAsyncDisposable
     })
     {
         BaseAddress = BaseAddress,
-        Timeout = TimeSpan.FromSeconds(30),
+        Timeout = TimeSpan.FromMinutes(2),
     };
 
     public async Task<TestBackend> BackendAsync(string version, string instance = "a", Action? onRequest = null, bool h2c = false)
@@ -64,10 +66,17 @@ public sealed class EdgeTestContext : IAsyncDisposable
     /// </summary>
     public async Task<VersionMetrics> MetricsAsync(string version, long requests)
     {
-        await Eventually.TrueAsync(() => Router.Read(App, Env, version, TimeSpan.FromSeconds(60)).Requests >= requests,
+        await Eventually.TrueAsync(() => Router.Read(App, Env, version, Everything).Requests >= requests,
             $"the metrics of {version} counting {requests} requests");
-        return Router.Read(App, Env, version, TimeSpan.FromSeconds(60));
+        return Router.Read(App, Env, version, Everything);
     }
+
+    /// <summary>
+    /// A metrics window as long as the router keeps: a reading of what a test sent that holds however long the test took
+    /// on the router's clock (the real one unless a test gives a fake). A shorter window on the real clock could miss
+    /// the test's first requests on a loaded machine.
+    /// </summary>
+    public static TimeSpan Everything => TimeSpan.FromSeconds(Catalytic.Edge.Metrics.VersionStats.RingSeconds);
 
     public void Route(string? sticky, params (string Version, int Weight, TestBackend[] Instances)[] versions) =>
         Router.Apply(Table(sticky, versions.Select(v => (v.Version, v.Weight, v.Instances.Select(b => b.Address).ToArray())).ToArray()));
@@ -78,10 +87,19 @@ public sealed class EdgeTestContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await Host.DisposeAsync();
+        await StopAsync(Host, Router.TimeProvider);
         foreach (var b in _backends)
         {
             await b.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// Stops <paramref name="host"/>: its listeners drain for up to their drain timeout on the router's clock. A fake clock
+    /// is moved meanwhile (on one that stands still, a connection still open at the end of a test would keep the drain,
+    /// and the test, waiting for ever); a real one is bounded by the shared deadline.
+    /// </summary>
+    public static Task StopAsync(EdgeHost host, TimeProvider clock) => clock is FakeTimeProvider fake
+        ? fake.AdvanceWhileAsync(host.DisposeAsync().AsTask(), "the edge to drain and stop", step: TimeSpan.FromMilliseconds(100))
+        : Catalytic.Testing.Waiting.Eventually.CompletesAsync(host.DisposeAsync().AsTask(), "the edge to drain and stop");
 }

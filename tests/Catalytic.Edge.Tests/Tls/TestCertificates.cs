@@ -91,7 +91,7 @@ internal sealed class TestCertificates : IDisposable
     /// <summary>An HttpClient that accepts any certificate and connects every name to <paramref name="endPoint"/>.</summary>
     public static HttpClient Client(IPEndPoint endPoint) => new(Handler(endPoint))
     {
-        Timeout = TimeSpan.FromSeconds(30),
+        Timeout = TimeSpan.FromMinutes(2),
     };
 
     /// <summary>A handler that accepts any certificate and connects every name to <paramref name="endPoint"/>.</summary>

@@ -132,7 +132,7 @@ public sealed class TlsListenerTests
             Assert.Equal("HTTP/1.1", await response.Content.ReadAsStringAsync(Ct));
         }
 
-        await Eventually.TrueAsync(() => site.Router.Read("shop", "production", "v1", TimeSpan.FromMinutes(1)).Requests == 2,
+        await Eventually.TrueAsync(() => site.Router.Read("shop", "production", "v1", EdgeTestContext.Everything).Requests == 2,
             "both requests counted in v1's metrics");
     }
 
@@ -213,7 +213,7 @@ public sealed class TlsListenerTests
     {
         public async ValueTask DisposeAsync()
         {
-            await Host.DisposeAsync();
+            await EdgeTestContext.StopAsync(Host, Router.TimeProvider);
             await Backend.DisposeAsync();
         }
     }

@@ -84,21 +84,8 @@ public sealed class RecordingQueue : IRunQueue, IScheduleHistory
     /// <summary>Waits until <paramref name="condition"/> holds of the runs, failing with <paramref name="what"/> after a generous deadline.</summary>
     public async Task<IReadOnlyList<RunRequest>> WaitAsync(Func<IReadOnlyList<RunRequest>, bool> condition, string what, TimeSpan? deadline = null)
     {
-        var until = RealTime.Clock.GetUtcNow() + (deadline ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var runs = Runs;
-            if (condition(runs))
-            {
-                return runs;
-            }
-
-            if (RealTime.Clock.GetUtcNow() > until)
-            {
-                Assert.Fail($"{what} never happened; runs: {string.Join(", ", runs.Select(r => $"{r.EventName} {r.Ref} {r.WorkflowPath}"))}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), RealTime.Clock);
-        }
+        var runs = Runs;
+        await Eventually.UntilAsync(() => condition(runs = Runs), () => $"{what}; runs: {string.Join(", ", runs.Select(r => $"{r.EventName} {r.Ref} {r.WorkflowPath}"))}", deadline);
+        return runs;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Pipelines.Tests.Support;
 
@@ -67,16 +68,13 @@ public sealed class TestRepository : IDisposable
             psi.Environment[k] = v;
         }
 
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
+        var r = ProcessRun.Run(psi);
+        if (r.Code != 0)
         {
-            throw new InvalidOperationException($"git {string.Join(' ', args)} failed ({p.ExitCode}): {stderr}");
+            throw new InvalidOperationException($"git {string.Join(' ', args)} failed ({r.Code}): {r.Err}");
         }
 
-        return stdout.Result.Trim();
+        return r.Out.Trim();
     }
 
     public void Dispose()

@@ -6,5 +6,5 @@ namespace Catalytic.Pipelines.Tests.Support;
 public static class Wait
 {
     public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? deadline = null) =>
-        Eventually.UntilAsync(condition, what, deadline ?? TimeSpan.FromSeconds(30));
+        Eventually.UntilAsync(condition, what, deadline);
 }

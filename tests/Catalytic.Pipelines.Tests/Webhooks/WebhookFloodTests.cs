@@ -19,14 +19,9 @@ public sealed class WebhookFloodTests
                 .Append('\n').Append(i == 1 ? "from " + parent : "from :" + (i - 1)).Append("\nM 644 inline f.txt\ndata ").Append(i.ToString(System.Globalization.CultureInfo.InvariantCulture).Length).Append('\n').Append(i).Append('\n');
         }
 
-        var import = new System.Diagnostics.ProcessStartInfo("git", "fast-import --quiet --force") { WorkingDirectory = forge.Work.Path, RedirectStandardInput = true };
-        using (var p = System.Diagnostics.Process.Start(import)!)
-        {
-            await p.StandardInput.WriteAsync(script.ToString());
-            p.StandardInput.Close();
-            await p.WaitForExitAsync();
-            Assert.Equal(0, p.ExitCode);
-        }
+        var import = new System.Diagnostics.ProcessStartInfo("git", "fast-import --quiet --force") { WorkingDirectory = forge.Work.Path };
+        var imported = await Catalytic.Testing.Processes.ProcessRun.RunAsync(import, script.ToString());
+        Assert.True(imported.Code == 0, imported.ToString());
 
         var shas = forge.Work.Git("rev-list", "--reverse", "-n", "1000", "main").Split('\n');
         Assert.Equal(1000, shas.Length);

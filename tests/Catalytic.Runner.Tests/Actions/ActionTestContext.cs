@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Catalytic.Runner.Actions;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Runner.Tests.Actions;
 
@@ -106,11 +107,8 @@ internal static class Git
 
         info.Environment["GIT_AUTHOR_NAME"] = info.Environment["GIT_COMMITTER_NAME"] = "Test";
         info.Environment["GIT_AUTHOR_EMAIL"] = info.Environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEnd();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        var (code, stdout, stderr) = ProcessRun.Run(info);
+        if (code != 0)
         {
             throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {stderr}");
         }

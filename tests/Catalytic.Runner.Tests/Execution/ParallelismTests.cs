@@ -12,14 +12,17 @@ public sealed class ParallelismTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A job that touches its own marker, then waits (up to 30 s) for the other's: it can pass only if both run at once.</summary>
+    /// <summary>
+    /// A job that touches its own marker, then waits for the other's: it can pass only if both run at once. The wait is
+    /// bounded (3 minutes, far beyond a start on a loaded machine) only so that a runner that serialises jobs fails.
+    /// </summary>
     private static string Meet(string self, string other) => $"""
           {self}:
             runs-on: ubuntu-latest
             steps:
               - run: |
                   touch {self}.started
-                  for i in $(seq 600); do [ -e {other}.started ] && exit 0; sleep 0.05; done
+                  for i in $(seq 3600); do [ -e {other}.started ] && exit 0; sleep 0.05; done
                   echo "{other} never started while {self} ran"; exit 1
         """;
 

@@ -1,10 +1,11 @@
-using Catalytic.Testing.Waiting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Catalytic.Runner.Context;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
+using Catalytic.Testing.Processes;
+using Catalytic.Testing.Waiting;
 using Catalytic.Workflows.Parsing;
 
 namespace Catalytic.Runner.Tests.Execution;
@@ -37,12 +38,9 @@ internal sealed class TempRepo : IDisposable
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)} failed");
-        return output.Trim();
+        var r = ProcessRun.Run(psi);
+        Assert.True(r.Code == 0, $"git {string.Join(' ', args)} failed: {r.Err}");
+        return r.Out.Trim();
     }
 
     public string WriteWorkflow(string yaml, string name = "ci.yml")
@@ -94,12 +92,8 @@ internal sealed class TempRepo : IDisposable
             psi.ArgumentList.Add(a);
         }
 
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var output = await stdout;
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, output, stderr);
+        var r = await ProcessRun.RunAsync(psi);
+        return (r.Code, r.Out, r.Err);
     }
 
     public void Dispose()

@@ -186,7 +186,11 @@ public sealed class HostProcessTests : IDisposable
             + "def on_int(*_):\n    os.write(1, b'got-int\\n'); os._exit(7)\n"
             + "signal.signal(signal.SIGINT, on_int)\nprint('ready', flush=True)\ntime.sleep(30)\n";
         var python = new ProcessSpec("python3", ["-c", Script], _dir, new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["HOME"] = _dir });
-        var exit = await Run(python, OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token);
+        // The grace runs on a clock that stands still: only the script's own handler can end it (5 s of a busy machine's
+        // real time could pass before python handled the SIGINT, and then SIGKILL would have ended it instead).
+        var exit = await Catalytic.Testing.Waiting.Eventually.CompletesAsync(
+            Run(python, OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token, time: new FakeTimeProvider()),
+            "the script to end on its SIGINT handler");
         Assert.True(exit.Cancelled);
         Assert.Contains("got-int", lines);
         Assert.Equal(7, exit.ExitCode);

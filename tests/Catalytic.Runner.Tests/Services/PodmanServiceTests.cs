@@ -10,7 +10,7 @@ public sealed class PodmanServiceTests
 
     private static async Task<string> GetAsync(int port, string path)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) }; // a hang guard, not a speed bound
         return await http.GetStringAsync($"http://127.0.0.1:{port}{path}", TestContext.Current.CancellationToken);
     }
 
@@ -176,9 +176,8 @@ public sealed class PodmanServiceTests
         // What a runner killed with SIGKILL leaves: a container labelled with a process id that no longer exists.
         using (var dead = System.Diagnostics.Process.Start("true"))
         {
-            await dead.WaitForExitAsync(TestContext.Current.CancellationToken);
-            using var create = System.Diagnostics.Process.Start("podman", ["create", "--label", $"catalytic.service={strayId}", "--label", $"catalytic.pid={dead.Id}", PodmanTestImage.Name])!;
-            await create.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await Catalytic.Testing.Waiting.Eventually.CompletesAsync(dead.WaitForExitAsync(TestContext.Current.CancellationToken), "true to exit");
+            await Catalytic.Testing.Processes.ProcessRun.RunAsync(new System.Diagnostics.ProcessStartInfo("podman", ["create", "--label", $"catalytic.service={strayId}", "--label", $"catalytic.pid={dead.Id}", PodmanTestImage.Name]));
         }
 
         Assert.Single(PodmanTestImage.Containers("service", strayId));

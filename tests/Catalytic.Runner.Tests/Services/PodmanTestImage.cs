@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Runner.Tests.Services;
 
@@ -58,10 +59,7 @@ internal static class PodmanTestImage
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output + stderr.Result);
+        var r = ProcessRun.Run(psi, deadline: TimeSpan.FromMinutes(5)); // builds an image the first time
+        return (r.Code, r.Out + r.Err);
     }
 }

@@ -9,6 +9,7 @@ using Catalytic.Contracts.Server;
 using Catalytic.Server.Hosting;
 using Catalytic.Testing.Files;
 using Catalytic.Testing.Network;
+using Catalytic.Testing.Time;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -22,6 +23,7 @@ public sealed class DeliveryApiInputTests : IAsyncLifetime
 {
     private readonly TempFolder _dir = new("api");
     private CatalyticServer? _server;
+    private readonly FakeTimeProvider _clock = new();
     private HttpClient _api = null!;
 
     public async ValueTask InitializeAsync()
@@ -36,7 +38,7 @@ public sealed class DeliveryApiInputTests : IAsyncLifetime
                     strategy: blue-green
             """);
         _dir.Write("artifact/app.py", "print('never started')\n");
-        _server = new CatalyticServer(new ServerOptions { StateDirectory = _dir[".catalytic"], ConfigPath = _dir["catalytic.yml"] }, new FakeTimeProvider(), NullLoggerFactory.Instance);
+        _server = new CatalyticServer(new ServerOptions { StateDirectory = _dir[".catalytic"], ConfigPath = _dir["catalytic.yml"] }, _clock, NullLoggerFactory.Instance);
         Assert.Null(await _server.StartAsync(TestContext.Current.CancellationToken));
         _api = new HttpClient { BaseAddress = _server.ApiAddress };
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(_dir[".catalytic"], ServerFiles.Token)));
@@ -47,7 +49,8 @@ public sealed class DeliveryApiInputTests : IAsyncLifetime
         _api.Dispose();
         if (_server is not null)
         {
-            await _server.DisposeAsync();
+            // Stopping waits on the server's clock (deployments' shutdown bound, instances' stop timeouts): keep it moving.
+            await _clock.AdvanceWhileAsync(_server.DisposeAsync().AsTask(), "the server to stop", step: TimeSpan.FromMilliseconds(100));
         }
 
         _dir.Dispose();

@@ -528,11 +528,8 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
             psi.Environment[k] = v;
         }
 
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output;
+        var r = ProcessRun.Run(psi);
+        Assert.True(r.Code == 0, $"git {string.Join(' ', args)}: {r.Err}");
+        return r.Out;
     }
 }

@@ -4,6 +4,7 @@ using Catalytic.Status.Config;
 using Catalytic.Status.Grafana;
 using Catalytic.Status.Prometheus;
 using Catalytic.Status.Tests.Support;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Status.Tests.Prometheus;
 
@@ -15,23 +16,14 @@ public sealed class PromtoolTests
 {
     private static async Task<(int Code, string Output)> RunAsync(string program, string? stdin, params string[] args)
     {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
+        var psi = new ProcessStartInfo(program);
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        if (stdin is not null)
-        {
-            await p.StandardInput.WriteAsync(stdin);
-            p.StandardInput.Close();
-        }
-
-        var o = p.StandardOutput.ReadToEndAsync();
-        var e = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await o + await e);
+        var r = await ProcessRun.RunAsync(psi, stdin);
+        return (r.Code, r.Out + r.Err);
     }
 
     private static string Promtool()

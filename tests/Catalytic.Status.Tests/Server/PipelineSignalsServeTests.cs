@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Catalytic.Status.Grafana;
 using Catalytic.Status.Tests.Support;
+using Catalytic.Testing.Processes;
 
 namespace Catalytic.Status.Tests.Server;
 
@@ -170,11 +171,8 @@ public sealed partial class PipelineSignalsServeTests : IAsyncLifetime
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {await err}");
+        var r = await ProcessRun.RunAsync(psi);
+        Assert.True(r.Code == 0, $"git {string.Join(' ', args)}: {r.Err}");
     }
 
     [GeneratedRegex(@"^\s+expr: (""(?:[^""\\]|\\.)*"")$", RegexOptions.Multiline)]

@@ -215,7 +215,7 @@ public sealed class WorkerChecksServeTests : IAsyncLifetime
             if (!p.HasExited)
             {
                 p.Kill(entireProcessTree: true);
-                await p.WaitForExitAsync();
+                await Eventually.CompletesAsync(p.WaitForExitAsync(), "a check worker to die of SIGKILL");
             }
 
             p.Dispose();

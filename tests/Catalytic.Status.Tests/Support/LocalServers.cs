@@ -41,9 +41,9 @@ public static class Ports
     }
 
     /// <summary>Waits for <paramref name="condition"/>, failing with <paramref name="what"/> when it never holds.</summary>
-    public static async Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 60)
+    public static async Task WaitAsync(Func<Task<bool>> condition, string what, int? seconds = null)
     {
-        await Eventually.UntilAsync(condition, () => what, TimeSpan.FromSeconds(seconds));
+        await Eventually.UntilAsync(condition, () => what, seconds is { } s ? TimeSpan.FromSeconds(s) : null);
     }
 }
 

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Catalytic.Contracts.Alerts;
 using Catalytic.Contracts.Checks;
 using Catalytic.Contracts.Json;
+using Catalytic.Testing.Processes;
+using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Support;
 
@@ -60,23 +62,14 @@ public sealed class ServeProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         _process!.Kill();
-        await _process.WaitForExitAsync();
+        await Eventually.CompletesAsync(_process.WaitForExitAsync(), "catalytic serve to die of SIGKILL\n" + Output);
     }
 
+    /// <summary>Runs a verb to its end (bounded by the shared deadline: a verb that never ends fails the test, naming it).</summary>
     public async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Dll());
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
+        var r = await CatalyticProcess.RunAsync(Folder, args);
+        return (r.Code, r.Out, r.Err);
     }
 
     public async Task<IReadOnlyList<CheckView>> ChecksAsync()
@@ -118,7 +111,7 @@ public sealed class ServeProcess : IAsyncDisposable
         if (_process is { HasExited: false })
         {
             _process.Kill();
-            await _process.WaitForExitAsync();
+            await Eventually.CompletesAsync(_process.WaitForExitAsync(), "catalytic serve to die of SIGKILL\n" + Output);
         }
 
         _process?.Dispose();

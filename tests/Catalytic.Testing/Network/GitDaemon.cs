@@ -65,7 +65,7 @@ public sealed class GitDaemon : IDisposable
             try
             {
                 p.Kill(entireProcessTree: true);
-                p.WaitForExit();
+                Eventually.CompletesAsync(p.WaitForExitAsync(), "git daemon to die of SIGKILL").GetAwaiter().GetResult();
             }
             catch (InvalidOperationException)
             {

@@ -47,28 +47,8 @@ public static class CatalyticProcess
     /// <param name="stdin">Written to the verb's standard input, which is then closed (e.g. for --password-stdin).</param>
     public static async Task<Result> RunAsync(string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? deadline = null, string? stdin = null)
     {
-        var psi = StartInfo(workingDirectory, args, environment);
-        psi.RedirectStandardInput = stdin is not null;
-        using var p = Process.Start(psi)!;
-        if (stdin is not null)
-        {
-            await p.StandardInput.WriteAsync(stdin);
-            p.StandardInput.Close();
-        }
-
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        try
-        {
-            await Eventually.CompletesAsync(p.WaitForExitAsync(), $"catalytic {string.Join(' ', args)} to exit", deadline);
-        }
-        catch (ConditionNotMetException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new Result(p.ExitCode, await stdout, await stderr);
+        var r = await ProcessRun.RunAsync(StartInfo(workingDirectory, args, environment), stdin, deadline);
+        return new Result(r.Code, r.Out, r.Err);
     }
 
     /// <summary>Starts `catalytic ARGS` in <paramref name="workingDirectory"/> and collects its output; dispose to kill it.</summary>

@@ -72,7 +72,7 @@ public sealed class WorkerRig : IAsyncDisposable
     {
         if (Server is not null)
         {
-            await Server.DisposeAsync();
+            await Eventually.CompletesAsync(Server.DisposeAsync().AsTask(), "the server to stop");
             Server = null;
         }
     }
