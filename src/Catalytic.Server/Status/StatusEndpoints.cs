@@ -44,7 +44,7 @@ public static class StatusEndpoints
         api.MapGet("/silences", ListSilences).Require(Policies.Viewer);
         api.MapPost("/silences", AddSilenceAsync).Require(Policies.Developer);
         api.MapDelete("/silences/{id}", ExpireSilenceAsync).Require(Policies.Developer);
-        api.MapGet("/notifications", ListNotificationsAsync).Require(Policies.Viewer);
+        api.MapNotificationEndpoints();
         routes.MapGet("/status", StatusPage.RenderAsync).Public("the public status page: check names, states and uptime of public checks only");
         return routes;
     }
@@ -185,13 +185,6 @@ public static class StatusEndpoints
 
         await http.AuditAsync(AuditSilenceExpire, s.Id, string.Join(", ", s.Matchers));
         return TypedResults.Ok(SilenceView(s, TimeNow(status)));
-    }
-
-    private static async Task<IResult> ListNotificationsAsync(bool? failed, int? limit, StatusService status, CancellationToken ct)
-    {
-        var list = await status.Store.ListOutboxAsync(failed == true, Math.Clamp(limit ?? 50, 1, 1000), ct);
-        return TypedResults.Ok<IReadOnlyList<NotificationView>>([.. list.Select(m =>
-            new NotificationView(m.Id, m.Channel, m.Kind, m.Subject, m.State.ToString().ToLowerInvariant(), m.Attempts, m.LastError, m.CreatedAt, m.NextAttemptAt, m.SentAt))]);
     }
 
     internal static async Task<CheckView> ViewAsync(StatusService status, string name, CancellationToken ct)
