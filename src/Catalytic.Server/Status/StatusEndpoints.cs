@@ -49,11 +49,11 @@ public static class StatusEndpoints
         return routes;
     }
 
-    /// <summary>/metrics: every prometheus-net family, then the edge's per-version families.</summary>
+    /// <summary>/metrics: every family of the platform's prometheus-net registry, then those of the edge's.</summary>
     public static IEndpointRouteBuilder MapStatusMetrics(this IEndpointRouteBuilder routes)
     {
         routes.MapGet(Catalytic.Contracts.Deployments.DeliveryRoutes.Metrics, async (StatusService status, EdgeRouter router, CancellationToken ct) =>
-            TypedResults.Text(await status.Metrics.ExportAsync(ct) + router.FormatPrometheus(), "text/plain; version=0.0.4; charset=utf-8")).Require(Policies.Metrics);
+            TypedResults.Text(await status.Metrics.ExportAsync(ct) + await router.ExportPrometheusAsync(ct), "text/plain; version=0.0.4; charset=utf-8")).Require(Policies.Metrics);
         return routes;
     }
 
