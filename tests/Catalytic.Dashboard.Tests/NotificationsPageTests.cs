@@ -231,11 +231,11 @@ public sealed class NotificationsPageTests(DashboardFixture browser, Notificatio
         Assert.Contains("\"actor\":\"dev1\"", audit, StringComparison.Ordinal);
         Assert.Contains($"\"target\":\"{id}\"", audit, StringComparison.Ordinal);
 
-        // What cannot be retried is refused and changes nothing: the sent message, an unknown id, a malformed one.
+        // What cannot be retried is refused and changes nothing: the sent message and an unknown id (404), malformed ids (400).
         var answers = await page.EvaluateAsync<int[]>(@"async ids => Promise.all(ids.map(async id => (await fetch(`/api/notifications/${id}/retry`, {
             method: 'POST', headers: { 'X-CSRF-Token': document.querySelector('meta[name=csrf-token]').content } })).status))",
-            new[] { id, "999999999", "abc", "-1", "1e3", "99999999999999999999999" });
-        Assert.Equal([404, 404, 404, 404, 404, 404], answers);
+            new[] { id, "999999999", "abc", "-1", "1e3", "99999999999999999999999", "0", "%20" });
+        Assert.Equal([404, 404, 400, 400, 400, 400, 400, 400], answers);
         using var anonymous = new HttpClient { BaseAddress = f.Url };
         using var refused = await anonymous.PostAsync(new Uri($"api/notifications/{id}/retry", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

@@ -30,7 +30,7 @@ internal static class NotificationEndpoints
         api.MapGet("/notifications/setup", Setup).Require(Policies.Viewer);
 
         // A developer may re-run a job; sending a notification again is no more than that.
-        api.MapPost("/notifications/{id:long}/retry", RetryAsync).Require(Policies.Developer);
+        api.MapPost("/notifications/{id}/retry", RetryAsync).Require(Policies.Developer);
         return api;
     }
 
@@ -40,11 +40,17 @@ internal static class NotificationEndpoints
         return TypedResults.Ok<IReadOnlyList<NotificationView>>([.. list.Select(View)]);
     }
 
-    private static async Task<IResult> RetryAsync(long id, HttpContext http, StatusService status, CancellationToken ct)
+    private static async Task<IResult> RetryAsync(string id, HttpContext http, StatusService status, CancellationToken ct)
     {
-        if (await status.RetryNotificationAsync(id, ct) is not { } m)
+        // The id is read here rather than by a route constraint, so a malformed one is a 400 naming it, not a 404.
+        if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number <= 0)
         {
-            return ApiResults.Problem(ApiProblems.NotFound, $"no failed or retrying notification #{id} (see catalytic notifications --failed)", "id");
+            return ApiResults.Problem(ApiProblems.Invalid, $"`id` must be a notification's number (see catalytic notifications), not '{(id.Length > 40 ? id[..40] + "…" : id)}'", "id");
+        }
+
+        if (await status.RetryNotificationAsync(number, ct) is not { } m)
+        {
+            return ApiResults.Problem(ApiProblems.NotFound, $"no failed or retrying notification #{number} (see catalytic notifications --failed)", "id");
         }
 
         await http.AuditAsync(AuditRetry, m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{m.Channel}: {m.Subject} (after {m.Attempts} attempt(s))");
