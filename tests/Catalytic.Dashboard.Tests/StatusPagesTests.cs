@@ -1,15 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
-using Catalytic.Contracts.Access;
-using Catalytic.Contracts.Json;
-using Catalytic.Contracts.Server;
-using Catalytic.Testing.Files;
 using Catalytic.Testing.Network;
-using Catalytic.Testing.Processes;
-using Catalytic.Testing.Waiting;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
@@ -19,74 +10,30 @@ namespace Catalytic.Dashboard.Tests;
 /// A `catalytic serve` of its own with two checks — one against a listening socket (up), one against a closed port
 /// (down, so its check-down alert fires) — for the checks and alerts pages, in the browser of <see cref="DashboardFixture"/>.
 /// </summary>
-public sealed class StatusPagesFixture : IAsyncLifetime
+public sealed class StatusPagesFixture : StatusServeFixture
 {
-    private readonly TempFolder _dir = new("status-pages");
     private readonly TcpListener _listening = new(IPAddress.Loopback, 0);
-    private CatalyticProcess.Running? _serve;
 
-    public Uri Url { get; private set; } = null!;
+    public StatusPagesFixture()
+        : base("status-pages")
+    {
+    }
 
-    public HttpClient Local { get; private set; } = null!;
-
-    public Dictionary<string, string> Passwords { get; } = new(StringComparer.Ordinal);
-
-    public string Output => _serve?.Output ?? "";
-
-    public async ValueTask InitializeAsync()
+    protected override string Configure()
     {
         _listening.Start();
         var up = ((IPEndPoint)_listening.LocalEndpoint).Port;
-        _dir.Write("catalytic.yml", $$"""
+        return $$"""
             checks:
               api: { url: "tcp://127.0.0.1:{{up}}", interval: 500ms }
               database: { url: "tcp://127.0.0.1:{{Ports.FreeTcpPort()}}", interval: 500ms, failure-threshold: 1, runbook: "https://wiki.example.org/db" }
-            """);
-        var state = _dir[".catalytic"];
-        Directory.CreateDirectory(state);
-        _serve = CatalyticProcess.Start(_dir.Path, ["serve"]);
-        await Eventually.UntilAsync(() =>
-        {
-            Assert.False(_serve.Process.HasExited, "catalytic serve exited:\n" + _serve.Output);
-            return File.Exists(Path.Combine(state, ServerFiles.InitialAdminPassword)) && File.Exists(Path.Combine(state, ServerFiles.Info))
-                && File.ReadAllText(Path.Combine(state, ServerFiles.Info)).TrimEnd().EndsWith('}');
-        }, () => "catalytic serve writing server.json; it printed:\n" + _serve.Output);
-        Url = new Uri(JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(state, ServerFiles.Info)), ApiJson.Default.ServerInfo)!.Url);
-        Local = new HttpClient { BaseAddress = Url };
-        Local.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(state, ServerFiles.Token)).Trim());
-        foreach (var (user, role) in new[] { ("viewer1", "viewer"), ("dev1", "developer") })
-        {
-            Passwords[user] = "pw-" + user + "-" + Guid.NewGuid().ToString("N")[..12];
-            using var r = await Local.PostAsJsonAsync("api/users", new AddUserBody(user, role, Passwords[user]), AccessJson.Default.AddUserBody);
-            Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
-        }
+            """;
     }
 
-    /// <summary>A page of <paramref name="browser"/> signed in as <paramref name="user"/>, at <paramref name="path"/>.</summary>
-    public async Task<IPage> SignedInAsync(DashboardFixture browser, string user, string path)
+    protected override ValueTask StopAsync()
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Url.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 860 } });
-        context.SetDefaultTimeout(60_000);
-        var page = await context.NewPageAsync();
-        page.PageError += (_, e) => browser.ConsoleErrors.Enqueue($"{page.Url}: {e}");
-        await page.GotoAsync(path);
-        await page.GetByLabel("User").FillAsync(user);
-        await page.GetByLabel("Password").FillAsync(Passwords[user]);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.EndsWith(path, StringComparison.Ordinal));
-        return page;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Local?.Dispose();
-        if (_serve is not null)
-        {
-            await _serve.DisposeAsync();
-        }
-
         _listening.Stop();
-        _dir.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
 
@@ -159,6 +106,6 @@ public sealed class StatusPagesTests(DashboardFixture browser, StatusPagesFixtur
         await page.Context.CloseAsync();
     }
 
-    private static async Task<List<string>> ViolationsAsync(IPage page) =>
+    internal static async Task<List<string>> ViolationsAsync(IPage page) =>
         [.. (await page.RunAxe()).Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{page.Url}: {v.Impact} {v.Id}: {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}")];
 }

@@ -45,4 +45,6 @@ namespace Catalytic.Contracts.Json;
 [JsonSerializable(typeof(IReadOnlyList<SilenceView>))]
 [JsonSerializable(typeof(SilenceBody))]
 [JsonSerializable(typeof(IReadOnlyList<NotificationView>))]
+[JsonSerializable(typeof(NotificationView))]
+[JsonSerializable(typeof(NotificationSetupView))]
 public sealed partial class ApiJson : JsonSerializerContext;

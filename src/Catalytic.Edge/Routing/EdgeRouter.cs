@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Catalytic.Delivery.Routing;
 using Catalytic.Edge.Metrics;
+using Prometheus;
 
 namespace Catalytic.Edge.Routing;
 
@@ -14,6 +15,7 @@ public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
     private readonly ConcurrentDictionary<(string App, string Environment), RouteSlot> _slots = new();
     private readonly ConcurrentDictionary<(string App, string Environment, string Version), VersionStats> _stats = new();
     private readonly ConcurrentDictionary<Uri, InstanceState> _instances = new();
+    private readonly Lazy<CollectorRegistry> _metrics;
 
     /// <summary>The certificates of the TLS listeners running now (for their expiry metric).</summary>
     internal ConcurrentDictionary<Tls.CertificateStore, byte> Certificates { get; } = new();
@@ -26,6 +28,12 @@ public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         TimeProvider = timeProvider;
+        _metrics = new Lazy<CollectorRegistry>(() =>
+        {
+            var registry = Prometheus.Metrics.NewCustomRegistry();
+            _ = new EdgeMetrics(this, registry);
+            return registry;
+        });
     }
 
     /// <summary>The clock of metric buckets and latencies.</summary>
@@ -107,15 +115,25 @@ public sealed class EdgeRouter : ITrafficRouter, IVersionMetricsSource
         _stats.TryGetValue((app, environment, version), out var stats) ? stats.Active : 0;
 
     /// <summary>Writes every edge metric in the Prometheus text exposition format 0.0.4.</summary>
-    public Task WritePrometheusAsync(TextWriter writer, CancellationToken cancellationToken = default)
+    public async Task WritePrometheusAsync(TextWriter writer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var text = PrometheusExposition.Format(_stats.Values, Tables(), Certificates.Keys);
-        return writer.WriteAsync(text.AsMemory(), cancellationToken);
+        await writer.WriteAsync((await ExportPrometheusAsync(cancellationToken)).AsMemory(), cancellationToken);
     }
 
-    /// <summary>Every edge metric in the Prometheus text exposition format 0.0.4.</summary>
-    public string FormatPrometheus() => PrometheusExposition.Format(_stats.Values, Tables(), Certificates.Keys);
+    /// <summary>
+    /// Every edge metric in the Prometheus text exposition format 0.0.4, through prometheus-net (the edge's own
+    /// registry; <see cref="EdgeMetrics"/> copies the per-version counters into it before each export).
+    /// </summary>
+    public async Task<string> ExportPrometheusAsync(CancellationToken cancellationToken = default)
+    {
+        using var ms = new MemoryStream();
+        await _metrics.Value.CollectAndExportAsTextAsync(ms, cancellationToken);
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>Every version's counters.</summary>
+    internal IEnumerable<VersionStats> AllStats() => _stats.Values;
 
     internal RouteSlot Slot(string app, string environment) =>
         _slots.GetOrAdd((app, environment), static k => new RouteSlot(k.App, k.Environment));

@@ -44,16 +44,16 @@ public static class StatusEndpoints
         api.MapGet("/silences", ListSilences).Require(Policies.Viewer);
         api.MapPost("/silences", AddSilenceAsync).Require(Policies.Developer);
         api.MapDelete("/silences/{id}", ExpireSilenceAsync).Require(Policies.Developer);
-        api.MapGet("/notifications", ListNotificationsAsync).Require(Policies.Viewer);
+        api.MapNotificationEndpoints();
         routes.MapGet("/status", StatusPage.RenderAsync).Public("the public status page: check names, states and uptime of public checks only");
         return routes;
     }
 
-    /// <summary>/metrics: every prometheus-net family, then the edge's per-version families.</summary>
+    /// <summary>/metrics: every family of the platform's prometheus-net registry, then those of the edge's.</summary>
     public static IEndpointRouteBuilder MapStatusMetrics(this IEndpointRouteBuilder routes)
     {
         routes.MapGet(Catalytic.Contracts.Deployments.DeliveryRoutes.Metrics, async (StatusService status, EdgeRouter router, CancellationToken ct) =>
-            TypedResults.Text(await status.Metrics.ExportAsync(ct) + router.FormatPrometheus(), "text/plain; version=0.0.4; charset=utf-8")).Require(Policies.Metrics);
+            TypedResults.Text(await status.Metrics.ExportAsync(ct) + await router.ExportPrometheusAsync(ct), "text/plain; version=0.0.4; charset=utf-8")).Require(Policies.Metrics);
         return routes;
     }
 
@@ -185,13 +185,6 @@ public static class StatusEndpoints
 
         await http.AuditAsync(AuditSilenceExpire, s.Id, string.Join(", ", s.Matchers));
         return TypedResults.Ok(SilenceView(s, TimeNow(status)));
-    }
-
-    private static async Task<IResult> ListNotificationsAsync(bool? failed, int? limit, StatusService status, CancellationToken ct)
-    {
-        var list = await status.Store.ListOutboxAsync(failed == true, Math.Clamp(limit ?? 50, 1, 1000), ct);
-        return TypedResults.Ok<IReadOnlyList<NotificationView>>([.. list.Select(m =>
-            new NotificationView(m.Id, m.Channel, m.Kind, m.Subject, m.State.ToString().ToLowerInvariant(), m.Attempts, m.LastError, m.CreatedAt, m.NextAttemptAt, m.SentAt))]);
     }
 
     internal static async Task<CheckView> ViewAsync(StatusService status, string name, CancellationToken ct)

@@ -135,6 +135,21 @@ public sealed partial class StatusService : IAsyncDisposable
     /// <summary>The clock everything here reads.</summary>
     public TimeProvider Clock => _o.Time;
 
+    /// <summary>
+    /// Sends a failed or retrying outbox message now (the dashboard's Retry now): due at once, and the sender woken;
+    /// null when <paramref name="id"/> is neither.
+    /// </summary>
+    public async Task<OutboxMessage?> RetryNotificationAsync(long id, CancellationToken ct = default)
+    {
+        var retried = await _o.Store.RetryOutboxAsync(id, _o.Time.GetUtcNow(), ct);
+        if (retried is not null)
+        {
+            _wake.Writer.TryWrite(true);
+        }
+
+        return retried;
+    }
+
     /// <summary>Loads alerts, restores check states, starts the timers and loops.</summary>
     public async Task StartAsync(CancellationToken ct = default)
     {

@@ -53,6 +53,12 @@ public interface IStatusStore : IAsyncDisposable
     /// <summary>Records an attempt's outcome: sent, retry at <see cref="OutboxMessage.NextAttemptAt"/>, or failed for good.</summary>
     Task UpdateOutboxAsync(OutboxMessage message, CancellationToken ct = default);
 
+    /// <summary>
+    /// Makes a failed or retrying message due at <paramref name="now"/> (a failed one pending again, its attempts kept);
+    /// null when no message <paramref name="id"/> is failed or retrying (sent, waiting for its first attempt, unknown).
+    /// </summary>
+    Task<OutboxMessage?> RetryOutboxAsync(long id, DateTimeOffset now, CancellationToken ct = default);
+
     /// <summary>A small persisted value (report schedule, signal cursors); null when unset.</summary>
     Task<string?> GetValueAsync(string key, CancellationToken ct = default);
 

@@ -266,6 +266,17 @@ public abstract class SqlStatusStore : IStatusStore
     }
 
     /// <inheritdoc/>
+    public async Task<OutboxMessage?> RetryOutboxAsync(long id, DateTimeOffset now, CancellationToken ct = default)
+    {
+        // One conditional UPDATE: a message the sender marks sent meanwhile is not made pending again.
+        await using var c = await OpenAsync(ct);
+        var changed = await ExecAsync(c, null, "UPDATE outbox SET state = 'pending', next_attempt_at = @now WHERE id = @id AND (state = 'failed' OR (state = 'pending' AND attempts > 0))",
+            ct, ("now", now.UtcTicks, null), ("id", id, null));
+        return changed == 0 ? null
+            : (await QueryAsync(OutboxSelect + " WHERE id = @id", ReadOutbox, ct, ("id", id, null))).FirstOrDefault();
+    }
+
+    /// <inheritdoc/>
     public async Task<string?> GetValueAsync(string key, CancellationToken ct = default) =>
         (await QueryAsync("SELECT value FROM status_values WHERE key = @key", r => r.GetString(0), ct, ("key", key, null))).FirstOrDefault();
 

@@ -6,7 +6,7 @@ namespace Catalytic.Edge.Tests.Architecture;
 
 /// <summary>
 /// Keeps the edge's place in docs/architecture.md: it knows delivery's routing interfaces (nothing else of delivery),
-/// YARP, ASP.NET and Platform — not storage, the server, the CLI, the runner or workflows; and its libc calls are
+/// YARP, ASP.NET, Platform and prometheus-net (its /metrics families) — not storage, the server, the CLI, the runner or workflows; and its libc calls are
 /// Platform's.
 /// </summary>
 public sealed class LayeringTests
@@ -14,9 +14,9 @@ public sealed class LayeringTests
     private static readonly System.Reflection.Assembly Edge = typeof(EdgeRouter).Assembly;
 
     [Fact]
-    public void Edge_ReferencesOnlyDeliveryPlatformYarpAspNetAndTheRuntime()
+    public void Edge_ReferencesOnlyDeliveryPlatformYarpAspNetPrometheusAndTheRuntime()
     {
-        string[] allowed = ["System.", "Microsoft.AspNetCore.", "Microsoft.Extensions.", "Microsoft.Net.Http.Headers", "Yarp.", "Catalytic.Delivery", "Catalytic.Platform", "netstandard", "mscorlib"];
+        string[] allowed = ["System.", "Microsoft.AspNetCore.", "Microsoft.Extensions.", "Microsoft.Net.Http.Headers", "Yarp.", "Prometheus.NetStandard", "Catalytic.Delivery", "Catalytic.Platform", "netstandard", "mscorlib"];
         var references = Edge.GetReferencedAssemblies().Select(a => a.Name!).ToList();
 
         var unexpected = references.Where(r => !allowed.Any(a => r == a.TrimEnd('.') || r.StartsWith(a, StringComparison.Ordinal))).ToList();

@@ -60,7 +60,7 @@ public sealed class EdgeMetricsEndToEndTests
 
         var m = edge.Router.Read("web", "production", "v1", TimeSpan.FromSeconds(30));
         Assert.Equal((1, 0), (m.Requests, m.Errors));
-        Assert.Contains("code=\"499\"} 1", edge.Router.FormatPrometheus(), StringComparison.Ordinal);
+        Assert.Contains("code=\"499\"} 1", await edge.Router.ExportPrometheusAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class TlsListenerTests
         Assert.Equal(before, oldCertificate.NotAfter.ToUniversalTime());
         Assert.StartsWith("HTTP/1.1 200", await TestCertificates.GetAsync(open, "shop.example.com", "/", Ct), StringComparison.Ordinal);
 
-        var metrics = PrometheusText.Parse(site.Router.FormatPrometheus());
+        var metrics = PrometheusText.Parse(await site.Router.ExportPrometheusAsync(TestContext.Current.CancellationToken));
         Assert.Equal("gauge", metrics.Types["catalytic_edge_certificate_expiry_timestamp_seconds"]);
         var labels = $"listener=\"{site.Binding.EndPoint}\",certificate=\"{files.CertificatePath}\",subject=\"shop.example.com\"";
         Assert.Equal(store.Current[0].NotAfter.ToUnixTimeSeconds(), metrics.Value("catalytic_edge_certificate_expiry_timestamp_seconds", labels));

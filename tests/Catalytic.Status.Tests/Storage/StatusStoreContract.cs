@@ -119,6 +119,31 @@ public abstract class StatusStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RetryOutbox_MakesAFailedOrRetryingMessageDueNow_KeepsItsAttempts_AndRefusesTheOthers()
+    {
+        OutboxMessage M(string ch) => new(0, ch, "firing", "subject", "{}", T0, T0, 0, OutboxState.Pending, null, null);
+        await Store.EnqueueAsync([M("failed"), M("retrying"), M("sent"), M("new")], []);
+        var all = (await Store.ListOutboxAsync(false, 10)).ToDictionary(m => m.Channel);
+        await Store.UpdateOutboxAsync(all["failed"] with { Attempts = 1, State = OutboxState.Failed, LastError = "HTTP 400", NextAttemptAt = T0.AddSeconds(1) });
+        await Store.UpdateOutboxAsync(all["retrying"] with { Attempts = 3, LastError = "refused", NextAttemptAt = T0.AddMinutes(10) });
+        await Store.UpdateOutboxAsync(all["sent"] with { Attempts = 1, State = OutboxState.Sent, SentAt = T0 });
+
+        var now = T0.AddMinutes(1);
+        var failed = await Store.RetryOutboxAsync(all["failed"].Id, now);
+        Assert.Equal((OutboxState.Pending, 1, now, "HTTP 400"), (failed!.State, failed.Attempts, failed.NextAttemptAt, failed.LastError));
+        var retrying = await Store.RetryOutboxAsync(all["retrying"].Id, now);
+        Assert.Equal((OutboxState.Pending, 3, now), (retrying!.State, retrying.Attempts, retrying.NextAttemptAt));
+        Assert.Equal(["failed", "new", "retrying"], (await Store.ListDueAsync(now, 10)).Select(m => m.Channel).Order(StringComparer.Ordinal));
+
+        // A sent message, one not attempted yet and an unknown id are not retried, and nothing changes.
+        Assert.Null(await Store.RetryOutboxAsync(all["sent"].Id, now));
+        Assert.Null(await Store.RetryOutboxAsync(all["new"].Id, now));
+        Assert.Null(await Store.RetryOutboxAsync(999_999, now));
+        var sent = (await Store.ListOutboxAsync(false, 10)).Single(m => m.Channel == "sent");
+        Assert.Equal((OutboxState.Sent, 1), (sent.State, sent.Attempts));
+    }
+
+    [Fact]
     public async Task Values_SetAndOverwrite()
     {
         Assert.Null(await Store.GetValueAsync("k"));

@@ -30,6 +30,6 @@ if (pages.has(page)) {
 }
 
 // The status pages (Dashboard/StatusPages.cs) are drawn by their modules the same way.
-if (page === 'checks' || page === 'alerts') {
+if (page === 'checks' || page === 'alerts' || page === 'notifications') {
   import(`./pages/${page}.js`).then(m => m.start(document.getElementById('view')));
 }

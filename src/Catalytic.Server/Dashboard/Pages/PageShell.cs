@@ -28,6 +28,7 @@ internal static class PageShell
         ("/dispatch", "Dispatch", "dispatch", Role.Developer),
         ("/checks", "Checks", "checks", Role.Viewer),
         ("/alerts", "Alerts", "alerts", Role.Viewer),
+        ("/notifications", "Notifications", "notifications", Role.Viewer),
         ("/settings", "Settings", "settings", Role.Admin),
     ];
 

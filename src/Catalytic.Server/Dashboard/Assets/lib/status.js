@@ -5,6 +5,7 @@ import { el } from './dom.js';
 const icons = {
   up: '✓', resolved: '✓', down: '✗', firing: '✗', degraded: '◐', unknown: '?',
   acknowledged: '☑', silenced: '🔕', inhibited: '⊘', maintenance: '⚒', critical: '!!', warning: '!', info: 'i',
+  sent: '✓', retrying: '↻', pending: '…', failed: '✗',
 };
 
 export function stateBadge(state) {
