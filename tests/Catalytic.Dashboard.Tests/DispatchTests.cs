@@ -32,6 +32,7 @@ public sealed class DispatchTests(DashboardFixture f)
         Assert.Equal("checkbox", await page.GetByLabel("dry-run").GetAttributeAsync("type"));
         var replicas = page.GetByLabel("replicas (required)");
         await Assertions.Expect(replicas).ToHaveValueAsync("");
+        // Every environment the server knows: production has rules (environments:), staging is only the web app's.
         Assert.Equal(["production", "staging"], await page.Locator("#in-deploy-to-list option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
         await Assertions.Expect(page.GetByText("where the release goes")).ToBeVisibleAsync();
         var before = (await RunsAsync()).Count(r => r.Workflow == "release");
