@@ -3,17 +3,12 @@ page, filtered pages, the page after 50,000 runs through `before`), a run's page
 300 timed each on one keep-alive connection; then the whole 200,000-line log of run BIG as the run page reads it
 (GET …/logs?batch=true, Server-Sent Events), 5 times. Prints p50/p95 and the ratio to /api/health's p95.
 Usage: measure_runs.py STATE_DIR N BIG_RUN_ID"""
-import http.client, json, os, sys, time
+import http.client, json, sys, time
+from timing import Session, pct
 
 state, n, big = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-url = json.load(open(os.path.join(state, "server.json")))["url"]
-host, port = url.split("//")[1].strip("/").split(":")
-password = open(os.path.join(state, "initial-admin-password")).read().strip()
-conn = http.client.HTTPConnection(host, int(port), timeout=600)
-conn.request("POST", "/api/session", json.dumps({"user": "admin", "password": password}), {"Content-Type": "application/json"})
-r = conn.getresponse(); body = r.read()
-assert r.status == 200, (r.status, body)
-cookie = r.getheader("Set-Cookie").split(";")[0]
+session = Session(state)
+host, port, cookie = session.host, session.port, session.cookie
 mid = n // 2
 urls = ["/api/health", "/runs", "/api/runs?limit=100",
         "/api/runs?limit=100&repo=shop", "/api/runs?limit=100&branch=release/2.0", "/api/runs?limit=100&status=failure",
@@ -22,28 +17,10 @@ urls = ["/api/health", "/runs", "/api/runs?limit=100",
         f"/runs/{mid}", f"/api/runs/{mid}", "/workers", "/api/workers"]
 
 
-def get(path):
-    conn.request("GET", path, headers={"Cookie": cookie, "Accept": "*/*"})
-    resp = conn.getresponse(); data = resp.read()
-    assert resp.status == 200, (path, resp.status, data[:300])
-    return data
-
-
-def timed(path, count):
-    out = []
-    for _ in range(count):
-        start = time.perf_counter(); data = get(path); out.append((time.perf_counter() - start) * 1000)
-    return out, data
-
-
-def pct(xs, p):
-    xs = sorted(xs); return xs[min(len(xs) - 1, int(len(xs) * p))]
-
-
 rows = []
 for u in urls:
-    timed(u, 30)
-    xs, data = timed(u, 300)
+    session.timed(u, 30)
+    xs, data = session.timed(u, 300)
     shown = len(json.loads(data)) if u.startswith("/api/runs?") else ""
     rows.append((u, pct(xs, 0.5), pct(xs, 0.95), len(data), shown))
 base = rows[0][2]
@@ -62,12 +39,15 @@ for fmt in ("batch=true", ""):
         c.request("GET", f"/api/runs/{big}/jobs/build/logs?{fmt}", headers={"Cookie": cookie, "Accept": "text/event-stream"})
         resp = c.getresponse()
         assert resp.status == 200, resp.status
-        first, size, lines = None, 0, 0
+        first, size, lines, tail = None, 0, 0, b""
         while chunk := resp.read1(65536):
             if first is None:
                 first = (time.perf_counter() - start) * 1000
             size += len(chunk)
-            lines += chunk.count(b'"text":')
+            # Counted across read boundaries: a marker cut in two is counted once, in the joined text.
+            joined = tail + chunk
+            lines += joined.count(b'"text":')
+            tail = joined[-6:] if not joined.endswith(b'"text":') else b""
         wholes.append((time.perf_counter() - start) * 1000); firsts.append(first)
         c.close()
     print(f"log of run {big} ({fmt or 'one event per line'}): {lines} lines, {size / 1e6:.1f} MB; first bytes p50 {pct(firsts, 0.5):.0f} ms, "

@@ -2,7 +2,8 @@
 filter; the runs_ref, runs_conclusion and runs_repo_ref indexes) and, in the same run, as it was (status = @s OR
 conclusion = @s, on a copy without those indexes): SQLite's plan and p50/p95 of 300 runs of each, and the ratio.
 Usage: runs_plan.py catalytic.db"""
-import os, shutil, sqlite3, sys, tempfile, time
+import os, shutil, sqlite3, sys, tempfile
+from timing import query_stats
 
 SELECT = "SELECT * FROM runs WHERE 1 = 1"
 TAIL = " ORDER BY id DESC LIMIT 100"
@@ -37,17 +38,7 @@ CASES = {
 
 def measure(db, new):
     c = sqlite3.connect(db)
-    out = {}
-    for name, f in CASES.items():
-        q, args = sql(new, **f)
-        plan = " | ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + q, args))
-        for _ in range(10):
-            c.execute(q, args).fetchall()
-        xs = []
-        for _ in range(300):
-            t = time.perf_counter(); c.execute(q, args).fetchall(); xs.append((time.perf_counter() - t) * 1000)
-        xs.sort()
-        out[name] = (plan, xs[150], xs[284])
+    out = {name: query_stats(c, *sql(new, **f), warm=10) for name, f in CASES.items()}
     c.close()
     return out
 
