@@ -105,6 +105,22 @@ public sealed class RunPagesTests(DashboardFixture f)
     }
 
     [Fact]
+    public async Task RunsPage_PagesByKeyset_ShowingOnlyTheRunsOlderThanTheOneNamed()
+    {
+        var page = await f.PageAsync();
+        await f.SignInAsync(page, "viewer1", $"/runs?before={f.FailedRun.Id + 1}");
+        await Assertions.Expect(page.Locator($"tr[data-run='{f.FailedRun.Id}']")).ToBeVisibleAsync();
+        var shown = await page.Locator("tr[data-run]").EvaluateAllAsync<long[]>("rs => rs.map(r => Number(r.dataset.run))");
+        Assert.All(shown, id => Assert.True(id <= f.FailedRun.Id, $"run {id} is newer than {f.FailedRun.Id}"));
+        // Fewer than a page: no older page to link to; the newest runs are one link away.
+        Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Older runs →" }).CountAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "← Newest runs" }).ClickAsync();
+        await Assertions.Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("before="));
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "← Newest runs" })).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task RerunFailed_OfAFailingJob_StartsANewAttempt()
     {
         var sha = await f.Repository.CommitAsync("a run to re-run", new Dictionary<string, string> { ["rerun.txt"] = Guid.NewGuid().ToString() });
