@@ -1,7 +1,8 @@
 """The deployments list query of SqlDeliveryStore.ListDeploymentsAsync on a filled store, with the store's indexes
 and, in the same run, on a copy without the (created_at, id) index (the baseline: the store before it had one).
 Prints SQLite's plan and p50/p95 of 300 runs of each, and the ratio. Usage: plan.py catalytic.db"""
-import shutil, sqlite3, sys, tempfile, time, os
+import os, shutil, sqlite3, sys, tempfile
+from timing import query_stats
 
 SELECT = ("SELECT id, app, environment, version, previous_version, strategy, state, reason, created_at, updated_at, requested_by "
           "FROM deployments")
@@ -13,16 +14,7 @@ QUERIES = {
 
 def measure(db):
     c = sqlite3.connect(db)
-    out = {}
-    for name, (sql, args) in QUERIES.items():
-        plan = " | ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + sql, args))
-        for _ in range(30):
-            c.execute(sql, args).fetchall()
-        xs = []
-        for _ in range(300):
-            t = time.perf_counter(); c.execute(sql, args).fetchall(); xs.append((time.perf_counter() - t) * 1000)
-        xs.sort()
-        out[name] = (plan, xs[150], xs[284])
+    out = {name: query_stats(c, sql, args) for name, (sql, args) in QUERIES.items()}
     c.close()
     return out
 

@@ -152,7 +152,6 @@ public sealed class DashboardFixture : IAsyncLifetime
             environments:
               production:
                 required-approval: true
-              staging:
             """);
         Directory.CreateDirectory(State);
         _serve = CatalyticProcess.Start(_dir.Path, ["serve"]);

@@ -36,6 +36,7 @@ namespace Catalytic.Contracts.Json;
 [JsonSerializable(typeof(RerunBody))]
 [JsonSerializable(typeof(RunApprovalBody))]
 [JsonSerializable(typeof(LogLineView))]
+[JsonSerializable(typeof(LogBatchView))]
 [JsonSerializable(typeof(IReadOnlyList<CheckView>))]
 [JsonSerializable(typeof(CheckHistoryView))]
 [JsonSerializable(typeof(SlaView))]

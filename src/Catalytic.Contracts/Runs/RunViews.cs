@@ -108,3 +108,12 @@ public sealed record RunApprovalBody(bool Approve, string? Job, string? Comment)
 
 /// <summary>One line of a job's log as the log stream (Server-Sent Events) carries it.</summary>
 public sealed record LogLineView(int Attempt, string Step, string Text, string Kind, DateTimeOffset At);
+
+/// <summary>
+/// A stored batch of a job's log lines as one event of the log stream with <c>batch=true</c> (the dashboard's run page):
+/// one event per batch instead of per line, and no time per line, so a 200,000-line log is read in a few hundred events.
+/// </summary>
+public sealed record LogBatchView(int Attempt, IReadOnlyList<LogBatchLine> Lines);
+
+/// <summary>One line of a <see cref="LogBatchView"/>.</summary>
+public sealed record LogBatchLine(string Step, string Text, string Kind);

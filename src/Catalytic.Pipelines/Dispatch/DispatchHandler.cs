@@ -121,7 +121,6 @@ public sealed class DispatchHandler
                 Actor = actor,
                 Inputs = inputs.ToImmutableDictionary(StringComparer.Ordinal),
                 Source = "api",
-                CommitMessage = (await repo.Mirror.CommitAsync(commit, c))?.Message,
             };
             return await repo.EnqueueAsync([request], c) is { } runs
                 ? new DispatchOutcome(202, [], runs)

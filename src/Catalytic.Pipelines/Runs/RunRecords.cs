@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 
 namespace Catalytic.Pipelines.Runs;
@@ -19,6 +20,9 @@ public static class RunStatuses
 
     /// <summary>Ended: see its conclusion.</summary>
     public const string Completed = "completed";
+
+    /// <summary>Every status a run can have (none is also a conclusion's name).</summary>
+    public static readonly FrozenSet<string> All = FrozenSet.ToFrozenSet([Queued, Pending, InProgress, Waiting, Completed], StringComparer.Ordinal);
 }
 
 /// <summary>Where a job stands.</summary>

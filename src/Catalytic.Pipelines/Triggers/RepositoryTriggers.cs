@@ -284,8 +284,10 @@ public sealed class RepositoryTriggers : IAsyncDisposable
     internal async Task<ImmutableArray<QueuedRun>?> EnqueueAsync(IEnumerable<RunRequest> requests, CancellationToken ct)
     {
         var runs = ImmutableArray.CreateBuilder<QueuedRun>();
-        foreach (var request in requests)
+        var subjects = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var asked in requests)
         {
+            var request = await WithCommitMessageAsync(asked, subjects, ct);
             try
             {
                 var created = await _services.Queue.EnqueueAsync(request, ct);
@@ -302,6 +304,27 @@ public sealed class RepositoryTriggers : IAsyncDisposable
         }
 
         return runs.ToImmutable();
+    }
+
+    /// <summary>
+    /// <paramref name="request"/> with its commit's message read from the mirror at its sha when neither the trigger nor
+    /// the payload (a push's <c>head_commit</c>) carries one: a pull request's, a schedule's or a dispatch's run shows
+    /// its commit's subject on the runs page as a push's does. Read once per sha (<paramref name="read"/>); a commit the
+    /// mirror cannot read leaves the message empty, never the run unqueued.
+    /// </summary>
+    private async Task<RunRequest> WithCommitMessageAsync(RunRequest request, Dictionary<string, string?> read, CancellationToken ct)
+    {
+        if (request.CommitMessage is not null || Payload.At(request.Payload, "head_commit", "message") is not null)
+        {
+            return request;
+        }
+
+        if (!read.TryGetValue(request.Sha, out var message))
+        {
+            message = read[request.Sha] = Git.IsObjectId(request.Sha) ? (await Mirror.CommitAsync(request.Sha, ct))?.Message : null;
+        }
+
+        return message is null ? request : request with { CommitMessage = message };
     }
 
     /// <summary>Whether pushes to <paramref name="branch"/> start runs (the repository's <c>branches:</c>).</summary>

@@ -48,6 +48,9 @@ public sealed partial class WebhookHandler
 
             var mergeRef = $"refs/pull/{n}/merge";
             var (merge, conflict) = await repo.Mirror.MergeAsync(baseCommit, head.Sha!, $"Merge {head.Sha} into {baseCommit}", mergeRef, _services.Time.GetUtcNow(), c);
+            // A pull_request run checks out the merge commit, whose subject only names two commits: the runs page shows
+            // the pull request's head commit's subject instead (pull_request_target's is its base commit's, read at enqueue).
+            var headMessage = (await repo.Mirror.CommitAsync(head.Sha!, c))?.Message;
             var runs = ImmutableArray.CreateBuilder<RunRequest>();
             var skippedCount = 0;
             var ev = new TriggerEvent("pull_request") { Ref = "refs/heads/" + baseRef, Action = action };
@@ -74,6 +77,7 @@ public sealed partial class WebhookHandler
                     Sha = commit,
                     Actor = actor,
                     Source = "webhook",
+                    CommitMessage = eventName == "pull_request" ? headMessage : null,
                     WorkflowErrors = w.Errors,
                     DeduplicationKey = $"{eventName}:{repo.Definition.Name}:{delivery}:{w.Path}",
                 }));

@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Runs;
+using Catalytic.Delivery.Deployments;
 using Catalytic.Identity.Accounts;
 using Catalytic.Identity.Audit;
 using Catalytic.Pipelines.Environments;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Pipelines.Workers.Files;
+using Catalytic.Runner.Hosting;
 using Catalytic.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -75,11 +76,12 @@ public static class RunEndpoints
                 : Problem(StatusCodes.Status404NotFound, $"run {id} has no artifact '{name}'", "name");
         }).Require(Policies.Viewer);
 
-        api.MapGet("/runs/{id:long}/jobs/{job}/logs", async (long id, string job, string? follow, string? attempt, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/runs/{id:long}/jobs/{job}/logs", async (long id, string job, string? follow, string? attempt, string? batch, HttpContext http, CancellationToken ct) =>
         {
-            if (!TryNumber(attempt, out var a) || follow is not (null or "true" or "false" or "1" or "0"))
+            if (!TryNumber(attempt, out var a) || !TryFlag(follow, out var following) || !TryFlag(batch, out var batched))
             {
-                await Bad("attempt must be a number and follow true or false", attempt is not null && !TryNumber(attempt, out _) ? "attempt" : "follow").ExecuteAsync(http);
+                await Bad("attempt must be a number, follow and batch true or false",
+                    attempt is not null && !TryNumber(attempt, out _) ? "attempt" : TryFlag(follow, out _) ? "batch" : "follow").ExecuteAsync(http);
                 return;
             }
 
@@ -90,7 +92,7 @@ public static class RunEndpoints
                 return;
             }
 
-            await StreamLogAsync(http, scheduler, row, (int?)a, follow is "true" or "1", time, ct);
+            await StreamLogAsync(http, scheduler, row, (int?)a, following, batched, time, ct);
         }).Require(Policies.Viewer);
 
         api.MapPost("/runs/{id:long}/cancel", async (long id, HttpContext http, CancellationToken ct) =>
@@ -144,7 +146,7 @@ public static class RunEndpoints
                 statusCode: outcome.Ok ? StatusCodes.Status201Created : outcome.Status);
         }).Require(Policies.Developer);
 
-        api.MapGet("/repos/{repo}/dispatch-forms", async (string repo, string? @ref, CancellationToken ct) =>
+        api.MapGet("/repos/{repo}/dispatch-forms", async (string repo, string? @ref, DeliveryEngine delivery, CancellationToken ct) =>
         {
             if (@ref is not null && (@ref.Length is 0 or > MaxRef || @ref.Any(char.IsControl)))
             {
@@ -157,7 +159,12 @@ public static class RunEndpoints
                 return Problem(forms.Status, error, forms.Status == StatusCodes.Status404NotFound && triggers.Find(repo) is null ? "repo" : "ref");
             }
 
-            var environments = scheduler.Options.Environments().Environments.Values.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+            // Every environment the server knows: those with rules (environments:) and each delivery app's; the names
+            // compare without case, as a job's environment does.
+            var apps = (delivery.LoadConfig().Value ?? delivery.Config)?.Apps ?? [];
+            var environments = scheduler.Options.Environments().Environments.Values.Select(e => e.Name)
+                .Concat(apps.SelectMany(a => a.Environments.Select(e => e.Name)))
+                .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
             return TypedResults.Json(new DispatchFormView(repo, forms.Ref, [.. forms.Workflows.Select(w => new DispatchWorkflowView(w.Path, w.Name,
                 [.. w.Inputs.Select(i => new DispatchInputView(i.Name, i.Type, i.Description, i.Required, i.Default, [.. i.Options]))]))],
                 environments), ApiJson.Default.DispatchFormView);
@@ -181,10 +188,11 @@ public static class RunEndpoints
 
     /// <summary>
     /// Writes the job's log as Server-Sent Events, one <c>line</c> event per line (its id the batch's place, so a client
-    /// resumes with Last-Event-ID), a batch at a time from the store; with <paramref name="follow"/>, waits for more until
-    /// the job has ended, then sends <c>end</c>.
+    /// resumes with Last-Event-ID), a batch at a time from the store; with <paramref name="batched"/>, one <c>lines</c>
+    /// event per stored batch (<see cref="LogBatchView"/>: a 200,000-line log is a few hundred events, not 200,000, and
+    /// half the bytes). With <paramref name="follow"/>, waits for more until the job has ended, then sends <c>end</c>.
     /// </summary>
-    private static async Task StreamLogAsync(HttpContext http, RunScheduler scheduler, JobRecord job, int? attempt, bool follow, TimeProvider time, CancellationToken ct)
+    private static async Task StreamLogAsync(HttpContext http, RunScheduler scheduler, JobRecord job, int? attempt, bool follow, bool batched, TimeProvider time, CancellationToken ct)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
@@ -196,13 +204,30 @@ public static class RunEndpoints
             var ended = !follow || (await scheduler.Store.GetJobAsync(job.Id, ct))?.IsTerminal != false;
             await foreach (var chunk in scheduler.Store.ReadLogAsync(job.Id, attempt, after, ct))
             {
-                foreach (var line in chunk.Data.Split('\n'))
+                var id = chunk.Id.ToString(CultureInfo.InvariantCulture);
+                var lines = new List<LogBatchLine>();
+                foreach (var text in chunk.Data.Split('\n'))
                 {
-                    if (JsonNode.Parse(line)?["line"] is JsonObject l)
+                    if (JsonSerializer.Deserialize(text, JobSpecJsonContext.Default.WorkerMessage)?.Line is not { } l)
                     {
-                        var view = new LogLineView(chunk.Attempt, (string?)l["step"] ?? "", (string?)l["text"] ?? "", (string?)l["kind"] ?? "", l["at"]?.GetValue<DateTimeOffset>() ?? chunk.At);
-                        await http.Response.WriteAsync($"id: {chunk.Id.ToString(CultureInfo.InvariantCulture)}\nevent: line\ndata: {JsonSerializer.Serialize(view, ApiJson.Default.LogLineView)}\n\n", ct);
+                        continue;
                     }
+
+                    var kind = l.Kind.ToString();
+                    if (batched)
+                    {
+                        lines.Add(new LogBatchLine(l.Step, l.Text, kind));
+                    }
+                    else
+                    {
+                        var view = new LogLineView(chunk.Attempt, l.Step, l.Text, kind, l.At);
+                        await http.Response.WriteAsync($"id: {id}\nevent: line\ndata: {JsonSerializer.Serialize(view, ApiJson.Default.LogLineView)}\n\n", ct);
+                    }
+                }
+
+                if (lines.Count > 0)
+                {
+                    await http.Response.WriteAsync($"id: {id}\nevent: lines\ndata: {JsonSerializer.Serialize(new LogBatchView(chunk.Attempt, lines), ApiJson.Default.LogBatchView)}\n\n", ct);
                 }
 
                 after = chunk.Id;
@@ -254,6 +279,13 @@ public static class RunEndpoints
         StatusCodes.Status413PayloadTooLarge => "payload too large",
         _ => "conflict",
     }), detail, field);
+
+    /// <summary>A query flag: absent (false), true/1 or false/0; anything else is refused.</summary>
+    private static bool TryFlag(string? text, out bool value)
+    {
+        value = text is "true" or "1";
+        return text is null or "true" or "false" or "1" or "0";
+    }
 
     private static bool TryNumber(string? text, out long? value)
     {

@@ -70,6 +70,9 @@ public abstract class SqlRunStore : IRunStore
             CREATE INDEX IF NOT EXISTS runs_repo ON runs (repository, id);
             CREATE INDEX IF NOT EXISTS runs_workflow ON runs (repository, workflow_path, ref, id);
             CREATE INDEX IF NOT EXISTS runs_group ON runs (concurrency_group, status);
+            CREATE INDEX IF NOT EXISTS runs_ref ON runs (ref, id);
+            CREATE INDEX IF NOT EXISTS runs_conclusion ON runs (conclusion, id);
+            CREATE INDEX IF NOT EXISTS runs_repo_ref ON runs (repository, ref, id);
             CREATE TABLE IF NOT EXISTS run_requests (
               run_id BIGINT PRIMARY KEY, workflow_text TEXT NOT NULL, payload TEXT NOT NULL, inputs TEXT NOT NULL, errors TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS run_numbers (
@@ -152,8 +155,10 @@ public abstract class SqlRunStore : IRunStore
 
         if (query.Status is { } status)
         {
-            // A conclusion (success, failure…) is asked for as a status too, as GitHub's API allows.
-            where.Append(" AND (status = @status OR conclusion = @status)");
+            // A conclusion (success, failure…) is asked for as a status too, as GitHub's API allows. The two sets do not
+            // overlap, so one column is compared, not both with OR: the OR kept SQLite off (status, id) and
+            // (conclusion, id), and a rare status scanned every run (120 ms p95 with 100,000 runs, bench/dashboard).
+            where.Append(RunStatuses.All.Contains(status) ? " AND status = @status" : " AND conclusion = @status");
             args.Add(("status", status));
         }
 
@@ -201,8 +206,9 @@ public abstract class SqlRunStore : IRunStore
             """, r => ReadWorker(r) with { Busy = Sql.Int(r, 7) }, ct);
 
     /// <inheritdoc/>
+    // IN, not <> completed: the (status, id) index answers it instead of a scan of every run.
     public Task<IReadOnlyList<long>> ActiveRunIdsAsync(CancellationToken ct = default) =>
-        QueryAsync("SELECT id FROM runs WHERE status <> 'completed' ORDER BY id", r => r.GetInt64(0), ct);
+        QueryAsync($"SELECT id FROM runs WHERE status IN ('{RunStatuses.Queued}', '{RunStatuses.Pending}', '{RunStatuses.Waiting}', '{RunStatuses.InProgress}') ORDER BY id", r => r.GetInt64(0), ct);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<JobRecord>> ExpiredLeasesAsync(DateTimeOffset now, CancellationToken ct = default) =>

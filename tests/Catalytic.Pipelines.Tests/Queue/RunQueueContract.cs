@@ -120,6 +120,30 @@ public abstract class RunQueueContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListRuns_FiltersByRepositoryBranchAndStatusOrConclusion_AndPagesByKeyset()
+    {
+        var feature = await Scheduler.EnqueueAsync(Request() with { Ref = "refs/heads/feature/x" });
+        var invalid = await Scheduler.EnqueueAsync(Request("jobs: [") with { Ref = "refs/heads/feature/x" });
+        var other = await Scheduler.EnqueueAsync(Request() with { Repository = "other" });
+        async Task<long[]> Ids(RunQuery q) => [.. (await Store.ListRunsAsync(q)).Select(r => r.Id)];
+
+        Assert.Equal([other.RunId, invalid.RunId, feature.RunId], await Ids(new RunQuery()));
+        Assert.Equal([invalid.RunId, feature.RunId], await Ids(new RunQuery { Branch = "feature/x" }));
+        Assert.Equal([invalid.RunId, feature.RunId], await Ids(new RunQuery { Branch = "refs/heads/feature/x" }));
+        Assert.Equal([other.RunId], await Ids(new RunQuery { Repository = "other" }));
+        // A status, or a conclusion asked for as one (GitHub's API does so); a word that is neither matches nothing.
+        Assert.Equal([other.RunId, feature.RunId], await Ids(new RunQuery { Status = RunStatuses.Queued }));
+        Assert.Equal([invalid.RunId], await Ids(new RunQuery { Status = RunStatuses.Completed }));
+        Assert.Equal([invalid.RunId], await Ids(new RunQuery { Status = Conclusions.Failure }));
+        Assert.Empty(await Ids(new RunQuery { Status = "nonsense" }));
+        Assert.Equal([feature.RunId], await Ids(new RunQuery { Repository = "app", Branch = "feature/x", Status = RunStatuses.Queued }));
+        // Keyset pages: the runs older than a given one, newest first.
+        Assert.Equal([invalid.RunId], await Ids(new RunQuery { Before = other.RunId, Limit = 1 }));
+        Assert.Equal([feature.RunId], await Ids(new RunQuery { Before = invalid.RunId }));
+        Assert.Equal([feature.RunId, other.RunId], await Store.ActiveRunIdsAsync());
+    }
+
+    [Fact]
     public async Task Enqueue_KeepsTheCommitsSubjectLine_FromThePushPayload_OrTheRequest()
     {
         var push = Request();

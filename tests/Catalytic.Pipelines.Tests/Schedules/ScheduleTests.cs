@@ -16,7 +16,7 @@ public sealed class ScheduleTests
     public async Task Cron_FiresOnTheFakeClock_InUtc_WithGithubEventSchedule()
     {
         using var repo = new TestRepository();
-        var sha = repo.Commit("init", (".github/workflows/nightly.yml", Nightly));
+        var sha = repo.Commit("add the nightly build\n\nIt runs at three.", (".github/workflows/nightly.yml", Nightly));
         var time = new FakeTimeProvider(At("2026-03-01T02:58:00Z"));
         await using var h = await Harness.StartAsync(repo.State, [new RepositoryDefinition { Name = "app", Path = repo.Path }], time: time);
         await Wait.UntilAsync(() => h["app"].Schedules.Current.Count == 1, "the schedule read from the default branch");
@@ -29,6 +29,8 @@ public sealed class ScheduleTests
         Assert.Equal(("schedule", "refs/heads/main", sha, "local"), (run.EventName, run.Ref, run.Sha, run.Actor));
         Assert.Equal("0 3 * * *", run.Payload["schedule"]!.GetValue<string>());
         Assert.Equal(At("2026-03-01T03:00:00Z"), run.ScheduledFor);
+        // No payload carries a commit message for a schedule: it is read from the repository at the run's sha.
+        Assert.Equal("add the nightly build\n\nIt runs at three.", run.CommitMessage);
 
         time.Advance(TimeSpan.FromDays(1));
         await h.Queue.WaitAsync(r => r.Count == 2, "the next night's run");

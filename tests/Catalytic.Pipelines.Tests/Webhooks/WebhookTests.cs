@@ -202,7 +202,7 @@ public sealed class WebhookTests
         forge.Work.Git("push", "-q", forge.Remote.Path, "main");
         await using var h = await Harness.StartAsync(forge.Work.State, [forge.Definition], secrets: forge.Secrets);
         forge.Work.Git("checkout", "-q", "-b", "feature");
-        var head = forge.Work.Commit("feature", ("src/f.cs", "f"));
+        var head = forge.Work.Commit("search the catalogue by colour", ("src/f.cs", "f"));
         forge.Work.Git("push", "-q", forge.Remote.Path, "feature:refs/pull/7/head");
         var baseSha = forge.Work.Git("rev-parse", "main");
         var body = Encoding.UTF8.GetBytes(new JsonObject
@@ -231,6 +231,8 @@ public sealed class WebhookTests
         var run = Assert.Single(h.Queue.Runs);
         Assert.Equal(("pull_request", "refs/pull/7/merge", ".github/workflows/pr.yml"), (run.EventName, run.Ref, run.WorkflowPath));
         Assert.Equal("synchronize", run.Payload["action"]!.GetValue<string>());
+        // The subject the runs page shows is the pull request's head commit's, not the merge commit's.
+        Assert.Equal("search the catalogue by colour", run.CommitMessage);
         var parents = TestRepository.Run(h["api"].Mirror.Directory, "rev-list", "--parents", "-n", "1", run.Sha).Split(' ');
         Assert.Equal([run.Sha, baseSha, head], parents);
     }

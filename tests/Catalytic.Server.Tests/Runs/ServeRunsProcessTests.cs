@@ -133,6 +133,18 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         using var bad = await http.GetAsync(new Uri("api/runs?limit=lots", UriKind.Relative));
         Assert.Equal(400, (int)bad.StatusCode);
         Assert.Contains("\"field\":\"limit\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The dashboard's form of the log: one `lines` event per stored batch; a batch flag that is not one is refused.
+        var batched = await http.GetStringAsync(new Uri($"api/runs/{id}/jobs/test/logs?batch=true", UriKind.Relative));
+        Assert.Contains("event: lines\n", batched, StringComparison.Ordinal);
+        Assert.Contains("\"text\":\"tested with hello\"", batched, StringComparison.Ordinal);
+        Assert.DoesNotContain("event: line\n", batched, StringComparison.Ordinal);
+        using var badBatch = await http.GetAsync(new Uri($"api/runs/{id}/jobs/test/logs?batch=lots", UriKind.Relative));
+        Assert.Equal(400, (int)badBatch.StatusCode);
+        Assert.Contains("\"field\":\"batch\"", await badBatch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // A dispatched run shows its commit's subject, read from the repository (no dispatch payload carries one).
+        var dispatchedRun = JsonNode.Parse(await http.GetStringAsync(new Uri("api/runs?limit=100", UriKind.Relative)))!.AsArray()
+            .First(r => r!["event"]!.GetValue<string>() == "workflow_dispatch")!;
+        Assert.Equal("a manual workflow", dispatchedRun["commitMessage"]?.GetValue<string>());
         using var noToken = new HttpClient();
         using var unauthorized = await noToken.GetAsync(new Uri(http.BaseAddress!, "api/runs"));
         Assert.Equal(401, (int)unauthorized.StatusCode);

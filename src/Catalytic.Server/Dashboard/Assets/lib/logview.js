@@ -12,7 +12,9 @@ const GROUP = /^(?:\[[^\]]+\] )?::group::(.*)$/;
 const ENDGROUP = /^(?:\[[^\]]+\] )?::endgroup::\s*$/;
 
 export class LogView {
-  constructor(parent, { label = 'Log' } = {}) {
+  // `link` starts every line link (#L12 by default; the run page's keeps its job: #job=build&L12).
+  constructor(parent, { label = 'Log', link = '#' } = {}) {
+    this.link = link;
     this.lines = [];      // raw text
     this.group = [];      // for each line: index of the group header it belongs to, or -1
     this.kind = [];       // 0 line, 1 group header, 2 group end (hidden)
@@ -24,6 +26,7 @@ export class LogView {
     this.current = -1;
     this.follow = true;
     this.pending = false;
+    this.target = null;   // a line asked for (#L…) that has not arrived yet
 
     this.toolbar = document.createElement('div');
     this.toolbar.className = 'log-tools';
@@ -75,6 +78,7 @@ export class LogView {
   /** Adds lines (an array of strings); cheap per line, the view is redrawn once per frame. */
   append(newLines) {
     let openGroup = this.lines.length ? this.lastGroup ?? -1 : -1;
+    const from = this.lines.length;
     for (const raw of newLines) {
       const i = this.lines.length;
       const plain = raw.length < 200 ? stripAnsi(raw) : raw;
@@ -97,8 +101,15 @@ export class LogView {
       if (this.isShown(i)) this.visible.push(i);
     }
     this.lastGroup = openGroup;
-    if (this.query) this.find(this.query, true);
+    // Only the new lines are searched: a log arriving in batches must not be searched whole once per batch.
+    if (this.query) { this.findIn(from, this.query.toLowerCase()); this.counted(); }
+    if (this.target !== null && this.target < this.lines.length) { const t = this.target; this.target = null; this.goTo(t); }
     this.schedule();
+  }
+
+  /** Goes to line i (0-based) now, or as soon as it has arrived (a #L link into a log still streaming in). */
+  goToWhenLoaded(i) {
+    if (i < this.lines.length) this.goTo(i); else { this.target = i; this.setFollow(false); }
   }
 
   isShown(i) {
@@ -132,15 +143,23 @@ export class LogView {
     if (on) this.schedule();
   }
 
-  find(q, keep = false) {
+  find(q) {
     this.query = q;
-    const needle = q.toLowerCase();
     this.matches = [];
-    if (needle) for (let i = 0; i < this.lines.length; i++) if (this.kind[i] !== 2 && this.lines[i].toLowerCase().includes(needle)) this.matches.push(i);
-    if (!keep) this.match = -1;
-    this.count.textContent = needle ? `${this.matches.length} match${this.matches.length === 1 ? '' : 'es'}` : '';
-    if (!keep && this.matches.length) this.step(1);
+    this.match = -1;
+    if (q) this.findIn(0, q.toLowerCase());
+    this.counted();
+    if (this.matches.length) this.step(1);
     this.schedule();
+  }
+
+  findIn(from, needle) {
+    for (let i = from; i < this.lines.length; i++) if (this.kind[i] !== 2 && this.lines[i].toLowerCase().includes(needle)) this.matches.push(i);
+  }
+
+  counted() {
+    const n = this.matches.length;
+    this.count.textContent = !this.query ? '' : this.match >= 0 ? `${this.match + 1} of ${n}` : `${n} match${n === 1 ? '' : 'es'}`;
   }
 
   step(d) {
@@ -187,7 +206,7 @@ export class LogView {
       if (i === this.current) row.classList.add('current');
       const ln = document.createElement('a');
       ln.className = 'ln';
-      ln.href = `#L${i + 1}`;
+      ln.href = `${this.link}L${i + 1}`;
       ln.dataset.line = String(i);
       ln.textContent = String(i + 1);
       ln.tabIndex = -1;

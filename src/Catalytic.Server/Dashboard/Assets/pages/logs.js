@@ -14,14 +14,13 @@ export async function start(view) {
     if (!r.ok) { message(view, `Could not read the logs: ${r.status} ${r.statusText}`); return; }
     const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
     let rest = '';
-    let first = true;
+    if (location.hash.startsWith('#L')) log.goToWhenLoaded(Number(location.hash.slice(2)) - 1);
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
       const parts = (rest + value).split('\n');
       rest = parts.pop();
       log.append(parts);
-      if (first && location.hash.startsWith('#L')) { first = false; log.goTo(Number(location.hash.slice(2)) - 1); }
     }
     document.getElementById('live').textContent = 'The log stream ended.';
   } catch (e) {

@@ -1,9 +1,11 @@
 // Runs: the newest runs of every repository (or those the filters keep: repository, branch, status), redrawn
 // whenever the event stream says something changed. The filters live in the address (?repo=&branch=&status=), so
-// a filtered list can be linked to and survives a reload.
+// a filtered list can be linked to and survives a reload. Older runs are a page at a time by keyset (?before=ID: the
+// runs older than that one), which costs the store the same at run 100,000 as at run 100.
 import { api, live } from '../lib/api.js';
 import { el, badge, when, replace, message, runState, span } from '../lib/dom.js';
 
+const PAGE = 100;
 const STATUSES = ['', 'queued', 'pending', 'waiting', 'in_progress', 'completed'];
 
 export function start(view) {
@@ -27,8 +29,15 @@ export function start(view) {
   const draw = async () => {
     try {
       const q = query();
-      q.set('limit', '100');
-      replace(list, table(await api(`/api/runs?${q}`)));
+      const before = new URLSearchParams(location.search).get('before');
+      if (before) q.set('before', before);
+      q.set('limit', String(PAGE));
+      const runs = await api(`/api/runs?${q}`);
+      const older = query();
+      if (runs.length) older.set('before', String(runs[runs.length - 1].id));
+      replace(list, table(runs), el('nav', { class: 'pages', 'aria-label': 'Pages of runs' },
+        before ? el('a', { href: `?${query()}`, text: '← Newest runs' }) : null,
+        runs.length === PAGE ? el('a', { href: `?${older}`, rel: 'next', text: 'Older runs →' }) : null));
     } catch (e) {
       message(list, `Could not read the runs: ${e.message}`);
     }
