@@ -25,8 +25,29 @@ public abstract class SetupActionBase : IBuiltinAction
     protected virtual Task<IReadOnlyList<HostTool>> FindMoreAsync(ActionContext context, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<HostTool>>([]);
 
-    /// <summary>Requests from a version file input (or the tool's default file), or an error naming the file.</summary>
-    protected abstract IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error);
+    /// <summary>The input naming a version file, e.g. `node-version-file`.</summary>
+    protected abstract string VersionFileInput { get; }
+
+    /// <summary>The file read from the workspace's root when <see cref="VersionFileInput"/> is not given and the file is there (`global.json`); null for none.</summary>
+    protected virtual string? DefaultVersionFile => null;
+
+    /// <summary>The tool's name in a <c>.tool-versions</c> file (`nodejs`, `golang`); null when the action does not read that format.</summary>
+    protected virtual string? ToolVersionsName => null;
+
+    /// <summary>
+    /// The requests in a version file's <paramref name="text"/>, or an error naming <paramref name="input"/>. By default
+    /// the tool's line of a <c>.tool-versions</c> file, else the file's first line that is not blank or a comment.
+    /// </summary>
+    protected virtual IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
+    {
+        error = null;
+        if (ToolVersionsName is { } tool && ToolVersionsFile.Is(input))
+        {
+            return ToolVersionsFile.Find(text, tool) is { } version ? [version] : [];
+        }
+
+        return [FirstMeaningfulLine(text)];
+    }
 
     /// <summary>Sets outputs and environment for the chosen toolchain.</summary>
     protected abstract void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all);
@@ -109,8 +130,26 @@ public abstract class SetupActionBase : IBuiltinAction
         return ActionResult.Success;
     }
 
+    /// <summary>Requests from the version file input (or the tool's default file), or an error naming the file.</summary>
+    private IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    {
+        error = null;
+        var input = context.Get(VersionFileInput);
+        if (input.Length == 0)
+        {
+            if (DefaultVersionFile is not { } fallback || !File.Exists(Path.Combine(context.Workspace, fallback)))
+            {
+                return [];
+            }
+
+            input = fallback;
+        }
+
+        return ReadFile(context, input, out error) is { } text ? ParseVersionFile(input, text, out error) : [];
+    }
+
     /// <summary>Reads a version file relative to the workspace; null content with an error when it is missing.</summary>
-    protected static string? ReadFile(ActionContext context, string input, out string? error)
+    private static string? ReadFile(ActionContext context, string input, out string? error)
     {
         error = null;
         var path = context.ResolvePath(input);
@@ -123,6 +162,6 @@ public abstract class SetupActionBase : IBuiltinAction
         return File.ReadAllText(path);
     }
 
-    protected static string FirstMeaningfulLine(string text) =>
+    private static string FirstMeaningfulLine(string text) =>
         text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? string.Empty;
 }

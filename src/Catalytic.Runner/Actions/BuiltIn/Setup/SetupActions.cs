@@ -33,25 +33,13 @@ public sealed class SetupDotnetAction : SetupActionBase
         return VersionRange.Parse(request);
     }
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    protected override string VersionFileInput => "global-json-file";
+
+    protected override string? DefaultVersionFile => "global.json";
+
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("global-json-file");
-        if (input.Length == 0)
-        {
-            if (!File.Exists(Path.Combine(context.Workspace, "global.json")))
-            {
-                return [];
-            }
-
-            input = "global.json";
-        }
-
-        if (ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
-
         try
         {
             using var json = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
@@ -140,17 +128,14 @@ public sealed class SetupNodeAction : SetupActionBase
         return VersionRange.Parse(request);
     }
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    protected override string VersionFileInput => "node-version-file";
+
+    protected override string? ToolVersionsName => "nodejs";
+
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("node-version-file");
-        if (input.Length == 0 || ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
-
-        var fileName = Path.GetFileName(input);
-        if (fileName.Equals("package.json", StringComparison.OrdinalIgnoreCase))
+        if (Path.GetFileName(input).Equals("package.json", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
@@ -176,13 +161,7 @@ public sealed class SetupNodeAction : SetupActionBase
             }
         }
 
-        if (fileName == ".tool-versions")
-        {
-            var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("nodejs ", StringComparison.Ordinal));
-            return line is null ? [] : [line["nodejs ".Length..].Trim()];
-        }
-
-        return [FirstMeaningfulLine(text)];
+        return base.ParseVersionFile(input, text, out error);
     }
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
@@ -228,23 +207,15 @@ public sealed class SetupPythonAction : SetupActionBase
         return VersionRange.Parse(cleaned.TrimEnd('t')); // 3.13t (free-threaded) is matched by version only
     }
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    protected override string VersionFileInput => "python-version-file";
+
+    protected override string? DefaultVersionFile => ".python-version";
+
+    /// <summary>Every line that is not blank or a comment: .python-version may name several versions.</summary>
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("python-version-file");
-        if (input.Length == 0)
-        {
-            if (!File.Exists(Path.Combine(context.Workspace, ".python-version")))
-            {
-                return [];
-            }
-
-            input = ".python-version";
-        }
-
-        return ReadFile(context, input, out error) is { } text
-            ? text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray()
-            : [];
+        return text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
     }
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
@@ -279,25 +250,15 @@ public sealed class SetupJavaAction : SetupActionBase
     protected override VersionRange? ToRange(string request, IReadOnlyList<HostTool> found, ActionContext context) =>
         VersionRange.Parse(request.StartsWith("1.", StringComparison.Ordinal) ? request[2..] : request);
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
-    {
-        error = null;
-        var input = context.Get("java-version-file");
-        if (input.Length == 0 || ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
+    protected override string VersionFileInput => "java-version-file";
 
-        if (Path.GetFileName(input) == ".tool-versions")
-        {
-            var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("java ", StringComparison.Ordinal));
-            var value = line?["java ".Length..].Trim() ?? string.Empty;
-            var dash = value.LastIndexOf('-'); // temurin-17.0.1
-            return value.Length == 0 ? [] : [dash >= 0 ? value[(dash + 1)..] : value];
-        }
+    protected override string? ToolVersionsName => "java";
 
-        return [FirstMeaningfulLine(text)];
-    }
+    /// <summary>.tool-versions writes the distribution before the version (temurin-17.0.1): the version is after the last dash.</summary>
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error) =>
+        ToolVersionsFile.Is(input)
+            ? [.. base.ParseVersionFile(input, text, out error).Select(v => v[(v.LastIndexOf('-') + 1)..])]
+            : base.ParseVersionFile(input, text, out error);
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
     {
@@ -333,30 +294,22 @@ public sealed class SetupGoAction : SetupActionBase
     protected override VersionRange? ToRange(string request, IReadOnlyList<HostTool> found, ActionContext context) =>
         request is "stable" or "oldstable" ? VersionRange.Parse("*") : VersionRange.Parse(request.TrimStart('g', 'o'));
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    protected override string VersionFileInput => "go-version-file";
+
+    protected override string? ToolVersionsName => "golang";
+
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("go-version-file");
-        if (input.Length == 0 || ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
-
-        var lines = text.Split('\n').Select(l => l.Trim()).ToArray();
         if (Path.GetFileName(input) == "go.mod")
         {
+            var lines = text.Split('\n').Select(l => l.Trim()).ToArray();
             var toolchain = lines.FirstOrDefault(l => l.StartsWith("toolchain go", StringComparison.Ordinal));
             var go = lines.FirstOrDefault(l => l.StartsWith("go ", StringComparison.Ordinal));
             return toolchain is not null ? [toolchain["toolchain go".Length..]] : go is not null ? [go[3..].Trim()] : [];
         }
 
-        if (Path.GetFileName(input) == ".tool-versions")
-        {
-            var line = lines.FirstOrDefault(l => l.StartsWith("golang ", StringComparison.Ordinal));
-            return line is null ? [] : [line["golang ".Length..].Trim()];
-        }
-
-        return [FirstMeaningfulLine(text)];
+        return base.ParseVersionFile(input, text, out error);
     }
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
