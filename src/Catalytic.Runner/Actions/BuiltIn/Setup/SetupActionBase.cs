@@ -6,33 +6,27 @@ namespace Catalytic.Runner.Actions.BuiltIn.Setup;
 /// naming the wanted and the found versions. A request no host toolchain meets is looked for in the tool cache and
 /// then downloaded into it (<see cref="ToolDownloads"/>) when the action names a <see cref="Download"/> kind.
 /// </summary>
-public abstract class SetupActionBase : IBuiltinAction
+public abstract class SetupActionBase(SetupTool setup) : IBuiltinAction
 {
-    public abstract IReadOnlyList<string> Names { get; }
+    public IReadOnlyList<string> Names { get; } = [setup.Action];
 
     /// <summary>The tool's name in messages (`node`, `.NET SDK`…).</summary>
-    protected abstract string Tool { get; }
+    protected string Tool => setup.Name;
 
     /// <summary>The input holding the version request(s), e.g. `node-version`.</summary>
-    protected abstract string VersionInput { get; }
+    protected string VersionInput => setup.VersionInput;
 
     protected abstract Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken);
 
     /// <summary>What this action downloads into the tool cache when no host toolchain fits.</summary>
-    protected abstract ToolchainKind Download { get; }
+    protected ToolchainKind Download => setup.Download;
 
     /// <summary>Further, slower candidates, looked for only when a request is not met by <see cref="FindAsync"/>'s.</summary>
     protected virtual Task<IReadOnlyList<HostTool>> FindMoreAsync(ActionContext context, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<HostTool>>([]);
 
     /// <summary>The input naming a version file, e.g. `node-version-file`.</summary>
-    protected abstract string VersionFileInput { get; }
-
-    /// <summary>The file read from the workspace's root when <see cref="VersionFileInput"/> is not given and the file is there (`global.json`); null for none.</summary>
-    protected virtual string? DefaultVersionFile => null;
-
-    /// <summary>The tool's name in a <c>.tool-versions</c> file (`nodejs`, `golang`); null when the action does not read that format.</summary>
-    protected virtual string? ToolVersionsName => null;
+    protected string VersionFileInput => setup.VersionFileInput;
 
     /// <summary>
     /// The requests in a version file's <paramref name="text"/>, or an error naming <paramref name="input"/>. By default
@@ -41,7 +35,7 @@ public abstract class SetupActionBase : IBuiltinAction
     protected virtual IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        if (ToolVersionsName is { } tool && ToolVersionsFile.Is(input))
+        if (setup.ToolVersionsName is { } tool && ToolVersionsFile.Is(input))
         {
             return ToolVersionsFile.Find(text, tool) is { } version ? [version] : [];
         }
@@ -137,7 +131,7 @@ public abstract class SetupActionBase : IBuiltinAction
         var input = context.Get(VersionFileInput);
         if (input.Length == 0)
         {
-            if (DefaultVersionFile is not { } fallback || !File.Exists(Path.Combine(context.Workspace, fallback)))
+            if (setup.DefaultVersionFile is not { } fallback || !File.Exists(Path.Combine(context.Workspace, fallback)))
             {
                 return [];
             }
@@ -164,4 +158,19 @@ public abstract class SetupActionBase : IBuiltinAction
 
     private static string FirstMeaningfulLine(string text) =>
         text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? string.Empty;
+}
+
+/// <summary>What a setup action sets up, as data: the one thing its class does not do itself.</summary>
+/// <param name="Action">The action's name (`actions/setup-node`).</param>
+/// <param name="Name">The tool's name in messages (`node`, `.NET SDK`…).</param>
+/// <param name="VersionInput">The input holding the version request(s) (`node-version`).</param>
+/// <param name="VersionFileInput">The input naming a version file (`node-version-file`).</param>
+/// <param name="Download">What is downloaded into the tool cache when no host toolchain fits.</param>
+public sealed record SetupTool(string Action, string Name, string VersionInput, string VersionFileInput, ToolchainKind Download)
+{
+    /// <summary>The file read from the workspace's root when no version file is named and the file is there (`global.json`); null for none.</summary>
+    public string? DefaultVersionFile { get; init; }
+
+    /// <summary>The tool's name in a <c>.tool-versions</c> file (`nodejs`, `golang`); null when the action does not read that format.</summary>
+    public string? ToolVersionsName { get; init; }
 }
