@@ -180,7 +180,13 @@ public sealed class HostProcessTests : IDisposable
             }
         }
 
-        var exit = await Run(Bash("trap 'echo got-int; exit 7' INT; echo ready; sleep 30 & wait"), OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token);
+        // Python, not a bash trap: bash cannot trap a signal that was ignored when it started, and a test process
+        // started as a background job (as CI and many shells start it) passes SIGINT on ignored.
+        const string Script = "import os, signal, time\n"
+            + "def on_int(*_):\n    os.write(1, b'got-int\\n'); os._exit(7)\n"
+            + "signal.signal(signal.SIGINT, on_int)\nprint('ready', flush=True)\ntime.sleep(30)\n";
+        var python = new ProcessSpec("python3", ["-c", Script], _dir, new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["HOME"] = _dir });
+        var exit = await Run(python, OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token);
         Assert.True(exit.Cancelled);
         Assert.Contains("got-int", lines);
         Assert.Equal(7, exit.ExitCode);
@@ -282,13 +288,24 @@ public sealed class HostProcessTests : IDisposable
     [InlineData(false)]
     public async Task RunAsync_Signals_AreUnblockedAndSigpipeStaysIgnoredAsUnderProcess(bool spawn)
     {
-        // SigBlk: nothing blocked. SigIgn: exactly what Process.Start children get (the runtime ignores SIGPIPE), and
-        // not glibc's internal signals 32 and 33, which a bare posix_spawn leaves ignored in the child.
+        // SigBlk: nothing blocked. SigIgn: what a Process.Start child of this test process gets — what this process
+        // inherited as ignored (nohup's SIGHUP, python's SIGXFSZ) plus the runtime's SIGPIPE — except that a spawned
+        // step always gets SIGINT and SIGQUIT at their default (a background job inherits them ignored; cancelling is
+        // SIGINT first), and never glibc's internal signals 32 and 33, which a bare posix_spawn leaves ignored.
+        const string Probe = "grep -E '^Sig(Blk|Ign)' /proc/self/status";
         var lines = new List<string>();
-        await Run(Bash("grep -E '^Sig(Blk|Ign)' /proc/self/status"), lines.Add, spawn);
+        await Run(Bash(Probe), lines.Add, spawn);
         Assert.Contains("SigBlk:\t0000000000000000", lines);
-        var ignored = ulong.Parse(lines.Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        Assert.Equal(0UL, ignored & ~(1UL << 12)); // at most SIGPIPE (13)
-        Assert.Equal(SpawnedProcess.IgnoredSignals() & (1UL << 12), ignored & (1UL << 12));
+
+        var reference = new System.Diagnostics.ProcessStartInfo("/bin/bash", ["-c", Probe]) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(reference)!;
+        var expected = (await process.StandardOutput.ReadToEndAsync(Ct)).Split('\n');
+        await process.WaitForExitAsync(Ct);
+        const ulong IntAndQuit = (1UL << 1) | (1UL << 2);
+        Assert.Equal(IgnoredMask(expected) & (spawn ? ~IntAndQuit : ~0UL), IgnoredMask(lines));
+        Assert.Equal(0UL, IgnoredMask(lines) & (3UL << 31)); // 32 and 33
     }
+
+    private static ulong IgnoredMask(IEnumerable<string> status) => ulong.Parse(
+        status.Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }
