@@ -112,6 +112,10 @@ public sealed class FilterTests
         Assert.True(sha == run.Sha, $"run {run.EventName} {run.Ref} {run.Sha}, pushed {sha}, init {init}, status {h["api"].Status}");
         Assert.Equal("main", h["api"].Status.DefaultBranch);
         Assert.True(File.Exists(Path.Combine(work.State, "repositories", "api.git", "HEAD")));
-        Assert.Equal(sha, TestRepository.Run(Path.Combine(work.State, "repositories", "api.git"), "rev-parse", "refs/heads/main"));
+        // The clone's own branch moves once the push's runs are queued (the fetch lands in an incoming namespace first).
+        var seen = "";
+        await Catalytic.Testing.Waiting.Eventually.UntilAsync(
+            () => (seen = TestRepository.Run(Path.Combine(work.State, "repositories", "api.git"), "rev-parse", "refs/heads/main")) == sha,
+            () => $"the server's clone's main at the pushed {sha} (it is at {seen}; init was {init})");
     }
 }

@@ -48,9 +48,8 @@ public sealed class ApprovalTests : IAsyncLifetime
         using var deploy = await alice.PostAsJsonAsync("api/deployments", body, ApiJson.Default.DeployBody, Ct);
         Assert.Equal(HttpStatusCode.Accepted, deploy.StatusCode);
         var id = (await deploy.Content.ReadFromJsonAsync(ApiJson.Default.DeploymentView, Ct))!.Id;
-        DeploymentView? d = null;
-        await _h.Clock.AdvanceUntilAsync(() => (d = _h.Local.GetFromJsonAsync($"api/deployments/{id}", ApiJson.Default.DeploymentView).GetAwaiter().GetResult())!.IsWaiting,
-            () => $"the deployment waiting for approval (it is {d?.State}: {d?.Reason})", step: TimeSpan.FromMilliseconds(50));
+        await _h.Clock.AdvanceUntilAsync(() => _h.Local.GetFromJsonAsync($"api/deployments/{id}", ApiJson.Default.DeploymentView, Ct), d => d!.IsWaiting,
+            d => $"the deployment waiting for approval (it is {d?.State}: {d?.Reason})", step: TimeSpan.FromMilliseconds(50));
 
         using (var self = await alice.PostAsync("api/apps/web/environments/production/approve", AuthHarness.Json("{}"), Ct))
         {

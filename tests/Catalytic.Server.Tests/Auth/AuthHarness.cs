@@ -8,6 +8,7 @@ using Catalytic.Server.Hosting;
 using Catalytic.Testing.Files;
 using Catalytic.Testing.Network;
 using Catalytic.Testing.Processes;
+using Catalytic.Testing.Time;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -77,7 +78,7 @@ public sealed class AuthHarness : IAsyncDisposable
 
     public async Task RestartAsync()
     {
-        await Server.DisposeAsync();
+        await StopServerAsync();
         await StartServerAsync();
     }
 
@@ -160,9 +161,15 @@ public sealed class AuthHarness : IAsyncDisposable
             c.Dispose();
         }
 
-        await Server.DisposeAsync();
+        await StopServerAsync();
         _dir.Dispose();
     }
+
+    /// <summary>
+    /// Stopping the server stops its instances (SIGTERM, the output masker's drain, SIGKILL after stop-timeout), all
+    /// on <see cref="Clock"/>: keep it moving, or a stop that needs one of those waits hangs on a clock nobody moves.
+    /// </summary>
+    private Task StopServerAsync() => Clock.AdvanceWhileAsync(Server.DisposeAsync().AsTask(), "the server to stop (its instances and runs end on the test's clock)");
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
