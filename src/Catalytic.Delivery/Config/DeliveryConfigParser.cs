@@ -22,15 +22,11 @@ public static partial class DeliveryConfigParser
         ["listen", "instances", "health", "env", "secrets", "pre-deploy", "smoke", "drain", "stop-timeout", "strategy", "approval", "analysis", "steps", "sticky-cookie", "scale-down-delay", "hosts", "path", "strip-path", "tls", "redirect", "backend", "edge"];
 
     /// <summary>Reads and parses <paramref name="path"/>. A missing file is one error at 1:1.</summary>
-    public static ConfigResult Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return new ConfigResult(null, [new ConfigError(path, 1, 1, "file not found; create catalytic.yml (see docs/delivery.md) or pass --config FILE")]);
-        }
+    public static ConfigResult Load(string path) => CatalyticFile.Load(path) is { } file ? Read(file) : NotFound(path);
 
-        return Parse(File.ReadAllText(path), path);
-    }
+    /// <summary>The one error of a missing file, at 1:1.</summary>
+    public static ConfigResult NotFound(string path) =>
+        new(null, [new ConfigError(path, 1, 1, "file not found; create catalytic.yml (see docs/delivery.md) or pass --config FILE")]);
 
     /// <summary>The <c>apps:</c> section of catalytic.yml: every application and its environments (none when the file has no such section).</summary>
     public static ConfigSection<ImmutableArray<AppConfig>> Apps { get; } = new("apps", ReadApps, []);

@@ -108,24 +108,9 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
     public EnvironmentRule? Find(string environment) =>
         Environments.TryGetValue(environment.ToLowerInvariant(), out var rule) ? rule : null;
 
-    /// <summary>Reads the <c>environments:</c> section of <paramref name="path"/>; a missing file or section is no rule. Errors are <c>file:line:column: message</c>.</summary>
-    public static (EnvironmentRules Rules, ImmutableArray<string> Errors) Load(string path) =>
-        File.Exists(path) ? Parse(File.ReadAllText(path), path) : (None, []);
-
-    /// <summary>Reads the <c>environments:</c> section of catalytic.yml's text.</summary>
-    public static (EnvironmentRules Rules, ImmutableArray<string> Errors) Parse(string text, string file)
-    {
-        var config = CatalyticFile.Parse(text, file);
-        if (config.Document.Errors.Length > 0)
-        {
-            return (None, []); // the delivery reader reports the file's YAML errors
-        }
-
-        var section = config.Read(Section);
-        return section.Errors.Length > 0
-            ? (None, [.. section.Errors.Select(e => $"{file}:{e.At.Line}:{e.At.Column}: {e.Message}")])
-            : (section.Value, []);
-    }
+    /// <summary>Reads the <c>environments:</c> section of catalytic.yml's text. Errors are <c>file:line:column: message</c>.</summary>
+    public static (EnvironmentRules Rules, ImmutableArray<string> Errors) Parse(string text, string file) =>
+        CatalyticFile.Parse(text, file).ReadReporting(Section);
 
     /// <summary>The <c>environments:</c> section of catalytic.yml (no rule when absent).</summary>
     public static ConfigSection<EnvironmentRules> Section { get; } = new("environments", ReadSection, None);

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Catalytic.Platform.Config;
+using Catalytic.Platform.Text;
 using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Pipelines.Repositories;
@@ -29,24 +29,12 @@ public static class RepositoriesSection
         new("repositories", (node, r) => Read(node, r, configDirectory), []);
 
     /// <summary>Reads the section of <paramref name="path"/>; a missing file or section names none. Errors are <c>file:line:column: message</c>.</summary>
-    public static (ImmutableArray<RepositoryDefinition> Repositories, ImmutableArray<string> Errors) Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return ([], []);
-        }
+    public static (ImmutableArray<RepositoryDefinition> Repositories, ImmutableArray<string> Errors) Load(string path) =>
+        CatalyticFile.Load(path) is { } file ? Read(file) : ([], []);
 
-        var config = CatalyticFile.Parse(File.ReadAllText(path), path);
-        if (config.Document.Errors.Length > 0)
-        {
-            return ([], []); // the delivery reader reports the file's YAML errors
-        }
-
-        var section = config.Read(For(Path.GetDirectoryName(Path.GetFullPath(path))!));
-        return section.Errors.Length > 0
-            ? ([], [.. section.Errors.Select(e => $"{path}:{e.At.Line}:{e.At.Column}: {e.Message}")])
-            : (section.Value, []);
-    }
+    /// <summary>Reads the section of an already-read catalytic.yml (relative paths are relative to its folder).</summary>
+    public static (ImmutableArray<RepositoryDefinition> Repositories, ImmutableArray<string> Errors) Read(ConfigFile file) =>
+        file.ReadReporting(For(Path.GetDirectoryName(Path.GetFullPath(file.File))!));
 
     private static readonly string[] Keys = ["path", "url", "poll", "branches", "default-branch", "webhook-secret", "credentials"];
 
@@ -176,24 +164,9 @@ public static class RepositoriesSection
         };
     }
 
-    /// <summary>Ns, Nm or Nh, from a second to a day.</summary>
-    private static bool TryInterval(string text, out TimeSpan interval)
-    {
-        interval = default;
-        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-        {
-            return false;
-        }
-
-        interval = text[^1] switch
-        {
-            's' => TimeSpan.FromSeconds(n),
-            'm' => TimeSpan.FromMinutes(n),
-            'h' => TimeSpan.FromHours(n),
-            _ => default,
-        };
-        return interval >= TimeSpan.FromSeconds(1) && interval <= TimeSpan.FromDays(1);
-    }
+    /// <summary>An interval (<see cref="Durations"/>, a unit required: 30s, 5m, 1h, 1m30s) from a second to a day.</summary>
+    private static bool TryInterval(string text, out TimeSpan interval) =>
+        Durations.TryParse(text, out interval, bareSeconds: false) && interval >= TimeSpan.FromSeconds(1) && interval <= TimeSpan.FromDays(1);
 
     private static string Printable(string s) => new([.. s.Take(100).Select(ch => char.IsControl(ch) ? '?' : ch)]);
 }

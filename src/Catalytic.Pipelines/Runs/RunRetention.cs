@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Catalytic.Platform.Config;
+using Catalytic.Platform.Text;
 using Catalytic.Platform.Yaml;
 
 namespace Catalytic.Pipelines.Runs;
@@ -36,24 +37,8 @@ public sealed record RunRetention(int? KeepRuns, TimeSpan? KeepFor)
         }.OfType<string>()) is { Length: > 0 } s ? "logs of runs " + s + " are removed" : "every log is kept";
 
     /// <summary>Reads the <c>runs:</c> section of <paramref name="path"/>; a missing file or section keeps everything. Errors are <c>file:line:column: message</c>.</summary>
-    public static (RunRetention Retention, ImmutableArray<string> Errors) Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return (None, []);
-        }
-
-        var config = CatalyticFile.Parse(File.ReadAllText(path), path);
-        if (config.Document.Errors.Length > 0)
-        {
-            return (None, []); // the delivery reader reports the file's YAML errors
-        }
-
-        var section = config.Read(Section);
-        return section.Errors.Length > 0
-            ? (None, [.. section.Errors.Select(e => $"{path}:{e.At.Line}:{e.At.Column}: {e.Message}")])
-            : (section.Value, []);
-    }
+    public static (RunRetention Retention, ImmutableArray<string> Errors) Load(string path) =>
+        CatalyticFile.Load(path) is { } file ? file.ReadReporting(Section) : (None, []);
 
     private static RunRetention Read(YamlNode section, YamlReader r)
     {
@@ -96,21 +81,7 @@ public sealed record RunRetention(int? KeepRuns, TimeSpan? KeepFor)
         return retention;
     }
 
-    /// <summary>Nd or Nh, at least an hour (the sweep runs hourly) and at most 100 years.</summary>
-    private static bool TryAge(string text, out TimeSpan age)
-    {
-        age = default;
-        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-        {
-            return false;
-        }
-
-        age = text[^1] switch
-        {
-            'd' when n <= 36_500 => TimeSpan.FromDays(n),
-            'h' when n <= 876_000 => TimeSpan.FromHours(n),
-            _ => default,
-        };
-        return age > TimeSpan.Zero;
-    }
+    /// <summary>An age (<see cref="Durations"/>, a unit required: 30d, 12h, 1d12h) from an hour (the sweep runs hourly) to 100 years.</summary>
+    private static bool TryAge(string text, out TimeSpan age) =>
+        Durations.TryParse(text, out age, bareSeconds: false) && age >= TimeSpan.FromHours(1) && age <= TimeSpan.FromDays(36_500);
 }

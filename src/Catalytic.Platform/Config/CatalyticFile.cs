@@ -22,4 +22,10 @@ public static class CatalyticFile
 
     /// <summary>Reads catalytic.yml's text; <paramref name="file"/> names it in errors.</summary>
     public static ConfigFile Parse(string text, string file = "catalytic.yml") => ConfigFile.Parse(file, text, Sections);
+
+    /// <summary>Reads the file at <paramref name="path"/> (which names it in errors); null when there is no such file.</summary>
+    public static ConfigFile? Load(string path) => File.Exists(path) ? Parse(File.ReadAllText(path), path) : null;
+
+    /// <summary>The file at <paramref name="path"/> as it is now, parsed again only when it changes (for <c>serve</c>).</summary>
+    public static ConfigFileWatch Watch(string path) => new(path, Parse);
 }

@@ -108,4 +108,23 @@ public sealed class ConfigFile
         var value = section.Read(node, reader);
         return new SectionResult<T>(value, [.. reader.Errors]);
     }
+
+    /// <summary>
+    /// Reads <paramref name="section"/> for a feature that reports only its own section's problems, each as
+    /// <c>file:line:column: message</c>: its config, or <see cref="ConfigSection{T}.Absent"/> with the problems. A file
+    /// whose YAML is broken gives the absent config and no problem here: whoever reads the file itself reports those
+    /// (delivery's reader, in <c>serve</c>), so they are said once.
+    /// </summary>
+    public (T Value, ImmutableArray<string> Errors) ReadReporting<T>(ConfigSection<T> section)
+    {
+        if (Document.Errors.Length > 0)
+        {
+            return (section.Absent, []);
+        }
+
+        var result = Read(section);
+        return result.Ok
+            ? (result.Value, [])
+            : (section.Absent, [.. result.Errors.Select(e => $"{File}:{e.At.Line}:{e.At.Column}: {e.Message}")]);
+    }
 }

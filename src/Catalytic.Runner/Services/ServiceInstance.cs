@@ -64,76 +64,14 @@ internal static class ServiceSupport
     }
 
     /// <summary>
-    /// The wait budget from `--health-interval`, `--health-retries`, `--health-start-period`, `--health-timeout`
-    /// (Docker's defaults otherwise: 30 s, 3 retries), capped at two minutes.
+    /// The wait budget from `--health-interval`, `--health-retries`, `--health-start-period` as <see cref="ServiceOptions"/>
+    /// reads them (Docker's defaults otherwise: 30 s, 3 retries), from 20 seconds to two minutes.
     /// </summary>
     public static TimeSpan HealthBudget(string options)
     {
-        var tokens = options.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
-        string? Value(string flag)
-        {
-            for (var i = 0; i < tokens.Length; i++)
-            {
-                if (tokens[i] == flag && i + 1 < tokens.Length)
-                {
-                    return tokens[i + 1];
-                }
-
-                if (tokens[i].StartsWith(flag + "=", StringComparison.Ordinal))
-                {
-                    return tokens[i][(flag.Length + 1)..];
-                }
-            }
-
-            return null;
-        }
-
-        var interval = ParseDuration(Value("--health-interval")) ?? TimeSpan.FromSeconds(30);
-        var retries = int.TryParse(Value("--health-retries"), out var r) && r > 0 ? r : 3;
-        var start = ParseDuration(Value("--health-start-period")) ?? TimeSpan.Zero;
-        var budget = start + (interval * retries);
+        var o = ServiceOptions.Parse(options);
+        var budget = o.StartPeriod + (o.Interval * o.Retries);
         return budget < TimeSpan.FromSeconds(20) ? TimeSpan.FromSeconds(20) : budget > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(2) : budget;
-    }
-
-    internal static TimeSpan? ParseDuration(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        var total = TimeSpan.Zero;
-        var number = string.Empty;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsDigit(c) || c == '.')
-            {
-                number += c;
-                continue;
-            }
-
-            if (!double.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out var n))
-            {
-                return null;
-            }
-
-            if (c == 'm' && i + 1 < text.Length && text[i + 1] == 's')
-            {
-                total += TimeSpan.FromMilliseconds(n);
-                i++;
-            }
-            else
-            {
-                total += c switch { 'h' => TimeSpan.FromHours(n), 'm' => TimeSpan.FromMinutes(n), 's' => TimeSpan.FromSeconds(n), _ => TimeSpan.Zero };
-            }
-
-            number = string.Empty;
-        }
-
-        return number.Length > 0 && double.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-            ? total + TimeSpan.FromSeconds(seconds)
-            : total;
     }
 
     public static string NewTempDirectory(string id)

@@ -1,4 +1,5 @@
 using System.Text;
+using Catalytic.Platform.Text;
 
 namespace Catalytic.Runner.Services;
 
@@ -111,8 +112,7 @@ public sealed record ServiceOptions
 
     private static TimeSpan? Duration(string flag, string value, List<string> errors)
     {
-        var parsed = ServiceSupport.ParseDuration(value);
-        if (parsed is null || (parsed == TimeSpan.Zero && value.Trim('0', '.', 's') != string.Empty))
+        if (!Durations.TryParse(value, out var parsed))
         {
             errors.Add($"{flag} '{value}' is not a duration (e.g. 10s, 500ms, 1m30s)");
             return null;

@@ -18,6 +18,7 @@ using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Contracts.Access;
 using Catalytic.Identity.Storage;
+using Catalytic.Platform.Config;
 using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
 using Catalytic.Server.Dashboard;
@@ -115,28 +116,11 @@ public sealed class CatalyticServer : IAsyncDisposable
     {
         var state = Path.GetFullPath(_options.StateDirectory);
         var configPath = Path.GetFullPath(_options.ConfigPath);
-        var config = DeliveryConfigParser.Load(configPath);
-        if (!config.Ok)
+        var configFile = CatalyticFile.Watch(configPath);
+        var (config, configErrors) = ServeConfig.Read(configFile);
+        if (config is null)
         {
-            return [.. config.Errors.Select(e => e.ToString())];
-        }
-
-        var (statusConfig, statusErrors) = Status.StatusHosting.Load(configPath);
-        if (statusConfig is null)
-        {
-            return statusErrors;
-        }
-
-        var (retention, retentionErrors) = RunRetention.Load(configPath);
-        if (!retentionErrors.IsEmpty)
-        {
-            return retentionErrors;
-        }
-
-        var (repositories, repositoryErrors) = RepositoriesSection.Load(configPath);
-        if (!repositoryErrors.IsEmpty)
-        {
-            return repositoryErrors;
+            return configErrors;
         }
 
         if (await AlreadyRunningAsync(state) is { } other)
@@ -158,16 +142,16 @@ public sealed class CatalyticServer : IAsyncDisposable
             Secrets = new EnvironmentSecretSource(state),
             Workspace = state,
             ServerUrl = () => ApiAddress ?? new Uri("http://127.0.0.1/"),
-            Environments = new EnvironmentRulesFile(configPath, _loggers.CreateLogger("Catalytic.Pipelines.Runs")).Current,
+            Environments = new EnvironmentRulesFile(configFile, _loggers.CreateLogger("Catalytic.Pipelines.Runs")).Current,
         });
         (_identity, var access) = await AccessHosting.OpenAsync(_options, state, _time, _loggers, ct);
         var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);
-        _engine = new DeliveryEngine(state, () => DeliveryConfigParser.Load(configPath), _store, router, router, _time, _options.LogMasker, _loggers);
+        _engine = new DeliveryEngine(state, () => ServeConfig.DeliveryNow(configFile), _store, router, router, _time, _options.LogMasker, _loggers);
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
-        foreach (var spec in EdgeListeners.FromConfig(config.Config!, Path.GetDirectoryName(configPath)!))
+        foreach (var spec in EdgeListeners.FromConfig(config.Delivery, Path.GetDirectoryName(configPath)!))
         {
             EdgeListenerBinding bound;
             try
@@ -201,7 +185,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.AddSingleton(_scheduler);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(Dashboard.Data.DashboardJson.Default));
         builder.Services.AddDashboard();
-        _status = await StartStatusAsync(statusConfig, config.Config!, state, router, _time, ct);
+        _status = await StartStatusAsync(config.Status, config.Delivery, state, router, _time, ct);
         builder.Services.AddSingleton(_status);
         _pipelineStatus = PipelineStatus.Connect(_status, _scheduler);
         _app = builder.Build();
@@ -213,7 +197,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _app.MapStatusEndpoints();
         _app.MapStatusMetrics();
         _app.MapWorkerCheckEndpoints();
-        _triggers = CreateTriggers(configPath, state, repositories, _time);
+        _triggers = CreateTriggers(configPath, state, config.Repositories, _time);
         _app.MapPipelineEndpoints(_triggers);
         // Remote workers take jobs from the server's own queue unless a host or a test gives another.
         var dispatcher = _options.Dispatcher ?? new JobDispatcher(_scheduler);
@@ -247,7 +231,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         // Whatever the last process left half-done is taken up before new work comes: its embedded worker's jobs are lost.
         var workerName = EmbeddedWorkerName(state);
         await _scheduler.RecoverAsync(workerName, ct);
-        _loops = new RunQueueLoops(_scheduler, retention);
+        _loops = new RunQueueLoops(_scheduler, config.Retention);
         if (_options.WorkerCapacity > 0)
         {
             var workerOptions = new EmbeddedWorkerOptions

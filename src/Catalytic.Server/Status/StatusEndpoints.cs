@@ -4,6 +4,7 @@ using Catalytic.Contracts.Checks;
 using Catalytic.Contracts.Json;
 using Catalytic.Contracts.Problems;
 using Catalytic.Edge.Routing;
+using Catalytic.Platform.Text;
 using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
 using Catalytic.Status.Alerts;

@@ -14,13 +14,6 @@ namespace Catalytic.Server.Status;
 /// <summary>How `serve` builds the status service: its store beside the delivery store, the edge's health checks, and the deployment counters in /metrics.</summary>
 public static class StatusHosting
 {
-    /// <summary>Reads the status sections of <paramref name="configPath"/>; the errors (file:line:column) when invalid.</summary>
-    public static (StatusConfig? Config, IReadOnlyList<string> Errors) Load(string configPath)
-    {
-        var (config, errors) = StatusConfigParser.Load(configPath);
-        return (config, [.. errors.Select(e => e.ToString())]);
-    }
-
     /// <summary>Opens the status store: the same SQLite file or PostgreSQL database as the delivery store.</summary>
     public static IStatusStore OpenStore(string stateDirectory, string? postgres) =>
         postgres is { } pg ? new PostgresStatusStore(pg) : new SqliteStatusStore(Path.Combine(stateDirectory, "catalytic.db"));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Catalytic.Platform.Text;
 using Catalytic.Status.Alerts;
 using Catalytic.Status.Conditions;
 using Catalytic.Status.Config;

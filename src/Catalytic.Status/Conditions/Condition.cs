@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Catalytic.Platform.Text;
 using Catalytic.Status.Checks;
 
 namespace Catalytic.Status.Conditions;

@@ -27,11 +27,15 @@ public static partial class StatusConfigParser
         File.Exists(path) ? Parse(File.ReadAllText(path), path) : (StatusConfig.Empty, []);
 
     /// <summary>Parses YAML text; <paramref name="file"/> names it in errors.</summary>
-    public static (StatusConfig? Config, ImmutableArray<ConfigError> Errors) Parse(string text, string file = "catalytic.yml")
-    {
-        var r = new YamlReader(file);
+    public static (StatusConfig? Config, ImmutableArray<ConfigError> Errors) Parse(string text, string file = "catalytic.yml") =>
         // The one YAML layer: never throws; every problem of the text (syntax, duplicate keys, nesting, aliases) is positioned.
-        var document = YamlDocument.Parse(file, text);
+        Read(YamlDocument.Parse(file, text));
+
+    /// <summary>Reads the status sections of an already-parsed catalytic.yml (serve parses the file once for every section).</summary>
+    public static (StatusConfig? Config, ImmutableArray<ConfigError> Errors) Read(YamlDocument document)
+    {
+        var file = document.File;
+        var r = new YamlReader(file);
         if (!document.Errors.IsEmpty)
         {
             return (null, [.. document.Errors.Select(e => new ConfigError(file, e.At.Line, e.At.Column, (e.IsSyntax ? "invalid YAML: " : "") + e.Message))]);

@@ -24,4 +24,16 @@ internal static class PostgresSchema
 
     /// <summary>The statement that creates <paramref name="schema"/> when missing.</summary>
     public static string CreateSql(string schema) => $"CREATE SCHEMA IF NOT EXISTS \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+
+    /// <summary>Creates <paramref name="schema"/> when one is given and missing: before a store creates its tables in it.</summary>
+    public static async Task EnsureAsync(NpgsqlDataSource source, string? schema, CancellationToken ct)
+    {
+        if (schema is null)
+        {
+            return;
+        }
+
+        await using var cmd = source.CreateCommand(CreateSql(schema));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 }

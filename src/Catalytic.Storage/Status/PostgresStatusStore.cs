@@ -23,14 +23,7 @@ public sealed class PostgresStatusStore : SqlStatusStore
     /// <inheritdoc/>
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
-        if (_schema is not null)
-        {
-            await using var c = await OpenAsync(ct);
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = PostgresSchema.CreateSql(_schema);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-
+        await PostgresSchema.EnsureAsync(_source, _schema, ct);
         await base.InitializeAsync(ct);
     }
 

@@ -7,6 +7,7 @@ using Catalytic.Contracts.Server;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Storage.Runs;
 using Catalytic.Testing.Files;
+using Catalytic.Testing.Logs;
 using Catalytic.Testing.Network;
 using Catalytic.Testing.Processes;
 using Catalytic.Testing.Waiting;
@@ -463,19 +464,7 @@ public sealed class ServeRunsProcessTests : IAsyncLifetime
         return run!;
     }
 
-    private static async Task<string> LogAsync(IRunStore store, JobRecord job)
-    {
-        var text = new System.Text.StringBuilder();
-        await foreach (var chunk in store.ReadLogAsync(job.Id, null, 0))
-        {
-            foreach (var line in chunk.Data.Split('\n'))
-            {
-                text.Append(JsonNode.Parse(line)?["line"]?["text"]?.GetValue<string>()).Append('\n');
-            }
-        }
-
-        return text.ToString();
-    }
+    private static Task<string> LogAsync(IRunStore store, JobRecord job) => StoredLog.TextAsync(store.ReadLogAsync(job.Id, null, 0), c => c.Data);
 
     private async Task StartServeAsync(IReadOnlyList<string>? args = null)
     {

