@@ -1,5 +1,6 @@
 using Catalytic.Contracts.Alerts;
 using Catalytic.Contracts.Problems;
+using Catalytic.Platform.Text;
 using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
 using Catalytic.Status.Conditions;
