@@ -9,7 +9,6 @@ using Catalytic.Pipelines.Environments;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Pipelines.Workers.Files;
-using Catalytic.Runner.Hosting;
 using Catalytic.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -208,19 +207,19 @@ public static class RunEndpoints
                 var lines = new List<LogBatchLine>();
                 foreach (var text in chunk.Data.Split('\n'))
                 {
-                    if (JsonSerializer.Deserialize(text, JobSpecJsonContext.Default.WorkerMessage)?.Line is not { } l)
+                    if (StoredLogLine.Read(text) is not { } l)
                     {
                         continue;
                     }
 
-                    var kind = l.Kind.ToString();
+                    var kind = l.Kind ?? "";
                     if (batched)
                     {
-                        lines.Add(new LogBatchLine(l.Step, l.Text, kind));
+                        lines.Add(new LogBatchLine(l.Step ?? "", l.Text ?? "", kind));
                     }
                     else
                     {
-                        var view = new LogLineView(chunk.Attempt, l.Step, l.Text, kind, l.At);
+                        var view = new LogLineView(chunk.Attempt, l.Step ?? "", l.Text ?? "", kind, l.At ?? chunk.At);
                         await http.Response.WriteAsync($"id: {id}\nevent: line\ndata: {JsonSerializer.Serialize(view, ApiJson.Default.LogLineView)}\n\n", ct);
                     }
                 }
