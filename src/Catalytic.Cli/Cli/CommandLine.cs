@@ -90,10 +90,12 @@ public static class CommandLine
     {
         var sb = new System.Text.StringBuilder();
         sb.AppendLine("usage: catalytic <command> [options]").AppendLine().AppendLine("commands:");
-        foreach (var c in Commands.Where(c => !c.Spec.Name.StartsWith("__", StringComparison.Ordinal)))
+        // Verbs starting with "__" are started by Catalytic itself (a worker's __run-job), not listed.
+        var listed = Commands.Where(c => !c.Spec.Name.StartsWith("__", StringComparison.Ordinal)).ToList();
+        var width = listed.Max(c => c.Spec.Name.Length) + 2;
+        foreach (var c in listed)
         {
-            // Verbs starting with "__" are started by Catalytic itself (a worker's __run-job), not listed.
-            sb.Append("  ").Append(c.Spec.Name.PadRight(12)).AppendLine(c.Spec.Summary);
+            sb.Append("  ").Append(c.Spec.Name.PadRight(width)).AppendLine(c.Spec.Summary);
         }
 
         sb.AppendLine().AppendLine("Run 'catalytic <command> --help' for a command's options. Exit codes: docs/cli.md.");

@@ -161,6 +161,7 @@ public sealed partial class RunJobCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.DoesNotContain("__run-job", help, StringComparison.Ordinal);
         Assert.Contains("validate", help, StringComparison.Ordinal);
+        Assert.Contains("  notifications  Show", help, StringComparison.Ordinal); // the longest name still has its gap
     }
 
     private static string Describe(JobReport j) =>
