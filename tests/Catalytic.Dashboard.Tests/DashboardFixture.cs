@@ -153,16 +153,7 @@ public sealed class DashboardFixture : IAsyncLifetime
               production:
                 required-approval: true
             """);
-        Directory.CreateDirectory(State);
-        _serve = CatalyticProcess.Start(_dir.Path, ["serve"]);
-        await Eventually.UntilAsync(() =>
-        {
-            Assert.False(_serve.Process.HasExited, "catalytic serve exited:\n" + _serve.Output);
-            // server.json exists before its content is written: wait for the whole document.
-            return File.Exists(Path.Combine(State, ServerFiles.InitialAdminPassword)) && File.Exists(Path.Combine(State, ServerFiles.Info))
-                && File.ReadAllText(Path.Combine(State, ServerFiles.Info)).TrimEnd().EndsWith('}');
-        }, () => "catalytic serve writing server.json and the initial admin's password; it printed:\n" + _serve.Output);
-        var info = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(State, ServerFiles.Info)), ApiJson.Default.ServerInfo)!;
+        (_serve, var info) = await ServeStart.StartAsync(_dir.Path, State);
         Url = new Uri(info.Url);
         AdminPassword = File.ReadAllText(Path.Combine(State, ServerFiles.InitialAdminPassword)).Trim();
         Local = new HttpClient { BaseAddress = Url };

@@ -34,15 +34,8 @@ public abstract class StatusServeFixture(string purpose) : IAsyncLifetime
     {
         _dir.Write("catalytic.yml", Configure());
         var state = _dir[".catalytic"];
-        Directory.CreateDirectory(state);
-        _serve = CatalyticProcess.Start(_dir.Path, ["serve"]);
-        await Eventually.UntilAsync(() =>
-        {
-            Assert.False(_serve.Process.HasExited, "catalytic serve exited:\n" + _serve.Output);
-            return File.Exists(Path.Combine(state, ServerFiles.InitialAdminPassword)) && File.Exists(Path.Combine(state, ServerFiles.Info))
-                && File.ReadAllText(Path.Combine(state, ServerFiles.Info)).TrimEnd().EndsWith('}');
-        }, () => "catalytic serve writing server.json; it printed:\n" + _serve.Output);
-        Url = new Uri(JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(state, ServerFiles.Info)), ApiJson.Default.ServerInfo)!.Url);
+        (_serve, var info) = await ServeStart.StartAsync(_dir.Path, state);
+        Url = new Uri(info.Url);
         Local = new HttpClient { BaseAddress = Url };
         Local.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(state, ServerFiles.Token)).Trim());
         foreach (var (user, role) in new[] { ("viewer1", "viewer"), ("dev1", "developer") })
