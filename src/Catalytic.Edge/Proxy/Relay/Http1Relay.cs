@@ -197,8 +197,25 @@ internal sealed partial class Http1Relay : IDisposable
 
             if (verdict == RequestHead.HandOver)
             {
-                input.AdvanceTo(buffer.Start);
-                return true;
+                if (!head[skipped..].StartsWith("PRI * HTTP/2.0\r\n"u8))
+                {
+                    input.AdvanceTo(buffer.Start);
+                    return true;
+                }
+
+                // HTTP/2 with prior knowledge on a connection that speaks HTTP/1.1 (a plain listener, or TLS that chose
+                // http/1.1): answered as Kestrel answers it (GOAWAY, HTTP_1_1_REQUIRED), then a lingering close: the
+                // client's SETTINGS and HEADERS are still unread, and closing under them would reset the connection
+                // before the client has read why.
+                input.AdvanceTo(buffer.End);
+                EdgeLog.Refused(_log, client.Id, 505, "HTTP/2 prior knowledge on an HTTP/1.1 connection");
+                client.Output.Write(GoAwayHttp11Required);
+                if (await FlushAsync(client, null))
+                {
+                    await LingerAsync(client);
+                }
+
+                return false;
             }
 
             if (site is null)
@@ -267,6 +284,9 @@ internal sealed partial class Http1Relay : IDisposable
     }
 
     /// <summary>The received bytes as one span: the reader's own buffer, or a copy when they span segments.</summary>
+    /// <summary>An HTTP/2 GOAWAY frame (RFC 9113 §6.8): stream 0, last stream 0, error HTTP_1_1_REQUIRED (0xd).</summary>
+    private static ReadOnlySpan<byte> GoAwayHttp11Required => [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xd];
+
     private static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> buffer, ClientConnection client)
     {
         if (buffer.IsSingleSegment)

@@ -114,7 +114,7 @@ internal sealed partial class RequestHead
         }
         else if (method.SequenceEqual("PRI"u8) && target.SequenceEqual("*"u8) && version.SequenceEqual("HTTP/2.0"u8))
         {
-            return HandOver; // HTTP/2 with prior knowledge: Kestrel's
+            return HandOver; // HTTP/2 with prior knowledge: the relay refuses it with a GOAWAY, as Kestrel would
         }
         else
         {
