@@ -159,10 +159,8 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     private readonly CancellationTokenSource _closed = new();
     private readonly FeatureCollection _features = new();
     private readonly object _gate = new();
-    private Pipe? _input;
-    private Pipe? _output;
-    private Task _receiving = Task.CompletedTask;
-    private Task _sending = Task.CompletedTask;
+    /// <summary>Kestrel's pipes and their loops, set together once <see cref="Transport"/> is first asked for.</summary>
+    private KestrelPipes? _pipes;
     private IDuplexPipe? _transport;
     private SocketReader? _directInput;
     private SocketWriter? _directOutput;
@@ -249,25 +247,28 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
         _socket.Close();
         lock (_gate)
         {
-            _output?.Reader.CancelPendingRead();
+            _pipes?.Output.Reader.CancelPendingRead();
         }
     }
 
     public override async ValueTask DisposeAsync()
     {
-        Pipe? input, output;
+        KestrelPipes? started;
         lock (_gate)
         {
             // From here on Transport is not started any more.
             _transport ??= new DuplexPipe(PipeReader.Create(Stream.Null), PipeWriter.Create(Stream.Null));
-            input = _input;
-            output = _output;
+            started = _pipes;
         }
 
-        output?.Writer.Complete();
-        input?.Reader.Complete();
-        await _sending;
-        await _receiving;
+        if (started is { } pipes)
+        {
+            pipes.Output.Writer.Complete();
+            pipes.Input.Reader.Complete();
+            await pipes.Sending;
+            await pipes.Receiving;
+        }
+
         _socket.Close();
         _directInput?.Complete();
         _directOutput?.Complete();
@@ -283,18 +284,19 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
     /// <summary>Creates the pipes with what the relay left unconsumed at the front of the input, and starts their loops.</summary>
     private DuplexPipe StartPipes()
     {
-        _input = new Pipe(InputOptions);
-        _output = new Pipe(OutputOptions);
+        var input = new Pipe(InputOptions);
+        var output = new Pipe(OutputOptions);
         if (_directInput?.TakeUnconsumed() is { IsEmpty: false } unread)
         {
             // Below the pause threshold and with no reader yet: completes at once.
-            _input.Writer.Write(unread.Span);
-            _ = _input.Writer.FlushAsync();
+            input.Writer.Write(unread.Span);
+            _ = input.Writer.FlushAsync();
         }
 
-        _receiving = ReceiveAsync(_input.Writer);
-        _sending = SendAsync(_output.Reader);
-        return new DuplexPipe(_input.Reader, _output.Writer);
+        var receiving = ReceiveAsync(input.Writer);
+        var sending = SendAsync(output.Reader);
+        _pipes = new KestrelPipes(input, output, receiving, sending);
+        return new DuplexPipe(input.Reader, output.Writer);
     }
 
     private async Task ReceiveAsync(PipeWriter writer)
@@ -393,6 +395,9 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
             }
         }, _closed, preferLocal: false);
     }
+
+    /// <summary>A value, not an object: starting the pipes allocates nothing more than the pipes and loops themselves.</summary>
+    private readonly record struct KestrelPipes(Pipe Input, Pipe Output, Task Receiving, Task Sending);
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
