@@ -165,17 +165,10 @@ internal sealed class EdgeProxy
 
             if (error != ForwarderError.None && retriesLeft > 0 && CanRetry(context, error, body))
             {
-                var now = _time.GetTimestamp();
-                instance.MarkUnavailableUntil(now + _cooldownTicks);
-                if (FindAlternative(snapshot, route, instance, now) is { } next)
+                if (TryRetryElsewhere(snapshot, ref route, ref instance, ref transformer, _time.GetTimestamp(), _cooldownTicks))
                 {
-                    route.Stats.Abandon();
                     context.Response.Clear();
                     context.Features.Set<IForwarderErrorFeature>(null);
-                    transformer = ReferenceEquals(next.Route, route) ? transformer
-                        : snapshot.StickyCookie is null ? next.Route.Transformer : next.Route.StickyTransformer!;
-                    route = next.Route;
-                    instance = next.Instance;
                     retriesLeft--;
                     continue;
                 }
@@ -210,7 +203,30 @@ internal sealed class EdgeProxy
         }
     }
 
-    internal static (VersionRoute Route, InstanceState Instance)? FindAlternative(
+    /// <summary>
+    /// After <paramref name="instance"/> failed in a way another instance can take over (Kestrel's path and the relay's
+    /// alike): cools it down and moves the request on — to another instance of the same version first, else to the next
+    /// version in retry order — with the transformer that goes with where it lands. False when there is nowhere to go;
+    /// then only the cooldown has changed.
+    /// </summary>
+    internal static bool TryRetryElsewhere(
+        RouteSnapshot snapshot, ref VersionRoute route, ref InstanceState instance, ref VersionTransformer transformer, long now, long cooldownTicks)
+    {
+        instance.MarkUnavailableUntil(now + cooldownTicks);
+        if (FindAlternative(snapshot, route, instance, now) is not { } next)
+        {
+            return false;
+        }
+
+        route.Stats.Abandon();
+        transformer = ReferenceEquals(next.Route, route) ? transformer
+            : snapshot.StickyCookie is null ? next.Route.Transformer : next.Route.StickyTransformer!;
+        route = next.Route;
+        instance = next.Instance;
+        return true;
+    }
+
+    private static (VersionRoute Route, InstanceState Instance)? FindAlternative(
         RouteSnapshot snapshot, VersionRoute route, InstanceState failed, long now)
     {
         var sameVersion = route.ChooseInstance(now, exclude: failed);

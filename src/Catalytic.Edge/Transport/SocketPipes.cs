@@ -102,14 +102,7 @@ internal sealed class SocketReader(LoopSocket socket, Action onEnded) : PipeRead
 
     public override void Complete(Exception? exception = null)
     {
-        if (_completed)
-        {
-            return;
-        }
-
-        _completed = true;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
+        PooledBuffer.ReturnOnce(ref _buffer, ref _completed);
         _start = _end = 0;
     }
 
@@ -223,14 +216,7 @@ internal sealed class SocketWriter(LoopSocket socket) : PipeWriter
 
     public override void Complete(Exception? exception = null)
     {
-        if (_completed)
-        {
-            return;
-        }
-
-        _completed = true;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
+        PooledBuffer.ReturnOnce(ref _buffer, ref _completed);
         _length = 0;
     }
 
@@ -247,5 +233,25 @@ internal sealed class SocketWriter(LoopSocket socket) : PipeWriter
         Buffer.BlockCopy(_buffer, 0, bigger, 0, _length);
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = bigger;
+    }
+}
+
+/// <summary>The rented buffer behind <see cref="SocketReader"/> and <see cref="SocketWriter"/>.</summary>
+internal static class PooledBuffer
+{
+    /// <summary>
+    /// Gives <paramref name="buffer"/> back to the pool the first time the reader or writer completes (it is empty
+    /// afterwards, so nothing can touch the pooled array again); a second completion does nothing.
+    /// </summary>
+    public static void ReturnOnce(ref byte[] buffer, ref bool completed)
+    {
+        if (completed)
+        {
+            return;
+        }
+
+        completed = true;
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = [];
     }
 }

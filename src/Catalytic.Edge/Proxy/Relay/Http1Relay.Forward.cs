@@ -85,15 +85,8 @@ internal sealed partial class Http1Relay
                     goto case Outcome.Failed;
                 case Outcome.RetryElsewhere:
                 {
-                    var now = _time.GetTimestamp();
-                    instance.MarkUnavailableUntil(now + _cooldown);
-                    if (EdgeProxy.FindAlternative(snapshot, route, instance, now) is { } alternative)
+                    if (EdgeProxy.TryRetryElsewhere(snapshot, ref route, ref instance, ref transformer, _time.GetTimestamp(), _cooldown))
                     {
-                        route.Stats.Abandon();
-                        transformer = ReferenceEquals(alternative.Route, route) ? transformer
-                            : snapshot.StickyCookie is null ? alternative.Route.Transformer : alternative.Route.StickyTransformer!;
-                        route = alternative.Route;
-                        instance = alternative.Instance;
                         retriesLeft--;
                         continue;
                     }
