@@ -120,7 +120,7 @@ public static class DeliveryEndpoints
             {
                 await Catalytic.Pipelines.Workers.Files.TarTransfer.ExtractAsync(http.Request.Body, folder, new Catalytic.Pipelines.Workers.Files.TarLimits(MaxUploadBytes), ct);
             }
-            catch (Catalytic.Pipelines.Workers.Files.TarRefusedException e)
+            catch (Catalytic.Platform.Archives.TarRefusedException e)
             {
                 return e.TooLarge
                     ? Problem(new ProblemKind(StatusCodes.Status413PayloadTooLarge, "too large"), $"the artifact is refused: {e.Message}", "body")

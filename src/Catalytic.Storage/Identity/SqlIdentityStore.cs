@@ -266,7 +266,7 @@ public abstract class SqlIdentityStore : IIdentityStore
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value, DbType Type)[] args)
     {
         await using var c = await OpenAsync(ct);
-        return await SqlCommands.QueryAsync(c, sql, read, ct, Typed(args));
+        return await SqlCommands.QueryAsync(c, null, sql, read, ct, Typed(args));
     }
 
     /// <summary>A command whose parameters carry their types, so PostgreSQL never has to guess what a NULL is.</summary>

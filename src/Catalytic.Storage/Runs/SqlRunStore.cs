@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
+using Catalytic.Storage.Sql;
 
 namespace Catalytic.Storage.Runs;
 
@@ -103,7 +104,7 @@ public abstract class SqlRunStore : IRunStore
             """, ct);
         // Added for the runs page (issue 13): the commit's subject line. Older databases gain the column; PostgreSQL
         // servers starting together are serialised by its schema lock, SQLite's writers by its file lock.
-        if (!await global::Catalytic.Storage.Sql.SqlCommands.HasColumnAsync(c, "runs", "commit_message", ct))
+        if (!await SqlCommands.HasColumnAsync(c, "runs", "commit_message", ct))
         {
             await Sql.ExecAsync(c, null, "ALTER TABLE runs ADD COLUMN commit_message TEXT NULL", ct);
         }
@@ -391,18 +392,8 @@ internal static class Sql
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public static async Task<IReadOnlyList<T>> QueryAsync<T>(DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] args)
-    {
-        await using var cmd = Command(c, tx, sql, args);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<T>();
-        while (await r.ReadAsync(ct))
-        {
-            list.Add(read(r));
-        }
-
-        return list;
-    }
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] args) =>
+        SqlCommands.QueryAsync(c, tx, sql, read, ct, Typed(args));
 
     public static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
@@ -423,42 +414,22 @@ internal static class Sql
 
     public static string Json(ImmutableArray<string> list) => JsonSerializer.Serialize(list.IsDefault ? [] : list.ToArray(), RunJson.Default.StringArray);
 
-    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, (string Name, object? Value)[] args)
-    {
-        var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value) in args)
+    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, (string Name, object? Value)[] args) =>
+        SqlCommands.Command(c, tx, sql, Typed(args));
+
+    /// <summary>
+    /// The run store's values as stored: a flag as 1 or 0, a time as ticks, a <see cref="TypedNull"/> as a NULL of its
+    /// type; a plain null is left to <see cref="SqlCommands.Command"/>, which makes it text (the nullable columns compared
+    /// or written with a NULL hold text or ticks, and ticks go through <see cref="Ticks"/>).
+    /// </summary>
+    private static IEnumerable<(string Name, object? Value, System.Data.DbType? Type)> Typed((string Name, object? Value)[] args) =>
+        args.Select(a => a.Value switch
         {
-            var p = cmd.CreateParameter();
-            p.ParameterName = "@" + name;
-            switch (value)
-            {
-                case null:
-                    // Untyped NULLs make PostgreSQL guess; the nullable columns compared or written with a NULL hold text or ticks.
-                    p.Value = DBNull.Value;
-                    p.DbType = System.Data.DbType.String;
-                    break;
-                case TypedNull n:
-                    p.Value = DBNull.Value;
-                    p.DbType = n.Type;
-                    break;
-                case bool b:
-                    p.Value = b ? 1 : 0;
-                    break;
-                case DateTimeOffset t:
-                    p.Value = t.UtcTicks;
-                    break;
-                default:
-                    p.Value = value;
-                    break;
-            }
-
-            cmd.Parameters.Add(p);
-        }
-
-        return cmd;
-    }
+            TypedNull n => (a.Name, (object?)null, (System.Data.DbType?)n.Type),
+            bool b => (a.Name, b ? 1 : 0, null),
+            DateTimeOffset t => (a.Name, t.UtcTicks, null),
+            var v => (a.Name, v, null),
+        });
 }
 
 /// <summary>A NULL parameter of a known type (PostgreSQL refuses a text NULL for a BIGINT column).</summary>

@@ -44,9 +44,9 @@ internal static class SqlCommands
     }
 
     /// <summary>Every row <paramref name="sql"/> returns, read by <paramref name="read"/>.</summary>
-    public static async Task<IReadOnlyList<T>> QueryAsync<T>(DbConnection c, string sql, Func<DbDataReader, T> read, CancellationToken ct, IEnumerable<(string Name, object? Value, DbType? Type)> args)
+    public static async Task<IReadOnlyList<T>> QueryAsync<T>(DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> read, CancellationToken ct, IEnumerable<(string Name, object? Value, DbType? Type)> args)
     {
-        await using var cmd = Command(c, null, sql, args);
+        await using var cmd = Command(c, tx, sql, args);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<T>();
         while (await r.ReadAsync(ct))

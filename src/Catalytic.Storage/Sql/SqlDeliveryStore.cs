@@ -210,7 +210,7 @@ public abstract class SqlDeliveryStore : IDeliveryStore
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] args)
     {
         await using var c = await OpenAsync(ct);
-        return await SqlCommands.QueryAsync(c, sql, read, ct, Untyped(args));
+        return await SqlCommands.QueryAsync(c, null, sql, read, ct, Untyped(args));
     }
 
     private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, (string Name, object? Value)[] args) => SqlCommands.Command(c, tx, sql, Untyped(args));

@@ -8,6 +8,7 @@ using Catalytic.Status.Checks;
 using Catalytic.Status.Conditions;
 using Catalytic.Status.Contracts;
 using Catalytic.Status.Storage;
+using Catalytic.Storage.Sql;
 
 namespace Catalytic.Storage.Status;
 
@@ -324,38 +325,12 @@ public abstract class SqlStatusStore : IStatusStore
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value, DbType? Type)[] args)
     {
         await using var c = await OpenAsync(ct);
-        await using var cmd = Command(c, null, sql, args);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<T>();
-        while (await r.ReadAsync(ct))
-        {
-            list.Add(read(r));
-        }
-
-        return list;
+        return await SqlCommands.QueryAsync(c, null, sql, read, ct, args);
     }
 
-    /// <summary>A command with typed parameters: a NULL carries its column's type, which PostgreSQL needs to accept it.</summary>
-    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, (string Name, object? Value, DbType? Type)[] args)
-    {
-        var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value, type) in args)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = "@" + name;
-            if (type is { } t)
-            {
-                p.DbType = t;
-            }
-
-            p.Value = value ?? DBNull.Value;
-            cmd.Parameters.Add(p);
-        }
-
-        return cmd;
-    }
+    /// <summary><see cref="SqlCommands.Command"/>: a NULL carries the type given with it (its column's, which PostgreSQL needs to accept it), else text.</summary>
+    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, (string Name, object? Value, DbType? Type)[] args) =>
+        SqlCommands.Command(c, tx, sql, args);
 
     private static void Set(DbCommand cmd, string name, object? value) => cmd.Parameters["@" + name].Value = value ?? DBNull.Value;
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Catalytic.Contracts.Workers;
 using Catalytic.Pipelines.Workers.Files;
 using Catalytic.Pipelines.Workers.Protocol;
+using Catalytic.Platform.Archives;
 using Catalytic.Runner.Actions.BuiltIn.Artifacts;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
 using Polly;

@@ -3,6 +3,7 @@ using Catalytic.Contracts.Workers;
 using Catalytic.Pipelines.Dispatch;
 using Catalytic.Pipelines.Workers.Files;
 using Catalytic.Pipelines.Workers.Protocol;
+using Catalytic.Platform.Archives;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
 
 namespace Catalytic.Pipelines.Workers.Serving;

@@ -1,4 +1,4 @@
-using System.Formats.Tar;
+using Catalytic.Platform.Archives;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -185,7 +185,11 @@ internal static class ToolDownloads
             await using (var file = File.OpenRead(archive))
             await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
             {
-                await ExtractAsync(gzip, temp, stripPrefix, ct);
+                // Release archives hold links (node's bin/npm → ../lib/…); hard links and devices have no place in one.
+                await TarExtractor.ExtractAsync(gzip, temp, new TarRules
+                {
+                    StripPrefix = stripPrefix, SymbolicLinks = true, SkipOtherEntries = true, Overwrite = true, FolderName = "the toolchain folder",
+                }, ct);
             }
 
             // Release archives usually hold one top folder (go/, node-v22.1.0-linux-x64/): the toolchain is inside it.
@@ -219,61 +223,6 @@ internal static class ToolDownloads
             if (Directory.Exists(temp))
             {
                 Directory.Delete(temp, recursive: true);
-            }
-        }
-    }
-
-    private static async Task ExtractAsync(Stream tar, string destination, string? stripPrefix, CancellationToken ct)
-    {
-        var root = Path.GetFullPath(destination) + Path.DirectorySeparatorChar;
-        await using var reader = new TarReader(tar);
-        while (await reader.GetNextEntryAsync(copyData: false, ct) is { } entry)
-        {
-            var name = entry.Name.Replace('\\', '/');
-            if (stripPrefix is not null)
-            {
-                if (!name.StartsWith(stripPrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                name = name[stripPrefix.Length..];
-            }
-
-            // An entry that would land outside the folder (../, an absolute path) is refused, not written.
-            var target = Path.GetFullPath(Path.Combine(destination, name));
-            if (name.Length == 0 || !target.StartsWith(root, StringComparison.Ordinal))
-            {
-                if (name.Length == 0 || name == "./")
-                {
-                    continue;
-                }
-
-                throw new InvalidDataException($"archive entry '{entry.Name}' points outside the toolchain folder");
-            }
-
-            switch (entry.EntryType)
-            {
-                case TarEntryType.Directory:
-                    Directory.CreateDirectory(target);
-                    break;
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    await entry.ExtractToFileAsync(target, overwrite: true, ct);
-                    break;
-                case TarEntryType.SymbolicLink:
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    var linkTarget = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(target)!, entry.LinkName));
-                    if (!linkTarget.StartsWith(root, StringComparison.Ordinal))
-                    {
-                        throw new InvalidDataException($"archive link '{entry.Name}' points outside the toolchain folder");
-                    }
-
-                    File.CreateSymbolicLink(target, entry.LinkName);
-                    break;
-                default:
-                    // Hard links, devices and the like have no place in a toolchain archive here.
-                    break;
             }
         }
     }
