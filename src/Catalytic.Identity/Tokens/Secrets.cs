@@ -1,12 +1,14 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Catalytic.Platform.Secrets;
 
 namespace Catalytic.Identity.Tokens;
 
 /// <summary>
 /// The bearer secrets the server hands out: API tokens (<c>ctk_ID_SECRET</c>) and session cookies (<c>ID.SECRET</c>).
-/// The id is public (listed, revoked by); the secret is 256 random bits shown once and stored only as its SHA-256.
-/// A fast hash is right here, unlike for passwords: the secret is random and long, so there is nothing to guess.
+/// The id is public (listed, revoked by); the secret is a <see cref="RandomSecret"/> (256 random bits shown once and
+/// stored only as its SHA-256, the scheme job credentials share).
 /// </summary>
 public static class Secrets
 {
@@ -14,9 +16,8 @@ public static class Secrets
     public const string TokenPrefix = "ctk_";
 
     private const int IdBytes = 6;
-    private const int SecretBytes = 32;
     private const int IdChars = IdBytes * 2;
-    private const int SecretChars = 43; // base64url of 32 bytes, unpadded
+    private const int SecretChars = RandomSecret.Length;
 
     /// <summary>The longest credential worth looking at; anything longer is refused before any work.</summary>
     public const int MaxCredentialLength = 128;
@@ -52,7 +53,7 @@ public static class Secrets
     }
 
     /// <summary>The stored form of a secret (hex SHA-256).</summary>
-    public static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(secret)));
+    public static string HashSecret(string secret) => RandomSecret.Hash(secret);
 
     /// <summary>Whether <paramref name="secret"/> hashes to <paramref name="hash"/>, in constant time.</summary>
     public static bool Matches(string secret, string hash) =>
@@ -64,14 +65,14 @@ public static class Secrets
     /// or the API's answers), and the server needs no storage and no key ring to check it, on any node, after restarts.
     /// </summary>
     public static string CsrfToken(string sessionSecret) =>
-        Base64Url(HMACSHA256.HashData(Encoding.ASCII.GetBytes(sessionSecret), "catalytic csrf v1"u8));
+        Base64Url.EncodeToString(HMACSHA256.HashData(Encoding.ASCII.GetBytes(sessionSecret), "catalytic csrf v1"u8));
 
     /// <summary>Constant-time comparison of two ASCII strings (different lengths are simply unequal).</summary>
     public static bool FixedTimeEquals(string? a, string? b) =>
         a is not null && b is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
 
     private static (string Id, string Secret) NewPair() =>
-        (Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdBytes)), Base64Url(RandomNumberGenerator.GetBytes(SecretBytes)));
+        (Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdBytes)), RandomSecret.New());
 
     private static bool TrySplit(ReadOnlySpan<char> s, char separator, out string id, out string secret)
     {
@@ -91,18 +92,13 @@ public static class Secrets
             }
         }
 
-        foreach (var c in secretPart)
+        if (!RandomSecret.IsWellFormed(secretPart))
         {
-            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '-' or '_'))
-            {
-                return false;
-            }
+            return false;
         }
 
         id = idPart.ToString();
         secret = secretPart.ToString();
         return true;
     }
-
-    private static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
