@@ -68,3 +68,23 @@ export function can(role) {
   const order = ['viewer', 'developer', 'approver', 'admin'];
   return order.indexOf(document.body.dataset.role) >= order.indexOf(role);
 }
+
+// The click handler of a page's action button, for (label, run): the button is disabled at once (the redraw that
+// follows makes it anew), the page holds its live redraws while `run` goes (setBusy), `status` says what happened —
+// "Label…", "Label: done." or "Label refused: why" — and the page is redrawn whatever the outcome.
+export function actionHandler(status, setBusy, redraw) {
+  return (label, run) => async ev => {
+    ev.currentTarget.disabled = true;
+    setBusy(true);
+    status.textContent = `${label}…`;
+    try {
+      await run();
+      status.textContent = `${label}: done.`;
+    } catch (e) {
+      status.textContent = `${label} refused: ${e.message}`;
+    } finally {
+      setBusy(false);
+      redraw();
+    }
+  };
+}

@@ -1,6 +1,6 @@
 // One deployment: state, the decision buttons the caller may use, the analysis chart, approvals and events.
 import { api, live } from '../lib/api.js';
-import { el, badge, when, replace, message } from '../lib/dom.js';
+import { el, badge, when, replace, message, actionHandler } from '../lib/dom.js';
 import { analysisCharts } from '../lib/chart.js';
 
 export function start(view) {
@@ -41,20 +41,7 @@ function actions(p, redraw, setBusy) {
   const status = el('p', { role: 'status', class: 'action-status' });
   const comment = el('input', { id: 'comment', name: 'comment', maxlength: '500', placeholder: 'optional' });
   const path = r => `/api/apps/${encodeURIComponent(d.app)}/environments/${encodeURIComponent(d.environment)}/${r}`;
-  const act = (label, run) => async ev => {
-    ev.currentTarget.disabled = true;
-    setBusy(true);
-    status.textContent = `${label}…`;
-    try {
-      await run();
-      status.textContent = `${label}: done.`;
-    } catch (e) {
-      status.textContent = `${label} refused: ${e.message}`;
-    } finally {
-      setBusy(false);
-      redraw();
-    }
-  };
+  const act = actionHandler(status, setBusy, redraw);
   const buttons = [];
   if (p.waiting) {
     buttons.push(el('button', { type: 'button', class: 'primary', id: 'approve', onclick: act('Approve', () => api(path('approve'), { method: 'POST', body: { id: d.id, comment: comment.value || null } })) }, '✓ Approve'));

@@ -6,7 +6,7 @@
 // legs of a matrix are grouped in their job's box; each box and leg carries its status as colour, icon and word.
 import { api, live } from '../lib/api.js';
 import { LogView } from '../lib/logview.js';
-import { el, badge, when, replace, message, can, runState, span } from '../lib/dom.js';
+import { el, badge, when, replace, message, can, runState, span, actionHandler } from '../lib/dom.js';
 
 export function start(view) {
   const id = document.body.dataset.id;
@@ -94,20 +94,8 @@ function summary(r) {
 function actions(d, status, redraw, setBusy) {
   if (!can('developer')) return null;
   const r = d.run;
-  const act = (label, path, body) => async ev => {
-    ev.currentTarget.disabled = true;
-    setBusy(true);
-    status.textContent = `${label}…`;
-    try {
-      await api(`/api/runs/${r.id}/${path}`, { method: 'POST', body });
-      status.textContent = `${label}: done.`;
-    } catch (e) {
-      status.textContent = `${label} refused: ${e.message}`;
-    } finally {
-      setBusy(false);
-      redraw();
-    }
-  };
+  const post = actionHandler(status, setBusy, redraw);
+  const act = (label, path, body) => post(label, () => api(`/api/runs/${r.id}/${path}`, { method: 'POST', body }));
   const buttons = [];
   const done = r.status === 'completed';
   if (!done) buttons.push(el('button', { type: 'button', class: 'danger', id: 'cancel', onclick: act('Cancel', 'cancel') }, '⊘ Cancel'));
