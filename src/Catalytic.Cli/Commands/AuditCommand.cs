@@ -36,18 +36,8 @@ internal sealed class AuditCommand : ICommand
         return DeliveryCommandSupport.WithClientAsync(args, "audit", async client =>
         {
             var entries = await client.AuditAsync(limit, before, args.Get("actor"), args.Get("action"), cancellationToken);
-            if (args.Has("json"))
-            {
-                Console.Out.WriteLine(JsonSerializer.Serialize(entries, AccessJson.Default.IReadOnlyListAuditEntryView));
-                return ExitCodes.Success;
-            }
-
-            foreach (var e in entries)
-            {
-                Console.Out.WriteLine($"{e.Seq,6} {e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {e.Actor} ({e.ActorKind}{(e.Address.Length > 0 ? " from " + e.Address : "")}) {e.Action} {e.Target}{(e.Outcome == "ok" ? "" : $" [{e.Outcome}]")}{(e.Detail.Length > 0 ? ": " + e.Detail : "")}");
-            }
-
-            return ExitCodes.Success;
+            return ListOutput.Print(args, entries, AccessJson.Default.IReadOnlyListAuditEntryView, e =>
+                Console.Out.WriteLine($"{e.Seq,6} {e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {e.Actor} ({e.ActorKind}{(e.Address.Length > 0 ? " from " + e.Address : "")}) {e.Action} {e.Target}{(e.Outcome == "ok" ? "" : $" [{e.Outcome}]")}{(e.Detail.Length > 0 ? ": " + e.Detail : "")}"));
         });
     }
 }

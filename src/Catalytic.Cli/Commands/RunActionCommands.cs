@@ -118,18 +118,7 @@ internal sealed class WorkersCommand : ICommand
     public Task<int> ExecuteAsync(CliArgs args, CancellationToken cancellationToken) =>
         RunCommandSupport.WithClientAsync(args, "workers", async client =>
         {
-            var workers = await client.WorkersAsync(cancellationToken);
-            if (args.Has("json"))
-            {
-                Console.Out.WriteLine(JsonSerializer.Serialize(workers, ApiJson.Default.IReadOnlyListWorkerView));
-                return ExitCodes.Success;
-            }
-
-            foreach (var w in workers)
-            {
-                Console.Out.WriteLine($"{w.Name,-32} {(w.Lost ? "lost" : "ok"),-5} {w.Busy}/{w.Capacity} {(w.Embedded ? "embedded" : "remote"),-9} {string.Join(",", w.Labels)}  last seen {w.LastSeen.ToLocalTime():HH:mm:ss}");
-            }
-
-            return ExitCodes.Success;
+            return ListOutput.Print(args, await client.WorkersAsync(cancellationToken), ApiJson.Default.IReadOnlyListWorkerView, w =>
+                Console.Out.WriteLine($"{w.Name,-32} {(w.Lost ? "lost" : "ok"),-5} {w.Busy}/{w.Capacity} {(w.Embedded ? "embedded" : "remote"),-9} {string.Join(",", w.Labels)}  last seen {w.LastSeen.ToLocalTime():HH:mm:ss}"));
         });
 }

@@ -57,18 +57,7 @@ internal sealed class RunsCommand : ICommand
             var limit = int.TryParse(args.Get("limit") ?? "30", NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 1000
                 ? n : throw new UsageException("--limit must be a number from 1 to 1000");
             var runs = await client.RunsAsync(args.Get("repo"), args.Get("branch"), args.Get("status"), limit, cancellationToken);
-            if (args.Has("json"))
-            {
-                Console.Out.WriteLine(JsonSerializer.Serialize(runs, ApiJson.Default.IReadOnlyListRunView));
-                return ExitCodes.Success;
-            }
-
-            foreach (var r in runs)
-            {
-                PrintRun(r);
-            }
-
-            return ExitCodes.Success;
+            return ListOutput.Print(args, runs, ApiJson.Default.IReadOnlyListRunView, PrintRun);
         });
 
     private static void PrintRun(RunView r)

@@ -25,19 +25,8 @@ internal sealed class UserCommand : ICommand
         {
             "list" => DeliveryCommandSupport.WithClientAsync(args, "user", async client =>
             {
-                var users = await client.ListUsersAsync(cancellationToken);
-                if (args.Has("json"))
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(users, AccessJson.Default.IReadOnlyListUserView));
-                    return ExitCodes.Success;
-                }
-
-                foreach (var u in users)
-                {
-                    Console.Out.WriteLine($"{u.Name,-24} {u.Role,-10} created {u.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm}");
-                }
-
-                return ExitCodes.Success;
+                return ListOutput.Print(args, await client.ListUsersAsync(cancellationToken), AccessJson.Default.IReadOnlyListUserView, u =>
+                    Console.Out.WriteLine($"{u.Name,-24} {u.Role,-10} created {u.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm}"));
             }),
             "add" => AddAsync(args, Name(), cancellationToken),
             "set" => SetAsync(args, Name(), cancellationToken),

@@ -15,18 +15,7 @@ internal sealed class AlertsCommand : ICommand
         StatusCommandSupport.WithClientAsync(args, "alerts", async client =>
         {
             var alerts = await client.AlertsAsync(args.Has("all"), cancellationToken);
-            if (args.Has("json"))
-            {
-                Console.Out.WriteLine(JsonSerializer.Serialize(alerts, ApiJson.Default.IReadOnlyListAlertView));
-                return ExitCodes.Success;
-            }
-
-            if (alerts.Count == 0)
-            {
-                Console.Error.WriteLine("no alerts firing");
-            }
-
-            foreach (var a in alerts)
+            return ListOutput.Print(args, alerts, ApiJson.Default.IReadOnlyListAlertView, a =>
             {
                 Console.Out.WriteLine($"{a.Id}  {a.Severity,-8} {a.State,-12} {a.Summary}  (since {StatusCommandSupport.Time(a.StartsAt)}{(a.AckedBy is null ? "" : $", acknowledged by {a.AckedBy}")})");
                 Console.Out.WriteLine("    " + string.Join(" ", a.Labels.Where(l => l.Key is not ("alertname" or "severity")).Select(l => $"{l.Key}={l.Value}")));
@@ -34,8 +23,6 @@ internal sealed class AlertsCommand : ICommand
                 {
                     Console.Out.WriteLine("    runbook: " + runbook);
                 }
-            }
-
-            return ExitCodes.Success;
+            }, whenEmpty: "no alerts firing");
         });
 }

@@ -21,19 +21,7 @@ internal sealed class SilenceCommand : ICommand
             "add" => AddAsync(args, cancellationToken),
             "list" => StatusCommandSupport.WithClientAsync(args, "silence", async client =>
             {
-                var list = await client.SilencesAsync(cancellationToken);
-                if (args.Has("json"))
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(list, ApiJson.Default.IReadOnlyListSilenceView));
-                    return ExitCodes.Success;
-                }
-
-                foreach (var s in list)
-                {
-                    Print(s);
-                }
-
-                return ExitCodes.Success;
+                return ListOutput.Print(args, await client.SilencesAsync(cancellationToken), ApiJson.Default.IReadOnlyListSilenceView, Print);
             }),
             "expire" => StatusCommandSupport.WithClientAsync(args, "silence", async client =>
             {

@@ -215,17 +215,28 @@ public sealed partial class WorkerGateway
         return null;
     }
 
-    /// <summary>Null when <paramref name="element"/> is one of the runner's messages; otherwise what is wrong with it.</summary>
-    private static string? Message(JsonElement element, out WorkerMessage? message)
+    /// <summary>Null when <paramref name="element"/> reads as a <typeparamref name="T"/> (or JSON null); otherwise "not a <paramref name="what"/>: why".</summary>
+    private static string? Deserialize<T>(JsonElement element, JsonTypeInfo<T> type, string what, out T? value)
+        where T : class
     {
-        message = null;
+        value = null;
         try
         {
-            message = element.Deserialize(JobSpecJsonContext.Default.WorkerMessage);
+            value = element.Deserialize(type);
+            return null;
         }
         catch (JsonException e)
         {
-            return "not a worker message: " + e.Message;
+            return $"not a {what}: " + e.Message;
+        }
+    }
+
+    /// <summary>Null when <paramref name="element"/> is one of the runner's messages; otherwise what is wrong with it.</summary>
+    private static string? Message(JsonElement element, out WorkerMessage? message)
+    {
+        if (Deserialize(element, JobSpecJsonContext.Default.WorkerMessage, "worker message", out message) is { } error)
+        {
+            return error;
         }
 
         if (message is null)
@@ -254,14 +265,9 @@ public sealed partial class WorkerGateway
 
     private static string? Outcome(JsonElement element, out JobOutcome? outcome)
     {
-        outcome = null;
-        try
+        if (Deserialize(element, JobSpecJsonContext.Default.JobOutcome, "job outcome", out outcome) is { } error)
         {
-            outcome = element.Deserialize(JobSpecJsonContext.Default.JobOutcome);
-        }
-        catch (JsonException e)
-        {
-            return "not a job outcome: " + e.Message;
+            return error;
         }
 
         if (outcome is null || outcome.Report is null)
