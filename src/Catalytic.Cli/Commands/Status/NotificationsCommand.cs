@@ -12,7 +12,7 @@ namespace Catalytic.Cli.Commands.Status;
 internal sealed class NotificationsCommand : ICommand
 {
     public CommandSpec Spec { get; } = new("notifications", "notifications [--failed] [--limit N] [--json] | notifications retry ID [--json]",
-        "Show the notification outbox, newest first: channel, state (pending, sent, failed), attempts and the last error; --failed shows only those failing. `retry ID` sends a failed or retrying message again now (developer role or above).",
+        "Show the notification outbox, newest first: channel, state (pending, sent, failed), attempts and the last error (--failed: only those failing); `retry ID` sends a failed or retrying one again now.",
         [new("failed", "f", "Only messages that failed or are being retried"), new("limit", "n", "How many (default 50)", "N"), StatusCommandSupport.Json, DeliveryCommandSupport.State],
         MaxPositionals: 2);
 
