@@ -107,6 +107,9 @@ public sealed class WorkerEndpointTests : IAsyncLifetime
     [InlineData("""{"sequence":0,"messages":[{}]}""", "messages[0]")]
     [InlineData("""{"sequence":0,"messages":[{"stepStarted":"a","jobStarted":"b"}]}""", "messages[0]")]
     [InlineData("""{"sequence":0,"messages":[{"line":{"job":"b","step":"s"}}]}""", "messages[0]")]
+    [InlineData("""{"sequence":0,"messages":[{"line":{"job":"b","step":"s","text":"t","kind":"<b>Sparkles</b>"}}]}""", "messages[0]")]
+    [InlineData("""{"sequence":0,"messages":[{"line":{"job":"b","step":"s","text":"t","kind":"1"}}]}""", "messages[0]")]
+    [InlineData("""{"sequence":0,"messages":[{"line":{"job":"b","step":"s","text":"t"}}]}""", "messages[0]")]
     public async Task Report_Malformed_Is400NamingTheMessage_AndStoresNothing(string body, string field)
     {
         var lease = await TakeAsync();

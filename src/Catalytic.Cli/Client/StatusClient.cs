@@ -72,6 +72,10 @@ public sealed class StatusClient : IDisposable
     public Task<IReadOnlyList<NotificationView>> NotificationsAsync(bool failed, int limit, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Get, $"api/notifications?limit={limit}" + (failed ? "&failed=true" : ""), null, ApiJson.Default.IReadOnlyListNotificationView, ct);
 
+    /// <summary>Makes a failed or retrying notification due now (404 when there is no such message that may be retried).</summary>
+    public Task<NotificationView> RetryNotificationAsync(long id, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"api/notifications/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}/retry", null, ApiJson.Default.NotificationView, ct);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? body, JsonTypeInfo<T> type, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body };

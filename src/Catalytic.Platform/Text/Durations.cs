@@ -39,12 +39,19 @@ public static class Durations
             return false;
         }
 
-        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var bare))
+        // Read in decimal (28 digits), not double, so every value Format writes comes back to the same tick.
+        if (decimal.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var bare))
         {
-            return bareSeconds && TryMilliseconds(bare * 1000, out value);
+            return bareSeconds && bare <= (decimal)Max.TotalSeconds && TryTicks(bare * TimeSpan.TicksPerSecond, out value);
         }
 
-        var total = 0.0;
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            // A number decimal cannot hold (1e300, NaN, Infinity): never a duration in range.
+            return false;
+        }
+
+        var total = 0m;
         var i = 0;
         while (i < s.Length)
         {
@@ -54,7 +61,7 @@ public static class Durations
                 i++;
             }
 
-            if (start == i || !double.TryParse(s[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
+            if (start == i || !decimal.TryParse(s[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
             {
                 return false;
             }
@@ -65,53 +72,123 @@ public static class Durations
                 i++;
             }
 
-            double? ms = s[unitStart..i] switch
+            long? ticksPerUnit = s[unitStart..i] switch
             {
-                "ms" => n,
-                "s" => n * 1000,
-                "m" => n * 60_000,
-                "h" => n * 3_600_000,
-                "d" => n * 86_400_000,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                "h" => TimeSpan.TicksPerHour,
+                "d" => TimeSpan.TicksPerDay,
                 _ => null,
             };
-            if (ms is null)
+
+            // Past Max on its own: refused before the product could overflow decimal.
+            if (ticksPerUnit is not { } unit || n > Max.Ticks / unit + 1)
             {
                 return false;
             }
 
-            total += ms.Value;
+            total += n * unit;
+            if (total > Max.Ticks)
+            {
+                return false;
+            }
         }
 
-        return TryMilliseconds(total, out value);
+        return TryTicks(total, out value);
     }
 
-    /// <summary>Formats for messages, the largest two units first: 5d3h, 42m, 1m30s, 1.2s, 300ms (what <see cref="TryParse"/> reads back).</summary>
+    /// <summary>
+    /// Writes <paramref name="t"/> exactly, in the units a person writes, and always as something <see cref="TryParse"/>
+    /// reads back to the same value: <c>0s</c>, <c>300ms</c>, <c>1.5s</c>, <c>1m30s</c>, <c>10m</c>, <c>1h30m</c>,
+    /// <c>2d4h</c>, <c>1m500ms</c>; a part under a millisecond as decimal milliseconds (<c>0.0001ms</c> is one tick).
+    /// A negative value is written with a leading <c>-</c> (for messages; TryParse refuses it). For a measured duration
+    /// in a message, <see cref="FormatRounded"/> says it in two units.
+    /// </summary>
     public static string Format(TimeSpan t)
     {
-        var negative = t < TimeSpan.Zero;
-        if (negative)
+        // The magnitude as unsigned ticks: -TimeSpan.MinValue would overflow.
+        var negative = t.Ticks < 0;
+        var ticks = negative ? (ulong)(-(t.Ticks + 1)) + 1 : (ulong)t.Ticks;
+        if (ticks == 0)
         {
-            t = -t;
+            return "0s";
         }
 
-        var s = t.TotalDays >= 1 ? $"{(int)t.TotalDays}d{t.Hours}h"
-            : t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes}m"
-            : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds}s"
-            : t.TotalSeconds >= 1 ? $"{t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)}s"
-            : $"{t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)}ms";
-        return negative ? "-" + s : s;
+        const ulong second = TimeSpan.TicksPerSecond, minute = TimeSpan.TicksPerMinute, hour = TimeSpan.TicksPerHour, day = TimeSpan.TicksPerDay;
+        var sb = new System.Text.StringBuilder(negative ? "-" : "");
+        if (ticks < second)
+        {
+            return sb.Append(Fraction(ticks, TimeSpan.TicksPerMillisecond)).Append("ms").ToString();
+        }
+
+        Whole(sb, ticks / day, 'd');
+        Whole(sb, ticks % day / hour, 'h');
+        Whole(sb, ticks % hour / minute, 'm');
+        var rest = ticks % minute;
+        if (rest >= second)
+        {
+            sb.Append(Fraction(rest, second)).Append('s');
+        }
+        else if (rest > 0)
+        {
+            sb.Append(Fraction(rest, TimeSpan.TicksPerMillisecond)).Append("ms");
+        }
+
+        return sb.ToString();
     }
 
-    // NaN and infinities fail the range test too (every comparison with NaN is false).
-    private static bool TryMilliseconds(double ms, out TimeSpan value)
+    /// <summary>
+    /// A measured duration for a message (a run's length, how long an approval waited, a certificate's time left), cut
+    /// down to its two largest units and then <see cref="Format"/>ted: <c>4d23h</c>, <c>2h5m</c>, <c>3m12s</c>,
+    /// <c>1.2s</c>, <c>300ms</c>, <c>0.25ms</c>. It is cut, not rounded, so it never says more time than there is
+    /// (a certificate 4 days 23 hours 59 minutes from expiring expires "in 4d23h"). TryParse reads it.
+    /// </summary>
+    public static string FormatRounded(TimeSpan t)
+    {
+        var a = t == TimeSpan.MinValue ? TimeSpan.MaxValue : t.Duration();
+        var step = a >= TimeSpan.FromDays(1) ? TimeSpan.TicksPerHour
+            : a >= TimeSpan.FromHours(1) ? TimeSpan.TicksPerMinute
+            : a >= TimeSpan.FromMinutes(1) ? TimeSpan.TicksPerSecond
+            : a >= TimeSpan.FromSeconds(1) ? TimeSpan.TicksPerSecond / 10
+            : a >= TimeSpan.FromMilliseconds(1) ? TimeSpan.TicksPerMillisecond
+            : TimeSpan.TicksPerMicrosecond;
+        return Format(new TimeSpan(t.Ticks / step * step));
+    }
+
+    private static void Whole(System.Text.StringBuilder sb, ulong n, char unit)
+    {
+        if (n > 0)
+        {
+            sb.Append(n.ToString(CultureInfo.InvariantCulture)).Append(unit);
+        }
+    }
+
+    // ticks/unit as a decimal number with no trailing zeros: Fraction(15_000_000, TicksPerSecond) is "1.5".
+    private static string Fraction(ulong ticks, ulong unit)
+    {
+        var whole = (ticks / unit).ToString(CultureInfo.InvariantCulture);
+        var part = ticks % unit;
+        if (part == 0)
+        {
+            return whole;
+        }
+
+        var digits = (unit - 1).ToString(CultureInfo.InvariantCulture).Length;
+        return whole + "." + part.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0').TrimEnd('0');
+    }
+
+    // A whole number of ticks (nearest; half away from zero), within 0..Max.
+    private static bool TryTicks(decimal ticks, out TimeSpan value)
     {
         value = TimeSpan.Zero;
-        if (!(ms >= 0 && ms <= Max.TotalMilliseconds))
+        if (ticks < 0 || ticks > Max.Ticks)
         {
             return false;
         }
 
-        value = TimeSpan.FromMilliseconds(ms);
+        value = new TimeSpan((long)Math.Round(ticks, MidpointRounding.AwayFromZero));
         return true;
     }
+
 }

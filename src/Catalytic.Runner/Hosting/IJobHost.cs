@@ -1,3 +1,4 @@
+using Catalytic.Contracts.Runs;
 using Catalytic.Runner.Actions.BuiltIn.Artifacts;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
 using Catalytic.Runner.Logging;
@@ -40,4 +41,15 @@ public interface IJobHost
 }
 
 /// <summary>One line of a job's log: its job and step, the masked text, how it is shown and when it was written.</summary>
-public sealed record JobLogLine(string Job, string Step, string Text, LineKind Kind, DateTimeOffset At);
+public sealed record JobLogLine(string Job, string Step, string Text, LineKind Kind, DateTimeOffset At)
+{
+    /// <summary>The line as a worker message carries it and the server stores it (the contract's shape; <see cref="ToStored"/>).</summary>
+    public static implicit operator StoredLogLine(JobLogLine line) => line.ToStored();
+
+    /// <summary>The line in the stored log's shape (Catalytic.Contracts), its kind by name.</summary>
+    public StoredLogLine ToStored() => new(Job, Step, Text, Kind.ToString(), At);
+
+    /// <summary>A line read from a worker's message; a kind this runner does not know is shown as output.</summary>
+    public static JobLogLine FromStored(StoredLogLine line) =>
+        new(line.Job, line.Step, line.Text, Enum.TryParse<LineKind>(line.Kind, ignoreCase: false, out var kind) ? kind : LineKind.Output, line.At);
+}

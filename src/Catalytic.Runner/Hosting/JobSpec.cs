@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Catalytic.Contracts.Runs;
 using Catalytic.Runner.Execution;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
@@ -95,8 +96,13 @@ public sealed record JobSettings(
 /// <summary>How a job run elsewhere ended: what <see cref="JobWorker"/> answers, masked.</summary>
 public sealed record JobOutcome(string Result, string Outcome, string? Reason, Dictionary<string, string> Outputs, JobReport Report);
 
-/// <summary>One message of a worker's answer stream (one JSON document per line): a log line, a finished step, or the job's end.</summary>
-public sealed record WorkerMessage(JobLogLine? Line = null, string? JobStarted = null, string? StepStarted = null, StepReport? Step = null, JobOutcome? Job = null);
+/// <summary>
+/// One message of a worker's answer stream (one JSON document per line): a log line, a finished step, or the job's end.
+/// A message with a line is also what the server stores as a job's log, so the line has the contract's shape
+/// (<see cref="StoredLogLine"/>, which the server's log API reads without knowing this type); a <see cref="JobLogLine"/>
+/// converts to it.
+/// </summary>
+public sealed record WorkerMessage(StoredLogLine? Line = null, string? JobStarted = null, string? StepStarted = null, StepReport? Step = null, JobOutcome? Job = null);
 
 /// <summary>Source-generated JSON for the job spec and the worker's messages.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]

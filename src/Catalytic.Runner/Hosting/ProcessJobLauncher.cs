@@ -52,7 +52,7 @@ internal static class ProcessJobLauncher
             switch (message)
             {
                 case { Line: { } l }:
-                    host.Line(l with { Text = session.Masker.Apply(l.Text) });
+                    host.Line(JobLogLine.FromStored(l with { Text = session.Masker.Apply(l.Text) }));
                     break;
                 case { JobStarted: { } job }:
                     host.JobStarted(job);

@@ -215,11 +215,12 @@ public static class RunEndpoints
                     var kind = l.Kind ?? "";
                     if (batched)
                     {
-                        lines.Add(new LogBatchLine(l.Step ?? "", l.Text ?? "", kind));
+                        lines.Add(new LogBatchLine(l.Step, l.Text, kind));
                     }
                     else
                     {
-                        var view = new LogLineView(chunk.Attempt, l.Step ?? "", l.Text ?? "", kind, l.At ?? chunk.At);
+                        // A line written without its time (none today) is dated by its batch.
+                        var view = new LogLineView(chunk.Attempt, l.Step, l.Text, kind, l.At == default ? chunk.At : l.At);
                         await http.Response.WriteAsync($"id: {id}\nevent: line\ndata: {JsonSerializer.Serialize(view, ApiJson.Default.LogLineView)}\n\n", ct);
                     }
                 }

@@ -17,7 +17,6 @@ using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Runs;
 using Catalytic.Pipelines.Triggers;
 using Catalytic.Contracts.Access;
-using Catalytic.Identity.Storage;
 using Catalytic.Platform.Config;
 using Catalytic.Server.Api;
 using Catalytic.Server.Auth;
@@ -25,9 +24,6 @@ using Catalytic.Server.Dashboard;
 using Catalytic.Server.Logging;
 using Catalytic.Server.SecretStore;
 using Catalytic.Server.Status;
-using Catalytic.Storage.Postgres;
-using Catalytic.Storage.Runs;
-using Catalytic.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,16 +50,14 @@ public sealed class CatalyticServer : IAsyncDisposable
     private WebApplication? _app;
     private EdgeHost? _edge;
     private DeliveryEngine? _engine;
-    private IDeliveryStore? _store;
+    private ServerStores? _stores;
     private PipelineTriggers? _triggers;
     private Catalytic.Pipelines.Workers.Files.RunFileStores? _workerFiles;
-    private IRunStore? _runStore;
     private RunScheduler? _scheduler;
     private RunQueueLoops? _loops;
     private EmbeddedWorker? _worker;
     private Catalytic.Status.Hosting.StatusService? _status;
     private IDisposable? _pipelineStatus;
-    private IIdentityStore? _identity;
 
     /// <summary>Prepares a server; <see cref="StartAsync"/> starts it.</summary>
     /// <param name="time">The clock of every timeout, delay and interval of the server and its engine.</param>
@@ -129,13 +123,8 @@ public sealed class CatalyticServer : IAsyncDisposable
         }
 
         Directory.CreateDirectory(state);
-        _store = _options.Postgres is { } pg
-            ? new PostgresDeliveryStore(pg, _time, loggers: _loggers)
-            : new SqliteDeliveryStore(Path.Combine(state, "catalytic.db"));
-        await _store.InitializeAsync(ct);
-        _runStore = _options.Postgres is { } runs ? new PostgresRunStore(runs) : new SqliteRunStore(Path.Combine(state, "catalytic.db"));
-        await _runStore.InitializeAsync(ct);
-        _scheduler = new RunScheduler(_runStore, new RunSchedulerOptions
+        var stores = _stores = await ServerStores.OpenAsync(_options, state, _time, _loggers, ct);
+        _scheduler = new RunScheduler(stores.Runs, new RunSchedulerOptions
         {
             Time = _time,
             Logger = _loggers.CreateLogger("Catalytic.Pipelines.Runs"),
@@ -144,10 +133,9 @@ public sealed class CatalyticServer : IAsyncDisposable
             ServerUrl = () => ApiAddress ?? new Uri("http://127.0.0.1/"),
             Environments = new EnvironmentRulesFile(configFile, _loggers.CreateLogger("Catalytic.Pipelines.Runs")).Current,
         });
-        (_identity, var access) = await AccessHosting.OpenAsync(_options, state, _time, _loggers, ct);
         var router = new EdgeRouter(_time);
         _edge = new EdgeHost(router);
-        _engine = new DeliveryEngine(state, () => ServeConfig.DeliveryNow(configFile), _store, router, router, _time, _options.LogMasker, _loggers);
+        _engine = new DeliveryEngine(state, () => ServeConfig.DeliveryNow(configFile), stores.Delivery, router, router, _time, _options.LogMasker, _loggers);
         // Environments with a live version queue their requests until the restore has routed it, instead of 503.
         await _engine.HoldLiveAsync(ct);
 
@@ -178,14 +166,14 @@ public sealed class CatalyticServer : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(1, AccessJson.Default));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(_engine);
-        builder.Services.AddSingleton(_store);
+        builder.Services.AddSingleton(stores.Delivery);
         builder.Services.AddSingleton(router);
         builder.Services.AddSingleton(_time);
-        builder.Services.AddCatalyticAuth(access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine), Auth.JobCredentials.On(_runStore));
+        builder.Services.AddCatalyticAuth(stores.Access, new ApiToken(token), new AuthSettings(_options.PublicMetrics), new DeliveryApprovalRules(_engine), Auth.JobCredentials.On(stores.Runs));
         builder.Services.AddSingleton(_scheduler);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(Dashboard.Data.DashboardJson.Default));
         builder.Services.AddDashboard();
-        _status = await StartStatusAsync(config.Status, config.Delivery, state, router, _time, ct);
+        _status = await StartStatusAsync(config.Status, config.Delivery, stores.Delivery, state, router, _time, ct);
         builder.Services.AddSingleton(_status);
         _pipelineStatus = PipelineStatus.Connect(_status, _scheduler);
         _app = builder.Build();
@@ -262,7 +250,7 @@ public sealed class CatalyticServer : IAsyncDisposable
     public Catalytic.Pipelines.Workers.Files.RunFileStores? WorkerFiles => _workerFiles;
 
     /// <summary>Opens the status tables beside the delivery ones and starts checks, alerting and notifications.</summary>
-    private async Task<Catalytic.Status.Hosting.StatusService> StartStatusAsync(Catalytic.Status.Config.StatusConfig config, DeliveryConfig delivery, string state, EdgeRouter router, TimeProvider time, CancellationToken ct)
+    private async Task<Catalytic.Status.Hosting.StatusService> StartStatusAsync(Catalytic.Status.Config.StatusConfig config, DeliveryConfig delivery, IDeliveryStore deliveries, string state, EdgeRouter router, TimeProvider time, CancellationToken ct)
     {
         var store = Status.StatusHosting.OpenStore(state, _options.Postgres);
         await store.InitializeAsync(ct);
@@ -272,7 +260,7 @@ public sealed class CatalyticServer : IAsyncDisposable
             Store = store,
             StateDirectory = state,
             Time = time,
-            Deliveries = _store,
+            Deliveries = deliveries,
             ExtraChecks = config.EdgeChecks ? Status.StatusHosting.EdgeChecks(delivery) : [],
             // An environment's edge is checked while it has something live; before its first deployment it has nothing to answer.
             Active = c => !c.Labels.TryGetValue("app", out var app) || !c.Labels.ContainsKey(Catalytic.Status.Checks.CheckMonitor.EdgeLabel)
@@ -374,19 +362,9 @@ public sealed class CatalyticServer : IAsyncDisposable
             await _edge.DisposeAsync();
         }
 
-        if (_store is not null)
+        if (_stores is not null)
         {
-            await _store.DisposeAsync();
-        }
-
-        if (_runStore is not null)
-        {
-            await _runStore.DisposeAsync();
-        }
-
-        if (_identity is not null)
-        {
-            await _identity.DisposeAsync();
+            await _stores.DisposeAsync();
         }
 
         if (_ownsLoggers)

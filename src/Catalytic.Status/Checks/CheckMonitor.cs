@@ -61,7 +61,7 @@ public sealed class CheckMonitor(Func<StatusConfig> config, AlertBook book, Time
             foreach (var severity in new[] { "warning", "critical" })
             {
                 await SignalAsync(cfg, check, "certificate-expiring", level == severity, maintenance,
-                    $"the certificate of {Name(check)} expires in {Durations.Format(left)}",
+                    $"the certificate of {Name(check)} expires in {Durations.FormatRounded(left)}",
                     $"{check.Url.Authority}: the server certificate expires {time.GetUtcNow().Add(left):u}", severity, ct);
             }
         }

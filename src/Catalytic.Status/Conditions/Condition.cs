@@ -196,7 +196,7 @@ public sealed record Condition(string Text, Operand Left, Comparison Op, Immutab
             Placeholder.Status => r.Status is { } s ? new Value(s.ToString(CultureInfo.InvariantCulture), s) : null,
             Placeholder.ResponseTime => new Value(Ms(r.ResponseTime), r.ResponseTime.TotalMilliseconds),
             Placeholder.Connected => new Value(r.Connected ? "true" : "false", null),
-            Placeholder.CertificateExpiration => r.CertificateExpiration is { } c ? new Value(Durations.Format(c), c.TotalMilliseconds) : null,
+            Placeholder.CertificateExpiration => r.CertificateExpiration is { } c ? new Value(Durations.FormatRounded(c), c.TotalMilliseconds) : null,
             Placeholder.DnsRcode => r.DnsRcode is { } rc ? new Value(rc, null) : null,
             Placeholder.Ip => r.Ip is { } ip ? new Value(ip, null) : null,
             _ => ReadBody(r),

@@ -6,7 +6,8 @@ namespace Catalytic.Status.Prometheus;
 /// <summary>
 /// Every metric `catalytic serve` exposes on /metrics, in one prometheus-net registry (one per server, so tests and
 /// several servers in one process do not share counters). The alert rules and the Grafana boards are written against
-/// <see cref="Names"/>, and a test checks that every name a rule or a panel uses is one of them.
+/// <see cref="Names"/>, and a test checks that every name a rule or a panel uses is one of them; another scrapes a real
+/// serve's /metrics (checks, notifications, a TLS edge listener) and checks that its families are exactly these.
 /// Pipelines (runs, jobs, queue, workers) are fed by the pipeline server through the methods below.
 /// </summary>
 public sealed class PlatformMetrics
@@ -56,7 +57,7 @@ public sealed class PlatformMetrics
         "catalytic_queue_wait_seconds", "catalytic_workers", "catalytic_runs_active",
         // The edge's families (Catalytic.Edge's metrics).
         "catalytic_edge_requests_total", "catalytic_edge_proxy_failures_total", "catalytic_edge_request_duration_seconds",
-        "catalytic_edge_active_requests", "catalytic_edge_route_weight",
+        "catalytic_edge_active_requests", "catalytic_edge_route_weight", "catalytic_edge_certificate_expiry_timestamp_seconds",
     ];
 
     /// <summary>The registry /metrics serialises.</summary>

@@ -100,7 +100,7 @@ public sealed class ReportService(Func<StatusConfig> config, IStatusStore store,
             var ok = runList.Count(r => r.Conclusion == "success");
             var durations = runList.Select(r => r.Duration.TotalSeconds).Order().ToList();
             rows.Add(("Pipelines", [$"{runList.Count} runs", $"success {Signals.AlertSignals.Percent((double)ok / runList.Count)}",
-                $"p50 {Durations.Format(TimeSpan.FromSeconds(Percentile(durations, 0.5)))}", $"p95 {Durations.Format(TimeSpan.FromSeconds(Percentile(durations, 0.95)))}"]));
+                $"p50 {Durations.FormatRounded(TimeSpan.FromSeconds(Percentile(durations, 0.5)))}", $"p95 {Durations.FormatRounded(TimeSpan.FromSeconds(Percentile(durations, 0.95)))}"]));
         }
 
         if (deliveries is not null)

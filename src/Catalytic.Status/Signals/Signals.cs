@@ -66,7 +66,7 @@ public sealed class AlertSignals(Func<StatusConfig> config, AlertBook book) : IA
         await RaiseAsync("run-failed", failed,
             new Dictionary<string, string> { ["repository"] = run.Repository, ["workflow"] = run.Workflow, ["ref"] = run.Ref },
             $"{run.Workflow} failed on {run.Ref} ({run.Repository})",
-            $"run {run.RunId} ended {run.Conclusion} after {Durations.Format(run.Duration)}", run.Link, ct);
+            $"run {run.RunId} ended {run.Conclusion} after {Durations.FormatRounded(run.Duration)}", run.Link, ct);
     }
 
     /// <inheritdoc/>
@@ -106,7 +106,7 @@ public sealed class AlertSignals(Func<StatusConfig> config, AlertBook book) : IA
         foreach (var w in over.Values)
         {
             await RaiseAsync("approval-waiting", true, new Dictionary<string, string> { ["app"] = w.App, ["environment"] = w.Environment, ["deployment"] = w.Id },
-                $"{w.App} {w.Version} has waited {Durations.Format(now - w.Since)} for approval in {w.Environment}",
+                $"{w.App} {w.Version} has waited {Durations.FormatRounded(now - w.Since)} for approval in {w.Environment}",
                 $"approve with: catalytic approve {w.App} --env {w.Environment} --id {w.Id}", w.Link, ct);
         }
 

@@ -92,13 +92,23 @@ public sealed class DurationsTests
     }
 
     [Theory]
+    [InlineData(0, "0s")]
     [InlineData(300, "300ms")]
+    [InlineData(1_000, "1s")]
     [InlineData(1_200, "1.2s")]
+    [InlineData(1_500, "1.5s")]
     [InlineData(90_000, "1m30s")]
-    [InlineData(2_520_000, "42m0s")]
+    [InlineData(60_500, "1m500ms")]
+    [InlineData(600_000, "10m")]
+    [InlineData(2_520_000, "42m")]
+    [InlineData(5_400_000, "1h30m")]
+    [InlineData(3_600_000, "1h")]
+    [InlineData(5_415_250, "1h30m15.25s")]
+    [InlineData(90L * 86_400_000, "90d")]
     [InlineData(5 * 86_400_000L + (3 * 3_600_000L), "5d3h")]
+    [InlineData(86_400_000L + 1, "1d1ms")]
     [InlineData(-90_000, "-1m30s")]
-    public void Format_WritesWhatTryParseReadsBack(long ms, string expected)
+    public void Format_WritesWhatAPersonWrites_AndTryParseReadsItBack(long ms, string expected)
     {
         var span = TimeSpan.FromMilliseconds(ms);
         Assert.Equal(expected, Durations.Format(span));
@@ -106,6 +116,77 @@ public sealed class DurationsTests
         {
             Assert.True(Durations.TryParse(expected, out var back));
             Assert.Equal(span, back);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, "0.0001ms")]
+    [InlineData(5_000, "0.5ms")]
+    [InlineData(12_345, "1.2345ms")]
+    [InlineData(10_000_001, "1.0000001s")]
+    [InlineData(599_999_999, "59.9999999s")]
+    public void Format_BelowAMillisecond_IsExactToTheTick(long ticks, string expected)
+    {
+        Assert.Equal(expected, Durations.Format(new TimeSpan(ticks)));
+        Assert.True(Durations.TryParse(expected, out var back));
+        Assert.Equal(ticks, back.Ticks);
+    }
+
+    [Fact]
+    public void Format_RoundTripsThroughTryParse_ForEveryKindOfValue()
+    {
+        var values = new List<long> { 0, 1, 9, 10, 9_999, 10_000, 10_001, TimeSpan.TicksPerSecond - 1, TimeSpan.TicksPerMinute - 1, TimeSpan.TicksPerHour + 1, TimeSpan.TicksPerDay - 1, Durations.Max.Ticks, Durations.Max.Ticks - 1 };
+        foreach (var unit in new[] { 1L, TimeSpan.TicksPerMicrosecond, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute, TimeSpan.TicksPerHour, TimeSpan.TicksPerDay })
+        {
+            foreach (var n in new long[] { 1, 2, 7, 10, 59, 60, 61, 99, 100, 999, 1000, 1001, 3600, 86_399, 86_400 })
+            {
+                if (n * unit <= Durations.Max.Ticks)
+                {
+                    values.Add(n * unit);
+                }
+            }
+        }
+
+        // A seeded sweep over every magnitude from one tick to Max (log-uniform, so days and sub-milliseconds alike).
+        var random = new Random(20261206);
+        for (var i = 0; i < 20_000; i++)
+        {
+            values.Add((long)Math.Min(Durations.Max.Ticks, Math.Pow(10, random.NextDouble() * Math.Log10(Durations.Max.Ticks))));
+        }
+
+        foreach (var ticks in values)
+        {
+            var text = Durations.Format(new TimeSpan(ticks));
+            Assert.True(Durations.TryParse(text, out var back, bareSeconds: false), $"{ticks} ticks: '{text}' does not parse");
+            Assert.True(back.Ticks == ticks, $"{ticks} ticks: '{text}' reads back as {back.Ticks}");
+        }
+    }
+
+    [Fact]
+    public void Format_TheExtremesOfTimeSpan_DoNotThrow()
+    {
+        Assert.StartsWith("-", Durations.Format(TimeSpan.MinValue), StringComparison.Ordinal);
+        Assert.EndsWith("s", Durations.Format(TimeSpan.MaxValue), StringComparison.Ordinal);
+        Assert.StartsWith("-", Durations.FormatRounded(TimeSpan.MinValue), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(2_500, "0.25ms")]
+    [InlineData(3_004_999, "300ms")]
+    [InlineData(12_345_678, "1.2s")]
+    [InlineData(599_999_999, "59.9s")]
+    [InlineData(1_925_000_000, "3m12s")]
+    [InlineData(75_299_000_000, "2h5m")]
+    [InlineData(4 * TimeSpan.TicksPerDay + (23 * TimeSpan.TicksPerHour) + (59 * TimeSpan.TicksPerMinute), "4d23h")]
+    [InlineData(-1_925_000_000, "-3m12s")]
+    public void FormatRounded_KeepsTwoUnits_CutNotRounded(long ticks, string expected)
+    {
+        Assert.Equal(expected, Durations.FormatRounded(new TimeSpan(ticks)));
+        if (ticks >= 0)
+        {
+            Assert.True(Durations.TryParse(expected, out var back));
+            Assert.True(back.Ticks <= ticks);
         }
     }
 }

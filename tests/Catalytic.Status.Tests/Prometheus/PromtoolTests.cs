@@ -68,25 +68,70 @@ public sealed class PromtoolTests
     }
 
     [Fact]
-    public async Task Metrics_OfARealServe_PassPromtoolCheckMetrics()
+    public async Task Metrics_OfARealServe_AreExactlyPlatformMetricsNames_AndPassPromtoolCheckMetrics()
     {
+        // Every part that exports something runs: a check (up), a check that is down and notifies a webhook, and the
+        // edge with a TLS listener (its certificate's expiry); the families /metrics shows are then compared with
+        // PlatformMetrics.Names both ways, so the list the rules and boards are checked against cannot drift.
         using var dir = new TempDir();
         await using var target = new HttpTarget(Ports.Free());
         await target.StartAsync();
-        File.WriteAllText(dir.File("catalytic.yml"), $"""
+        await using var receiver = await new WebhookReceiver().StartAsync();
+        var notAfter = WriteCertificate(dir.File("certs/web.pem"), dir.File("certs/web.key"));
+        File.WriteAllText(dir.File("catalytic.yml"), $$"""
+            apps:
+              web:
+                run: python3 app.py
+                environments:
+                  production:
+                    listen: 127.0.0.1:{{Ports.Free()}}
+                    tls: { cert: certs/web.pem, key: certs/web.key }
             checks:
-              api: {"{"} url: "http://127.0.0.1:{target.Port}/", interval: 200ms {"}"}
+              api: { url: "http://127.0.0.1:{{target.Port}}/", interval: 200ms }
+              gone: { url: "tcp://127.0.0.1:{{Ports.Free()}}", interval: 200ms, failure-threshold: 1 }
+            notifications:
+              channels:
+                ops: { webhook: { url: "{{receiver.Url("/alerts")}}" } }
+              routes:
+                - { to: [ops], group-wait: 0s }
             """);
         await using var serve = new ServeProcess(dir.Path);
         await serve.StartAsync();
-        await Ports.WaitAsync(async () => (await serve.ChecksAsync()).Single().Status == "up", "the check reported up");
+        await Ports.WaitAsync(async () => (await serve.ChecksAsync()).Single(c => c.Name == "api").Status == "up", "the check reported up");
+        await Ports.WaitAsync(async () => (await serve.NotificationsAsync()).Any(n => n.State == "sent"), "the down check's notification sent");
         using var info = JsonDocument.Parse(await File.ReadAllTextAsync(dir.File(".catalytic/server.json")));
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(new Uri(info.RootElement.GetProperty("url").GetString()!), "metrics"));
         Assert.Contains("catalytic_check_up{check=\"api\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("catalytic_check_response_time_seconds_bucket{check=\"api\",le=", metrics, StringComparison.Ordinal);
+        Assert.Contains("catalytic_notifications_total{channel=\"ops\",kind=\"webhook\",outcome=\"sent\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^catalytic_edge_certificate_expiry_timestamp_seconds\{listener=""[^""]+"",certificate=""[^""]*web\.pem"",subject=""[^""]+""\} " + notAfter.ToUnixTimeSeconds() + "$", metrics);
+
+        var exposed = System.Text.RegularExpressions.Regex.Matches(metrics, @"(?m)^# TYPE (\S+) ").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var missing = exposed.Except(PlatformMetrics.Names).Order(StringComparer.Ordinal).ToList();
+        var absent = PlatformMetrics.Names.Except(exposed).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "/metrics exposes families PlatformMetrics.Names lacks: " + string.Join(", ", missing));
+        Assert.True(absent.Count == 0, "PlatformMetrics.Names lists families /metrics does not expose: " + string.Join(", ", absent));
+        Assert.Equal(PlatformMetrics.Names.Length, PlatformMetrics.Names.Distinct().Count());
         var (code, output) = await RunAsync(Promtool(), metrics, "check", "metrics");
         Assert.True(code == 0, output + "\n" + metrics);
+    }
+
+    // A self-signed certificate for 127.0.0.1 as PEM files (what the edge reads); returns its notAfter, to the second.
+    private static DateTimeOffset WriteCertificate(string certFile, string keyFile)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        var now = Catalytic.Testing.Waiting.RealTime.Clock.GetUtcNow();
+        var notAfter = DateTimeOffset.FromUnixTimeSeconds(now.AddDays(40).ToUnixTimeSeconds());
+        using var cert = request.CreateSelfSigned(now.AddDays(-1), notAfter);
+        Directory.CreateDirectory(Path.GetDirectoryName(certFile)!);
+        File.WriteAllText(certFile, cert.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return notAfter;
     }
 
     [Fact]

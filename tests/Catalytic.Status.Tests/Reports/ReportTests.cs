@@ -50,7 +50,7 @@ public sealed class ReportTests
         var (message, n) = Assert.Single(await h.SentAsync());
         Assert.Equal(("team", "report"), (message.Channel, message.Kind));
         Assert.StartsWith("Catalytic daily status report", n.Title, StringComparison.Ordinal);
-        Assert.Contains("4 runs  success 75%  p50 3m0s  p95 10m0s", n.Text, StringComparison.Ordinal);
+        Assert.Contains("4 runs  success 75%  p50 3m  p95 10m", n.Text, StringComparison.Ordinal);
         Assert.Contains("2 deployments  1 succeeded  0 failed  1 rolled back", n.Text, StringComparison.Ordinal);
         Assert.Contains("api  uptime 90%", n.Text, StringComparison.Ordinal);
         Assert.Contains("critical  alertname=check-down", n.Text, StringComparison.Ordinal);

@@ -260,6 +260,12 @@ public sealed partial class WorkerGateway
             return "a line has job, step and text";
         }
 
+        // The kind is a string in the stored line's shape (Contracts): only the runner's kinds, by name, are stored and shown.
+        if (message.Line is { } kinded && !Enum.GetNames<Catalytic.Runner.Logging.LineKind>().Contains(kinded.Kind, StringComparer.Ordinal))
+        {
+            return "a line's kind is one of " + string.Join(", ", Enum.GetNames<Catalytic.Runner.Logging.LineKind>());
+        }
+
         return message.Step is { Name: null } ? "a step report has a name" : null;
     }
 
