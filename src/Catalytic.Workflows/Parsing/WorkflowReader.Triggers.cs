@@ -181,7 +181,7 @@ internal sealed partial class WorkflowReader
             var items = node is TemplateSequence seq ? seq.Items : [node];
             foreach (var item in items.OfType<TemplateScalar>())
             {
-                if (Triggers.GlobPattern.TryParse(item.Value, out _, out var error) is false)
+                if (Globbing.GlobPattern.TryParse(item.Value, Globbing.GlobSyntax.FilterPattern, out _, out var error) is false)
                 {
                     Error(item.Span, $"invalid pattern '{item.Value}' in 'on.{eventName}.{filter}': {error}");
                 }
