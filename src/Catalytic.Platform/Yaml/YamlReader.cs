@@ -80,6 +80,21 @@ public sealed class YamlReader
         }
     }
 
+    /// <summary>
+    /// The items of <paramref name="node"/> when it is a sequence; none, with <paramref name="message"/> at the node,
+    /// when it is not (a list a reader goes through even when it is written wrong).
+    /// </summary>
+    public ImmutableArray<YamlNode> Items(YamlNode node, string message)
+    {
+        if (node is YamlSequence seq)
+        {
+            return seq.Items;
+        }
+
+        Error(node, message);
+        return [];
+    }
+
     /// <summary>The scalar under <paramref name="key"/>, empty allowed; null (with an error when present but not a scalar).</summary>
     public string? Scalar(YamlMapping map, string key)
     {

@@ -167,16 +167,12 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<RouteConfig> ReadRoutes(YamlReader r, YamlNode node, string prefix, ImmutableDictionary<string, ChannelConfig> channels)
     {
-        if (node is not YamlSequence seq)
-        {
-            r.Error(node, "`routes` must be a list of routes ({match, to, …})");
-            return [];
-        }
+        var items = r.Items(node, "`routes` must be a list of routes ({match, to, …})");
 
         var list = ImmutableArray.CreateBuilder<RouteConfig>();
-        for (var i = 0; i < seq.Items.Length; i++)
+        for (var i = 0; i < items.Length; i++)
         {
-            if (r.AsMapping(seq.Items[i], "a route") is not { } m)
+            if (r.AsMapping(items[i], "a route") is not { } m)
             {
                 continue;
             }
@@ -244,14 +240,10 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<ReportConfig> ReadReports(YamlReader r, YamlNode node, ImmutableDictionary<string, ChannelConfig> channels)
     {
-        if (node is not YamlSequence seq)
-        {
-            r.Error(node, "`reports` must be a list of {every, at, to}");
-            return [];
-        }
+        var items = r.Items(node, "`reports` must be a list of {every, at, to}");
 
         var list = ImmutableArray.CreateBuilder<ReportConfig>();
-        foreach (var item in seq.Items)
+        foreach (var item in items)
         {
             if (r.AsMapping(item, "a report") is not { } m)
             {

@@ -205,14 +205,10 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<CheckCondition> ReadConditions(YamlReader r, YamlNode node)
     {
-        if (node is not YamlSequence seq)
-        {
-            r.Error(node, "`conditions` must be a list, e.g. - \"[STATUS] == 200\"");
-            return [];
-        }
+        var items = r.Items(node, "`conditions` must be a list, e.g. - \"[STATUS] == 200\"");
 
         var list = ImmutableArray.CreateBuilder<CheckCondition>();
-        foreach (var item in seq.Items)
+        foreach (var item in items)
         {
             var degraded = false;
             var textNode = item as YamlScalar;
