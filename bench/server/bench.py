@@ -4,7 +4,9 @@
   overhead   RUNS one-step runs through `serve` (its embedded worker, then one remote worker) vs RUNS `catalytic run`s
   drain      JOBS queued one-step jobs drained by 4 remote workers of capacity 2 vs the steps themselves (bash, 8 at once)
   list       GET /api/runs p50/p99 with STORED runs in the store (SQLite; PostgreSQL with CATALYTIC_TEST_POSTGRES)
-             vs GET /api/health on the same server; serve's RSS then vs an empty store's
+             vs GET /api/health on the same server; serve's RSS then vs an empty store's. With SQLite the store also
+             holds LOG_GB gigabytes of job logs (env, default 10; 0 leaves them out), and RSS is read after 20 of
+             those logs were streamed whole through the API
   idle       CPU of an idle `catalytic worker` (long-polling) over IDLE seconds vs the idle `serve` it polls
 
 Run through bench/server/run.sh (it builds the CLI first). Figures are wall-clock times on this machine.
@@ -12,7 +14,9 @@ Run through bench/server/run.sh (it builds the CLI first). Figures are wall-cloc
 import http.client
 import json
 import os
+import random
 import shutil
+import sqlite3
 import signal
 import socket
 import subprocess
@@ -24,6 +28,7 @@ import urllib.parse
 BIN = sys.argv[1]
 RUNS, JOBS, STORED, IDLE = (int(a) for a in sys.argv[2:6])
 PG = os.environ.get("CATALYTIC_TEST_POSTGRES")
+LOG_GB = float(os.environ.get("LOG_GB", "10"))
 TICK = os.sysconf("SC_CLK_TCK")
 GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="b@example.com", GIT_COMMITTER_NAME="bench",
                GIT_COMMITTER_EMAIL="b@example.com", GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1")
@@ -244,6 +249,52 @@ def seed(serve, root, postgres_schema=None):
         subprocess.run(["psql", "-q", psql_url(), "-c", sql], check=True, stdout=subprocess.DEVNULL)
 
 
+def seed_logs(serve):
+    """Gives LOG_GB of stored log to the newest runs (SQLite): each gets a copy of the real run's job with 1 MiB of its
+    log, the real run's stored log lines repeated in batches of ~100 KiB, as the dispatcher stores them."""
+    db = sqlite3.connect(os.path.join(serve.state, "catalytic.db"), timeout=30)
+    cols = [r[1] for r in db.execute("PRAGMA table_info(jobs)") if r[1] != "id"]
+    job = db.execute(f"SELECT id, {', '.join(cols)} FROM jobs ORDER BY id LIMIT 1").fetchone()
+    lines = [line for (data,) in db.execute("SELECT data FROM job_logs WHERE job_row = ? ORDER BY id", (job[0],))
+             for line in data.split("\n")]
+    chunk_lines = []
+    while sum(len(x) + 1 for x in chunk_lines) < 100 * 1024:
+        chunk_lines.extend(lines)
+    chunk = "\n".join(chunk_lines)
+    per_job = 10  # chunks of ~100 KiB: ~1 MiB a job
+    jobs = int(LOG_GB * 1024 ** 3 / (len(chunk) * per_job)) + 1
+    runs = [r for (r,) in db.execute("SELECT id FROM runs WHERE id NOT IN (SELECT run_id FROM jobs) ORDER BY id DESC LIMIT ?", (jobs,))]
+    run_col = cols.index("run_id")
+    seeded = []
+    for run in runs:
+        row = list(job[1:])
+        row[run_col] = run
+        cur = db.execute(f"INSERT INTO jobs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", row)
+        seeded.append((run, cur.lastrowid))
+        db.executemany("INSERT INTO job_logs (job_row, attempt, sequence, count, data, at) VALUES (?, 1, ?, ?, ?, 0)",
+                       [(cur.lastrowid, i * len(chunk_lines), len(chunk_lines), chunk) for i in range(per_job)])
+        if len(seeded) % 500 == 0:
+            db.commit()
+    db.commit()
+    stored = db.execute("SELECT SUM(LENGTH(data)) FROM job_logs").fetchone()[0]
+    db.close()
+    return seeded, stored, job[1 + cols.index("job_key")]
+
+
+def stream_log(serve, run, key):
+    """Reads one job's whole stored log as the CLI and dashboard do (Server-Sent Events until `end`)."""
+    conn = http.client.HTTPConnection(serve.url.hostname, serve.url.port, timeout=600)
+    conn.request("GET", f"/api/runs/{run}/jobs/{key}/logs?batch=true", headers={"Authorization": "Bearer " + serve.token})
+    r = conn.getresponse()
+    if r.status != 200:
+        sys.exit(f"log of run {run}: {r.status} {r.read()[:300]!r}")
+    total = 0
+    while chunk := r.read(1 << 20):
+        total += len(chunk)
+    conn.close()
+    return total
+
+
 def psql_url():
     parts = dict(p.split("=", 1) for p in PG.split(";") if "=" in p)
     lower = {k.lower(): v for k, v in parts.items()}
@@ -267,6 +318,11 @@ def list_latency(work, backend):
     serve.stop()
     try:
         seed(serve, root, schema)
+        logs = None
+        if backend == "sqlite" and LOG_GB > 0:
+            t0 = time.perf_counter()
+            logs = seed_logs(serve)
+            print(f"          (seeded {logs[1] / 1024 ** 3:.1f} GiB of job logs over {len(logs[0])} runs in {time.perf_counter() - t0:.0f} s)", flush=True)
         serve = Serve(root, capacity=1, postgres=postgres)
         total = len(serve.get("/api/runs?limit=1000"))
         if total < min(1000, STORED):
@@ -280,6 +336,10 @@ def list_latency(work, backend):
                 t0 = time.perf_counter()
                 serve.get(path)
                 samples[path].append((time.perf_counter() - t0) * 1000)
+        streamed = 0
+        if logs:
+            for run, _ in random.Random(7).sample(logs[0], 20):
+                streamed += stream_log(serve, run, logs[2])
         rss = serve.rss_mb()
         serve.stop()
     finally:
@@ -288,7 +348,8 @@ def list_latency(work, backend):
     runs, health = samples["/api/runs"], samples["/api/health"]
     print(f"list      {backend:<8} {STORED} runs stored: GET /api/runs p50 {pct(runs, .5):5.1f} ms p99 {pct(runs, .99):5.1f} ms (goal < 50 ms)"
           f" | GET /api/health p50 {pct(health, .5):5.1f} ms p99 {pct(health, .99):5.1f} ms | ratio p99 {pct(runs, .99) / pct(health, .99):.1f}x", flush=True)
-    print(f"memory    {backend:<8} serve RSS with {STORED} runs {rss:6.1f} MB (goal < 300 MB) | with 1 run {empty_rss:6.1f} MB | ratio {rss / empty_rss:.2f}x", flush=True)
+    stored = f" and {logs[1] / 1024 ** 3:.1f} GiB of logs ({streamed / 1024 ** 2:.0f} MiB streamed)" if logs else ""
+    print(f"memory    {backend:<8} serve RSS with {STORED} runs{stored} {rss:6.1f} MB (goal < 300 MB) | with 1 run {empty_rss:6.1f} MB | ratio {rss / empty_rss:.2f}x", flush=True)
 
 
 def idle(work):

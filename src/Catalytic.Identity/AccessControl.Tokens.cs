@@ -78,6 +78,12 @@ public sealed partial class AccessControl
                 return new AccessError(AccessErrorKind.Invalid, "name", "a worker token's name is the name of the worker it is for: 1 to 64 letters, digits, '.', '_' or '-'");
             }
 
+            if (name == WorkerTokens.AnyWorker)
+            {
+                // The name an unnamed token is stored under: a token "for worker 'worker'" would silently serve every worker.
+                return new AccessError(AccessErrorKind.Invalid, "name", $"'{WorkerTokens.AnyWorker}' is the name of tokens for any worker: leave out the name for such a token, or name the one worker it is for");
+            }
+
             owner = null;
             tokenRole = Role.Worker;
         }

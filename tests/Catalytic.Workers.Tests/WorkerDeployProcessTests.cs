@@ -12,30 +12,32 @@ using Catalytic.Workers.Tests.Support;
 namespace Catalytic.Workers.Tests;
 
 /// <summary>
-/// <c>catalytic/deploy@v1</c> in a job a remote worker runs, as a user runs it: a real <c>catalytic serve</c> (no embedded
-/// worker) and a real <c>catalytic worker</c> process with its own token; the job deploys through the server that handed
-/// it out, with the job's own credential, sending the artifact as a tar stream. The deployment happens on the server (its
+/// <c>catalytic/deploy@v1</c> in a job a worker runs, as a user runs it: a real <c>catalytic serve</c> and either a real
+/// <c>catalytic worker</c> process with its own token or serve's embedded worker; the job deploys through the server that
+/// handed it out, with the job's own credential, sending the artifact as a tar stream. The deployment happens on the server (its
 /// API and edge show it), the job's log shows its progress, and no credential appears in any log. Then the credential's
 /// limits, through the real HTTP API: it deploys uploads and reads its own deployments, nothing else, refuses hostile
 /// uploads, and dies with its job.
 /// </summary>
 public sealed partial class WorkerDeployProcessTests
 {
-    [Fact]
-    public async Task DeployStep_OnARemoteWorker_DeploysThroughItsServer_LogsProgress_AndLeaksNoCredential()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DeployStep_OnAWorker_DeploysThroughItsServerAsTheJob_LogsProgress_AndLeaksNoCredential(bool embedded)
     {
         await using var rig = await ServeProcessRig.CreateAsync("sqlite", extraConfig: "    health:\n      path: /healthz\n");
-        await rig.StartServeAsync(capacity: 0);
+        await rig.StartServeAsync(capacity: embedded ? 1 : 0);
         var edge = ListenRegex().Match(File.ReadAllText(Path.Combine(rig.Dir.Path, "catalytic.yml"))).Groups[1].Value;
         rig.Dir.Write("app/app.py", TestApp.Source);
         rig.Dir.Write("app/VERSION", "v-remote-1");
-        // "!deployer": the worker takes only jobs that ask for it, and this one does.
-        var worker = await rig.StartWorkerAsync("deployer-1", labels: "!deployer");
-        rig.Dir.Write(".github/workflows/deploy.yml", """
+        // "!deployer": the remote worker takes only jobs that ask for it, and this one does.
+        var worker = embedded ? null : await rig.StartWorkerAsync("deployer-1", labels: "!deployer");
+        rig.Dir.Write(".github/workflows/deploy.yml", $$$"""
             on: push
             jobs:
               ship:
-                runs-on: [self-hosted, deployer]
+                runs-on: {{{(embedded ? "ubuntu-latest" : "[self-hosted, deployer]")}}}
                 steps:
                   - uses: actions/checkout@v4
                   - run: echo "runner is $RUNNER_NAME and ${{ runner.name }}"
@@ -50,17 +52,21 @@ public sealed partial class WorkerDeployProcessTests
             """);
         var sha = await rig.CommitAsync("deploy from a remote worker");
 
-        var run = await rig.CompletedRunAsync(sha, () => "worker:\n" + worker.Output);
+        var run = await rig.CompletedRunAsync(sha, () => "worker:\n" + worker?.Output);
         await using var store = rig.OpenStore();
         var job = (await store.ListJobsAsync(run.Id)).Single();
         var log = await ServeProcessRig.LogAsync(store, job);
-        Assert.True(run.Conclusion == Conclusions.Success, $"{job.Conclusion} {job.Reason}\n{log}\nworker:\n{worker.Output}\nserve:\n{rig.Serve!.Output}");
-        Assert.Equal("deployer-1", job.Worker);
+        Assert.True(run.Conclusion == Conclusions.Success, $"{job.Conclusion} {job.Reason}\n{log}\nworker:\n{worker?.Output}\nserve:\n{rig.Serve!.Output}");
+        Assert.Equal(embedded, job.WorkerEmbedded);
+        if (!embedded)
+        {
+            Assert.Equal("deployer-1", job.Worker);
+        }
 
         // The job's log shows the deployment's progress, and the worker's name as the runner's.
-        Assert.Contains("runner is deployer-1 and deployer-1", log, StringComparison.Ordinal);
+        Assert.Contains($"runner is {job.Worker} and {job.Worker}", log, StringComparison.Ordinal);
         Assert.Contains("clean: already done — the workspace is the worker's own checkout", log, StringComparison.Ordinal);
-        Assert.Contains("sending ", log, StringComparison.Ordinal);
+        Assert.Equal(!embedded, log.Contains("sending ", StringComparison.Ordinal)); // the upload is said only where it crosses machines
         Assert.Matches(@"deployment \S+: web v-remote-1 to production \(", log);
         Assert.Contains("  succeeded:", log, StringComparison.Ordinal);
         Assert.Matches(@"deployed \S+ succeeded", log);
@@ -75,13 +81,13 @@ public sealed partial class WorkerDeployProcessTests
         Assert.StartsWith("v-remote-1", await anyone.GetStringAsync(new Uri($"http://{edge}/")), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(rig.State, "uploads")));
 
-        // No credential in any log: neither the job's (cjt_…) nor the worker's token.
-        var workerToken = await rig.WorkerTokenAsync("deployer-1");
+        // No credential in any log: neither the job's (cjt_…) nor the worker's token nor serve's local one.
+        var tokens = new[] { embedded ? null : await rig.WorkerTokenAsync("deployer-1"), (await File.ReadAllTextAsync(Path.Combine(rig.State, "server.token"))).Trim() };
         var apiLog = await api.GetStringAsync(new Uri($"api/runs/{run.Id}/jobs/ship/logs", UriKind.Relative));
-        foreach (var (name, text) in new[] { ("the job's log", log), ("the log API", apiLog), ("the worker's output", worker.Output), ("serve's output", rig.Serve!.Output) })
+        foreach (var (name, text) in new[] { ("the job's log", log), ("the log API", apiLog), ("the worker's output", worker?.Output ?? ""), ("serve's output", rig.Serve!.Output) })
         {
             Assert.DoesNotContain("cjt_", text, StringComparison.Ordinal);
-            Assert.False(text.Contains(workerToken, StringComparison.Ordinal), $"the worker token is in {name}");
+            Assert.All(tokens.OfType<string>(), t => Assert.False(text.Contains(t, StringComparison.Ordinal), $"a token is in {name}"));
         }
     }
 

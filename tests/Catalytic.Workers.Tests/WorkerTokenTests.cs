@@ -119,6 +119,9 @@ public sealed partial class WorkerTokenTests
         var badName = await CatalyticProcess.RunAsync(rig.Dir.Path, ["worker", "token", "create", "--name", "two words", "--state", rig.State]);
         Assert.NotEqual(0, badName.Code);
         Assert.Contains("name of the worker it is for", badName.Err, StringComparison.Ordinal);
+        var reserved = await CatalyticProcess.RunAsync(rig.Dir.Path, ["worker", "token", "create", "--name", "worker", "--state", rig.State]);
+        Assert.NotEqual(0, reserved.Code); // the name unnamed tokens are stored under: it would serve any worker
+        Assert.Contains("tokens for any worker", reserved.Err, StringComparison.Ordinal);
 
         // A token created without a name (named `worker`) still serves any worker, as before.
         var any = await CatalyticProcess.RunAsync(rig.Dir.Path, ["worker", "token", "create", "--state", rig.State]);

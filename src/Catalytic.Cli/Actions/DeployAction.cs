@@ -12,21 +12,28 @@ namespace Catalytic.Cli.Actions;
 /// Outputs: deployment-id, state, version, previous-version.
 /// </summary>
 /// <remarks>
-/// Where it deploys: on a remote worker (<c>catalytic worker</c>), through the server that handed out the job, with the
-/// job's own credential (valid while the job runs, for its deployments only), sending the artifact folder as a tar
-/// stream since the server's folders are not the worker's; in serve's embedded worker, through the server of its
-/// state folder; under <c>catalytic run</c>, through the serve of the job's state folder, as before.
+/// Where it deploys: in a job of a worker — remote (<c>catalytic worker</c>) or serve's embedded one — through the server
+/// that handed out the job, with the job's own credential (valid while the job runs, for its deployments only; the
+/// deployment is requested by <c>job:RUN/JOB</c>), sending the artifact folder as a tar stream (a remote worker's folders
+/// are not the server's; the embedded worker's job sends it the same way, so a job's credential never names a path on
+/// the server); under <c>catalytic run</c>, through the serve of the job's state folder with its local credential.
 /// </remarks>
 internal sealed class DeployAction : IBuiltinAction
 {
     private readonly string? _serverState;
-    private readonly (Uri Server, string Token)? _remote;
+    private readonly Uri? _server;
+    private readonly string? _jobToken;
 
-    /// <param name="serverState">The state folder of the serve to deploy through; null: the job's state folder (`catalytic run` in the served repository).</param>
-    public DeployAction(string? serverState = null) => _serverState = serverState;
+    /// <summary>Deploys through the serve of the job's state folder (<c>catalytic run</c> in the served repository).</summary>
+    public DeployAction()
+    {
+    }
 
     /// <summary>Deploys through the server at <paramref name="server"/> with a job's credential (a remote worker's job).</summary>
-    public DeployAction(Uri server, string jobToken) => _remote = (server, jobToken);
+    public DeployAction(Uri server, string jobToken) => (_server, _jobToken) = (server, jobToken);
+
+    /// <summary>Deploys through the serve of <paramref name="serverState"/> with a job's credential (a job of its embedded worker).</summary>
+    public DeployAction(string serverState, string jobToken) => (_serverState, _jobToken) = (serverState, jobToken);
 
     public IReadOnlyList<string> Names { get; } = ["catalytic/deploy"];
 
@@ -50,9 +57,9 @@ internal sealed class DeployAction : IBuiltinAction
         DeliveryClient client;
         try
         {
-            client = _remote is { } remote
-                ? DeliveryClient.ForServer(remote.Server, remote.Token, context.Time)
-                : DeliveryClient.Connect(_serverState ?? context.StateDirectory, context.Time);
+            client = _server is { } server
+                ? DeliveryClient.ForServer(server, _jobToken!, context.Time)
+                : DeliveryClient.Connect(_serverState ?? context.StateDirectory, context.Time, _jobToken);
         }
         catch (DeliveryApiException e)
         {
@@ -63,12 +70,12 @@ internal sealed class DeployAction : IBuiltinAction
         {
             try
             {
-                if (_remote is not null)
+                if (_server is not null)
                 {
                     context.Log($"sending {artifact} to the server {client.BaseAddress} (the job runs on a worker)");
                 }
 
-                var started = _remote is null
+                var started = _jobToken is null
                     ? await client.DeployAsync(new DeployBody(app, environment, artifact, Input("version"), Input("strategy")), cancellationToken)
                     : await client.DeployUploadAsync(app, environment, artifact, Input("version"), Input("strategy"), cancellationToken);
                 context.SetOutput("deployment-id", started.Id);
@@ -91,7 +98,7 @@ internal sealed class DeployAction : IBuiltinAction
             catch (DeliveryApiException e)
             {
                 var details = e.Errors.Count > 0 ? " (" + string.Join("; ", e.Errors) + ")" : "";
-                var message = _remote is { } r && e.Status == 0 ? $"the server {r.Server} did not answer" : e.Message;
+                var message = _server is { } server && e.Status == 0 ? $"the server {server} did not answer" : e.Message;
                 return ActionResult.Fail($"catalytic/deploy: {message}{details}");
             }
             catch (HttpRequestException e)

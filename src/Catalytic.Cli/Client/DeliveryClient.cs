@@ -60,18 +60,18 @@ public sealed class DeliveryClient : IDisposable
     /// when none runs. <paramref name="time"/> runs the timeouts and polls (a verb passes the system clock, the workflow
     /// action its run's clock).
     /// </summary>
-    public static DeliveryClient Connect(string stateDirectory, TimeProvider time)
+    public static DeliveryClient Connect(string stateDirectory, TimeProvider time, string? token = null)
     {
         var serverFile = Path.Combine(stateDirectory, ServerFiles.Info);
         var tokenFile = Path.Combine(stateDirectory, ServerFiles.Token);
-        if (!File.Exists(serverFile) || !File.Exists(tokenFile))
+        if (!File.Exists(serverFile) || (token is null && !File.Exists(tokenFile)))
         {
             throw new DeliveryApiException(NoServer, 0);
         }
 
         var info = JsonSerializer.Deserialize(File.ReadAllText(serverFile), ApiJson.Default.ServerInfo)
             ?? throw new DeliveryApiException(NoServer, 0);
-        return new DeliveryClient(new Uri(info.Url), File.ReadAllText(tokenFile).Trim(), time);
+        return new DeliveryClient(new Uri(info.Url), token ?? File.ReadAllText(tokenFile).Trim(), time);
     }
 
     /// <summary>

@@ -59,11 +59,12 @@ internal sealed class ServeCommand : ICommand
             WorkerCapacity = capacity,
             PublicMetrics = !args.Has("private-metrics"),
             LogMasker = MaskLogStage.SelfCommand(),
-            // catalytic/deploy@v1 in a job of the embedded worker deploys through this server (its state folder, not the job's).
-            // Services and containers as `catalytic run` and `catalytic worker` run them (CATALYTIC_PODMAN names podman).
+            // catalytic/deploy@v1 in a job of the embedded worker deploys through this server (its state folder, not the
+            // job's) as the job, with the job's credential. Services and containers as `catalytic run` and
+            // `catalytic worker` run them (CATALYTIC_PODMAN names podman).
             ConfigureWorker = worker => worker with
             {
-                Actions = [.. worker.Actions, new Actions.DeployAction(worker.StateDirectory)],
+                JobActions = jobToken => [new Actions.DeployAction(worker.StateDirectory, jobToken)],
                 Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = Podman, Time = args.Time }),
                 Podman = Podman,
             },

@@ -39,6 +39,13 @@ public sealed record EmbeddedWorkerOptions
     /// <summary>Actions the runner provides itself (checkout, setup-*, artifacts, cache…), plus the host's own.</summary>
     public IReadOnlyList<IBuiltinAction> Actions { get; init; } = BuiltinActions.CreateDefault();
 
+    /// <summary>
+    /// What the host adds for one job, given the job's credential for this server's API (the CLI:
+    /// <c>catalytic/deploy@v1</c> deploying as <c>job:RUN/JOB</c>, as on a remote worker); null: <see cref="Actions"/> only.
+    /// The credential is masked in the job's output and never given to a step.
+    /// </summary>
+    public Func<string, IEnumerable<IBuiltinAction>>? JobActions { get; init; }
+
     /// <summary>Where a job's <c>services:</c> run (null: PostgreSQL and Redis from host binaries, other images through podman, as <c>catalytic run</c> and <c>catalytic worker</c> run them).</summary>
     public IJobServiceHost? Services { get; init; }
 
@@ -255,7 +262,8 @@ public sealed class EmbeddedWorker : IAsyncDisposable
         var options = new JobWorkerOptions
         {
             StateDirectory = Path.Combine(work, "state"),
-            Actions = _options.Actions,
+            Actions = a.JobToken is { } token && _options.JobActions is { } add ? [.. _options.Actions, .. add(token)] : _options.Actions,
+            Masked = a.JobToken is { } secret ? [secret] : [],
             Services = _options.Services ?? new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Time = _options.Time }),
             Podman = _options.Podman,
             Time = _options.Time,
