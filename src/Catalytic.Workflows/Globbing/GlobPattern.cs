@@ -31,28 +31,25 @@ public enum GlobSyntax
 /// </summary>
 public sealed class GlobPattern
 {
-    private readonly Regex _regex;
-
-    private GlobPattern(string text, GlobSyntax syntax, bool negated, Regex regex)
+    private GlobPattern()
     {
-        Text = text;
-        Syntax = syntax;
-        IsNegated = negated;
-        _regex = regex;
     }
 
     /// <summary>The pattern as written, including a leading `!`.</summary>
-    public string Text { get; }
+    public required string Text { get; init; }
 
     /// <summary>The dialect the pattern was read in.</summary>
-    public GlobSyntax Syntax { get; }
+    public required GlobSyntax Syntax { get; init; }
 
     /// <summary>True when the pattern is negated by its leading `!`.</summary>
-    public bool IsNegated { get; }
+    public required bool IsNegated { get; init; }
+
+    // Set with the others by TryParse, the only caller of the private constructor.
+    private Regex Body { get; init; } = null!;
 
     /// <summary>Whether <paramref name="value"/> (forward slashes) matches the pattern's body; negation is not applied.</summary>
     public bool IsMatch(string value) =>
-        _regex.IsMatch(Syntax == GlobSyntax.PathGlob && value.StartsWith("./", StringComparison.Ordinal) ? value[2..] : value);
+        Body.IsMatch(Syntax == GlobSyntax.PathGlob && value.StartsWith("./", StringComparison.Ordinal) ? value[2..] : value);
 
     /// <summary>Whether <paramref name="value"/> is selected by this one pattern: a negated pattern selects what its body does not match.</summary>
     public bool Selects(string value) => IsMatch(value) != IsNegated;
@@ -96,7 +93,7 @@ public sealed class GlobPattern
 
         try
         {
-            result = new GlobPattern(pattern, syntax, negated, new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.Singleline));
+            result = new GlobPattern { Text = pattern, Syntax = syntax, IsNegated = negated, Body = new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.Singleline) };
             return true;
         }
         catch (ArgumentException e)
