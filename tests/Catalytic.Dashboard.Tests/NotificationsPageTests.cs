@@ -17,11 +17,14 @@ using SmtpServer.Storage;
 namespace Catalytic.Dashboard.Tests;
 
 /// <summary>
-/// A `catalytic serve` whose one check is down at once (a closed port, critical), routed to six channels that produce
+/// A `catalytic serve` whose check database is down at once (a closed port, critical), routed to six channels that produce
 /// real outbox entries: email to a real SMTP server on loopback (the SmtpServer library), Slack and two webhooks to a
 /// real Kestrel receiver that accepts them, a webhook it refuses with 400 (failed for good), a webhook it refuses until
 /// the test fixes it (for Retry now), and a webhook to a closed port (retrying). Every URL carries a token in its path
-/// or query that must never reach a page or an answer.
+/// or query that must never reach a page or an answer. Two more checks against the receiver give the checks, alerts and
+/// public status pages the other states (warning severity, so no route sends them): api is up (200, status UP) and
+/// search degraded (200, but its degraded-only condition on the body fails). Shared by the tests of
+/// <see cref="NotificationsCollection"/>.
 /// </summary>
 public sealed class NotificationsFixture : StatusServeFixture
 {
@@ -65,7 +68,21 @@ public sealed class NotificationsFixture : StatusServeFixture
         _smtpRun = _smtp.StartAsync(_stop.Token);
         return $$"""
             checks:
-              database: { url: "tcp://127.0.0.1:{{Ports.FreeTcpPort()}}", interval: 500ms, failure-threshold: 1, severity: critical }
+              api:
+                url: "http://127.0.0.1:{{hook}}/health"
+                interval: 500ms
+                severity: warning
+                conditions: ["[STATUS] == 200", "[BODY].status == UP", "[RESPONSE_TIME] < 5000"]
+              database: { url: "tcp://127.0.0.1:{{Ports.FreeTcpPort()}}", interval: 500ms, failure-threshold: 1, severity: critical, runbook: "https://wiki.example.org/db" }
+              search:
+                url: "http://127.0.0.1:{{hook}}/search"
+                interval: 500ms
+                severity: warning
+                conditions:
+                  - "[STATUS] == 200"
+                  - { condition: "[BODY].status == UP", degraded-only: true }
+            status:
+              page: { title: "Example status" }
             notifications:
               channels:
                 ops-mail:
@@ -127,7 +144,12 @@ public sealed class NotificationsFixture : StatusServeFixture
                 "fixable" => FixableAccepts ? 200 : 400,
                 _ => 200,
             };
-            return Task.CompletedTask;
+            return which switch
+            {
+                "health" => ctx.Response.WriteAsync("""{"status":"UP"}"""),
+                "search" => ctx.Response.WriteAsync("""{"status":"SLOW"}"""),
+                _ => Task.CompletedTask,
+            };
         });
         _receiver.StartAsync().GetAwaiter().GetResult();
     }
@@ -142,8 +164,13 @@ public sealed class NotificationsFixture : StatusServeFixture
     }
 }
 
+/// <summary>The tests that share one <see cref="NotificationsFixture"/> (one `catalytic serve` and its receivers).</summary>
+[CollectionDefinition(nameof(NotificationsCollection))]
+public sealed class NotificationsCollection : ICollectionFixture<NotificationsFixture>;
+
 /// <summary>The notifications page as a viewer and a developer use it, on the outbox a real alert filled.</summary>
-public sealed class NotificationsPageTests(DashboardFixture browser, NotificationsFixture f) : IClassFixture<NotificationsFixture>
+[Collection(nameof(NotificationsCollection))]
+public sealed class NotificationsPageTests(DashboardFixture browser, NotificationsFixture f)
 {
     [Fact]
     public async Task Viewer_SeesWhatWasSentRetryingAndFailed_FiltersTheFailing_TheSetup_NoSecret_AndNoButton()

@@ -49,20 +49,34 @@ public abstract class StatusServeFixture(string purpose) : IAsyncLifetime
     /// <summary>A page of <paramref name="browser"/> signed in as <paramref name="user"/>, at <paramref name="path"/>.</summary>
     public async Task<IPage> SignedInAsync(DashboardFixture browser, string user, string path, int width = 1280, int height = 860, ColorScheme scheme = ColorScheme.Light)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = Url.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-            ColorScheme = scheme,
-        });
-        context.SetDefaultTimeout(60_000);
-        var page = await context.NewPageAsync();
-        page.PageError += (_, e) => browser.ConsoleErrors.Enqueue($"{page.Url}: {e}");
+        var page = await PageAsync(browser, width, height, scheme);
+        await SignInAsync(page, user, path);
+        return page;
+    }
+
+    /// <summary>Signs <paramref name="user"/> in on <paramref name="page"/> through the sign-in form <paramref name="path"/> leads to, and waits to be back at it.</summary>
+    public async Task SignInAsync(IPage page, string user, string path)
+    {
         await page.GotoAsync(path);
         await page.GetByLabel("User").FillAsync(user);
         await page.GetByLabel("Password").FillAsync(Passwords[user]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(u => u.EndsWith(path, StringComparison.Ordinal));
+    }
+
+    /// <summary>A new page of <paramref name="browser"/> on this server, without a session (its own cookies).</summary>
+    public async Task<IPage> PageAsync(DashboardFixture browser, int width = 1280, int height = 860, ColorScheme scheme = ColorScheme.Light)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Url.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            ColorScheme = scheme,
+            DeviceScaleFactor = 1,
+        });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        page.PageError += (_, e) => browser.ConsoleErrors.Enqueue($"{page.Url}: {e}");
         return page;
     }
 

@@ -122,14 +122,10 @@ public static partial class DeliveryConfigParser
 
     private static ImmutableArray<SmokeCheck> ReadSmoke(YamlReader r, YamlNode node)
     {
-        if (node is not YamlSequence seq)
-        {
-            r.Error(node, "`smoke:` must be a list of paths or {path, status, contains}");
-            return [];
-        }
+        var items = r.Items(node, "`smoke:` must be a list of paths or {path, status, contains}");
 
         var checks = ImmutableArray.CreateBuilder<SmokeCheck>();
-        foreach (var item in seq.Items)
+        foreach (var item in items)
         {
             switch (item)
             {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Catalytic.Platform.Config;
 using Catalytic.Platform.Yaml;
+using Catalytic.Workflows.Globbing;
 using Catalytic.Workflows.Triggers;
 
 namespace Catalytic.Pipelines.Environments;
@@ -265,7 +266,7 @@ public sealed record EnvironmentRules(ImmutableDictionary<string, EnvironmentRul
 
     private static ImmutableArray<string>? Patterns(YamlNode node, string key, Action<YamlNode, string> error)
     {
-        var names = Names(node, key, p => GlobPattern.TryParse(p, out _, out var why) ? null : $"`{key}:` pattern '{p}': {why}", error);
+        var names = Names(node, key, p => GlobPattern.TryParse(p, GlobSyntax.FilterPattern, out _, out var why) ? null : $"`{key}:` pattern '{p}': {why}", error);
         return names;
     }
 }

@@ -4,6 +4,7 @@ using Catalytic.Pipelines.Events;
 using Catalytic.Pipelines.Repositories;
 using Catalytic.Pipelines.Webhooks;
 using Catalytic.Runner.Context;
+using Catalytic.Workflows.Globbing;
 using Catalytic.Workflows.Triggers;
 
 namespace Catalytic.Pipelines.Triggers;

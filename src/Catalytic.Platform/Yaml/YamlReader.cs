@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Catalytic.Platform.Text;
 
@@ -25,13 +26,20 @@ public sealed class YamlReader
     public void Error(YamlMark at, string message) => _errors.Add(new YamlError(at, message));
 
     /// <summary>Reports every key of <paramref name="map"/> not in <paramref name="allowed"/>, with a "did you mean" when one is close.</summary>
-    public void CheckKeys(YamlMapping map, IReadOnlyList<string> allowed)
+    public void CheckKeys(YamlMapping map, IReadOnlyList<string> allowed) => CheckKeys(map, allowed, null);
+
+    /// <summary>
+    /// Reports every key of <paramref name="map"/> not in <paramref name="allowed"/>, saying where it stands
+    /// (<c>unknown key 'x' in check 'web' (expected one of: …)</c>), with a "did you mean" when one is close.
+    /// </summary>
+    public void CheckKeys(YamlMapping map, IReadOnlyList<string> allowed, string? where)
     {
         foreach (var (key, _) in map.Entries)
         {
             if (!allowed.Contains(key.Value, StringComparer.Ordinal))
             {
-                Error(key, $"unknown key '{key.Value}' (expected one of: {string.Join(", ", allowed)}){Suggestions.DidYouMean(key.Value, allowed)}");
+                var at = where is null ? "" : $" in {where}";
+                Error(key, $"unknown key '{key.Value}'{at} (expected one of: {string.Join(", ", allowed)}){Suggestions.DidYouMean(key.Value, allowed)}");
             }
         }
     }
@@ -52,6 +60,125 @@ public sealed class YamlReader
                 Error(other, $"`{key}:` must be a mapping");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="node"/> as a mapping; null (with the error <c>WHAT must be a mapping</c> when present but not one).
+    /// For nodes that are no mapping's value under a key: a list's items, a section's root.
+    /// </summary>
+    public YamlMapping? AsMapping(YamlNode? node, string what)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlMapping m:
+                return m;
+            default:
+                Error(node, $"{what} must be a mapping");
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The items of <paramref name="node"/> when it is a sequence; none, with <paramref name="message"/> at the node,
+    /// when it is not (a list a reader goes through even when it is written wrong).
+    /// </summary>
+    public ImmutableArray<YamlNode> Items(YamlNode node, string message)
+    {
+        if (node is YamlSequence seq)
+        {
+            return seq.Items;
+        }
+
+        Error(node, message);
+        return [];
+    }
+
+    /// <summary>The scalar under <paramref name="key"/>, empty allowed; null (with an error when present but not a scalar).</summary>
+    public string? Scalar(YamlMapping map, string key)
+    {
+        switch (Get(map, key))
+        {
+            case null:
+                return null;
+            case YamlScalar s:
+                return s.Value;
+            case var other:
+                Error(other, $"`{key}:` must be a single value");
+                return null;
+        }
+    }
+
+    /// <summary>A list of scalars under <paramref name="key"/>; a single scalar counts as a list of one.</summary>
+    public ImmutableArray<YamlScalar>? List(YamlMapping map, string key)
+    {
+        switch (Get(map, key))
+        {
+            case null:
+                return null;
+            case YamlScalar s:
+                return [s];
+            case YamlSequence seq:
+                var items = ImmutableArray.CreateBuilder<YamlScalar>();
+                foreach (var item in seq.Items)
+                {
+                    if (item is YamlScalar v)
+                    {
+                        items.Add(v);
+                    }
+                    else
+                    {
+                        Error(item, $"`{key}:` items must be single values");
+                    }
+                }
+
+                return items.ToImmutable();
+            case var other:
+                Error(other, $"`{key}:` must be a list");
+                return null;
+        }
+    }
+
+    /// <summary>A mapping of scalar to scalar under <paramref name="key"/> (labels, headers, matchers), in key order.</summary>
+    public ImmutableSortedDictionary<string, string>? Pairs(YamlMapping map, string key)
+    {
+        if (Map(map, key) is not { } m)
+        {
+            return null;
+        }
+
+        var pairs = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in m.Entries)
+        {
+            if (v is YamlScalar vs)
+            {
+                pairs[k.Value] = vs.Value;
+            }
+            else
+            {
+                Error(v, $"`{key}:` values must be single values");
+            }
+        }
+
+        return pairs.ToImmutable();
+    }
+
+    /// <summary>A duration (<see cref="Durations"/>: 500ms, 30s, 1m30s, 90d) of at least <paramref name="min"/>.</summary>
+    public TimeSpan? Duration(YamlMapping map, string key, TimeSpan? min = null)
+    {
+        if (Parse(map, key, (string s, out TimeSpan d) => Durations.TryParse(s, out d), "a duration such as 500ms, 30s, 5m, 4h or 90d") is not { } t)
+        {
+            return null;
+        }
+
+        if (min is { } least && t < least)
+        {
+            Error(Get(map, key), $"`{key}:` must be at least {Durations.Format(least)}");
+            return null;
+        }
+
+        return t;
     }
 
     /// <summary>The non-empty scalar under <paramref name="key"/>; null (with an error when present but empty or not a scalar).</summary>

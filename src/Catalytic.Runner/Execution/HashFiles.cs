@@ -1,40 +1,34 @@
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
+using Catalytic.Runner.Actions.BuiltIn.Globbing;
 
 namespace Catalytic.Runner.Execution;
 
 /// <summary>
-/// <c>hashFiles(patterns…)</c> as GitHub computes it: the files under the workspace matching the globs
-/// (<c>!</c> excludes), in path order; the SHA-256 of each file fed into one SHA-256; '' when none match.
+/// <c>hashFiles(patterns…)</c> as GitHub computes it: the files under the workspace selected by the patterns with
+/// @actions/glob's rules (<see cref="PathPatternSet"/>, the same reading as cache and upload-artifact: one pattern a
+/// line, <c>!</c> excludes, a folder takes everything below it), in path order, `.git/` left out; the SHA-256 of each
+/// file fed into one SHA-256; '' when none match. Files outside the workspace are ignored, as GitHub does.
 /// </summary>
 internal static class HashFiles
 {
     public static string Compute(string workspace, IReadOnlyList<string> patterns)
     {
-        var include = new List<Regex>();
-        var exclude = new List<Regex>();
-        foreach (var raw in patterns.SelectMany(p => p.Split('\n')).Select(p => p.Trim()).Where(p => p.Length > 0))
-        {
-            var negated = raw.StartsWith('!');
-            var pattern = (negated ? raw[1..] : raw).TrimStart('.', '/');
-            if (Path.IsPathRooted(raw.TrimStart('!')))
-            {
-                pattern = Path.GetRelativePath(workspace, raw.TrimStart('!'));
-            }
-
-            (negated ? exclude : include).Add(ToRegex(pattern));
-        }
-
-        if (include.Count == 0 || !Directory.Exists(workspace))
+        if (!Directory.Exists(workspace))
         {
             return "";
         }
 
-        var files = Directory.EnumerateFiles(workspace, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
-            .Select(f => Path.GetRelativePath(workspace, f).Replace('\\', '/'))
-            .Where(f => !f.StartsWith(".git/", StringComparison.Ordinal))
-            .Where(f => include.Any(r => r.IsMatch(f)) && !exclude.Any(r => r.IsMatch(f)))
-            .Order(StringComparer.Ordinal)
+        var root = Path.GetFullPath(workspace).TrimEnd('/');
+        var set = PathPatternSet.Parse(patterns.SelectMany(p => p.Split('\n')), root, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        if (set.IncludeCount == 0)
+        {
+            return "";
+        }
+
+        var gitFolder = root + "/.git";
+        var files = set.FindFiles(followSymlinks: true)
+            .Select(f => f.FullPath)
+            .Where(f => PathPatternSet.IsSameOrUnder(f, root) && f != root && !PathPatternSet.IsSameOrUnder(f, gitFolder) && File.Exists(f))
             .ToList();
         if (files.Count == 0)
         {
@@ -44,47 +38,10 @@ internal static class HashFiles
         using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var f in files)
         {
-            using var stream = File.OpenRead(Path.Combine(workspace, f));
+            using var stream = File.OpenRead(f);
             all.AppendData(SHA256.HashData(stream));
         }
 
         return Convert.ToHexStringLower(all.GetHashAndReset());
-    }
-
-    private static Regex ToRegex(string glob)
-    {
-        var sb = new System.Text.StringBuilder("^");
-        for (var i = 0; i < glob.Length; i++)
-        {
-            var c = glob[i];
-            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
-            {
-                // `**/` matches zero or more folders; a trailing `**` everything below.
-                if (i + 2 < glob.Length && glob[i + 2] == '/')
-                {
-                    sb.Append("(?:.*/)?");
-                    i += 2;
-                }
-                else
-                {
-                    sb.Append(".*");
-                    i++;
-                }
-            }
-            else if (c == '*')
-            {
-                sb.Append("[^/]*");
-            }
-            else if (c == '?')
-            {
-                sb.Append("[^/]");
-            }
-            else
-            {
-                sb.Append(Regex.Escape(c.ToString()));
-            }
-        }
-
-        return new Regex(sb.Append('$').ToString(), RegexOptions.CultureInvariant);
     }
 }

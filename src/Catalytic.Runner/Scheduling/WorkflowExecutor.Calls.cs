@@ -94,8 +94,8 @@ internal sealed partial class WorkflowExecutor
             // The caller's concurrency group holds for the whole call (all legs), as one job of the caller's workflow.
             if (job.Concurrency is { } concurrency)
             {
-                var group = _session.Expressions.EvaluateString(concurrency.Group, scope);
-                var cancelInProgress = concurrency.CancelInProgress is { } c && ContextValues.IsTrue(_session.Expressions.Evaluate(c, scope));
+                // Concurrency expressions have no status functions (the validator's rule), so the plain scope of JobPlanning serves.
+                var (group, cancelInProgress) = JobPlanning.Concurrency(_session.Expressions, concurrency, contexts, _session.Options.Workspace);
                 if (group.Length > 0)
                 {
                     var label = _labelPrefix + report.Name;

@@ -328,9 +328,7 @@ internal sealed partial class WorkflowExecutor
             {
                 var contexts = BaseContexts(needs, matrix);
                 contexts["strategy"] = strategy;
-                var scope = new ExpressionScope(contexts, new JobStatusView(true, false, false), _session.Options.Workspace);
-                group = _session.Expressions.EvaluateString(concurrency.Group, scope);
-                cancelInProgress = concurrency.CancelInProgress is { } c && ContextValues.IsTrue(_session.Expressions.Evaluate(c, scope));
+                (group, cancelInProgress) = JobPlanning.Concurrency(_session.Expressions, concurrency, contexts, _session.Options.Workspace);
             }
             catch (ExpressionEvaluationException e)
             {

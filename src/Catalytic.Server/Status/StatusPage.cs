@@ -28,18 +28,15 @@ internal static class StatusPage
         var html = new StringBuilder();
         var title = WebUtility.HtmlEncode(status.Config.Page.Title);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")
-            .Append("<title>").Append(title).Append("</title><style>")
-            .Append("body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}")
-            .Append(".bars{display:flex;gap:1px;height:28px}.bars span{flex:1;border-radius:1px}")
-            .Append(".up{background:#2eb886}.degraded{background:#daa038}.down{background:#d00000}.none{background:#ddd}")
-            .Append(".check{margin:1.2em 0}.state{float:right;font-weight:600}.summary{padding:.8em;border-radius:4px;color:#fff}")
-            .Append("</style></head><body><h1>").Append(title).Append("</h1>");
+            .Append("<title>").Append(title).Append("</title>")
+            // A stylesheet of the embedded assets, not a <style>: the Content-Security-Policy allows styles from 'self' only.
+            .Append("<link rel=\"stylesheet\" href=\"/assets/status.css\"></head><body><main><h1>").Append(title).Append("</h1>");
         var allUp = incidents.Count == 0;
         html.Append("<p class=\"summary ").Append(allUp ? "up" : "down").Append("\">")
             .Append(allUp ? "All systems operational" : $"{incidents.Count} open incident(s)").Append("</p>");
         if (!allUp)
         {
-            html.Append("<h2>Current incidents</h2><ul>");
+            html.Append("<h2>Current incidents</h2><ul class=\"incidents\">");
             foreach (var a in incidents)
             {
                 html.Append("<li><b>").Append(WebUtility.HtmlEncode(a.Summary)).Append("</b> since ")
@@ -47,6 +44,12 @@ internal static class StatusPage
             }
 
             html.Append("</ul>");
+        }
+
+        if (checks.Count > 0)
+        {
+            html.Append("<h2>Checks</h2><ul class=\"legend\" aria-label=\"What a day's bar means\"><li><span class=\"up\"></span>up 99.9% or more</li>")
+                .Append("<li><span class=\"degraded\"></span>up 95% or more</li><li><span class=\"down\"></span>up less</li><li><span class=\"none\"></span>no data</li></ul>");
         }
 
         foreach (var check in checks)
@@ -68,7 +71,7 @@ internal static class StatusPage
             html.Append("</div><small>90 days: ").Append((StatusEndpoints.Uptime(days) * 100).ToString("0.###", CultureInfo.InvariantCulture)).Append("% uptime</small></div>");
         }
 
-        html.Append("<footer><small>Updated ").Append(now.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)).Append("</small></footer></body></html>");
+        html.Append("</main><footer><small>Updated ").Append(now.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)).Append("</small></footer></body></html>");
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
 }

@@ -16,7 +16,7 @@ public static partial class StatusConfigParser
     {
         r.CheckKeys(map, ["channels", "routes", "inhibit", "reports"], "`notifications:`");
         var channels = ImmutableDictionary.CreateBuilder<string, ChannelConfig>(StringComparer.Ordinal);
-        if (r.Map(YamlReader.Get(map, "channels"), "`channels:` (a mapping of channel names)") is { } chans)
+        if (r.AsMapping(map["channels"], "`channels:` (a mapping of channel names)") is { } chans)
         {
             foreach (var (k, v) in chans.Entries)
             {
@@ -26,7 +26,7 @@ public static partial class StatusConfigParser
                     r.Error(k, $"channel name '{name}' must be letters, digits, '-', '_' or '.'");
                 }
 
-                if (r.Map(v, $"channel '{name}'") is { } m && ReadChannel(r, name, m) is { } channel)
+                if (r.AsMapping(v, $"channel '{name}'") is { } m && ReadChannel(r, name, m) is { } channel)
                 {
                     channels[name] = channel;
                 }
@@ -34,18 +34,18 @@ public static partial class StatusConfigParser
         }
 
         c = c with { Channels = channels.ToImmutable() };
-        if (YamlReader.Get(map, "routes") is { } routes)
+        if (map["routes"] is { } routes)
         {
             c = c with { Routes = ReadRoutes(r, routes, "", c.Channels) };
         }
 
-        if (YamlReader.Get(map, "inhibit") is YamlSequence inhibit)
+        if (map["inhibit"] is YamlSequence inhibit)
         {
             var rules = ImmutableArray.CreateBuilder<InhibitRule>();
             rules.Add(InhibitRule.EnvironmentDown);
             foreach (var item in inhibit.Items)
             {
-                if (r.Map(item, "an inhibition rule ({source, target, equal})") is not { } m)
+                if (r.AsMapping(item, "an inhibition rule ({source, target, equal})") is not { } m)
                 {
                     continue;
                 }
@@ -64,12 +64,12 @@ public static partial class StatusConfigParser
 
             c = c with { Inhibit = rules.ToImmutable() };
         }
-        else if (YamlReader.Get(map, "inhibit") is { } bad)
+        else if (map["inhibit"] is { } bad)
         {
             r.Error(bad, "`inhibit` must be a list of {source, target, equal}");
         }
 
-        if (YamlReader.Get(map, "reports") is { } reports)
+        if (map["reports"] is { } reports)
         {
             c = c with { Reports = ReadReports(r, reports, c.Channels) };
         }
@@ -87,10 +87,10 @@ public static partial class StatusConfigParser
         }
 
         var c = new ChannelConfig { Name = name };
-        if (r.Map(YamlReader.Get(map, "slack"), "`slack:`") is { } slack)
+        if (r.AsMapping(map["slack"], "`slack:`") is { } slack)
         {
             r.CheckKeys(slack, ["webhook-url", "webhook-url-secret"], "`slack:`");
-            var url = r.String(slack, "webhook-url");
+            var url = r.Scalar(slack, "webhook-url");
             var secret = SecretName(r, slack, "webhook-url-secret");
             if ((url is null) == (secret is null))
             {
@@ -100,29 +100,29 @@ public static partial class StatusConfigParser
 
             if (url is not null && !IsHttpUrl(url))
             {
-                r.Error(YamlReader.Get(slack, "webhook-url"), $"channel '{name}': `webhook-url` must be an http(s) address");
+                r.Error(slack["webhook-url"], $"channel '{name}': `webhook-url` must be an http(s) address");
                 return null;
             }
 
             return c with { Slack = new SlackChannelConfig(url, secret) };
         }
 
-        if (r.Map(YamlReader.Get(map, "email"), "`email:`") is { } email)
+        if (r.AsMapping(map["email"], "`email:`") is { } email)
         {
             r.CheckKeys(email, ["host", "port", "tls", "from", "to", "username", "password-secret"], "`email:`");
-            if (YamlReader.Get(email, "password") is { } pw)
+            if (email["password"] is { } pw)
             {
                 r.Error(pw, "`password:` is not allowed in catalytic.yml; store it as a secret and name it with `password-secret:`");
             }
 
-            var host = r.String(email, "host");
-            var from = r.String(email, "from");
+            var host = r.Scalar(email, "host");
+            var from = r.Scalar(email, "from");
             var to = r.List(email, "to") ?? [];
-            var tlsText = r.String(email, "tls") ?? "starttls";
+            var tlsText = r.Scalar(email, "tls") ?? "starttls";
             SmtpTls? tls = tlsText switch { "none" => SmtpTls.None, "starttls" => SmtpTls.StartTls, "tls" => SmtpTls.Tls, _ => null };
             if (tls is null)
             {
-                r.Error(YamlReader.Get(email, "tls"), $"`tls` must be none, starttls or tls, not '{tlsText}'");
+                r.Error(email["tls"], $"`tls` must be none, starttls or tls, not '{tlsText}'");
             }
 
             if (host is null || from is null || to.IsEmpty)
@@ -131,7 +131,7 @@ public static partial class StatusConfigParser
                 return null;
             }
 
-            foreach (var (addr, node) in to.Append((from, YamlReader.Get(email, "from")!)))
+            foreach (var (addr, node) in to.Select(t => (t.Value, (YamlNode)t)).Append((from, email["from"]!)))
             {
                 if (!MimeKit.MailboxAddress.TryParse(addr, out _))
                 {
@@ -140,23 +140,23 @@ public static partial class StatusConfigParser
             }
 
             var port = r.Int(email, "port", 1, 65535) ?? (tls == SmtpTls.Tls ? 465 : tls == SmtpTls.None ? 25 : 587);
-            return c with { Email = new EmailChannelConfig(host, port, tls ?? SmtpTls.StartTls, from, [.. to.Select(t => t.Value)], r.String(email, "username"), SecretName(r, email, "password-secret")) };
+            return c with { Email = new EmailChannelConfig(host, port, tls ?? SmtpTls.StartTls, from, [.. to.Select(t => t.Value)], r.Scalar(email, "username"), SecretName(r, email, "password-secret")) };
         }
 
-        if (r.Map(YamlReader.Get(map, "webhook"), "`webhook:`") is { } hook)
+        if (r.AsMapping(map["webhook"], "`webhook:`") is { } hook)
         {
             r.CheckKeys(hook, ["url", "format", "secret"], "`webhook:`");
-            var url = r.String(hook, "url");
-            var format = r.String(hook, "format") ?? "alertmanager";
+            var url = r.Scalar(hook, "url");
+            var format = r.Scalar(hook, "format") ?? "alertmanager";
             if (url is null || !IsHttpUrl(url))
             {
-                r.Error(YamlReader.Get(hook, "url") ?? hook, $"channel '{name}': webhook needs `url:` (an http(s) address)");
+                r.Error(hook["url"] ?? hook, $"channel '{name}': webhook needs `url:` (an http(s) address)");
                 return null;
             }
 
             if (format is not ("alertmanager" or "catalytic"))
             {
-                r.Error(YamlReader.Get(hook, "format"), $"`format` must be alertmanager (version-4 payload) or catalytic, not '{format}'");
+                r.Error(hook["format"], $"`format` must be alertmanager (version-4 payload) or catalytic, not '{format}'");
             }
 
             return c with { Webhook = new WebhookChannelConfig(url, format, SecretName(r, hook, "secret")) };
@@ -167,16 +167,12 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<RouteConfig> ReadRoutes(YamlReader r, YamlNode node, string prefix, ImmutableDictionary<string, ChannelConfig> channels)
     {
-        if (node is not YamlSequence seq)
-        {
-            r.Error(node, "`routes` must be a list of routes ({match, to, …})");
-            return [];
-        }
+        var items = r.Items(node, "`routes` must be a list of routes ({match, to, …})");
 
         var list = ImmutableArray.CreateBuilder<RouteConfig>();
-        for (var i = 0; i < seq.Items.Length; i++)
+        for (var i = 0; i < items.Length; i++)
         {
-            if (r.Map(seq.Items[i], "a route") is not { } m)
+            if (r.AsMapping(items[i], "a route") is not { } m)
             {
                 continue;
             }
@@ -186,8 +182,9 @@ public static partial class StatusConfigParser
             var route = new RouteConfig { Key = key };
             var to = r.List(m, "to") ?? [];
             var escalateTo = r.List(m, "escalate-to") ?? [];
-            foreach (var (ch, n) in to.Concat(escalateTo))
+            foreach (var n in to.Concat(escalateTo))
             {
+                var ch = n.Value;
                 if (!channels.ContainsKey(ch))
                 {
                     var hint = channels.Keys.OrderBy(k => Suggestions.Distance(k, ch)).FirstOrDefault();
@@ -204,7 +201,7 @@ public static partial class StatusConfigParser
                 }
                 catch (ArgumentException e)
                 {
-                    r.Error(YamlReader.Get(m, "match-re"), $"`match-re.{label}` is not a regular expression: {e.Message}");
+                    r.Error(m["match-re"], $"`match-re.{label}` is not a regular expression: {e.Message}");
                 }
             }
 
@@ -227,10 +224,10 @@ public static partial class StatusConfigParser
             };
             if (route.EscalateAfter is not null && route.EscalateTo.IsEmpty)
             {
-                r.Error(YamlReader.Get(m, "escalate-after"), "`escalate-after` needs `escalate-to:` (the channels of each escalation step, in order)");
+                r.Error(m["escalate-after"], "`escalate-after` needs `escalate-to:` (the channels of each escalation step, in order)");
             }
 
-            if (YamlReader.Get(m, "routes") is { } children)
+            if (m["routes"] is { } children)
             {
                 route = route with { Routes = ReadRoutes(r, children, key, channels) };
             }
@@ -243,40 +240,36 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<ReportConfig> ReadReports(YamlReader r, YamlNode node, ImmutableDictionary<string, ChannelConfig> channels)
     {
-        if (node is not YamlSequence seq)
-        {
-            r.Error(node, "`reports` must be a list of {every, at, to}");
-            return [];
-        }
+        var items = r.Items(node, "`reports` must be a list of {every, at, to}");
 
         var list = ImmutableArray.CreateBuilder<ReportConfig>();
-        foreach (var item in seq.Items)
+        foreach (var item in items)
         {
-            if (r.Map(item, "a report") is not { } m)
+            if (r.AsMapping(item, "a report") is not { } m)
             {
                 continue;
             }
 
             r.CheckKeys(m, ["name", "every", "at", "day", "timezone", "to"], "a report");
-            var every = r.String(m, "every") ?? "daily";
+            var every = r.Scalar(m, "every") ?? "daily";
             if (every is not ("daily" or "weekly"))
             {
-                r.Error(YamlReader.Get(m, "every"), $"`every` must be daily or weekly, not '{every}'");
+                r.Error(m["every"], $"`every` must be daily or weekly, not '{every}'");
             }
 
             var at = new TimeOnly(8, 0);
-            if (r.String(m, "at") is { } atText && !TimeOnly.TryParseExact(atText, ["HH:mm", "H:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out at))
+            if (r.Scalar(m, "at") is { } atText && !TimeOnly.TryParseExact(atText, ["HH:mm", "H:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out at))
             {
-                r.Error(YamlReader.Get(m, "at"), $"`at` must be HH:MM, not '{atText}'");
+                r.Error(m["at"], $"`at` must be HH:MM, not '{atText}'");
             }
 
             var day = DayOfWeek.Monday;
-            if (r.String(m, "day") is { } dayText)
+            if (r.Scalar(m, "day") is { } dayText)
             {
                 var i = Array.FindIndex(Days, d => dayText.StartsWith(d, StringComparison.OrdinalIgnoreCase));
                 if (i < 0)
                 {
-                    r.Error(YamlReader.Get(m, "day"), $"`day` must be Mon..Sun, not '{dayText}'");
+                    r.Error(m["day"], $"`day` must be Mon..Sun, not '{dayText}'");
                 }
                 else
                 {
@@ -285,16 +278,16 @@ public static partial class StatusConfigParser
             }
 
             var zone = TimeZoneInfo.Utc;
-            if (r.String(m, "timezone") is { } tz && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out zone!))
+            if (r.Scalar(m, "timezone") is { } tz && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out zone!))
             {
-                r.Error(YamlReader.Get(m, "timezone"), $"unknown time zone '{tz}'");
+                r.Error(m["timezone"], $"unknown time zone '{tz}'");
                 zone = TimeZoneInfo.Utc;
             }
 
             var to = r.List(m, "to") ?? [];
-            foreach (var (ch, n) in to.Where(t => !channels.ContainsKey(t.Value)))
+            foreach (var n in to.Where(t => !channels.ContainsKey(t.Value)))
             {
-                r.Error(n, $"no channel '{ch}' under notifications.channels");
+                r.Error(n, $"no channel '{n.Value}' under notifications.channels");
             }
 
             if (to.IsEmpty)
@@ -302,7 +295,7 @@ public static partial class StatusConfigParser
                 r.Error(m, "a report needs `to:` (channels)");
             }
 
-            list.Add(new ReportConfig(r.String(m, "name") ?? every, every == "weekly", at, day, zone, [.. to.Select(t => t.Value)]));
+            list.Add(new ReportConfig(r.Scalar(m, "name") ?? every, every == "weekly", at, day, zone, [.. to.Select(t => t.Value)]));
         }
 
         return list.ToImmutable();
@@ -313,10 +306,10 @@ public static partial class StatusConfigParser
     /// <summary>The name of a secret (a file under the state folder's secrets/, or CATALYTIC_SECRET_NAME): never a path.</summary>
     private static string? SecretName(YamlReader r, YamlMapping map, string key)
     {
-        var name = r.String(map, key);
+        var name = r.Scalar(map, key);
         if (name is not null && !SecretSource.ValidName(name))
         {
-            r.Error(YamlReader.Get(map, key), $"`{key}` names a secret: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit");
+            r.Error(map[key], $"`{key}` names a secret: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit");
             return null;
         }
 

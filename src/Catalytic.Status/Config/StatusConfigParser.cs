@@ -35,7 +35,7 @@ public static partial class StatusConfigParser
     public static (StatusConfig? Config, ImmutableArray<ConfigError> Errors) Read(YamlDocument document)
     {
         var file = document.File;
-        var r = new YamlReader(file);
+        var r = new YamlReader();
         if (!document.Errors.IsEmpty)
         {
             return (null, [.. document.Errors.Select(e => new ConfigError(file, e.At.Line, e.At.Column, (e.IsSyntax ? "invalid YAML: " : "") + e.Message))]);
@@ -47,28 +47,28 @@ public static partial class StatusConfigParser
         }
 
         var config = StatusConfig.Empty;
-        if (r.Map(YamlReader.Get(root, "status"), "`status:`") is { } status)
+        if (r.AsMapping(root["status"], "`status:`") is { } status)
         {
             config = ReadStatus(r, status, config);
         }
 
-        if (r.Map(YamlReader.Get(root, "checks"), "`checks:` (a mapping of check names)") is { } checks)
+        if (r.AsMapping(root["checks"], "`checks:` (a mapping of check names)") is { } checks)
         {
-            config = config with { Checks = ReadChecks(r, checks) };
+            config = config with { Checks = ReadChecks(r, file, checks) };
         }
 
-        if (r.Map(YamlReader.Get(root, "alerts"), "`alerts:` (a mapping of alert kinds)") is { } alerts)
+        if (r.AsMapping(root["alerts"], "`alerts:` (a mapping of alert kinds)") is { } alerts)
         {
             config = config with { AlertKinds = ReadAlertKinds(r, alerts) };
         }
 
-        if (r.Map(YamlReader.Get(root, "notifications"), "`notifications:`") is { } notifications)
+        if (r.AsMapping(root["notifications"], "`notifications:`") is { } notifications)
         {
             config = ReadNotifications(r, notifications, config);
         }
 
         return r.Errors.Count > 0
-            ? (null, [.. r.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)])
+            ? (null, [.. r.Errors.Select(e => new ConfigError(file, Math.Max(1, e.At.Line), Math.Max(1, e.At.Column), e.Message)).OrderBy(e => e.Line).ThenBy(e => e.Column)])
             : (config, []);
     }
 
@@ -76,7 +76,7 @@ public static partial class StatusConfigParser
     {
         r.CheckKeys(map, ["edge-checks", "keep", "page", "url"], "`status:`");
         c = c with { EdgeChecks = r.Bool(map, "edge-checks") ?? true, Keep = r.Duration(map, "keep", TimeSpan.FromDays(1)) ?? c.Keep };
-        if (r.String(map, "url") is { } url)
+        if (r.Scalar(map, "url") is { } url)
         {
             if (Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https")
             {
@@ -84,20 +84,20 @@ public static partial class StatusConfigParser
             }
             else
             {
-                r.Error(YamlReader.Get(map, "url"), $"`url` must be an http(s) address, not '{url}'");
+                r.Error(map["url"], $"`url` must be an http(s) address, not '{url}'");
             }
         }
 
-        if (r.Map(YamlReader.Get(map, "page"), "`page:`") is { } page)
+        if (r.AsMapping(map["page"], "`page:`") is { } page)
         {
             r.CheckKeys(page, ["enabled", "title"], "`status.page:`");
-            c = c with { Page = new StatusPageConfig { Enabled = r.Bool(page, "enabled") ?? true, Title = r.String(page, "title") ?? c.Page.Title } };
+            c = c with { Page = new StatusPageConfig { Enabled = r.Bool(page, "enabled") ?? true, Title = r.Scalar(page, "title") ?? c.Page.Title } };
         }
 
         return c;
     }
 
-    private static ImmutableArray<CheckConfig> ReadChecks(YamlReader r, YamlMapping checks)
+    private static ImmutableArray<CheckConfig> ReadChecks(YamlReader r, string file, YamlMapping checks)
     {
         var list = ImmutableArray.CreateBuilder<CheckConfig>();
         foreach (var (k, v) in checks.Entries)
@@ -108,7 +108,7 @@ public static partial class StatusConfigParser
                 r.Error(k, $"check name '{name}' must be letters, digits, '-', '_' or '.'");
             }
 
-            if (r.Map(v, $"check '{name}'") is { } map && ReadCheck(r, name, k, map) is { } check)
+            if (r.AsMapping(v, $"check '{name}'") is { } map && ReadCheck(r, file, name, k, map) is { } check)
             {
                 list.Add(check);
             }
@@ -117,17 +117,17 @@ public static partial class StatusConfigParser
         return list.ToImmutable();
     }
 
-    private static CheckConfig? ReadCheck(YamlReader r, string name, YamlNode key, YamlMapping map)
+    private static CheckConfig? ReadCheck(YamlReader r, string file, string name, YamlNode key, YamlMapping map)
     {
         r.CheckKeys(map, CheckKeys, $"check '{name}'");
-        var urlText = r.String(map, "url");
+        var urlText = r.Scalar(map, "url");
         if (urlText is null)
         {
             r.Error(key, $"check '{name}': missing `url:` (http(s)://, tcp://host:port, tls://host:port or dns://server/name)");
             return null;
         }
 
-        var urlNode = YamlReader.Get(map, "url")!;
+        var urlNode = map["url"]!;
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || KindOf(url.Scheme) is not { } kind)
         {
             r.Error(urlNode, $"check '{name}': `url` '{urlText}' must be http(s)://…, tcp://host:port, tls://host:port or dns://server/name");
@@ -144,32 +144,32 @@ public static partial class StatusConfigParser
             r.Error(urlNode, $"check '{name}': dns:// needs the name to ask for, e.g. dns://127.0.0.1/example.org");
         }
 
-        var c = new CheckConfig { Name = name, Url = url, Kind = kind, Source = r.Where(key) };
+        var c = new CheckConfig { Name = name, Url = url, Kind = kind, Source = $"{file}:{Math.Max(1, key.Start.Line)}:{Math.Max(1, key.Start.Column)}" };
         var interval = r.Duration(map, "interval", TimeSpan.FromMilliseconds(100)) ?? c.Interval;
         var timeout = r.Duration(map, "timeout", TimeSpan.FromMilliseconds(10)) ?? (interval < c.Timeout ? interval : c.Timeout);
         c = c with
         {
             Interval = interval,
             Timeout = timeout,
-            Method = (r.String(map, "method") ?? "GET").ToUpperInvariant(),
+            Method = (r.Scalar(map, "method") ?? "GET").ToUpperInvariant(),
             Headers = r.Pairs(map, "headers") ?? c.Headers,
-            Body = r.String(map, "body"),
+            Body = r.Scalar(map, "body"),
             Insecure = r.Bool(map, "insecure") ?? false,
             FailureThreshold = r.Int(map, "failure-threshold", 1, 1000) ?? c.FailureThreshold,
             SuccessThreshold = r.Int(map, "success-threshold", 1, 1000) ?? c.SuccessThreshold,
             Severity = ReadSeverity(r, map) ?? c.Severity,
             Labels = r.Pairs(map, "labels") ?? c.Labels,
-            Runbook = r.String(map, "runbook"),
+            Runbook = r.Scalar(map, "runbook"),
             Public = r.Bool(map, "public") ?? true,
         };
 
-        if (r.Map(YamlReader.Get(map, "dns"), "`dns:`") is { } dns)
+        if (r.AsMapping(map["dns"], "`dns:`") is { } dns)
         {
             r.CheckKeys(dns, ["query-type"], "`dns:`");
-            c = c with { DnsQueryType = (r.String(dns, "query-type") ?? "A").ToUpperInvariant() };
+            c = c with { DnsQueryType = (r.Scalar(dns, "query-type") ?? "A").ToUpperInvariant() };
         }
 
-        if (YamlReader.Get(map, "conditions") is { } conditions)
+        if (map["conditions"] is { } conditions)
         {
             c = c with { Conditions = ReadConditions(r, conditions) };
         }
@@ -179,21 +179,21 @@ public static partial class StatusConfigParser
             c = c with { Conditions = [new CheckCondition(ConditionParser.Parse(fallback).Condition!, false)] };
         }
 
-        if (YamlReader.Get(map, "maintenance") is { } maintenance)
+        if (map["maintenance"] is { } maintenance)
         {
             c = c with { Maintenance = ReadMaintenance(r, maintenance) };
         }
 
         if (r.List(map, "from") is { } from)
         {
-            foreach (var (v, n) in from.Where(f => f.Value is not (CheckConfig.Local or CheckConfig.Workers)))
+            foreach (var n in from.Where(f => f.Value is not (CheckConfig.Local or CheckConfig.Workers)))
             {
-                r.Error(n, $"`from` takes local and/or workers, not '{v}'");
+                r.Error(n, $"`from` takes local and/or workers, not '{n.Value}'");
             }
 
             if (from.IsEmpty)
             {
-                r.Error(YamlReader.Get(map, "from"), "`from` needs local, workers or both (an empty list would check nothing)");
+                r.Error(map["from"], "`from` needs local, workers or both (an empty list would check nothing)");
             }
 
             c = c with { From = [.. from.Select(f => f.Value).Distinct()] };
@@ -205,14 +205,10 @@ public static partial class StatusConfigParser
 
     private static ImmutableArray<CheckCondition> ReadConditions(YamlReader r, YamlNode node)
     {
-        if (node is not YamlSequence seq)
-        {
-            r.Error(node, "`conditions` must be a list, e.g. - \"[STATUS] == 200\"");
-            return [];
-        }
+        var items = r.Items(node, "`conditions` must be a list, e.g. - \"[STATUS] == 200\"");
 
         var list = ImmutableArray.CreateBuilder<CheckCondition>();
-        foreach (var item in seq.Items)
+        foreach (var item in items)
         {
             var degraded = false;
             var textNode = item as YamlScalar;
@@ -220,7 +216,7 @@ public static partial class StatusConfigParser
             {
                 r.CheckKeys(m, ["condition", "degraded-only"], "a condition");
                 degraded = r.Bool(m, "degraded-only") ?? false;
-                textNode = YamlReader.Get(m, "condition") as YamlScalar;
+                textNode = m["condition"] as YamlScalar;
                 if (textNode is null)
                 {
                     r.Error(m, "a condition written as a mapping needs `condition:` (and may have `degraded-only: true`)");
@@ -239,7 +235,7 @@ public static partial class StatusConfigParser
             {
                 // The column points inside the condition: past the opening quote when it is quoted.
                 var quote = textNode.IsPlain ? 0 : 1;
-                r.ErrorAt(textNode.Start, quote + error.Offset, $"condition \"{textNode.Value}\": {error.Message}");
+                r.Error(textNode.Start with { Column = textNode.Start.Column + quote + error.Offset }, $"condition \"{textNode.Value}\": {error.Message}");
                 continue;
             }
 
@@ -260,29 +256,30 @@ public static partial class StatusConfigParser
         var list = ImmutableArray.CreateBuilder<MaintenanceWindow>();
         foreach (var item in items)
         {
-            if (r.Map(item, "a maintenance window ({start, duration, every, timezone})") is not { } m)
+            if (r.AsMapping(item, "a maintenance window ({start, duration, every, timezone})") is not { } m)
             {
                 continue;
             }
 
             r.CheckKeys(m, ["start", "duration", "every", "timezone"], "a maintenance window");
-            var startText = r.String(m, "start");
+            var startText = r.Scalar(m, "start");
             if (startText is null || !TimeOnly.TryParseExact(startText, ["HH:mm", "H:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var start))
             {
-                r.Error(YamlReader.Get(m, "start") ?? m, "a maintenance window needs `start: HH:MM` (24-hour clock)");
+                r.Error(m["start"] ?? m, "a maintenance window needs `start: HH:MM` (24-hour clock)");
                 continue;
             }
 
             var duration = r.Duration(m, "duration", TimeSpan.FromMinutes(1));
             if (duration is null)
             {
-                r.Error(YamlReader.Get(m, "duration") ?? m, "a maintenance window needs `duration:` (e.g. 1h)");
+                r.Error(m["duration"] ?? m, "a maintenance window needs `duration:` (e.g. 1h)");
                 continue;
             }
 
             var days = ImmutableArray.CreateBuilder<DayOfWeek>();
-            foreach (var (v, n) in r.List(m, "every") ?? [])
+            foreach (var n in r.List(m, "every") ?? [])
             {
+                var v = n.Value;
                 var i = Array.FindIndex(Days, d => v.StartsWith(d, StringComparison.OrdinalIgnoreCase));
                 if (i < 0 || v.Length > 3 && !Enum.GetName((DayOfWeek)i)!.Equals(v, StringComparison.OrdinalIgnoreCase))
                 {
@@ -294,11 +291,11 @@ public static partial class StatusConfigParser
             }
 
             var zone = TimeZoneInfo.Utc;
-            if (r.String(m, "timezone") is { } tz)
+            if (r.Scalar(m, "timezone") is { } tz)
             {
                 if (!TimeZoneInfo.TryFindSystemTimeZoneById(tz, out var found))
                 {
-                    r.Error(YamlReader.Get(m, "timezone"), $"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)");
+                    r.Error(m["timezone"], $"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)");
                     continue;
                 }
 
@@ -324,7 +321,7 @@ public static partial class StatusConfigParser
                 continue;
             }
 
-            if (r.Map(v, $"`alerts.{kind}`") is not { } m)
+            if (r.AsMapping(v, $"`alerts.{kind}`") is not { } m)
             {
                 continue;
             }
@@ -335,12 +332,12 @@ public static partial class StatusConfigParser
             {
                 Enabled = r.Bool(m, "enabled") ?? true,
                 Severity = ReadSeverity(r, m) ?? s.Severity,
-                Runbook = r.String(m, "runbook"),
+                Runbook = r.Scalar(m, "runbook"),
                 After = r.Duration(m, "after") ?? s.After,
             };
             foreach (var key in (ReadOnlySpan<string>)["below", "objective"])
             {
-                if (r.String(m, key) is { } p)
+                if (r.Scalar(m, key) is { } p)
                 {
                     if (Units.TryParsePercent(p, out var f) && f > 0 && f < 1)
                     {
@@ -348,7 +345,7 @@ public static partial class StatusConfigParser
                     }
                     else
                     {
-                        r.Error(YamlReader.Get(m, key), $"`{key}` must be a share between 0 and 100%, e.g. 99.9%, not '{p}'");
+                        r.Error(m[key], $"`{key}` must be a share between 0 and 100%, e.g. 99.9%, not '{p}'");
                     }
                 }
             }
@@ -361,7 +358,7 @@ public static partial class StatusConfigParser
 
     internal static string? ReadSeverity(YamlReader r, YamlMapping map)
     {
-        if (r.String(map, "severity") is not { } s)
+        if (r.Scalar(map, "severity") is not { } s)
         {
             return null;
         }
@@ -371,7 +368,7 @@ public static partial class StatusConfigParser
             return s;
         }
 
-        r.Error(YamlReader.Get(map, "severity"), $"`severity` must be critical, warning or info, not '{s}'");
+        r.Error(map["severity"], $"`severity` must be critical, warning or info, not '{s}'");
         return null;
     }
 

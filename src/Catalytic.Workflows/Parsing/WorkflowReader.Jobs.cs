@@ -242,39 +242,19 @@ internal sealed partial class WorkflowReader
         }
     }
 
-    private TemplateNode? ReadEnvironment(TemplateNode node, string what)
-    {
-        switch (node)
+    private TemplateNode? ReadEnvironment(TemplateNode node, string what) =>
+        ReadNameOrMapping(node, what, WorkflowSchema.EnvironmentKeys, "name", "an environment name or a mapping with 'name' and 'url'", map =>
         {
-            case TemplateScalar s:
-                return NonEmpty(s, what, ExpressionLocation.JobStrategyContext);
-            case TemplateMapping map:
-                CheckKeys(map, $"'{what}'", WorkflowSchema.EnvironmentKeys);
-                if (map["name"] is { } n)
-                {
-                    _ = NonEmpty(n, what + ".name", ExpressionLocation.JobStrategyContext);
-                }
-                else
-                {
-                    Error(map.Span, $"'{what}' is missing the required key 'name'");
-                }
+            if (map["url"] is { } u)
+            {
+                _ = Scalar(u, what + ".url", ExpressionLocation.EnvironmentUrl);
+            }
 
-                if (map["url"] is { } u)
-                {
-                    _ = Scalar(u, what + ".url", ExpressionLocation.EnvironmentUrl);
-                }
-
-                if (map["deployment"] is { } d)
-                {
-                    _ = Boolean(d, what + ".deployment", null);
-                }
-
-                return map;
-            default:
-                Error(node.Span, $"'{what}' must be an environment name or a mapping with 'name' and 'url', found a sequence");
-                return null;
-        }
-    }
+            if (map["deployment"] is { } d)
+            {
+                _ = Boolean(d, what + ".deployment", null);
+            }
+        });
 
     private void ReadSnapshot(TemplateNode node, string what)
     {

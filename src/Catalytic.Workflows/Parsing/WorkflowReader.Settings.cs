@@ -42,51 +42,9 @@ internal sealed partial class WorkflowReader
         return null;
     }
 
-    /// <summary>`env`-like mapping: names to scalar values; <paramref name="keyScope"/> null where Catalytic takes no `${{ }}` keys.</summary>
-    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope, ExpressionLocation? keyScope = null)
-    {
-        if (node is null || IsNull(node))
-        {
-            return null;
-        }
-
-        if (Mapping(node, what) is not { } map)
-        {
-            return null;
-        }
-
-        foreach (var (key, value) in map.Entries)
-        {
-            if (key.Value.Length == 0)
-            {
-                Error(key.Span, $"a name in '{what}' must not be empty");
-            }
-
-            if (ContainsExpression(key))
-            {
-                if (keyScope is null)
-                {
-                    _ = IsExpressionKey(key, $"'{what}'");
-                }
-                else
-                {
-                    // The value of an `${{ insert }}` here is typed like any other (GitHub: "A mapping was not expected").
-                    _ = ExpressionKey(key, value, keyScope, what);
-                }
-            }
-
-            if (value is TemplateScalar s)
-            {
-                Track(s, scope);
-            }
-            else
-            {
-                Error(value.Span, $"'{what}.{key.Value}' must be a string, number or boolean, found a {YamlTreeReader.KindName(value)}");
-            }
-        }
-
-        return map;
-    }
+    /// <summary>`env`-like mapping: names (not empty) to scalar values; <paramref name="keyScope"/> null where Catalytic takes no `${{ }}` keys.</summary>
+    private TemplateMapping? ReadEnv(TemplateNode? node, string what, ExpressionLocation scope, ExpressionLocation? keyScope = null) =>
+        ReadScalarMapping(node, what, scope, keyScope, isEnv: true);
 
     private Defaults? ReadDefaults(TemplateNode? node, string what, ExpressionLocation? scope)
     {

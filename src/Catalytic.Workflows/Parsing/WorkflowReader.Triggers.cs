@@ -18,12 +18,7 @@ internal sealed partial class WorkflowReader
                 Error(s.Span, "'on' must name at least one event (e.g. 'on: push')");
                 break;
             case TemplateScalar s:
-                if (KnownEvent(s))
-                {
-                    triggers.Add(new Trigger(s.Value, s.Span));
-                    call = s.Value == "workflow_call" ? new WorkflowCall(s.Span) : null;
-                }
-
+                AddNamed(s);
                 break;
             case TemplateSequence seq:
                 if (seq.Items.IsEmpty)
@@ -40,17 +35,13 @@ internal sealed partial class WorkflowReader
                         continue;
                     }
 
-                    if (KnownEvent(e))
+                    if (WorkflowSchema.Events.ContainsKey(e.Value) && !seen.Add(e.Value))
                     {
-                        if (!seen.Add(e.Value))
-                        {
-                            Error(e.Span, $"event '{e.Value}' is listed twice in 'on'");
-                            continue;
-                        }
-
-                        triggers.Add(new Trigger(e.Value, e.Span));
-                        call = e.Value == "workflow_call" ? new WorkflowCall(e.Span) : call;
+                        Error(e.Span, $"event '{e.Value}' is listed twice in 'on'");
+                        continue;
                     }
+
+                    AddNamed(e);
                 }
 
                 break;
@@ -90,6 +81,16 @@ internal sealed partial class WorkflowReader
         }
 
         return (triggers.ToImmutable(), call, dispatchInputs);
+
+        // An event named without filters (`on: push` or an item of `on: [push, …]`).
+        void AddNamed(TemplateScalar e)
+        {
+            if (KnownEvent(e))
+            {
+                triggers.Add(new Trigger(e.Value, e.Span));
+                call = e.Value == "workflow_call" ? new WorkflowCall(e.Span) : call;
+            }
+        }
     }
 
     private bool KnownEvent(TemplateScalar name)
@@ -181,7 +182,7 @@ internal sealed partial class WorkflowReader
             var items = node is TemplateSequence seq ? seq.Items : [node];
             foreach (var item in items.OfType<TemplateScalar>())
             {
-                if (Triggers.GlobPattern.TryParse(item.Value, out _, out var error) is false)
+                if (Globbing.GlobPattern.TryParse(item.Value, Globbing.GlobSyntax.FilterPattern, out _, out var error) is false)
                 {
                     Error(item.Span, $"invalid pattern '{item.Value}' in 'on.{eventName}.{filter}': {error}");
                 }

@@ -201,28 +201,23 @@ internal sealed partial class WorkflowReader(string file, List<Diagnostic> diagn
     }
 
     /// <summary>A boolean written plainly (`true`/`false`) or an expression.</summary>
-    private TemplateScalar? Boolean(TemplateNode node, string what, ExpressionLocation? scope)
-    {
-        if (node is TemplateScalar s && (IsBoolean(s) || (scope is not null && IsExpression(s))))
-        {
-            Track(s, scope, what: what);
-            return s;
-        }
-
-        Error(node.Span, $"'{what}' must be a boolean (true or false){(scope is null ? "" : " or an expression")}, found {Describe(node)}");
-        return null;
-    }
+    private TemplateScalar? Boolean(TemplateNode node, string what, ExpressionLocation? scope) =>
+        Typed(node, what, scope, IsBoolean, "a boolean (true or false)");
 
     /// <summary>A number written plainly or an expression.</summary>
-    private TemplateScalar? Number(TemplateNode node, string what, ExpressionLocation? scope)
+    private TemplateScalar? Number(TemplateNode node, string what, ExpressionLocation? scope) =>
+        Typed(node, what, scope, IsNumber, "a number");
+
+    /// <summary>A scalar <paramref name="isPlain"/> accepts, or an expression where <paramref name="scope"/> allows one.</summary>
+    private TemplateScalar? Typed(TemplateNode node, string what, ExpressionLocation? scope, Func<TemplateScalar, bool> isPlain, string kind)
     {
-        if (node is TemplateScalar s && (IsNumber(s) || (scope is not null && IsExpression(s))))
+        if (node is TemplateScalar s && (isPlain(s) || (scope is not null && IsExpression(s))))
         {
             Track(s, scope, what: what);
             return s;
         }
 
-        Error(node.Span, $"'{what}' must be a number{(scope is null ? "" : " or an expression")}, found {Describe(node)}");
+        Error(node.Span, $"'{what}' must be {kind}{(scope is null ? "" : " or an expression")}, found {Describe(node)}");
         return null;
     }
 

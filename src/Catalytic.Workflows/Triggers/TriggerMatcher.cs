@@ -1,3 +1,4 @@
+using Catalytic.Workflows.Globbing;
 using Catalytic.Workflows.Model;
 using Catalytic.Workflows.Validation;
 

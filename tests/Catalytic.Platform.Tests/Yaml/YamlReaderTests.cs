@@ -62,4 +62,48 @@ public sealed class YamlReaderTests
         r.Error((YamlNode?)null, "nothing here");
         Assert.Equal("1:1: nothing here", Assert.Single(r.Errors).ToString());
     }
+
+    [Fact]
+    public void ListsPairsDurationsAndItems_GoodValues_ReadWithoutErrors()
+    {
+        var map = Map("one: a\nmany: [a, b]\nempty: ''\npairs: { b: 2, a: 1 }\nwait: 1m30s\nseq: [x, y]\n");
+        var r = new YamlReader();
+        Assert.Equal(["a"], r.List(map, "one")!.Value.Select(s => s.Value));
+        Assert.Equal(["a", "b"], r.List(map, "many")!.Value.Select(s => s.Value));
+        Assert.Equal("", r.Scalar(map, "empty"));
+        Assert.Equal(["a=1", "b=2"], r.Pairs(map, "pairs")!.Select(kv => $"{kv.Key}={kv.Value}"));
+        Assert.Equal(TimeSpan.FromSeconds(90), r.Duration(map, "wait", TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, r.Items(map["seq"]!, "`seq:` must be a list").Length);
+        Assert.NotNull(r.AsMapping(map["pairs"], "`pairs:`"));
+        Assert.Null(r.AsMapping(null, "absent"));
+        Assert.Empty(r.Errors);
+    }
+
+    [Fact]
+    public void ListsPairsDurationsAndItems_BadValues_RecordEachErrorAtTheValue()
+    {
+        var map = Map("l: [a, [b]]\nm: { k: v }\np: { k: [v] }\nd: soon\nshort: 5ms\nseq: flat\ns: { a: b }\nroot: [1]\n");
+        var r = new YamlReader();
+        Assert.Equal(["a"], r.List(map, "l")!.Value.Select(s => s.Value));
+        Assert.Null(r.List(map, "m"));
+        Assert.Empty(r.Pairs(map, "p")!);
+        Assert.Null(r.Duration(map, "d"));
+        Assert.Null(r.Duration(map, "short", TimeSpan.FromSeconds(1)));
+        Assert.Empty(r.Items(map["seq"]!, "`seq:` must be a list"));
+        Assert.Null(r.Scalar(map, "s"));
+        Assert.Null(r.AsMapping(map["root"], "the root"));
+        r.CheckKeys(Map("intervall: 1s\n"), ["interval"], "check 'web'");
+        Assert.Equal(
+        [
+            "1:8: `l:` items must be single values",
+            "2:4: `m:` must be a list",
+            "3:9: `p:` values must be single values",
+            "4:4: `d:` 'soon' must be a duration such as 500ms, 30s, 5m, 4h or 90d",
+            "5:8: `short:` must be at least 1s",
+            "6:6: `seq:` must be a list",
+            "7:4: `s:` must be a single value",
+            "8:7: the root must be a mapping",
+            "1:1: unknown key 'intervall' in check 'web' (expected one of: interval); did you mean 'interval'?",
+        ], r.Errors.Select(e => e.ToString()));
+    }
 }

@@ -95,9 +95,10 @@ public sealed class StatusConfigParserTests
         Assert.Null(config);
         var text = string.Join("\n", errors);
         Assert.Contains("catalytic.yml:3:10: check 'web': `url` 'ftp://example.org' must be", text, StringComparison.Ordinal);
-        Assert.Contains("catalytic.yml:4:5: unknown key `intervall` in check 'web'; did you mean `interval`?", text, StringComparison.Ordinal);
+        Assert.Contains("catalytic.yml:4:5: unknown key 'intervall' in check 'web' (expected one of: url, interval, ", text, StringComparison.Ordinal);
+        Assert.Contains("; did you mean 'interval'?", text, StringComparison.Ordinal);
         Assert.Contains("catalytic.yml:6:10: check 'tcp': tcp:// needs a port", text, StringComparison.Ordinal);
-        Assert.Contains("catalytic.yml:7:24: `failure-threshold` must be a whole number from 1 to 1000", text, StringComparison.Ordinal);
+        Assert.Contains("catalytic.yml:7:24: `failure-threshold:` '0' must be a whole number from 1 to 1000", text, StringComparison.Ordinal);
         Assert.Contains("needs `start: HH:MM`", text, StringComparison.Ordinal);
         Assert.Contains("`every` takes days Mon..Sun, not 'Funday'", text, StringComparison.Ordinal);
         Assert.Contains("unknown time zone 'Mars/Olympus'", text, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Catalytic.Runner.Actions.BuiltIn.Globbing;
+using Catalytic.Workflows.Globbing;
 
 namespace Catalytic.Runner.Tests.Actions.Globbing;
 
@@ -25,7 +26,7 @@ public sealed class GlobTests
     [InlineData("!docs/**", "docs/a.md", false)]
     [InlineData("./src/*.cs", "src/a.cs", true)]
     public void IsMatch_PicomatchWithDot_Matches(string pattern, string path, bool expected) =>
-        Assert.Equal(expected, GlobPattern.Compile(pattern).IsMatch(path));
+        Assert.Equal(expected, GlobPattern.Parse(pattern, GlobSyntax.PathGlob).Selects(path));
 
     [Fact]
     public void FindFiles_ExcludeAfterInclude_RemovesFolder()

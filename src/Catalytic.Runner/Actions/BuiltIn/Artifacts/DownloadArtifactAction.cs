@@ -1,4 +1,4 @@
-using Catalytic.Runner.Actions.BuiltIn.Globbing;
+using Catalytic.Workflows.Globbing;
 
 namespace Catalytic.Runner.Actions.BuiltIn.Artifacts;
 
@@ -55,8 +55,8 @@ public sealed class DownloadArtifactAction : IBuiltinAction
         var pattern = context.Get("pattern");
         if (pattern.Length > 0)
         {
-            var glob = GlobPattern.Compile(pattern);
-            selected = selected.Where(a => glob.IsMatch(a.Name));
+            var glob = GlobPattern.Parse(pattern, GlobSyntax.PathGlob);
+            selected = selected.Where(a => glob.Selects(a.Name));
         }
 
         var merge = context.GetBool("merge-multiple", false);

@@ -1,3 +1,5 @@
+using Catalytic.Workflows.Globbing;
+
 namespace Catalytic.Runner.Actions.BuiltIn.Globbing;
 
 /// <summary>One file a <see cref="PathPatternSet"/> found: its absolute path and the search root it was found under.</summary>
@@ -52,7 +54,7 @@ public sealed class PathPatternSet
 
             var absolute = NormalizeAbsolute(Path.IsPathRooted(line) ? line : Path.Combine(baseDirectory, line));
             var literal = GlobPattern.HasMagic(absolute) ? null : absolute.Replace("\\", string.Empty, StringComparison.Ordinal);
-            set._patterns.Add((negated, GlobPattern.Compile(absolute), SearchRootOf(absolute), literal));
+            set._patterns.Add((negated, GlobPattern.Parse(absolute, GlobSyntax.PathGlob), SearchRootOf(absolute), literal));
         }
 
         var roots = set._patterns.Where(p => !p.Negated).Select(p => p.SearchRoot).Distinct(StringComparer.Ordinal).OrderBy(r => r.Length).ToList();
@@ -89,7 +91,7 @@ public sealed class PathPatternSet
 
             for (var candidate = fullPath; candidate.Length > 0; candidate = ParentOf(candidate))
             {
-                if (pattern.MatchesBody(candidate))
+                if (pattern.IsMatch(candidate))
                 {
                     return !negated;
                 }

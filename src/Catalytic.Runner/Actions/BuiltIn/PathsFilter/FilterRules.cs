@@ -1,5 +1,5 @@
-using Catalytic.Runner.Actions.BuiltIn.Globbing;
 using Catalytic.Platform.Yaml;
+using Catalytic.Workflows.Globbing;
 
 namespace Catalytic.Runner.Actions.BuiltIn.PathsFilter;
 
@@ -65,7 +65,7 @@ public sealed class FilterRules
         {
             case YamlScalar scalar:
                 var glob = Compile(scalar, scalar.Value, name);
-                return [new RuleItem(null, glob.IsMatch)];
+                return [new RuleItem(null, glob.Selects)];
             case YamlSequence sequence when !_every:
                 var strings = new List<YamlScalar>();
                 var others = new List<RuleItem>();
@@ -87,7 +87,7 @@ public sealed class FilterRules
                         .Select(s => s.ToLowerInvariant()).ToArray();
                     Func<string, bool> matcher = entry.Value switch
                     {
-                        YamlScalar s => Compile(s, s.Value, name).IsMatch,
+                        YamlScalar s => Compile(s, s.Value, name).Selects,
                         YamlSequence seq => Grouped([.. seq.Items.OfType<YamlScalar>()], name)
                             ?? throw new FormatException($"Invalid filter YAML format: status-tagged item '{entry.Key}' of filter '{name}' has no positive pattern."),
                         _ => throw new FormatException($"Invalid filter YAML format: filter '{name}' item '{entry.Key}' must be a glob or a list of globs (line {entry.Value.Start.Line})."),
@@ -129,21 +129,14 @@ public sealed class FilterRules
             return null;
         }
 
-        return path => positives.Any(p => p.IsMatch(path)) && !negatives.Any(n => n.IsMatch(path));
+        return path => positives.Any(p => p.Selects(path)) && !negatives.Any(n => n.Selects(path));
     }
 
     /// <summary>The glob of <paramref name="node"/>; one the glob compiler refuses is a format error at its position.</summary>
-    private static GlobPattern Compile(YamlScalar node, string pattern, string name)
-    {
-        try
-        {
-            return GlobPattern.Compile(pattern);
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"Invalid filter YAML at line {node.Start.Line}, column {node.Start.Column}: filter '{name}' has a pattern that is not a valid glob ({e.Message})");
-        }
-    }
+    private static GlobPattern Compile(YamlScalar node, string pattern, string name) =>
+        GlobPattern.TryParse(pattern, GlobSyntax.PathGlob, out var glob, out var error)
+            ? glob!
+            : throw new FormatException($"Invalid filter YAML at line {node.Start.Line}, column {node.Start.Column}: filter '{name}' has a pattern that is not a valid glob ({error})");
 
     private static bool IsNegation(string pattern) => pattern.Length > 1 && pattern[0] == '!' && pattern[1] != '(';
 }

@@ -60,8 +60,8 @@ async function drawTokens(target) {
     const list = await api('/api/tokens');
     const status = el('p', { role: 'status' });
     replace(target, el('h2', { id: 'tokens-h', text: `Tokens (${list.length})` }),
-      el('p', { class: 'muted', text: 'Create tokens with `catalytic token create`; the secret is shown once there. Tokens are stored as hashes.' }),
-      list.length ? el('div', { class: 'table-wrap' }, el('table', {},
+      el('p', { class: 'muted' }, 'Create tokens with ', el('code', { text: 'catalytic token create' }), '; the secret is shown once there. Tokens are stored as hashes.'),
+      list.length ? el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Tokens' }, el('table', { class: 'tokens' },
         el('thead', {}, el('tr', {}, ['Id', 'Name', 'User', 'Role', 'Created', 'Expires', 'Last used', ''].map(h => el('th', { scope: 'col', text: h })))),
         el('tbody', {}, list.map(t => {
           const rv = el('button', { type: 'button', class: 'danger small', text: 'Revoke', 'aria-label': `Revoke token ${t.id}` });

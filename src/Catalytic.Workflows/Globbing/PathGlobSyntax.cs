@@ -1,63 +1,22 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Catalytic.Runner.Actions.BuiltIn.Globbing;
+namespace Catalytic.Workflows.Globbing;
 
 /// <summary>
-/// A path glob with picomatch's semantics under `{ dot: true }` (what dorny/paths-filter and @actions/glob use):
-/// `*` and `?` stay inside one segment, a whole-segment `**` spans any number of segments (including none),
-/// `[...]` classes, `{a,b}` and `{1..3}` braces, `\` escapes; a leading `!` negates the whole pattern.
-/// Dot files are matched like any other name.
+/// Path globs with picomatch's semantics under `{ dot: true }` (what dorny/paths-filter and @actions/glob use, so
+/// upload-artifact, download-artifact, cache and hashFiles), as a regex: `*` and `?` stay inside one segment, a
+/// whole-segment `**` spans any number of segments (including none), `[...]` and `[!...]` classes, `{a,b}` and
+/// `{1..3}` braces, `\` escapes. Dot files are matched like any other name; a leading `./` is ignored. Lenient like
+/// picomatch: what is no glob syntax stands for itself.
 /// </summary>
-public sealed class GlobPattern
+internal static class PathGlobSyntax
 {
-    private readonly Regex _regex;
-
-    private GlobPattern(string source, bool negated, Regex regex)
-    {
-        Source = source;
-        IsNegated = negated;
-        _regex = regex;
-    }
-
-    /// <summary>The pattern as written (with its `!`).</summary>
-    public string Source { get; }
-
-    /// <summary>True when the pattern starts with `!` (an odd number of them).</summary>
-    public bool IsNegated { get; }
-
-    /// <summary>Compiles <paramref name="pattern"/>; a leading `./` is ignored, like picomatch.</summary>
-    public static GlobPattern Compile(string pattern)
-    {
-        var body = pattern;
-        var negated = false;
-        while (body.StartsWith('!'))
-        {
-            negated = !negated;
-            body = body[1..];
-        }
-
-        return new GlobPattern(pattern, negated, new Regex(ToRegex(body), RegexOptions.CultureInvariant | RegexOptions.Singleline));
-    }
-
-    /// <summary>Whether <paramref name="path"/> (forward slashes) matches; a negated pattern matches what its body does not.</summary>
-    public bool IsMatch(string path) => MatchesBody(path) != IsNegated;
-
-    /// <summary>Whether the pattern body (without its `!`) matches.</summary>
-    public bool MatchesBody(string path)
-    {
-        if (path.StartsWith("./", StringComparison.Ordinal))
-        {
-            path = path[2..];
-        }
-
-        return _regex.IsMatch(path);
-    }
-
     /// <summary>True when the text contains a character that makes it a glob rather than a literal path.</summary>
     public static bool HasMagic(string text) => text.IndexOfAny(['*', '?', '[', '{']) >= 0;
 
-    internal static string ToRegex(string pattern)
+    /// <summary>The anchored regex of <paramref name="pattern"/> (without its `!`).</summary>
+    public static string ToRegex(string pattern)
     {
         if (pattern.StartsWith("./", StringComparison.Ordinal))
         {

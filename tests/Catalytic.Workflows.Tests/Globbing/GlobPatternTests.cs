@@ -1,6 +1,6 @@
-using Catalytic.Workflows.Triggers;
+using Catalytic.Workflows.Globbing;
 
-namespace Catalytic.Workflows.Tests.Triggers;
+namespace Catalytic.Workflows.Tests.Globbing;
 
 /// <summary>The examples of GitHub's "Filter pattern cheat sheet".</summary>
 public sealed class GlobPatternTests
@@ -57,7 +57,7 @@ public sealed class GlobPatternTests
     [InlineData("a.b", "axb", false)]
     public void IsMatch_follows_the_filter_pattern_cheat_sheet(string pattern, string value, bool expected)
     {
-        Assert.Equal(expected, GlobPattern.Parse(pattern).IsMatch(value));
+        Assert.Equal(expected, GlobPattern.Parse(pattern, GlobSyntax.FilterPattern).IsMatch(value));
     }
 
     [Theory]
@@ -80,14 +80,14 @@ public sealed class GlobPatternTests
     [InlineData("x\\", "lone")]
     public void TryParse_malformed_pattern_gives_a_reason(string pattern, string fragment)
     {
-        Assert.False(GlobPattern.TryParse(pattern, out _, out var error));
+        Assert.False(GlobPattern.TryParse(pattern, GlobSyntax.FilterPattern, out _, out var error));
         Assert.Contains(fragment, error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Parse_leading_bang_sets_negation_and_keeps_text()
     {
-        var p = GlobPattern.Parse("!docs/**");
+        var p = GlobPattern.Parse("!docs/**", GlobSyntax.FilterPattern);
         Assert.True(p.IsNegated);
         Assert.Equal("!docs/**", p.Text);
         Assert.True(p.IsMatch("docs/a"));
