@@ -88,6 +88,7 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
         var consecutive = 0;
         var conclusive = 0;
         AnalysisCheck? last = null;
+        AnalysisCheck? lastConclusive = null;
         using var timer = new PeriodicTimer(config.Interval, time);
         while (await timer.WaitForNextTickAsync(ct))
         {
@@ -97,6 +98,7 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
             {
                 case Verdict.Fail:
                     conclusive++;
+                    lastConclusive = last;
                     if (++consecutive >= config.FailureLimit)
                     {
                         return new AnalysisOutcome(Verdict.Fail, $"{consecutive} consecutive failed checks (failure-limit {config.FailureLimit}); last: {last.Message}", last);
@@ -105,6 +107,7 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
                     break;
                 case Verdict.Pass:
                     conclusive++;
+                    lastConclusive = last;
                     consecutive = 0;
                     break;
                 default:
@@ -120,8 +123,12 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
             }
         }
 
+        // A failed check followed only by checks with too little traffic is no evidence the release is good: a person
+        // decides (an inconclusive outcome), as with no evidence at all.
         return conclusive == 0
             ? new AnalysisOutcome(Verdict.Inconclusive, $"analysis inconclusive: too little traffic over {Units.Format(duration)}; last check {last?.Message ?? "none"}", last)
+            : lastConclusive!.Verdict == Verdict.Fail
+            ? new AnalysisOutcome(Verdict.Inconclusive, $"analysis inconclusive: the last check with enough traffic failed ({lastConclusive.Message}) and the checks after it had too little; last check {last?.Message}", last)
             : new AnalysisOutcome(Verdict.Pass, $"analysis passed over {Units.Format(duration)}; last check {last?.Message}", last);
     }
 

@@ -111,6 +111,19 @@ public sealed class ReleaseAnalyzerTests
     }
 
     [Fact]
+    public async Task Run_WindowEndingOnAFailedCheckThenTooLittleTraffic_IsInconclusiveNotPassed()
+    {
+        var few = new VersionMetrics("v2", 3, 0, TimeSpan.FromMilliseconds(5));
+        var metrics = new ScriptedMetrics(Good, Good, Good, Good, Good, Good, Good, Bad, few);
+
+        var (outcome, checks, _) = await RunAsync(metrics, TimeSpan.FromSeconds(8));
+
+        Assert.Equal(Verdict.Inconclusive, outcome.Verdict); // a person decides: the latest evidence was a failure
+        Assert.Equal(9, checks.Count);
+        Assert.Contains("the last check with enough traffic failed (fail: error rate 10%", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_SlowP99_Fails()
     {
         var metrics = new ScriptedMetrics(new VersionMetrics("v2", 100, 0, TimeSpan.FromMilliseconds(900)));

@@ -111,10 +111,12 @@ public sealed class StrategyTests
         Assert.Contains("automatic rollback to v1", v2.Reason, StringComparison.Ordinal);
         Assert.Contains("2 consecutive failed checks (failure-limit 2)", v2.Reason, StringComparison.Ordinal);
         Assert.Matches(@"error rate \d+(\.\d+)?% > max-error-rate 5%", v2.Reason);
-        // Every conclusive check failed: the release was rolled back at the second failure, not later.
+        // Rolled back at the second consecutive failure, not later: the conclusive checks end with exactly failure-limit
+        // failures after the last pass (half the requests fail at random, so a window of few requests can pass).
         var checks = (await h.Store.ListEventsAsync(v2.Id)).Select(e => e.Message).Where(m => m.StartsWith("analysis of v2: ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, checks.Count(c => c.StartsWith("analysis of v2: fail", StringComparison.Ordinal)));
-        Assert.DoesNotContain(checks, c => c.StartsWith("analysis of v2: pass", StringComparison.Ordinal));
+        var conclusive = checks.Where(c => !c.StartsWith("analysis of v2: inconclusive", StringComparison.Ordinal)).ToList();
+        var streak = Enumerable.Reverse(conclusive).TakeWhile(c => c.StartsWith("analysis of v2: fail", StringComparison.Ordinal)).Count();
+        Assert.True(streak == 2, string.Join("\n", checks));
         Assert.StartsWith("analysis of v2: fail", checks[^1], StringComparison.Ordinal);
         Assert.Contains(load.Samples, s => s.Version == "v2" && s.Status == 500);
 
