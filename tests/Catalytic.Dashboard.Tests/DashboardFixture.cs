@@ -146,7 +146,7 @@ public sealed class DashboardFixture : IAsyncLifetime
                     strategy: blue-green
                     approval: required
                     scale-down-delay: 1s
-                    analysis: { interval: 500ms, window: 4s, min-requests: 5, max-error-rate: 5%, max-p99-latency: 400ms }
+                    analysis: { interval: 500ms, window: 4s, min-requests: 5, max-error-rate: 5%, max-p99-latency: 3s }
                   staging:
                     listen: 127.0.0.1:{{StagingPort}}
             environments:

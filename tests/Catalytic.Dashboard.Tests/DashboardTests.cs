@@ -105,7 +105,7 @@ public sealed class DashboardTests(DashboardFixture f)
         var charts = page.Locator("figure.chart-box");
         await Assertions.Expect(charts).ToHaveCountAsync(2);
         await Assertions.Expect(charts.Nth(0)).ToContainTextAsync("max-error-rate 5%");
-        await Assertions.Expect(charts.Nth(1)).ToContainTextAsync("max-p99-latency 400 ms");
+        await Assertions.Expect(charts.Nth(1)).ToContainTextAsync("max-p99-latency 3000 ms");
         // One point per recorded check in the error-rate chart, each titled with its verdict and numbers.
         await Assertions.Expect(charts.Nth(0).Locator(".pt")).ToHaveCountAsync(recorded);
         await Assertions.Expect(charts.Nth(0).Locator(".pt.pass title").First).ToContainTextAsync("requests");
