@@ -6,16 +6,19 @@ namespace Catalytic.Status.Tests.Server;
 
 /// <summary>
 /// Issue 14's configuration, as written, run by the real `catalytic serve` against servers on loopback: an HTTP server
-/// that stops answering, a TLS server, a Slack-style webhook receiver and a real SMTP server on 18601–18604 (free ports
-/// instead when another run holds them; the test says so on stderr and changes only the port numbers in the text).
+/// that stops answering, a TLS server, a Slack-style webhook receiver and a real SMTP server on four ports from 18601 on
+/// (moved by the test process's id, so two suites on one machine do not pick the same ones: the API's port is freed
+/// and bound again mid-test, and a twin could take it in between; free ports instead when another run holds them —
+/// the test says so on stderr and changes only the port numbers in the text).
 /// </summary>
 public sealed class IssueExampleServeTests : IAsyncLifetime
 {
+    private static readonly int Base = 18601 + 4 * (Environment.ProcessId % 100);
     private readonly TempDir _dir = new();
-    private readonly int _api = Ports.Prefer(18601);
-    private readonly int _tls = Ports.Prefer(18602);
-    private readonly int _slack = Ports.Prefer(18603);
-    private readonly int _smtp = Ports.Prefer(18604);
+    private readonly int _api = Ports.Prefer(Base);
+    private readonly int _tls = Ports.Prefer(Base + 1);
+    private readonly int _slack = Ports.Prefer(Base + 2);
+    private readonly int _smtp = Ports.Prefer(Base + 3);
     private HttpTarget _target = null!;
     private TlsTarget _cert = null!;
     private WebhookReceiver _hook = null!;
