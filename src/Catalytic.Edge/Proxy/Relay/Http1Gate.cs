@@ -200,7 +200,7 @@ internal sealed class Http1Gate : PipeReader
         var request = head.Slice(skipped, length);
         _scanner.Reset();
         _headLength = 0;
-        if (request.StartsWith("PRI * HTTP/2.0\r\n"u8))
+        if (request.StartsWith(RequestHead.Http2Preface))
         {
             _mode = Mode.Passthrough;
             return copy - excess;

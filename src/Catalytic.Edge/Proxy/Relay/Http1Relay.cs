@@ -197,7 +197,7 @@ internal sealed partial class Http1Relay : IDisposable
 
             if (verdict == RequestHead.HandOver)
             {
-                if (!head[skipped..].StartsWith("PRI * HTTP/2.0\r\n"u8))
+                if (!head[skipped..].StartsWith(RequestHead.Http2Preface))
                 {
                     input.AdvanceTo(buffer.Start);
                     return true;

@@ -31,6 +31,9 @@ internal sealed partial class RequestHead
 
     private const int MaxListed = 16;
 
+    /// <summary>The HTTP/2 connection preface's request line (RFC 9113 §3.4): HTTP/2 with prior knowledge.</summary>
+    public static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n"u8;
+
     private byte[] _template = new byte[4096];
     private int _methodLength;
     private int _targetLength;
