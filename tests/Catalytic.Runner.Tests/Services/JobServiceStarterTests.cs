@@ -23,22 +23,13 @@ public sealed class JobServiceStarterTests
         }
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     private static string[] ServiceTempDirs(string id) =>
         Directory.GetDirectories(Path.GetTempPath(), $"catalytic-svc-{id}-*");
 
     [Fact]
     public async Task StartAsync_PostgresAndRedis_ServeQueriesAndLeaveNothingBehind()
     {
-        var pgPort = FreePort();
+        var pgPort = Catalytic.Testing.Network.Ports.FreeTcpPort();
         var id = "pg" + Guid.NewGuid().ToString("N")[..6];
         var redisId = "cache" + Guid.NewGuid().ToString("N")[..6];
         var log = new List<string>();
