@@ -30,8 +30,9 @@ ws_conns=${WS_CONNECTIONS:-32}
 deployments=${DEPLOYMENTS:-100}
 drain_ms=${DRAIN_MS:-300}
 
-for tool in wrk nginx dotnet python3 openssl; do
-  command -v $tool >/dev/null || { echo "bench/edge: $tool is required" >&2; exit 2; }
+command -v dotnet >/dev/null || { echo "bench/edge: the .NET SDK (dotnet) is required" >&2; exit 2; }
+for tool in wrk nginx python3 openssl; do
+  command -v $tool >/dev/null || { echo "bench/edge: $tool is required (as root: apt-get install -y $tool)" >&2; exit 2; }
 done
 
 work="$(mktemp -d /tmp/catalytic-bench-edge.XXXXXX)"
