@@ -159,7 +159,8 @@ public sealed class ServeWorkersProcessTests
 
         using var api = rig.Api();
         var detail = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync(new Uri($"api/runs/{id}", UriKind.Relative)))!;
-        Assert.Equal(["from-embedded", "from-remote"], detail["artifacts"]!.AsArray().Select(a => a!.GetValue<string>()));
+        // Listed in the order they were made (as GitHub's API lists by id); the two jobs ran at the same time.
+        Assert.Equal(["from-embedded", "from-remote"], detail["artifacts"]!.AsArray().Select(a => a!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal("made on the embedded worker\n", await DownloadAsync(api, $"api/runs/{id}/artifacts/from-embedded", "embedded.txt"));
         Assert.Equal("made on the remote worker\n", await DownloadAsync(api, $"api/runs/{id}/artifacts/from-remote", "remote.txt"));
         using var missing = await api.GetAsync(new Uri($"api/runs/{id}/artifacts/nothing-here", UriKind.Relative));
