@@ -86,9 +86,8 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
     {
         var start = time.GetTimestamp();
         var consecutive = 0;
-        var conclusive = 0;
         AnalysisCheck? last = null;
-        AnalysisCheck? lastConclusive = null;
+        AnalysisCheck? lastConclusive = null; // the last check with enough traffic to pass or fail; null: none had
         using var timer = new PeriodicTimer(config.Interval, time);
         while (await timer.WaitForNextTickAsync(ct))
         {
@@ -97,7 +96,6 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
             switch (last.Verdict)
             {
                 case Verdict.Fail:
-                    conclusive++;
                     lastConclusive = last;
                     if (++consecutive >= config.FailureLimit)
                     {
@@ -106,7 +104,6 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
 
                     break;
                 case Verdict.Pass:
-                    conclusive++;
                     lastConclusive = last;
                     consecutive = 0;
                     break;
@@ -125,9 +122,9 @@ public sealed class ReleaseAnalyzer(IVersionMetricsSource metrics, TimeProvider 
 
         // A failed check followed only by checks with too little traffic is no evidence the release is good: a person
         // decides (an inconclusive outcome), as with no evidence at all.
-        return conclusive == 0
+        return lastConclusive is null
             ? new AnalysisOutcome(Verdict.Inconclusive, $"analysis inconclusive: too little traffic over {Units.Format(duration)}; last check {last?.Message ?? "none"}", last)
-            : lastConclusive!.Verdict == Verdict.Fail
+            : lastConclusive.Verdict == Verdict.Fail
             ? new AnalysisOutcome(Verdict.Inconclusive, $"analysis inconclusive: the last check with enough traffic failed ({lastConclusive.Message}) and the checks after it had too little; last check {last?.Message}", last)
             : new AnalysisOutcome(Verdict.Pass, $"analysis passed over {Units.Format(duration)}; last check {last?.Message}", last);
     }
