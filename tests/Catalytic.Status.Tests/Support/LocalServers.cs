@@ -13,15 +13,11 @@ using Catalytic.Testing.Waiting;
 
 namespace Catalytic.Status.Tests.Support;
 
-/// <summary>A free TCP port on loopback.</summary>
+/// <summary>Ports for the status tests' servers.</summary>
 public static class Ports
 {
-    public static int Free()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    /// <summary>A free TCP port on loopback, chosen as every suite chooses one (<see cref="Catalytic.Testing.Network.Ports.FreeTcpPort"/>).</summary>
+    public static int Free() => Catalytic.Testing.Network.Ports.FreeTcpPort();
 
     /// <summary><paramref name="port"/> when it is free, else a free one (two test runs may share a machine).</summary>
     public static int Prefer(int port)
