@@ -82,11 +82,15 @@ public sealed class ServeProcessTests : IAsyncLifetime
         {
             // One of the live version's: v1's are kept warm only for the scale-down delay and may be stopping.
             var live = oldInstances.First(i => i.Version == "v2");
-            (await direct.GetAsync(new Uri($"http://127.0.0.1:{live.Port}/echo/after-server-death"))).EnsureSuccessStatusCode();
+            using var answer = await direct.GetAsync(new Uri($"http://127.0.0.1:{live.Port}/echo/after-server-death"));
+            answer.EnsureSuccessStatusCode();
+            // Its own answer, not another program's on a reused port (its line would then go to another log).
+            Assert.Equal(live.Id, answer.Headers.TryGetValues("X-App-Instance", out var ids) ? ids.Single() : "(no X-App-Instance header)");
         }
 
         await Eventually.UntilAsync(() => InstanceLogs().Any(l => l.Text.Contains("echo after-server-death\n", StringComparison.Ordinal)),
-            "the instance's output reaching its log with the server gone");
+            () => "the instance's output reaching its log with the server gone; the logs end:\n"
+                + string.Join("\n", InstanceLogs().Select(l => $"{Path.GetFileName(l.Path)}: …{l.Text[Math.Max(0, l.Text.Length - 300)..]}")));
 
         await StartServeAsync();
         string? version = null;

@@ -2,7 +2,7 @@ namespace Catalytic.Testing.Apps;
 
 /// <summary>
 /// A small python3 HTTP server written into an artifact folder: honours PORT, answers /healthz, echoes its
-/// VERSION in the body and in X-App-Version, and fails a configurable share of other requests with 500.
+/// VERSION in the body and in X-App-Version (and the instance id the supervisor gave it in X-App-Instance), and fails a configurable share of other requests with 500.
 /// /slow/SECONDS answers after a pause, /echo/TEXT prints "echo TEXT" to its output, /crash exits; at start it prints
 /// its port and $GREETING (so a test can see that a secret reached the instance and was masked in its log).
 /// </summary>
@@ -34,6 +34,7 @@ public static class TestApp
                 self.send_response(code)
                 self.send_header('Content-Length', str(len(body)))
                 self.send_header('X-App-Version', VERSION)
+                self.send_header('X-App-Instance', os.environ.get('CATALYTIC_INSTANCE', ''))
                 self.end_headers()
                 self.wfile.write(body)
             def log_message(self, *a):
