@@ -143,6 +143,46 @@ public sealed class BackendMisbehaviourTests
         await sending;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EveryPooledConnectionClosingUnderTheRequest_IsRetriedOnAFreshConnection(bool relay)
+    {
+        // A backend that stops closes all its idle keep-alive connections at once. A request sent on one as it closed
+        // (after the edge's check that it was still open) was retried on another pooled one, closing as well: 502.
+        var bothOpen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opened = 0;
+        await using var backend = new ScriptedBackend(async c =>
+        {
+            var first = await c.ReadRequestAsync();
+            if (first is null)
+            {
+                return;
+            }
+
+            if (Interlocked.Increment(ref opened) == 2)
+            {
+                bothOpen.SetResult();
+            }
+
+            await bothOpen.Task; // two connections in the edge's pool
+            await c.WriteAsync(ScriptedBackend.Ok("answered"));
+            await c.ReadRequestAsync(); // the connection's next request: closed under it, unanswered
+        });
+        await using var edge = await RobustEdge.StartAsync(relay);
+        edge.Route(backend.Address);
+        var warm = await Task.WhenAll(edge.SendAsync("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"), edge.SendAsync("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.All(warm, r => Assert.Equal(200, r.Status));
+        // Recorded once the exchange is over and its connection is back in the pool.
+        await Eventually.TrueAsync(() => edge.Router.Read(EdgeTestContext.App, EdgeTestContext.Env, "v1", EdgeTestContext.Everything).Requests == 2,
+            "both connections back in the pool");
+
+        var response = await edge.SendAsync("GET /3 HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        Assert.Equal((200, "answered"), (response.Status, response.Body));
+        Assert.Equal(3, backend.Connections);
+    }
+
     [Fact]
     public async Task SilentBackend_PastTheRequestTimeout_Gets504_OnTheFakeClock()
     {

@@ -32,6 +32,7 @@ internal sealed partial class Http1Relay
         var start = _time.GetTimestamp();
         var retriesLeft = _options.RetryAttempts;
         var freshRetries = 1;
+        var fresh = false;
         client.Body.Reset(request.Body switch { RequestBody.Length => request.ContentLength, RequestBody.Chunked => -1, _ => 0 });
         var status = 0;
         var proxyFailure = false;
@@ -46,8 +47,10 @@ internal sealed partial class Http1Relay
             {
                 // A pooled connection's socket is looked at (one recv(MSG_PEEK)) even when the loop saw nothing arrive:
                 // under load the event for a backend's stray bytes may still be queued behind others, and those bytes
-                // would be read as this client's answer.
-                var conn = pool.TryRent(_time.GetTimestamp(), _lifetime, _idle, probe: true, _log);
+                // would be read as this client's answer. The retry after a pooled connection failed connects anew:
+                // the instance's other idle connections may be closing too (a backend that stops closes them all at
+                // once, each after the check saw it open), and one of them would fail the request for good.
+                var conn = fresh ? null : pool.TryRent(_time.GetTimestamp(), _lifetime, _idle, probe: true, _log);
                 if (conn is null)
                 {
                     try
@@ -80,6 +83,7 @@ internal sealed partial class Http1Relay
                 case Outcome.RetrySame when freshRetries-- > 0:
                     EdgeLog.RetriedFresh(_log, pool.Instance);
                     route.Stats.Abandon();
+                    fresh = true;
                     continue;
                 case Outcome.RetrySame:
                     goto case Outcome.Failed;
@@ -88,6 +92,7 @@ internal sealed partial class Http1Relay
                     if (EdgeProxy.TryRetryElsewhere(snapshot, ref route, ref instance, ref transformer, _time.GetTimestamp(), _cooldown))
                     {
                         retriesLeft--;
+                        fresh = false;
                         continue;
                     }
 
