@@ -106,12 +106,23 @@ public static class HostProcess
             // Through setsid, a step cancelled right after it started may not have called setsid() yet: then there is no
             // group to signal. Keep trying the group while the process lives, so the signal lands once the group exists.
             var delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);
-            while (!grace.IsCancellationRequested && (ProcessGroups.IsAlive(pid) || !process.Exited.IsCompleted))
+            while (!grace.IsCancellationRequested)
             {
+                // Whether the leader has exited is read once, before the group is looked at, and the wait below follows
+                // from that one reading. Reading it again after the probe lost a wake-up: the probe saw the leader still
+                // there, the leader went (its SIGINT sent just before) while this thread was preempted, and the wait
+                // then was for the next poll alone, so on a clock that stands still (a test's) it never ended.
+                var leaderExited = process.Exited.IsCompleted;
+                if (leaderExited && !ProcessGroups.IsAlive(pid))
+                {
+                    break;
+                }
+
                 // Wakes at the leader's exit, the next poll or the end of the grace, whichever comes first (the end of the
-                // grace is no error): a group that goes with its leader is done at once, whatever the clock does.
+                // grace is no error): a group that goes with its leader is done at once, whatever the clock does. Only
+                // what outlived its leader (seen after the leader's exit) is left to the poll and the grace.
                 var poll = Task.Delay(GroupPoll, limits.Time, grace.Token);
-                await (process.Exited.IsCompleted ? poll : Task.WhenAny(poll, process.Exited)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await (leaderExited ? poll : Task.WhenAny(poll, process.Exited)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (!delivered)
                 {
                     delivered = ProcessGroups.Signal(pid, ProcessGroups.SigInt);

@@ -168,11 +168,14 @@ public sealed class HostProcessTests : IDisposable
         // Cancel only once the trap is installed (the script says "ready"), so a loaded machine cannot race it.
         using var cts = new CancellationTokenSource();
         var lines = new List<string>();
+        var pid = 0;
+        string[] pipes = [];
         void OnLine(string line)
         {
             lines.Add(line);
             if (line == "ready")
             {
+                pipes = PipesOf(pid);
                 cts.Cancel();
             }
         }
@@ -183,14 +186,94 @@ public sealed class HostProcessTests : IDisposable
             + "def on_int(*_):\n    os.write(1, b'got-int\\n'); os._exit(7)\n"
             + "signal.signal(signal.SIGINT, on_int)\nprint('ready', flush=True)\ntime.sleep(30)\n";
         var python = new ProcessSpec("python3", ["-c", Script], _dir, new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["HOME"] = _dir });
+
         // The grace runs on a clock that stands still: only the script's own handler can end it (5 s of a busy machine's
-        // real time could pass before python handled the SIGINT, and then SIGKILL would have ended it instead).
-        var exit = await Catalytic.Testing.Waiting.Eventually.CompletesAsync(
-            Run(python, OnLine, spawn, grace: TimeSpan.FromSeconds(5), token: cts.Token, time: new FakeTimeProvider()),
-            "the script to end on its SIGINT handler");
+        // real time could pass before python handled the SIGINT, and then SIGKILL would have ended it instead). So every
+        // wait of RunAsync must end by an event (the exit, the pipes' end); if one does not, the message says which.
+        var run = Run(python, OnLine, spawn, grace: TimeSpan.FromSeconds(5), onStarted: p => pid = p, token: cts.Token, time: new FakeTimeProvider());
+        await Catalytic.Testing.Waiting.Eventually.UntilAsync(() => run.IsCompleted, () => "the script to end on its SIGINT handler: " + WhyNotEnded(pid, pipes, lines), ct: Ct);
+        var exit = await run;
         Assert.True(exit.Cancelled);
         Assert.Contains("got-int", lines);
         Assert.Equal(7, exit.ExitCode);
+    }
+
+    /// <summary>The pipes (<c>pipe:[inode]</c>) on the stdout and stderr of <paramref name="pid"/>; empty when it cannot be seen.</summary>
+    private static string[] PipesOf(int pid)
+    {
+        try
+        {
+            return [.. new[] { 1, 2 }.Select(fd => new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget).OfType<string>().Where(l => l.StartsWith("pipe:", StringComparison.Ordinal))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Whether /proc/PID/fd/N is open for writing (the flags in /proc/PID/fdinfo/N are octal, O_WRONLY is 1).</summary>
+    private static bool WriteEnd(string fd)
+    {
+        var flags = File.ReadLines(fd.Replace("/fd/", "/fdinfo/", StringComparison.Ordinal)).FirstOrDefault(l => l.StartsWith("flags:", StringComparison.Ordinal));
+        return flags is not null && (Convert.ToInt32(flags[6..].Trim(), 8) & 3) == 1;
+    }
+
+    /// <summary>
+    /// Which of RunAsync's waits a stopped step that never returned is in, from what is left of it: the step itself (the
+    /// wait for its exit), its group (the wait for the group to go), the holders of its pipes (the wait for their end);
+    /// when none is left, a wait missed the event that should have ended it.
+    /// </summary>
+    private static string WhyNotEnded(int pid, string[] pipes, List<string> lines)
+    {
+        var seen = $"lines seen: [{string.Join(", ", lines)}]";
+        if (pid == 0)
+        {
+            return "the step never started; " + seen;
+        }
+
+        var state = File.Exists($"/proc/{pid}/stat") ? File.ReadAllText($"/proc/{pid}/stat") : null;
+        if (state is not null && !state.Contains(") Z ", StringComparison.Ordinal))
+        {
+            return $"the step {pid} still runs (the wait for its exit; did SIGINT arrive?); {seen}";
+        }
+
+        if (state is not null)
+        {
+            return $"the step {pid} is a zombie nobody reaped (the wait for its exit); {seen}";
+        }
+
+        var group = new List<string>();
+        var holders = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var other))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[2] == pid.ToString(CultureInfo.InvariantCulture))
+                {
+                    group.Add($"{other} ({fields[0]}) {string.Join(' ', ProcessGroups.CommandLine(other))}");
+                }
+
+                if (Directory.EnumerateFileSystemEntries(Path.Combine(dir, "fd")).Any(fd => pipes.Contains(new FileInfo(fd).LinkTarget) && WriteEnd(fd)))
+                {
+                    holders.Add($"{other} {string.Join(' ', ProcessGroups.CommandLine(other))}");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to look at.
+            }
+        }
+
+        return group.Count > 0 ? $"its group {pid} still has [{string.Join("; ", group)}] (the wait for the group to go); {seen}"
+            : holders.Count > 0 ? $"its pipes {string.Join(", ", pipes)} are still held by [{string.Join("; ", holders)}] (the wait for the pipes' end); {seen}"
+            : $"the step, its group and its pipes are all gone: a wait missed its wake-up and waits on the test's clock, which stands still; {seen}";
     }
 
     [Theory]
