@@ -67,7 +67,7 @@ public sealed class EventIdTests
         var ranges = Ranges;
         Assert.True(ranges.Count >= 8, "docs/architecture.md's event-id row should name a range per logging project: " + string.Join(", ", ranges));
         var projects = Product.Select(p => p.Project).ToHashSet(StringComparer.Ordinal);
-        Assert.Empty(ranges.Where(r => !projects.Contains(r.Project) || r.First > r.Last));
+        Assert.DoesNotContain(ranges, r => !projects.Contains(r.Project) || r.First > r.Last);
         var overlapping = ranges.SelectMany((a, i) => ranges.Skip(i + 1).Where(b => a.First <= b.Last && b.First <= a.Last).Select(b => $"{a.Project} and {b.Project}")).ToList();
         Assert.True(overlapping.Count == 0, "overlapping ranges: " + string.Join(", ", overlapping));
     }
