@@ -101,6 +101,7 @@ public sealed class StatusClient : IDisposable
                 }
                 catch (JsonException)
                 {
+                    // Not a problem document: the exception below says the status the server answered.
                 }
 
                 throw new DeliveryApiException(problem?.Detail ?? $"the server answered {(int)response.StatusCode}", (int)response.StatusCode, problem?.Field);

@@ -172,6 +172,7 @@ internal sealed partial class RunCommand : ICommand
         ThreadPool.SetMinThreads(Math.Max(workers, Math.Max(16, maxParallel * 2)), io);
         var state = Path.Combine(workspace, ".catalytic");
         var context = GithubContextBuilder.Build(workspace, state, eventName, eventPayload, args.Time);
+        var logger = new StderrLogger(Console.Error);
         var options = new RunOptions
         {
             Workspace = workspace,
@@ -188,14 +189,14 @@ internal sealed partial class RunCommand : ICommand
             MaxParallel = maxParallel,
             CancelGracePeriod = grace,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
-            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = args.Time }),
+            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = args.Time, Log = logger }),
             JobContainer = jobContainer,
             Podman = podman,
             ActionDirectories = actionDirectories,
             ActionsUrls = actionsUrls,
             ActionRefsMaxAge = args.Has("refresh-actions") ? TimeSpan.Zero : TimeSpan.FromHours(1),
             ToolchainMirror = toolchainMirror,
-            Logger = new StderrLogger(Console.Error),
+            Logger = logger,
             Time = args.Time,
         };
         // Before anything runs: what this machine lacks for the jobs that may run, each where it is needed.

@@ -52,15 +52,16 @@ internal sealed class RunJobCommand : ICommand
         var runDirectory = Path.Combine(state, "runs", spec.Run.RunNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var time = args.Time;
         var podman = Environment.GetEnvironmentVariable("CATALYTIC_PODMAN") is { Length: > 0 } configuredPodman ? configuredPodman : null;
-        var host = new StreamJobHost(Console.Out, workspace, runDirectory, state, secrets, time);
+        var logger = new StderrLogger(Console.Error);
+        var host = new StreamJobHost(Console.Out, workspace, runDirectory, state, secrets, time, logger);
         var options = new JobWorkerOptions
         {
             StateDirectory = state,
             Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
-            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = time }),
+            Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = time, Log = logger }),
             Podman = podman,
             Time = time,
-            Logger = new StderrLogger(Console.Error),
+            Logger = logger,
         };
         var outcome = await JobWorker.RunAsync(spec, host, options, new WorkflowExpressionEngine(), cancellationToken);
         host.Finished(outcome);

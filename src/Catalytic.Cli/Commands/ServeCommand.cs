@@ -65,7 +65,7 @@ internal sealed class ServeCommand : ICommand
             ConfigureWorker = worker => worker with
             {
                 JobActions = jobToken => [new Actions.DeployAction(worker.StateDirectory, jobToken)],
-                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = Podman, Time = args.Time }),
+                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = Podman, Time = args.Time, Log = worker.Logger }),
                 Podman = Podman,
             },
         }, args.Time, cancellationToken);

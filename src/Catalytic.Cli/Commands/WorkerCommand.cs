@@ -86,7 +86,7 @@ internal sealed class WorkerCommand : ICommand
             Job = new JobWorkerOptions
             {
                 Actions = [.. Catalytic.Runner.Actions.BuiltIn.BuiltinActions.CreateDefault(), new Actions.DeployAction()],
-                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = time }),
+                Services = new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Podman = podman, Time = time, Log = logger }),
                 Podman = podman,
                 Time = time,
                 Logger = logger,

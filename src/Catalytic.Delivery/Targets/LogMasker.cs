@@ -26,6 +26,9 @@ public static class LogMasker
     /// <summary>
     /// The stage's process: ignores SIGTERM, SIGINT and SIGHUP (a stop signals the whole group, and the stage must
     /// write the app's last lines; it ends at end of input, when every writer is gone), then filters stdin to stdout.
+    /// Output the log could not take is noted in the log where it is missing (<see cref="SecretMasker.Copy"/>); bytes
+    /// still unwritten at the end are said on stderr (the same log file, launched as it is, but the one channel the
+    /// stage has: no server reads it) and in the exit code.
     /// </summary>
     public static int RunProcess()
     {
@@ -35,7 +38,21 @@ public static class LogMasker
         var masker = new SecretMasker(Decode(Environment.GetEnvironmentVariable(SecretsVariable)));
         using var input = Console.OpenStandardInput();
         using var output = Console.OpenStandardOutput();
-        masker.Copy(input, output);
-        return 0;
+        var lost = masker.Copy(input, output);
+        if (lost == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            Console.Error.WriteLine($"catalytic mask stage: the last {lost} bytes of output could not be written to the log and are lost");
+        }
+        catch (IOException)
+        {
+            // stderr is the same log that could not be written: the exit code is all that is left to say it.
+        }
+
+        return 1;
     }
 }

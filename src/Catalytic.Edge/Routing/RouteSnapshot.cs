@@ -164,6 +164,7 @@ internal sealed class RouteSlot(string app, string environment)
             }
             catch (TimeoutException)
             {
+                // The hold ran out: the loop returns the snapshot as it is now (nothing is lost).
             }
         }
     }

@@ -392,6 +392,7 @@ internal sealed class EdgeConnection : ConnectionContext, IConnectionEndPointFea
             }
             catch (ObjectDisposedException)
             {
+                // The connection was disposed meanwhile: nobody is left to hear of its close.
             }
         }, _closed, preferLocal: false);
     }

@@ -264,7 +264,7 @@ public sealed class EmbeddedWorker : IAsyncDisposable
             StateDirectory = Path.Combine(work, "state"),
             Actions = a.JobToken is { } token && _options.JobActions is { } add ? [.. _options.Actions, .. add(token)] : _options.Actions,
             Masked = a.JobToken is { } secret ? [secret] : [],
-            Services = _options.Services ?? new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Time = _options.Time }),
+            Services = _options.Services ?? new HostJobServices(new Catalytic.Runner.Services.JobServiceOptions { Time = _options.Time, Log = _options.Logger }),
             Podman = _options.Podman,
             Time = _options.Time,
             Logger = _options.Logger,

@@ -18,11 +18,14 @@ public sealed partial class SecretMasker
     /// last newline; a partial line waits for its end, so a secret split across reads is still masked and the log only
     /// ever holds whole lines; the rest is written at end of input. A line longer than <see cref="MaxLine"/> is written
     /// in parts, holding back only what could still be the start of a secret. A failing output is dropped, never a reason
-    /// to stop reading: a writer must not get EPIPE because its log cannot be written. No allocation per line: the
-    /// buffers are reused.
+    /// to stop reading: a writer must not get EPIPE because its log cannot be written. What was dropped is not lost
+    /// silently: the next write that succeeds is preceded by a line saying how many bytes are missing there and why
+    /// (<see cref="GapNote"/>), at the very place of the gap. No allocation per line: the buffers are reused.
     /// </summary>
-    public void Copy(Stream input, Stream output)
+    /// <returns>The bytes dropped at the end that no note in <paramref name="output"/> accounts for (0 when every gap was noted).</returns>
+    public long Copy(Stream input, Stream output)
     {
+        var gap = new Gap();
         var buffer = new byte[16 * 1024];
         var pending = new ArrayBufferWriter<byte>(1024);
         var masked = new ArrayBufferWriter<byte>(buffer.Length + 1024);
@@ -55,15 +58,21 @@ public sealed partial class SecretMasker
                 pending.Write(chunk[(last + 1)..]);
             }
 
-            Flush(masked, output);
+            Flush(masked, output, gap);
         }
 
         if (pending.WrittenCount > 0)
         {
             MaskInto(masked, pending.WrittenSpan, Current()?.Bytes, complete: true);
-            Flush(masked, output);
+            Flush(masked, output, gap);
         }
+
+        return gap.Bytes;
     }
+
+    /// <summary>The line written into the output before the first bytes that could be written after a gap.</summary>
+    public static string GapNote(long bytes, string reason) =>
+        $"[catalytic: {bytes} bytes of output could not be written to this log here and are lost ({reason})]\n";
 
     /// <summary>
     /// Writes <paramref name="bytes"/> masked to <paramref name="output"/>: all of them when <paramref name="complete"/>
@@ -116,7 +125,7 @@ public sealed partial class SecretMasker
         pending.Write(rest);
     }
 
-    private static void Flush(ArrayBufferWriter<byte> buffer, Stream output)
+    private static void Flush(ArrayBufferWriter<byte> buffer, Stream output, Gap gap)
     {
         if (buffer.WrittenCount == 0)
         {
@@ -125,14 +134,33 @@ public sealed partial class SecretMasker
 
         try
         {
+            if (gap.Bytes > 0)
+            {
+                output.Write(Encoding.UTF8.GetBytes(GapNote(gap.Bytes, gap.Reason!)));
+                gap.Bytes = 0;
+                gap.Reason = null;
+            }
+
             output.Write(buffer.WrittenSpan);
             output.Flush();
         }
-        catch (IOException)
+        catch (IOException e)
         {
-            // The log cannot be written (disk full, reader gone): the bytes are dropped, the writer is not stopped.
+            // The log cannot be written (disk full, reader gone): the bytes are dropped, the writer is not stopped. The
+            // stage has no other channel (its stderr is this same log, and no server reads it), so the gap is counted
+            // and told in the log itself by the next write that succeeds, or returned to the caller at the end.
+            gap.Bytes += buffer.WrittenCount;
+            gap.Reason ??= e.Message;
         }
 
         buffer.ResetWrittenCount();
+    }
+
+    /// <summary>Bytes dropped since the last write that succeeded, and why the first of them was.</summary>
+    private sealed class Gap
+    {
+        public long Bytes { get; set; }
+
+        public string? Reason { get; set; }
     }
 }

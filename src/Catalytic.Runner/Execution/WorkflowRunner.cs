@@ -117,7 +117,7 @@ public sealed class WorkflowRunner
         Directory.CreateDirectory(runDirectory);
         var called = _options.CalledWorkflows
             ?? WorkflowCallResolver.Resolve(plan.Where(p => p.Triggered).Select(p => p.Workflow), _options.Workspace);
-        var host = new LocalJobHost(_options.Workspace, runDirectory, _options.State, _options.Secrets, _listener, _options.Time);
+        var host = new LocalJobHost(_options.Workspace, runDirectory, _options.State, _options.Secrets, _listener, _options.Time, _options.Logger);
         var session = new RunSession(_options, _expressions, _masker, host, runDirectory, runNumber) { Called = called };
         var report = new RunReport { RunNumber = runNumber, Event = _options.EventName, RunDirectory = runDirectory };
 
@@ -151,7 +151,7 @@ public sealed class WorkflowRunner
             : results.Contains(Results.Cancelled) || cancellationToken.IsCancellationRequested ? Results.Cancelled
             : Results.Success;
         report.DurationMs = _options.Time.GetElapsedTime(startedAt).TotalMilliseconds;
-        report.Artifacts = [.. ArtifactStore.List(runDirectory).Select(a => new ArtifactReport
+        report.Artifacts = [.. ArtifactStore.List(runDirectory, _options.Logger).Select(a => new ArtifactReport
         {
             Name = a.Name,
             SizeBytes = a.SizeBytes,

@@ -2,6 +2,7 @@ using Catalytic.Runner.Actions.BuiltIn.Artifacts;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
 using Catalytic.Runner.Logging;
 using Catalytic.Runner.Reporting;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Runner.Hosting;
 
@@ -16,13 +17,14 @@ public sealed class LocalJobHost(
     string stateDirectory,
     IReadOnlyDictionary<string, string> secrets,
     IRunListener listener,
-    TimeProvider time) : IJobHost
+    TimeProvider time,
+    ILogger? log = null) : IJobHost
 {
     public string Workspace { get; } = workspace;
 
-    public IArtifactStore Artifacts { get; } = new LocalArtifactStore(runDirectory);
+    public IArtifactStore Artifacts { get; } = new LocalArtifactStore(runDirectory, log);
 
-    public ICacheStores Caches { get; } = new LocalCacheStores(stateDirectory, time);
+    public ICacheStores Caches { get; } = new LocalCacheStores(stateDirectory, time, log);
 
     public string? Secret(string name) => secrets.TryGetValue(name, out var value) ? value : null;
 

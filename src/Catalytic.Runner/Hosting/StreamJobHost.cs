@@ -2,6 +2,7 @@ using System.Text.Json;
 using Catalytic.Runner.Actions.BuiltIn.Artifacts;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
 using Catalytic.Runner.Reporting;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Runner.Hosting;
 
@@ -9,7 +10,7 @@ namespace Catalytic.Runner.Hosting;
 /// The host of a job run by a worker process (<c>catalytic __run-job</c>): every line, step start and end and the
 /// job's end go out at once as one <see cref="WorkerMessage"/> per line of <paramref name="output"/>; secrets are the
 /// values handed to the worker; artifacts and caches are the local folders of <paramref name="runDirectory"/> and
-/// <paramref name="stateDirectory"/>.
+/// <paramref name="stateDirectory"/>; <paramref name="log"/> hears of their records left out of a listing.
 /// </summary>
 public sealed class StreamJobHost(
     TextWriter output,
@@ -17,15 +18,16 @@ public sealed class StreamJobHost(
     string runDirectory,
     string stateDirectory,
     IReadOnlyDictionary<string, string> secrets,
-    TimeProvider time) : IJobHost
+    TimeProvider time,
+    ILogger? log = null) : IJobHost
 {
     private readonly object _gate = new();
 
     public string Workspace { get; } = workspace;
 
-    public IArtifactStore Artifacts { get; } = new LocalArtifactStore(runDirectory);
+    public IArtifactStore Artifacts { get; } = new LocalArtifactStore(runDirectory, log);
 
-    public ICacheStores Caches { get; } = new LocalCacheStores(stateDirectory, time);
+    public ICacheStores Caches { get; } = new LocalCacheStores(stateDirectory, time, log);
 
     public string? Secret(string name) => secrets.TryGetValue(name, out var value) ? value : null;
 

@@ -28,4 +28,13 @@ internal static partial class RunnerLog
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "The process group of a cancelled step in container {Container} is unknown ({File} unreadable): its processes there run on until the container is removed")]
     public static partial void ContainerGroupUnknown(ILogger logger, string container, string file, Exception exception);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "The {Store} record {File} could not be read, so its entry is left out of the listing (being replaced or evicted at that moment, or damaged)")]
+    public static partial void EntryUnlisted(ILogger logger, string store, string file, Exception exception);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "The folder {Folder} ({What}) could not be deleted; it is left on disk for the system to clean")]
+    public static partial void FolderKept(ILogger logger, string folder, string what, Exception exception);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Process {ProcessId} ({What}) was still there {Waited} after SIGKILL (uninterruptible I/O?); it is left to the kernel")]
+    public static partial void ProcessOutlivedKill(ILogger logger, int processId, string what, TimeSpan waited);
 }

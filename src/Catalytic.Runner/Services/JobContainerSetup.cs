@@ -109,7 +109,7 @@ internal static class JobContainerSetup
 
         container = container with { Env = containerEnv, Volumes = [.. container.Volumes, $"{home}:/github/home"] };
         var serviceIds = ((JsonObject)job.State.JobContext["services"]!).Select(s => s.Key).ToList();
-        var starter = new JobServiceStarter(new JobServiceOptions { Podman = job.Options.Podman, Time = job.Time });
+        var starter = new JobServiceStarter(new JobServiceOptions { Podman = job.Options.Podman, Time = job.Time, Log = job.Options.Logger });
         JobContainerStartResult started;
         try
         {

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Catalytic.Runner.Services;
 
 /// <summary>
@@ -35,6 +38,9 @@ public sealed record JobServiceOptions
 
     /// <summary>The job's clock: health-check attempts and waits, and how long a killed service is given to go.</summary>
     public required TimeProvider Time { get; init; }
+
+    /// <summary>The runner's diagnostics: a service's folder left on disk, a process that outlived its SIGKILL.</summary>
+    public ILogger Log { get; init; } = NullLogger.Instance;
 }
 
 /// <summary>
@@ -117,8 +123,8 @@ public sealed class JobServiceStarter(JobServiceOptions options)
 
         IServiceInstance? hostService = definition.ImageName switch
         {
-            "postgres" or "postgis" => await PostgresService.StartAsync(definition, log, _options.Time, ct),
-            "redis" or "valkey" or "redis-stack-server" => await RedisService.StartAsync(definition, log, Which, _options.Time, ct),
+            "postgres" or "postgis" => await PostgresService.StartAsync(definition, log, _options.Time, _options.Log, ct),
+            "redis" or "valkey" or "redis-stack-server" => await RedisService.StartAsync(definition, log, Which, _options.Time, _options.Log, ct),
             _ => null,
         };
         if (hostService is not null)

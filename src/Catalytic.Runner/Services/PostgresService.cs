@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Runner.Services;
 
@@ -16,11 +18,13 @@ internal sealed class PostgresService : IServiceInstance
     private readonly string _root;
     private readonly bool _asPostgresUser;
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
     private int _stopped;
 
-    private PostgresService(RunningService info, string bin, string root, bool asPostgresUser, TimeProvider time)
+    private PostgresService(RunningService info, string bin, string root, bool asPostgresUser, TimeProvider time, ILogger log)
     {
         _time = time;
+        _log = log;
         Info = info;
         _bin = bin;
         _root = root;
@@ -28,6 +32,8 @@ internal sealed class PostgresService : IServiceInstance
     }
 
     public RunningService Info { get; }
+
+    private string ServiceFolder => $"PostgreSQL data of service '{Info.Id}'";
 
     private string DataDirectory => Path.Combine(_root, "data");
 
@@ -42,7 +48,7 @@ internal sealed class PostgresService : IServiceInstance
                 .OrderByDescending(x => x.Version).Select(x => x.Dir).FirstOrDefault()
             : null;
 
-    public static async Task<PostgresService> StartAsync(ServiceDefinition definition, Action<string> log, TimeProvider time, CancellationToken ct)
+    public static async Task<PostgresService> StartAsync(ServiceDefinition definition, Action<string> log, TimeProvider time, ILogger diagnostics, CancellationToken ct)
     {
         var bin = FindBinaries() ?? throw new ServiceStartException(
             $"service '{definition.Id}': image {definition.Image} runs from the host's PostgreSQL, but no /usr/lib/postgresql/*/bin/initdb was found (apt-get install postgresql)");
@@ -64,7 +70,7 @@ internal sealed class PostgresService : IServiceInstance
         var asPostgres = ServiceSupport.IsRoot;
         var service = new PostgresService(
             new RunningService(definition.Id, definition.Image, "127.0.0.1", new Dictionary<string, string> { [mapping.ContainerPort.ToString(CultureInfo.InvariantCulture)] = port.ToString(CultureInfo.InvariantCulture) }, "postgres"),
-            bin, root, asPostgres, time);
+            bin, root, asPostgres, time, diagnostics);
         try
         {
             await service.InitializeAsync(user, password, auth, database, env.GetValueOrDefault("POSTGRES_INITDB_ARGS"), port, ServiceSupport.HealthBudget(definition.Options), ct);
@@ -165,7 +171,7 @@ internal sealed class PostgresService : IServiceInstance
         }
 
         KillPostmaster();
-        ServiceSupport.DeleteDirectory(_root);
+        ServiceSupport.DeleteDirectory(_root, ServiceFolder, _log);
     }
 
     public void StopNow()
@@ -176,7 +182,7 @@ internal sealed class PostgresService : IServiceInstance
         }
 
         KillPostmaster();
-        ServiceSupport.DeleteDirectory(_root);
+        ServiceSupport.DeleteDirectory(_root, ServiceFolder, _log);
     }
 
     /// <summary>Whatever pg_ctl did, no postmaster of this folder survives: its pid is in postmaster.pid.</summary>
@@ -187,7 +193,7 @@ internal sealed class PostgresService : IServiceInstance
         {
             if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid))
             {
-                ServiceSupport.Kill(pid, _time);
+                ServiceSupport.Kill(pid, $"postmaster of service '{Info.Id}'", _time, _log);
             }
         }
         catch (IOException)

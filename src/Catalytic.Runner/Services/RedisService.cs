@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
 using System.Net.Sockets;
 using System.Text;
 
@@ -14,11 +16,13 @@ internal sealed class RedisService : IServiceInstance
     private readonly Process _process;
     private readonly string _root;
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
     private int _stopped;
 
-    private RedisService(RunningService info, Process process, string root, TimeProvider time)
+    private RedisService(RunningService info, Process process, string root, TimeProvider time, ILogger log)
     {
         _time = time;
+        _log = log;
         Info = info;
         _process = process;
         _root = root;
@@ -28,7 +32,7 @@ internal sealed class RedisService : IServiceInstance
 
     internal string RootDirectory => _root;
 
-    public static async Task<RedisService> StartAsync(ServiceDefinition definition, Action<string> log, Func<string, string?> which, TimeProvider time, CancellationToken ct)
+    public static async Task<RedisService> StartAsync(ServiceDefinition definition, Action<string> log, Func<string, string?> which, TimeProvider time, ILogger diagnostics, CancellationToken ct)
     {
         var server = which("redis-server") ?? which("valkey-server") ?? throw new ServiceStartException(
             $"service '{definition.Id}': image {definition.Image} runs from the host's redis-server, which is not installed (apt-get install redis-server)");
@@ -61,7 +65,7 @@ internal sealed class RedisService : IServiceInstance
         process.BeginErrorReadLine();
         var service = new RedisService(
             new RunningService(definition.Id, definition.Image, "127.0.0.1", new Dictionary<string, string> { [mapping.ContainerPort.ToString(CultureInfo.InvariantCulture)] = port.ToString(CultureInfo.InvariantCulture) }, "redis"),
-            process, root, time);
+            process, root, time, diagnostics);
         try
         {
             var deadline = time.GetTimestamp();
@@ -135,10 +139,11 @@ internal sealed class RedisService : IServiceInstance
         }
         catch (InvalidOperationException)
         {
+            // Already exited (HasExited raced the kill): what was wanted is done.
         }
 
         _process.Dispose();
-        ServiceSupport.DeleteDirectory(_root);
+        ServiceSupport.DeleteDirectory(_root, $"redis data of service '{Info.Id}'", _log);
     }
 
     public void StopNow()
@@ -151,12 +156,13 @@ internal sealed class RedisService : IServiceInstance
         try
         {
             _process.Kill(entireProcessTree: true);
-            ServiceSupport.AwaitExit(_process, _time);
+            ServiceSupport.AwaitExit(_process, $"redis-server of service '{Info.Id}'", _time, _log);
         }
         catch (InvalidOperationException)
         {
+            // Already exited: what was wanted is done.
         }
 
-        ServiceSupport.DeleteDirectory(_root);
+        ServiceSupport.DeleteDirectory(_root, $"redis data of service '{Info.Id}'", _log);
     }
 }

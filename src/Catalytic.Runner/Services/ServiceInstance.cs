@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Catalytic.Runner.Actions.BuiltIn.Processes;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Runner.Services;
 
@@ -114,8 +116,10 @@ internal static class ServiceSupport
         }
     }
 
-    public static void DeleteDirectory(string path)
+    /// <summary>Deletes a service's folder (<paramref name="what"/> names it for <paramref name="log"/> when it stays on disk).</summary>
+    public static void DeleteDirectory(string path, string what, ILogger log)
     {
+        Exception? last = null;
         for (var attempt = 0; attempt < 3 && Directory.Exists(path); attempt++)
         {
             try
@@ -125,7 +129,13 @@ internal static class ServiceSupport
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A server still finishing its last write: try again (after three tries the folder is the system's to clean).
+                last = e;
             }
+        }
+
+        if (last is not null && Directory.Exists(path))
+        {
+            RunnerLog.FolderKept(log, path, what, last);
         }
     }
 
@@ -142,7 +152,7 @@ internal static class ServiceSupport
     /// deleted. Synchronous because StopNow runs on the process-exit path; one still there after that (uninterruptible
     /// I/O) is left to the kernel, and the folder is deleted regardless.
     /// </summary>
-    public static void AwaitExit(Process process, TimeProvider time)
+    public static void AwaitExit(Process process, string what, TimeProvider time, ILogger log)
     {
         try
         {
@@ -150,16 +160,17 @@ internal static class ServiceSupport
         }
         catch (TimeoutException)
         {
+            RunnerLog.ProcessOutlivedKill(log, process.Id, what, KillWait);
         }
     }
 
-    public static void Kill(int pid, TimeProvider time)
+    public static void Kill(int pid, string what, TimeProvider time, ILogger log)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
             process.Kill(entireProcessTree: true);
-            AwaitExit(process, time);
+            AwaitExit(process, what, time, log);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

@@ -191,7 +191,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         var dispatcher = _options.Dispatcher ?? new JobDispatcher(_scheduler);
         // One place for every run's artifacts and caches: remote workers reach it through the worker protocol, the
         // embedded worker directly, the API serves it.
-        var runFiles = _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time);
+        var runFiles = _workerFiles = new Catalytic.Pipelines.Workers.Files.RunFileStores(Path.Combine(state, "run-files"), _time, log: _loggers.CreateLogger("Catalytic.Workers"));
         runFiles.ClearIncoming();
         var gateway = new Catalytic.Pipelines.Workers.Serving.WorkerGateway(dispatcher, runFiles, _time, _loggers.CreateLogger("Catalytic.Workers"));
         _app.MapWorkerEndpoints(gateway, Path.Combine(state, "repositories"));

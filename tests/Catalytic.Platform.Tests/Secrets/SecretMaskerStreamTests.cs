@@ -106,8 +106,17 @@ public sealed class SecretMaskerStreamTests
     public void Copy_FailingOutput_KeepsReadingToTheEnd()
     {
         var input = new ChunkedStream(["one\n", "two\n", "three\n"]);
-        Secrets.Copy(input, new FailingStream());
+        Assert.Equal(14, Secrets.Copy(input, new FailingStream()));
         Assert.Equal(0, input.Read(new byte[1], 0, 1));
+    }
+
+    [Fact]
+    public void Copy_OutputThatRecovers_SaysInTheLogHowManyBytesAreMissingThere()
+    {
+        var writes = new List<string>();
+        var lost = Secrets.Copy(new ChunkedStream(["one\n", "two\n", "three\n"]), new RecoveringStream(failures: 2, writes));
+        Assert.Equal(0, lost);
+        Assert.Equal(SecretMasker.GapNote(8, "No space left on device") + "three\n", string.Concat(writes));
     }
 
     private static string Mask(IReadOnlyList<string> reads)
@@ -166,6 +175,35 @@ public sealed class SecretMaskerStreamTests
 
         public override void Write(byte[] buffer, int offset, int count) => writes.Add(Encoding.UTF8.GetString(buffer, offset, count));
         public override void Write(ReadOnlySpan<byte> buffer) => writes.Add(Encoding.UTF8.GetString(buffer));
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>An output whose first <paramref name="failures"/> writes fail, as a full disk that is freed; later writes are recorded.</summary>
+    private sealed class RecoveringStream(int failures, List<string> writes) : Stream
+    {
+        private int _failures = failures;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_failures-- > 0)
+            {
+                throw new IOException("No space left on device");
+            }
+
+            writes.Add(Encoding.UTF8.GetString(buffer));
+        }
+
         public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

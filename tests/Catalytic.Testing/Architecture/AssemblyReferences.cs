@@ -28,6 +28,7 @@ public static class AssemblyReferences
             ? name == pattern[..^2] || name.StartsWith(pattern[..^1], StringComparison.Ordinal)
             : name == pattern;
 
+    /// <summary>The runtime's own assemblies, Microsoft.Win32.Primitives among them (Win32Exception, which Process throws).</summary>
     private static bool IsBaseClassLibrary(string name) =>
-        name is "System" or "netstandard" or "mscorlib" || name.StartsWith("System.", StringComparison.Ordinal);
+        name is "System" or "netstandard" or "mscorlib" or "Microsoft.Win32.Primitives" || name.StartsWith("System.", StringComparison.Ordinal);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Catalytic.Pipelines.Dispatch;
 using Catalytic.Runner.Actions.BuiltIn.Artifacts;
 using Catalytic.Runner.Actions.BuiltIn.Cache;
+using Microsoft.Extensions.Logging;
 
 namespace Catalytic.Pipelines.Workers.Files;
 
@@ -15,12 +16,15 @@ namespace Catalytic.Pipelines.Workers.Files;
 public sealed class RunFileStores
 {
     private readonly TimeProvider _time;
+    private readonly ILogger? _log;
 
     /// <param name="root">Usually <c>STATE/run-files</c>.</param>
     /// <param name="maxCacheBytes">Each repository's cache limit (least recently used entries go past it); default 10 GiB as on GitHub.</param>
     /// <param name="maxArtifactBytes">The largest artifact accepted over the wire; default 10 GiB.</param>
-    public RunFileStores(string root, TimeProvider time, long? maxCacheBytes = null, long? maxArtifactBytes = null)
+    /// <param name="log">Hears of an artifact or cache record left out of a listing (unreadable).</param>
+    public RunFileStores(string root, TimeProvider time, long? maxCacheBytes = null, long? maxArtifactBytes = null, ILogger? log = null)
     {
+        _log = log;
         Root = Path.GetFullPath(root);
         _time = time;
         MaxCacheBytes = maxCacheBytes ?? CacheStore.DefaultMaxBytes;
@@ -37,7 +41,7 @@ public sealed class RunFileStores
     public string Incoming => Path.Combine(Root, "incoming");
 
     /// <summary>The artifacts of run <paramref name="runId"/>.</summary>
-    public IArtifactStore Artifacts(long runId) => new LocalArtifactStore(Path.Combine(Root, "runs", runId.ToString(CultureInfo.InvariantCulture)));
+    public IArtifactStore Artifacts(long runId) => new LocalArtifactStore(Path.Combine(Root, "runs", runId.ToString(CultureInfo.InvariantCulture)), _log);
 
     /// <summary>The names of run <paramref name="runId"/>'s artifacts (for the API, which knows no runner types).</summary>
     public IReadOnlyList<string> ArtifactNames(long runId) => [.. Artifacts(runId).List().Select(a => a.Name)];
@@ -47,7 +51,7 @@ public sealed class RunFileStores
         TarTransfer.WriteFolderAsync(to, Artifacts(runId).FilesOf(name), ct);
 
     /// <summary>The cache store of <paramref name="repository"/> (a repository name the server serves).</summary>
-    public CacheStore Caches(string repository) => new(Path.Combine(Root, "caches", SafeName(repository)), MaxCacheBytes, _time);
+    public CacheStore Caches(string repository) => new(Path.Combine(Root, "caches", SafeName(repository)), MaxCacheBytes, _time, _log);
 
     /// <summary>The cache store of <paramref name="repository"/> as a job host hands it to the runner (the server's limit, whatever the job asks).</summary>
     public ICacheStores CacheStores(string repository) => new FixedCacheStores(Caches(repository));

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Runner.Actions.Remote;
 
@@ -22,9 +25,12 @@ internal sealed record RemoteActionResolution(string? Root, string? Commit, stri
 /// A full SHA in the cache is used without asking anyone; a tag or branch resolved less than
 /// <see cref="RefreshAfter"/> ago likewise; an older one is asked of the sources (<c>git ls-remote</c>, one round trip)
 /// and fetched again only when it moved. With no source reachable, the last commit it was resolved to is used.
+/// A temporary folder that cannot be removed is said to <paramref name="log"/>.
 /// </summary>
-internal sealed class RemoteActionStore(string stateDirectory, IReadOnlyList<string> sources, TimeSpan refreshAfter, TimeProvider time)
+internal sealed class RemoteActionStore(string stateDirectory, IReadOnlyList<string> sources, TimeSpan refreshAfter, TimeProvider time, ILogger? log = null)
 {
+    private readonly ILogger _log = log ?? NullLogger.Instance;
+
     public string Root { get; } = Path.Combine(stateDirectory, "actions");
 
     public IReadOnlyList<string> Sources { get; } = sources;
@@ -255,7 +261,7 @@ internal sealed class RemoteActionStore(string stateDirectory, IReadOnlyList<str
         File.Move(temp, file, overwrite: true);
     }
 
-    private static void TryDelete(string dir)
+    private void TryDelete(string dir)
     {
         try
         {
@@ -267,6 +273,7 @@ internal sealed class RemoteActionStore(string stateDirectory, IReadOnlyList<str
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A temporary folder left behind costs disk only; the next fetch uses a new name.
+            RunnerLog.FolderKept(_log, dir, "an action's download", e);
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class RemoteActions
     private readonly ConcurrentDictionary<string, Lazy<Task<RemoteActionResolution>>> _resolutions = new(StringComparer.OrdinalIgnoreCase);
     public RemoteActions(RunOptions options)
     {
-        Store = new RemoteActionStore(options.State, options.ActionsUrls.Count > 0 ? options.ActionsUrls : [ActionSources.DefaultUrl], options.ActionRefsMaxAge, options.Time);
+        Store = new RemoteActionStore(options.State, options.ActionsUrls.Count > 0 ? options.ActionsUrls : [ActionSources.DefaultUrl], options.ActionRefsMaxAge, options.Time, options.Logger);
     }
 
     public RemoteActionStore Store { get; }

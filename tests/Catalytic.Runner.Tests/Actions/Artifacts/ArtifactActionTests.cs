@@ -108,6 +108,20 @@ public sealed class ArtifactActionTests
     }
 
     [Fact]
+    public async Task List_UnreadableRecord_IsLeftOutAndLogged()
+    {
+        using var dir = new TempDir();
+        dir.Write("ws/a.txt", "1");
+        await UploadAsync(dir.Combine("ws"), dir.Combine("run"), new() { ["name"] = "x", ["path"] = "a.txt" });
+        dir.Write("run/artifacts/broken.artifact.json", "{ not json");
+        var log = new RecordingLogger();
+
+        Assert.Equal("x", Assert.Single(ArtifactStore.List(dir.Combine("run"), log)).Name);
+        var entry = Assert.Single(log.Entries, e => e.Id.Id == 4008);
+        Assert.Contains("broken.artifact.json", entry.Message);
+    }
+
+    [Fact]
     public async Task Upload_DuplicateName_FailsUnlessOverwrite()
     {
         using var dir = new TempDir();

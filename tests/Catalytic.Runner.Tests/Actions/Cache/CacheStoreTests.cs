@@ -33,6 +33,20 @@ public sealed class CacheStoreTests
     }
 
     [Fact]
+    public void List_UnreadableRecord_IsLeftOutAndLogged()
+    {
+        using var dir = new TempDir();
+        var log = new RecordingLogger();
+        var store = new CacheStore(dir.Combine("cache"), maxBytes: 3000, new FakeTimeProvider(), log);
+        Save(store, "a", 10);
+        File.WriteAllText(Path.Combine(store.Directory, "broken.json"), "{ not json");
+
+        Assert.Equal("a", Assert.Single(store.List()).Key);
+        var entry = Assert.Single(log.Entries, e => e.Id.Id == 4008);
+        Assert.Contains("broken.json", entry.Message);
+    }
+
+    [Fact]
     public void Save_EntryLargerThanLimit_IsNotKept()
     {
         using var dir = new TempDir();

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Runner.Actions.BuiltIn.Artifacts;
 
@@ -18,8 +21,8 @@ public static class ArtifactStore
     /// <summary>The artifacts folder of a run.</summary>
     public static string DirectoryOf(string runDirectory) => Path.Combine(runDirectory, "artifacts");
 
-    /// <summary>The run's artifacts in upload order: what the run summary and the JSON report list.</summary>
-    public static IReadOnlyList<ArtifactInfo> List(string runDirectory)
+    /// <summary>The run's artifacts in upload order: what the run summary and the JSON report list; a record that cannot be read is left out and logged to <paramref name="log"/>.</summary>
+    public static IReadOnlyList<ArtifactInfo> List(string runDirectory, ILogger? log = null)
     {
         var folder = DirectoryOf(runDirectory);
         if (!Directory.Exists(folder))
@@ -40,7 +43,8 @@ public static class ArtifactStore
             }
             catch (Exception ex) when (ex is IOException or JsonException)
             {
-                // Being replaced by an overwrite: not listed.
+                // Being replaced by an overwrite, or damaged: not listed, and said.
+                RunnerLog.EntryUnlisted(log ?? NullLogger.Instance, "artifact", file, ex);
             }
         }
 

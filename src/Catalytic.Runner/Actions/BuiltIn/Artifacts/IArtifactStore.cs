@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Catalytic.Runner.Actions.BuiltIn.Artifacts;
 
 /// <summary>Where a run's artifacts are kept: a local folder (<see cref="LocalArtifactStore"/>) or, for a remote worker, its server.</summary>
@@ -16,10 +18,10 @@ public interface IArtifactStore
     ArtifactInfo? Store(string name, IReadOnlyList<(string Source, string RelativePath)> files, int? retentionDays, bool overwrite, TimeProvider time, out string? error);
 }
 
-/// <summary>Artifacts under the run's folder (<c>.catalytic/runs/N/artifacts/</c>).</summary>
-public sealed class LocalArtifactStore(string runDirectory) : IArtifactStore
+/// <summary>Artifacts under the run's folder (<c>.catalytic/runs/N/artifacts/</c>); <paramref name="log"/> hears of a record left out of a listing.</summary>
+public sealed class LocalArtifactStore(string runDirectory, ILogger? log = null) : IArtifactStore
 {
-    public IReadOnlyList<ArtifactInfo> List() => ArtifactStore.List(runDirectory);
+    public IReadOnlyList<ArtifactInfo> List() => ArtifactStore.List(runDirectory, log);
 
     public string FilesOf(string name) => ArtifactStore.FilesOf(runDirectory, name);
 

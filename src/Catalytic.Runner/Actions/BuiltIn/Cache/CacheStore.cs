@@ -2,6 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Catalytic.Runner.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Catalytic.Runner.Actions.BuiltIn.Cache;
 
@@ -37,12 +40,15 @@ public sealed class CacheStore : ICacheStore
     public const string MaxBytesVariable = "CATALYTIC_CACHE_MAX_BYTES";
 
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
 
-    public CacheStore(string directory, long maxBytes, TimeProvider time)
+    /// <param name="log">Hears of a record left out of a listing (unreadable).</param>
+    public CacheStore(string directory, long maxBytes, TimeProvider time, ILogger? log = null)
     {
         Directory = directory;
         MaxBytes = maxBytes;
         _time = time;
+        _log = log ?? NullLogger.Instance;
     }
 
     public string Directory { get; }
@@ -50,8 +56,8 @@ public sealed class CacheStore : ICacheStore
     public long MaxBytes { get; }
 
     /// <summary>The store of a repository's state folder (`.catalytic/`), its limit read from <paramref name="maxBytesSetting"/> when set.</summary>
-    public static CacheStore ForStateDirectory(string stateDirectory, string? maxBytesSetting, TimeProvider time) =>
-        new(Path.Combine(stateDirectory, "cache"), ParseMaxBytes(maxBytesSetting), time);
+    public static CacheStore ForStateDirectory(string stateDirectory, string? maxBytesSetting, TimeProvider time, ILogger? log = null) =>
+        new(Path.Combine(stateDirectory, "cache"), ParseMaxBytes(maxBytesSetting), time, log);
 
     /// <summary>Reads a byte count such as `1073741824`, `500MB`, `10GB`; the default when empty or unreadable.</summary>
     public static long ParseMaxBytes(string? setting)
@@ -126,7 +132,8 @@ public sealed class CacheStore : ICacheStore
             }
             catch (Exception ex) when (ex is IOException or JsonException)
             {
-                // Removed by an eviction in another run, or half-written by a crashed one: not visible.
+                // Removed by an eviction in another run, or half-written by a crashed one: not visible, and said.
+                RunnerLog.EntryUnlisted(_log, "cache", file, ex);
             }
         }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Catalytic.Runner.Actions.BuiltIn.Cache;
 
 /// <summary>Where caches shared by runs are kept: the state folder (<see cref="LocalCacheStores"/>) or, for a remote worker, its server.</summary>
@@ -25,8 +27,8 @@ public interface ICacheStore
     CacheSaveOutcome Save(string key, string version, Action<Stream> writeArchive, out CacheEntry? saved);
 }
 
-/// <summary>Caches under the repository's state folder (<c>.catalytic/cache/</c>).</summary>
-public sealed class LocalCacheStores(string stateDirectory, TimeProvider time) : ICacheStores
+/// <summary>Caches under the repository's state folder (<c>.catalytic/cache/</c>); <paramref name="log"/> hears of a record left out of a listing.</summary>
+public sealed class LocalCacheStores(string stateDirectory, TimeProvider time, ILogger? log = null) : ICacheStores
 {
-    public ICacheStore Open(string? maxBytesSetting) => CacheStore.ForStateDirectory(stateDirectory, maxBytesSetting, time);
+    public ICacheStore Open(string? maxBytesSetting) => CacheStore.ForStateDirectory(stateDirectory, maxBytesSetting, time, log);
 }
