@@ -24,7 +24,9 @@ public static class TestApp
                     time.sleep(float(self.path[6:]))
                     code = 200
                 elif self.path.startswith('/echo/'):
-                    print('echo', self.path[6:], flush=True)
+                    # One write(2) for the whole line: print() with PYTHONUNBUFFERED writes 'echo', ' ', TEXT and
+                    # '\n' apart, and another thread's traceback (a connection reset) can land in between.
+                    os.write(1, ('echo ' + self.path[6:] + '\n').encode())
                     code = 200
                 else:
                     if DELAY:
