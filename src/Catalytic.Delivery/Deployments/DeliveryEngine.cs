@@ -216,6 +216,17 @@ public sealed partial class DeliveryEngine : IAsyncDisposable
             var c = EnvironmentDecisions.Decide(s, id);
             return (c.Next, c);
         });
+        if (call.Error is not null && runtime.State.Active is { } active && (id is null || id == active.Id) && active.Signals.Opening is { } opening)
+        {
+            // Its waiting state is recorded (what the person saw) and its gate opens in a moment: decide then.
+            await Task.WhenAny(opening, active.Signals.Finished).WaitAsync(ct);
+            call = runtime.Update(s =>
+            {
+                var c = EnvironmentDecisions.Decide(s, id);
+                return (c.Next, c);
+            });
+        }
+
         if (call.Error is { } refused)
         {
             return refused;

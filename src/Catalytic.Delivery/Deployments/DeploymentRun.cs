@@ -263,10 +263,12 @@ internal sealed class DeploymentRun
     /// </summary>
     public async Task<GateDecision> GateAsync(string reason, CancellationToken ct)
     {
-        // Recorded first, then opened: a decision is only taken for a gate a person can see.
-        await TransitionAsync(DeploymentState.WaitingForApproval, reason);
+        // Recorded first, then opened: a decision is only taken for a gate a person can see. A decision that comes between
+        // the two (it saw the record) waits for the opening (Signals.Opening) rather than finding no gate.
         var gate = Signals.Arm();
+        await TransitionAsync(DeploymentState.WaitingForApproval, reason);
         Runtime.Update(s => EnvironmentDecisions.OpenGate(s, Deployment.Id));
+        gate.MarkOpened();
         _log.GateOpened(Runtime.App, Runtime.Environment, Deployment.Id, reason);
         GateDecision d;
         try

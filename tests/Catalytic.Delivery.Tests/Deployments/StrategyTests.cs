@@ -168,6 +168,27 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Approval_DecidedRightAfterTheWaitingStateIsRecorded_WaitsForTheGate_NotRefused()
+    {
+        // A person (the dashboard, `catalytic approve`) acts on the recorded state; the run opens its gate just after
+        // recording it. A decision in between must wait for the gate, not be told nothing is waiting.
+        using var folder = new Catalytic.Testing.Files.TempFolder("held");
+        var store = new HeldTransitionStore(new Catalytic.Storage.Sqlite.SqliteDeliveryStore(folder["catalytic.db"]), DeploymentState.WaitingForApproval);
+        await using var h = await DeliveryHarness.StartAsync(Yaml("blue-green", instances: 1).Replace("strategy: blue-green", "strategy: blue-green\n        approval: required", StringComparison.Ordinal), store: store);
+
+        var v1 = await h.DeployAsync("v1"); // returns once waiting-for-approval is recorded; the run is held right there
+        Assert.Equal(DeploymentState.WaitingForApproval, v1.State);
+        var decision = h.Engine.DecideAsync("web", "production", v1.Id, approve: true, "alice");
+        Assert.False(decision.IsCompleted, decision.IsCompleted ? (await decision).Error?.Message : "");
+        store.Release();
+        var approved = await h.RunAsync(decision, "approve v1 once its gate opened");
+        Assert.Null(approved.Error);
+        v1 = await h.WaitAsync(v1.Id, until: d => d.State.IsTerminal());
+        Assert.Equal(DeploymentState.Succeeded, v1.State);
+        Assert.Equal("alice", Assert.Single(await h.Store.ListApprovalsAsync(v1.Id)).By);
+    }
+
+    [Fact]
     public async Task Approval_Required_HoldsBeforeTrafficMoves_ThenApproveOrReject()
     {
         await using var h = await DeliveryHarness.StartAsync(Yaml("blue-green").Replace("strategy: blue-green", "strategy: blue-green\n        approval: required", StringComparison.Ordinal));

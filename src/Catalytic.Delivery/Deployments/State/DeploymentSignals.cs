@@ -38,6 +38,12 @@ public sealed class DeploymentSignals : IDisposable
     }
 
     /// <summary>
+    /// While a gate is armed but not open yet (its waiting state is being recorded), completes when it opens; else null.
+    /// A decision that arrives in that moment waits for it instead of finding no gate.
+    /// </summary>
+    internal Task? Opening => Volatile.Read(ref _gate) is { Opened.IsCompleted: false } gate ? gate.Opened : null;
+
+    /// <summary>
     /// Hands <paramref name="decision"/> to the armed gate; the returned task completes once the run recorded it and left
     /// the gate (null when no gate was armed).
     /// </summary>
@@ -56,6 +62,13 @@ internal sealed class GateWait
 {
     private readonly TaskCompletionSource<GateDecision> _decision = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the gate is open: its waiting state recorded, decisions accepted.</summary>
+    public Task Opened => _opened.Task;
+
+    /// <summary>Called by the run once the gate is open.</summary>
+    public void MarkOpened() => _opened.TrySetResult();
 
     /// <summary>Completes with the person's decision.</summary>
     public Task<GateDecision> Decision => _decision.Task;
