@@ -211,20 +211,18 @@ public sealed partial class DeliveryEngine : IAsyncDisposable
     public async Task<DeliveryResult<Deployment>> DecideAsync(string app, string environment, string? id, bool approve, string by, string? comment = null, CancellationToken ct = default)
     {
         var runtime = Runtime(app, environment);
-        var call = runtime.Update(s =>
+        GateCall Decide() => runtime.Update(s =>
         {
             var c = EnvironmentDecisions.Decide(s, id);
             return (c.Next, c);
         });
+
+        var call = Decide();
         if (call.Error is not null && runtime.State.Active is { } active && (id is null || id == active.Id) && active.Signals.Opening is { } opening)
         {
             // Its waiting state is recorded (what the person saw) and its gate opens in a moment: decide then.
             await Task.WhenAny(opening, active.Signals.Finished).WaitAsync(ct);
-            call = runtime.Update(s =>
-            {
-                var c = EnvironmentDecisions.Decide(s, id);
-                return (c.Next, c);
-            });
+            call = Decide();
         }
 
         if (call.Error is { } refused)
