@@ -151,6 +151,19 @@ public sealed class ServeProcessTests : IAsyncLifetime
         Assert.Contains("catalytic_deployments_total{app=\"web\",environment=\"production\",state=\"succeeded\"} 1", metrics, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("2s")]
+    [InlineData("61m")]
+    [InlineData("-30s")]
+    public async Task Serve_WithAWorkerLeaseOutOfRange_StopsAtOnceNamingTheOption_AndStartsNothing(string lease)
+    {
+        var serve = await CliAsync("serve", "--worker-lease", lease, "--state", ".bad-lease");
+        Assert.Equal(ExitCodes.Invalid, serve.Code);
+        Assert.Contains($"--worker-lease '{lease}' must be a duration from 3s to 1h", serve.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir[".bad-lease"]), "no state folder for a server that never started");
+    }
+
     [Fact]
     public async Task Serve_SecretsLogsAndRestarts_SecretNeverLeavesUnmaskedAndLogsFollow()
     {

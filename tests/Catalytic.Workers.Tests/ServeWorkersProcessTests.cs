@@ -21,7 +21,8 @@ public sealed class ServeWorkersProcessTests
     public async Task WorkerSigkilledMidJob_JobRequeuedOnce_FinishedByAnotherWorker_DeploymentNeverRerun(string backend)
     {
         await using var rig = await ServeProcessRig.CreateAsync(backend);
-        await rig.StartServeAsync(capacity: 0);
+        // The worker is killed: its job moves on after a lease of 15 s, not the default 60 s.
+        await rig.StartServeAsync(capacity: 0, args: ["--worker-lease", "15s"]);
         var w1 = await rig.StartWorkerAsync("w1", capacity: 2);
         // A sleep of a length no other process has: what the killed worker leaves behind is found by it.
         var sleep = "5" + Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);

@@ -50,7 +50,8 @@ public sealed class WorkerLostAlertProcessTests
                   to: [on-call]
                   group-wait: 0s
             """);
-        await rig.StartServeAsync(capacity: 0);
+        // The worker is killed: its job moves on after a lease of 15 s, not the default 60 s.
+        await rig.StartServeAsync(capacity: 0, args: ["--worker-lease", "15s"]);
         var w1 = await rig.StartWorkerAsync("w1");
         // A sleep of a length no other process has: what the killed worker leaves behind is found by it.
         var sleep = "6" + Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);

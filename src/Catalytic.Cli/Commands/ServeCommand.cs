@@ -1,4 +1,6 @@
 using Catalytic.Server.Hosting;
+using Catalytic.Pipelines.Runs;
+using Catalytic.Platform.Text;
 using Catalytic.Runner.Execution;
 
 namespace Catalytic.Cli.Commands;
@@ -6,7 +8,7 @@ namespace Catalytic.Cli.Commands;
 /// <summary>`catalytic serve`: the platform process (API, edge listeners, supervisor, /metrics).</summary>
 internal sealed class ServeCommand : ICommand
 {
-    public CommandSpec Spec { get; } = new("serve", "serve [--config FILE] [--state DIR] [--port N] [--listen HOST:PORT]",
+    public CommandSpec Spec { get; } = new("serve", "serve [--config FILE] [--state DIR] [--port N] [--listen HOST:PORT] [--worker-lease DURATION]",
         "Run the platform: one edge listener per environment in catalytic.yml, the supervisor, the API on 127.0.0.1 and /metrics. State lives in .catalytic/.",
         [
             new("config", "c", "Delivery configuration (default catalytic.yml)", "FILE"),
@@ -15,6 +17,7 @@ internal sealed class ServeCommand : ICommand
             new("postgres", null, "PostgreSQL connection string instead of SQLite", "CONN"),
             new("listen", null, "The API's address, HOST:PORT or HOST (default 127.0.0.1; workers on other machines need one they reach)", "HOST:PORT"),
             new("worker-capacity", null, "Jobs the embedded worker runs at once (default: the cores; 0 turns it off)", "N"),
+            new("worker-lease", null, "How long a job stays with a worker that stops renewing its lease before it is re-queued (default 60s; 3s to 1h)", "DURATION"),
             new("private-metrics", null, "Require a viewer's credentials for /metrics (default: it answers without)"),
         ]);
 
@@ -49,8 +52,15 @@ internal sealed class ServeCommand : ICommand
             throw new UsageException("--worker-capacity must be a number from 0 to 1024");
         }
 
+        var lease = RunSchedulerOptions.DefaultLeaseDuration;
+        if (args.Get("worker-lease") is { } d && (!Durations.TryParse(d, out lease) || lease < TimeSpan.FromSeconds(3) || lease > TimeSpan.FromHours(1)))
+        {
+            throw new UsageException($"--worker-lease '{d}' must be a duration from 3s to 1h (e.g. 30s, 2m; units {Durations.UnitList})");
+        }
+
         return CatalyticServer.RunAsync(new ServerOptions
         {
+            WorkerLease = lease,
             ListenAddress = listen,
             ConfigPath = args.Get("config") ?? "catalytic.yml",
             StateDirectory = args.Get("state") ?? ".catalytic",

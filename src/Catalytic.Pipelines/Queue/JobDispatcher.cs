@@ -101,10 +101,18 @@ public sealed class JobDispatcher(RunScheduler scheduler) : IJobDispatcher
     /// <inheritdoc/>
     public Task CompleteAsync(string leaseId, JobOutcome outcome, CancellationToken ct = default) => scheduler.CompleteAsync(leaseId, outcome, ct);
 
+    /// <summary>
+    /// A job re-queued because <paramref name="worker"/> lost its lease goes to another worker first: for one lease period
+    /// after the re-queue only others may take it. After that the worker that lost it may too, so that a pool of one
+    /// worker (or one whose peers lack the job's labels) gets its job run instead of queued for ever.
+    /// </summary>
+    private bool WaitsForAnother(JobRecord job, string worker) =>
+        job.LostWorker == worker && job.QueuedAt is { } queued && Options.Time.GetUtcNow() < queued + Options.LeaseDuration;
+
     private async Task<JobAssignment?> TryClaimAsync(WorkerInfo worker, CancellationToken ct)
     {
         var candidates = (await Store.QueuedJobsAsync(0, Candidates, ct))
-            .Where(j => j.LostWorker != worker.Name && RunsOnLabels.Satisfies(worker.Labels, j.RunsOn))
+            .Where(j => !WaitsForAnother(j, worker.Name) && RunsOnLabels.Satisfies(worker.Labels, j.RunsOn))
             .ToList();
         string? jobToken = null;
         var claimed = await scheduler.InTransactionAsync(async (tx, fx) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Catalytic.Platform.Text;
 using Catalytic.Runner.Hosting;
 
 namespace Catalytic.Pipelines.Runs;
@@ -197,7 +198,7 @@ public sealed partial class RunScheduler
             }
             else
             {
-                decision = sameWorkerMayRetry ? "re-queued (attempt 2)" : "re-queued for another worker (attempt 2)";
+                decision = sameWorkerMayRetry ? "re-queued (attempt 2)" : "re-queued (attempt 2), for another worker first";
                 var requeued = job with
                 {
                     Attempt = job.Attempt + 1,
@@ -211,7 +212,7 @@ public sealed partial class RunScheduler
                     QueuedAt = now,
                 };
                 await tx.UpdateJobAsync(requeued);
-                await NoteAsync(tx, requeued, $"attempt {requeued.Attempt}: re-queued because worker {worker} was lost ({why})" + (sameWorkerMayRetry ? "" : "; another worker takes it"), now);
+                await NoteAsync(tx, requeued, $"attempt {requeued.Attempt}: re-queued because worker {worker} was lost ({why})" + (sameWorkerMayRetry ? "" : $"; another worker takes it first, {worker} too after {Durations.Format(_options.LeaseDuration)}"), now);
                 fx.QueuedJobs = true;
                 fx.ChangedRuns.Add(run.Id);
             }

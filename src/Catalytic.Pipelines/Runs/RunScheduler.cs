@@ -15,10 +15,17 @@ namespace Catalytic.Pipelines.Runs;
 /// <summary>How the run queue behaves; defaults documented per property.</summary>
 public sealed record RunSchedulerOptions
 {
-    /// <summary>How long a lease holds without a renewal (15 s; a worker renews at a third of it).</summary>
-    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long a lease holds without a renewal (60 s; a worker renews at a third of it). Shorter finds a dead worker
+    /// sooner; longer keeps a job on a worker that a busy machine or a network hiccup held up for a while
+    /// (<c>serve --worker-lease</c>).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = DefaultLeaseDuration;
 
-    /// <summary>How often lapsed leases are looked for (5 s): a lost worker's job is re-queued within 20 s.</summary>
+    /// <summary>The default <see cref="LeaseDuration"/>.</summary>
+    public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often lapsed leases are looked for (5 s): a lost worker's job is re-queued within a lease and 5 s.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often a waiting worker looks at the store for jobs another server queued (2 s).</summary>

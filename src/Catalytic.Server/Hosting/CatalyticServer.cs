@@ -127,6 +127,7 @@ public sealed class CatalyticServer : IAsyncDisposable
         _scheduler = new RunScheduler(stores.Runs, new RunSchedulerOptions
         {
             Time = _time,
+            LeaseDuration = _options.WorkerLease,
             Logger = _loggers.CreateLogger("Catalytic.Pipelines.Runs"),
             Secrets = new EnvironmentSecretSource(state),
             Workspace = state,

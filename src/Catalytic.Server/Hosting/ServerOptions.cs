@@ -30,6 +30,9 @@ public sealed record ServerOptions
     /// </summary>
     public Catalytic.Pipelines.Dispatch.IJobDispatcher? Dispatcher { get; init; }
 
+    /// <summary>How long a job's lease holds without a renewal (default 60 s, <c>serve --worker-lease</c>); workers renew at a third of it.</summary>
+    public TimeSpan WorkerLease { get; init; } = Catalytic.Pipelines.Runs.RunSchedulerOptions.DefaultLeaseDuration;
+
     /// <summary>Jobs the embedded worker runs at once (default: the cores); 0 runs none (remote workers only).</summary>
     public int WorkerCapacity { get; init; } = Environment.ProcessorCount;
 

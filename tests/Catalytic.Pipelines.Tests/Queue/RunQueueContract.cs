@@ -50,6 +50,9 @@ public abstract class RunQueueContract : IAsyncLifetime
 
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The queue's lease here (serve's default is longer): the tests below count in it.</summary>
+    protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
+
     protected IRunStore Store { get; private set; } = null!;
 
     protected RunScheduler Scheduler { get; private set; } = null!;
@@ -74,7 +77,7 @@ public abstract class RunQueueContract : IAsyncLifetime
                 branches: [main]
             """, "catalytic.yml");
         Assert.Empty(rules.Errors);
-        Scheduler = new RunScheduler(Store, new RunSchedulerOptions { Time = Clock, Environments = () => rules.Rules });
+        Scheduler = new RunScheduler(Store, new RunSchedulerOptions { Time = Clock, Environments = () => rules.Rules, LeaseDuration = Lease });
         Dispatcher = new JobDispatcher(Scheduler);
     }
 
@@ -359,6 +362,34 @@ public abstract class RunQueueContract : IAsyncLifetime
         }
 
         Assert.Contains(log, l => l.Contains("attempt 2: re-queued because worker w1 was lost", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LapsedLease_InAPoolOfOne_TheWorkerThatLostTheJobTakesItAfterALease()
+    {
+        var created = await Scheduler.EnqueueAsync(Request("on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n      - run: true\n"));
+        var first = (await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero))!;
+        Clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await Scheduler.SweepAsync());
+        Assert.Equal(LeaseVerdict.Revoked, await Dispatcher.RenewAsync(first.LeaseId));
+
+        // Another worker would have it at once; w1, the only one, waits one lease for such a worker, then takes it.
+        Clock.Advance(Lease - TimeSpan.FromSeconds(1));
+        Assert.Null(await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var again = (await Dispatcher.AcquireAsync(Worker("w1"), TimeSpan.Zero))!;
+        Assert.Equal((created.RunId, 2), (again.RunId, again.Attempt));
+        await Dispatcher.CompleteAsync(again.LeaseId, Outcome(again, Conclusions.Success));
+        var run = (await Store.GetRunAsync(created.RunId))!;
+        Assert.Equal((RunStatuses.Completed, Conclusions.Success), (run.Status, run.Conclusion));
+
+        var log = new List<string>();
+        await foreach (var chunk in Store.ReadLogAsync((await Store.ListJobsAsync(created.RunId)).Single().Id, null, 0))
+        {
+            log.Add(chunk.Data);
+        }
+
+        Assert.Contains(log, l => l.Contains("another worker takes it first, w1 too after 15s", StringComparison.Ordinal));
     }
 
     [Fact]

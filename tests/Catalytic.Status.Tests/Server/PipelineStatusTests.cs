@@ -59,7 +59,7 @@ public sealed class PipelineStatusTests
         Assert.Contains("catalytic_workers{state=\"busy\"} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("catalytic_runs_active{status=\"in_progress\"} 1\n", metrics, StringComparison.Ordinal);
 
-        clock.Advance(TimeSpan.FromSeconds(16));
+        clock.Advance(RunSchedulerOptions.DefaultLeaseDuration + TimeSpan.FromSeconds(1));
         Assert.Equal(1, await scheduler.SweepAsync());
         var lost = Assert.Single(status.Book.Alerts.Values, a => a.Name == "worker-lost");
         Assert.True(lost.Firing);
