@@ -65,6 +65,16 @@ internal sealed class PodmanService : IServiceInstance
         try
         {
             var run = await podman.RunAsync(args, ct, podmanEnv);
+            for (var attempt = 2; !run.Succeeded && attempt <= PortRaceAttempts && PodmanLostItsPort(run.ErrorText, published); attempt++)
+            {
+                // Podman chose the host port itself (bind to 0, let go, bind again), and another program took it in
+                // between: a busy host's race, not the service's fault. The failed container is removed and podman
+                // chooses again.
+                log($"service '{definition.Id}': podman's chosen host port was taken before podman bound it ({ServiceSupport.PodmanError(run.ErrorText)}); trying again ({attempt} of {PortRaceAttempts}).");
+                await podman.RemoveAsync(name);
+                run = await podman.RunAsync(args, ct, podmanEnv);
+            }
+
             if (!run.Succeeded)
             {
                 throw new ServiceStartException($"service '{definition.Id}': podman run {definition.Image} failed: {ServiceSupport.PodmanError(run.ErrorText)}");
@@ -108,6 +118,19 @@ internal sealed class PodmanService : IServiceInstance
             + (service.Info.Ports.Count > 0 ? $", {string.Join(", ", service.Info.Ports.Select(p => $"port {p.Key} on 127.0.0.1:{p.Value}"))}" : string.Empty) + ".");
         return service;
     }
+
+    /// <summary>How many times a service is started when podman loses the host port it chose to another program.</summary>
+    private const int PortRaceAttempts = 3;
+
+    /// <summary>
+    /// True when <c>podman run</c> failed to bind a host port that podman chose itself: every published port left the
+    /// host port to podman, and its error is EADDRINUSE. A port the workflow named is never retried (it is checked free
+    /// beforehand, and taken means taken).
+    /// </summary>
+    internal static bool PodmanLostItsPort(string error, IReadOnlyList<(PortMapping Mapping, string Text)> published) =>
+        published.Count > 0
+        && published.All(p => p.Mapping.HostPort is null)
+        && error.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The host port podman published a container port on (it picks a free one when none was asked for).</summary>
     private static async Task<string> HostPortAsync(Podman podman, string name, ServiceDefinition definition, PortMapping mapping, CancellationToken ct)

@@ -62,6 +62,51 @@ public sealed class PodmanServiceTests
     }
 
     [Fact]
+    public async Task StartAsync_PodmanLosesTheHostPortItChose_TriesAgain_AndTheServiceStarts()
+    {
+        await PodmanTestImage.EnsureAsync();
+        var id = NewId();
+        using var dir = new Catalytic.Runner.Tests.Actions.TempDir();
+        // The race as podman reports it (x32: three suites on 2 cores): its first `run` finds the port it chose taken.
+        var wrapper = dir.Combine("podman");
+        await File.WriteAllTextAsync(wrapper, $$"""
+            #!/bin/sh
+            if [ "$1" = run ] && [ ! -e '{{dir.Combine("lost")}}' ]; then
+              touch '{{dir.Combine("lost")}}'
+              echo 'Error: cannot listen on the TCP port: listen tcp4 127.0.0.1:45709: bind: address already in use' >&2
+              exit 126
+            fi
+            exec podman "$@"
+            """, TestContext.Current.CancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var log = new List<string>();
+        var result = await new JobServiceStarter(new JobServiceOptions { Time = Catalytic.Testing.Waiting.RealTime.Clock, Podman = wrapper }).StartAsync(
+            [new ServiceDefinition(id, PodmanTestImage.Name) { Ports = ["80"], Env = new Dictionary<string, string> { ["GREETING"] = "after the race" } }], log.Add, TestContext.Current.CancellationToken);
+
+        Assert.True(result.Succeeded, result.Error + "\n" + string.Join("\n", log));
+        await using (var services = result.Services!)
+        {
+            Assert.Contains("GREETING=after the race", await GetAsync(int.Parse(services.Services[id].Ports["80"]), "/env.txt"));
+        }
+
+        Assert.Contains(log, l => l.Contains($"service '{id}': podman's chosen host port was taken before podman bound it", StringComparison.Ordinal) && l.Contains("(2 of 3)", StringComparison.Ordinal));
+        Assert.Empty(PodmanTestImage.Containers("service", id));
+    }
+
+    [Theory]
+    [InlineData(new[] { "80" }, "listen tcp4 127.0.0.1:45709: bind: address already in use", true)]
+    [InlineData(new[] { "80", "443" }, "bind: Address already in use", true)]
+    [InlineData(new[] { "8080:80" }, "listen tcp4 127.0.0.1:8080: bind: address already in use", false)] // a port the workflow named
+    [InlineData(new[] { "80", "8443:443" }, "bind: address already in use", false)]
+    [InlineData(new[] { "80" }, "image not known", false)]
+    [InlineData(new string[0], "bind: address already in use", false)]
+    public void PodmanLostItsPort_OnlyForPortsPodmanChose_AndOnlyForAddressInUse(string[] ports, string error, bool retried) =>
+        Assert.Equal(retried, PodmanService.PodmanLostItsPort(error, [.. ports.Select(p => (PortMapping.Parse(p, out _)!, p))]));
+
+    [Fact]
     public async Task StartAsync_HealthCmd_WaitsInsideTheContainerUntilItPasses()
     {
         await PodmanTestImage.EnsureAsync();
