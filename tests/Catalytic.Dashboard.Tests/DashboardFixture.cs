@@ -132,6 +132,9 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // Expect(...) waits as long as the pages' actions do (60 s, a hang guard), not Playwright's default 5 s: on a
+        // loaded machine 5 s is a wall-clock bound the tests must not assert (x32: a new commit's row came later).
+        Assertions.SetDefaultExpectTimeout(60_000);
         _dir = await TempGitRepository.CreateAsync("dashboard");
         await _dir.CommitAsync("initial", new Dictionary<string, string> { [".gitignore"] = ".catalytic/\n", ["README.md"] = "dashboard fixture\n" });
         _dir.Write("catalytic.yml", $$"""
