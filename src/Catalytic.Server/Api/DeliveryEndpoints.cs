@@ -175,8 +175,10 @@ public static class DeliveryEndpoints
         var id = body?.Id;
         if (approve && rules.For(app, environment) is { PreventSelfReview: true } rule)
         {
-            // Decide the very deployment checked: if another takes the gate meanwhile, the engine refuses this id.
-            id ??= engine.State(app, environment).Active is { GateOpen: true } waiting ? waiting.Id : null;
+            // Decide the very deployment checked: if another takes the gate meanwhile, the engine refuses this id. The
+            // active one whether or not its gate is open yet: the engine waits for a gate recorded as waiting and about
+            // to open, and a decision without an id would then skip this check (a self-approval in that moment).
+            id ??= engine.State(app, environment).Active?.Id;
             if (id is not null && await store.GetDeploymentAsync(id, ct) is { } d && rule.Refusal(caller, d.RequestedBy) is { } why)
             {
                 await http.AuditAsync(AuditActions.Approve, d.Id, $"{app}/{environment} {d.Version}: {why}", AuditOutcomes.Denied);
