@@ -46,6 +46,12 @@ public sealed record ServerOptions
     public bool PublicMetrics { get; init; } = true;
 
     /// <summary>
+    /// Wraps the delivery store the server opens (SQLite or PostgreSQL) before anything uses it; null: used as opened.
+    /// A host may add tracing or caching; a test holds a transition to stage a race between the engine and the API.
+    /// </summary>
+    public Func<Catalytic.Delivery.Storage.IDeliveryStore, Catalytic.Delivery.Storage.IDeliveryStore>? WrapDeliveryStore { get; init; }
+
+    /// <summary>
     /// The command that starts an instance's log masking stage (the host's to say: `catalytic serve` gives its own
     /// executable's hidden verb, a test host the built CLI's); without one, instances cannot start.
     /// </summary>

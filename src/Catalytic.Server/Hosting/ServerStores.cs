@@ -46,6 +46,7 @@ internal sealed class ServerStores : IAsyncDisposable
         try
         {
             delivery = options.Postgres is { } pg ? new PostgresDeliveryStore(pg, time, loggers: loggers) : new SqliteDeliveryStore(database);
+            delivery = options.WrapDeliveryStore?.Invoke(delivery) ?? delivery;
             await delivery.InitializeAsync(ct);
             runs = options.Postgres is { } pgRuns ? new PostgresRunStore(pgRuns) : new SqliteRunStore(database);
             await runs.InitializeAsync(ct);

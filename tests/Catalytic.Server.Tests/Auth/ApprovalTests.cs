@@ -13,7 +13,8 @@ namespace Catalytic.Server.Tests.Auth;
 /// </summary>
 public sealed class ApprovalTests : IAsyncLifetime
 {
-    private const string Config = """
+    /// <summary>production: approvers by role, prevent-self-review; staging: one named approver.</summary>
+    internal const string Config = """
         apps:
           web:
             run: python3 app.py

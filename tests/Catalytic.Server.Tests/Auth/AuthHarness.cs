@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Catalytic.Contracts.Access;
 using Catalytic.Contracts.Server;
+using Catalytic.Delivery.Storage;
 using Catalytic.Server.Hosting;
 using Catalytic.Testing.Files;
 using Catalytic.Testing.Network;
@@ -57,19 +58,20 @@ public sealed class AuthHarness : IAsyncDisposable
     /// <summary>The state folder's token: the local admin credential.</summary>
     public HttpClient Local { get; private set; } = null!;
 
-    public static async Task<AuthHarness> StartAsync(string yaml = DefaultConfig, bool publicMetrics = true)
+    /// <param name="wrapDeliveryStore">Wraps the server's delivery store (a test that holds a transition).</param>
+    public static async Task<AuthHarness> StartAsync(string yaml = DefaultConfig, bool publicMetrics = true, Func<IDeliveryStore, IDeliveryStore>? wrapDeliveryStore = null)
     {
         var h = new AuthHarness(yaml);
-        await h.StartServerAsync(publicMetrics);
+        await h.StartServerAsync(publicMetrics, wrapDeliveryStore);
         return h;
     }
 
-    public async Task StartServerAsync(bool publicMetrics = true)
+    public async Task StartServerAsync(bool publicMetrics = true, Func<IDeliveryStore, IDeliveryStore>? wrapDeliveryStore = null)
     {
         Server = new CatalyticServer(new ServerOptions
             {
                 StateDirectory = State, ConfigPath = _dir["catalytic.yml"], Triggers = false, PublicMetrics = publicMetrics,
-                LogMasker = MaskStage.Command,
+                LogMasker = MaskStage.Command, WrapDeliveryStore = wrapDeliveryStore,
             },
             Clock, LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace)));
         Assert.Null(await Server.StartAsync(TestContext.Current.CancellationToken));
