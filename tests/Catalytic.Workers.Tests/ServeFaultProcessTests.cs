@@ -109,7 +109,8 @@ public sealed class ServeFaultProcessTests
                   - run: |
                       echo before-the-disk-filled
                       while [ ! -e "{{go}}" ]; do sleep 0.1; done
-                      for i in $(seq 1 6000); do echo "line $i $(printf '%0200d' 0)"; done
+                      pad=$(printf '%0200d' 0)
+                      for i in $(seq 1 6000); do echo "line $i $pad"; done
                       echo after-the-disk-filled
             """);
         var sha = await rig.CommitAsync("a chatty job");
